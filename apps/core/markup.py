@@ -1,0 +1,22 @@
+"""Turns text written by users (Markdown) into HTML that is safe to show."""
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i",
+    "li", "ol", "p", "pre", "strong", "ul", "img", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML, then sanitised: raw HTML in the source is cleaned, not trusted."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )

@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from .models import Mirror, MirrorImageState, MirrorRepositoryState, MirrorURL, Netblock
+
+
+class MirrorURLInline(admin.TabularInline):
+    model = MirrorURL
+    extra = 0
+
+
+class NetblockInline(admin.TabularInline):
+    model = Netblock
+    extra = 0
+
+
+@admin.register(Mirror)
+class MirrorAdmin(admin.ModelAdmin):
+    list_display = [
+        "name", "country", "continent", "tier", "approval", "status", "bandwidth_mbps",
+        "upstream", "last_checked_at",
+    ]
+    list_filter = ["approval", "status", "tier", "continent", "private", "admin_active", "country"]
+    list_select_related = ["upstream"]
+    search_fields = ["name", "organisation", "contact_email", "urls__url"]
+    autocomplete_fields = ["sponsor", "server", "upstream", "owner"]
+    filter_horizontal = ["releases", "architectures", "repositories"]
+    readonly_fields = [
+        "status", "status_since", "consecutive_failures", "consecutive_successes",
+        "last_checked_at", "last_success_at",
+    ]
+    inlines = [MirrorURLInline, NetblockInline]
+    actions = ["approve", "disable"]
+
+    @admin.action(description="Approve the selected mirrors")
+    def approve(self, request, queryset):
+        queryset.update(approval="approved", disabled_reason="")
+
+    @admin.action(description="Disable the selected mirrors")
+    def disable(self, request, queryset):
+        queryset.update(approval="disabled", disabled_reason=f"Disabled by {request.user}")
+
+
+@admin.register(MirrorURL)
+class MirrorURLAdmin(admin.ModelAdmin):
+    list_display = ["url", "mirror", "protocol", "ipv4", "ipv6"]
+    list_filter = ["protocol", "ipv4", "ipv6"]
+    list_select_related = ["mirror"]
+    search_fields = ["url", "mirror__name"]
+
+
+@admin.register(MirrorRepositoryState)
+class MirrorRepositoryStateAdmin(admin.ModelAdmin):
+    list_display = ["mirror", "release", "repository", "architecture", "state", "lag_seconds", "checked_at"]
+    list_filter = ["state", "release", "repository", "architecture"]
+    list_select_related = ["mirror", "release", "repository", "architecture"]
+    search_fields = ["mirror__name"]
+
+
+@admin.register(MirrorImageState)
+class MirrorImageStateAdmin(admin.ModelAdmin):
+    list_display = ["mirror", "image", "state", "checked_at"]
+    list_filter = ["state"]
+    list_select_related = ["mirror", "image"]
+    search_fields = ["mirror__name", "image__name"]

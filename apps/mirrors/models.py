@@ -1,0 +1,255 @@
+"""Mirrors, their URLs, what they carry and where they sync from, and the
+state the checks last found them in."""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django_countries.fields import CountryField
+
+from apps.core.models import TimeStampedModel
+
+from .choices import Approval, Continent, ContentState, ImageState, MirrorStatus, MirrorTier, Protocol
+
+
+class MirrorQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(approval=Approval.APPROVED)
+
+    def active(self):
+        """Approved, and switched on by both the admins and the owner."""
+        return self.approved().filter(admin_active=True, owner_active=True)
+
+    def serving(self):
+        """Active mirrors the checks found up: the ones clients may be sent to."""
+        return self.active().filter(status=MirrorStatus.UP)
+
+    def public(self):
+        return self.filter(private=False)
+
+    def external(self):
+        return self.filter(tier=MirrorTier.EXTERNAL)
+
+    def internal(self):
+        return self.filter(tier=MirrorTier.INTERNAL)
+
+    def count_by_country(self):
+        return self.values("country").annotate(count=Count("id")).order_by("-count", "country")
+
+
+class Mirror(TimeStampedModel):
+    """A host that volunteers run and that copies the tree from its upstream.
+
+    Masters hold the truth, internal mirrors run on donated servers, external
+    mirrors are registered by volunteers and sync from a close internal one.
+    """
+
+    name = models.CharField(max_length=253, unique=True, help_text="Usually the host name.")
+    organisation = models.CharField(max_length=200, blank=True)
+    sponsor = models.ForeignKey(
+        "sponsors.Sponsor", on_delete=models.SET_NULL, related_name="mirrors", null=True, blank=True
+    )
+    server = models.ForeignKey(
+        "servers.Server",
+        on_delete=models.SET_NULL,
+        related_name="mirrors",
+        null=True,
+        blank=True,
+        help_text="The donated server an internal mirror or master runs on.",
+    )
+    country = CountryField(db_index=True)
+    continent = models.CharField(max_length=2, choices=Continent.choices, blank=True, db_index=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="mirrors",
+        null=True,
+        blank=True,
+    )
+    contact_email = models.EmailField(blank=True)
+    bandwidth_mbps = models.PositiveIntegerField(
+        default=100, help_text="Declared bandwidth in Mbit/s: the weight in the mirror lists."
+    )
+    tier = models.CharField(
+        max_length=10, choices=MirrorTier.choices, default=MirrorTier.EXTERNAL, db_index=True
+    )
+    upstream = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        related_name="downstreams",
+        null=True,
+        blank=True,
+        help_text="The mirror this one syncs from.",
+    )
+    private = models.BooleanField(
+        default=False, help_text="Serves only the clients in its own netblocks or ASN."
+    )
+    asn = models.PositiveBigIntegerField(
+        null=True, blank=True, verbose_name="ASN", help_text="Autonomous system it prefers to serve."
+    )
+    approval = models.CharField(
+        max_length=10, choices=Approval.choices, default=Approval.PENDING, db_index=True
+    )
+    disabled_reason = models.TextField(blank=True)
+    admin_active = models.BooleanField(default=True, help_text="Switched on by the admins.")
+    owner_active = models.BooleanField(default=True, help_text="Switched on by the owner.")
+    releases = models.ManyToManyField("releases.Release", related_name="mirrors", blank=True)
+    architectures = models.ManyToManyField(
+        "releases.Architecture", related_name="mirrors", blank=True
+    )
+    repositories = models.ManyToManyField("releases.Repository", related_name="mirrors", blank=True)
+    notes = models.TextField(blank=True)
+
+    # What the checks last concluded (after hysteresis).
+    status = models.CharField(
+        max_length=10, choices=MirrorStatus.choices, default=MirrorStatus.UNKNOWN, db_index=True
+    )
+    status_since = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    consecutive_successes = models.PositiveIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MirrorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country", "name"]
+        indexes = [models.Index(fields=["approval", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.upstream_id and self.upstream_id == self.pk:
+            raise ValidationError({"upstream": "A mirror cannot sync from itself."})
+        if self.pk and self.upstream_id:
+            # Walk up the tree: a loop would leave every mirror in it without a source.
+            seen, node = {self.pk}, self.upstream
+            while node is not None:
+                if node.pk in seen:
+                    raise ValidationError({"upstream": "This would make the sync tree a loop."})
+                seen.add(node.pk)
+                node = node.upstream
+
+    @property
+    def is_serving(self) -> bool:
+        return (
+            self.approval == Approval.APPROVED
+            and self.admin_active
+            and self.owner_active
+            and self.status == MirrorStatus.UP
+        )
+
+
+def validate_netblock(value: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError as exc:
+        raise ValidationError(f"{value!r} is not a network such as 192.0.2.0/24.") from exc
+
+
+class Netblock(models.Model):
+    """A network a mirror prefers to serve (its campus, its customers)."""
+
+    mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="netblocks")
+    cidr = models.CharField(max_length=50, validators=[validate_netblock])
+
+    class Meta:
+        ordering = ["mirror", "cidr"]
+        constraints = [
+            models.UniqueConstraint(fields=["mirror", "cidr"], name="unique_netblock_per_mirror")
+        ]
+
+    def __str__(self) -> str:
+        return self.cidr
+
+    def save(self, *args, **kwargs):
+        self.cidr = str(ipaddress.ip_network(self.cidr, strict=False))
+        super().save(*args, **kwargs)
+
+
+class MirrorURLQuerySet(models.QuerySet):
+    def http(self):
+        return self.filter(protocol__in=[Protocol.HTTP, Protocol.HTTPS])
+
+
+class MirrorURL(models.Model):
+    """One protocol endpoint of a mirror: the top of its copy of the tree."""
+
+    mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="urls")
+    protocol = models.CharField(max_length=10, choices=Protocol.choices)
+    url = models.CharField(max_length=500, unique=True)
+    ipv4 = models.BooleanField(default=True, verbose_name="IPv4")
+    ipv6 = models.BooleanField(default=False, verbose_name="IPv6")
+
+    objects = MirrorURLQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["mirror", "protocol", "url"]
+        verbose_name = "mirror URL"
+
+    def __str__(self) -> str:
+        return self.url
+
+    def clean(self) -> None:
+        scheme = self.url.split("://", 1)[0].lower() if "://" in self.url else ""
+        if scheme != self.protocol:
+            raise ValidationError({"url": f"The URL must start with {self.protocol}://."})
+        if not self.url.endswith("/"):
+            self.url += "/"
+
+
+class MirrorRepositoryState(models.Model):
+    """How current a mirror's copy of one release/repository/architecture is."""
+
+    mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="repository_states")
+    release = models.ForeignKey("releases.Release", on_delete=models.CASCADE, related_name="+")
+    repository = models.ForeignKey("releases.Repository", on_delete=models.CASCADE, related_name="+")
+    architecture = models.ForeignKey(
+        "releases.Architecture", on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(
+        max_length=10, choices=ContentState.choices, default=ContentState.UNKNOWN, db_index=True
+    )
+    timestamp = models.BigIntegerField(null=True, blank=True, help_text="repomd.xml <timestamp>.")
+    sha256 = models.CharField(max_length=64, blank=True)
+    lag_seconds = models.PositiveIntegerField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mirror", "release", "repository", "architecture"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mirror", "release", "repository", "architecture"],
+                name="unique_mirror_repository_state",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mirror} {self.release}/{self.repository}/{self.architecture}: {self.state}"
+
+
+class MirrorImageState(models.Model):
+    """Whether a mirror has one ISO image, with the master's size."""
+
+    mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="image_states")
+    image = models.ForeignKey("releases.Image", on_delete=models.CASCADE, related_name="states")
+    state = models.CharField(
+        max_length=12, choices=ImageState.choices, default=ImageState.UNKNOWN, db_index=True
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mirror", "image"]
+        constraints = [
+            models.UniqueConstraint(fields=["mirror", "image"], name="unique_mirror_image_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mirror} {self.image}: {self.state}"
+
+

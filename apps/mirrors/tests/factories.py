@@ -1,0 +1,38 @@
+import factory
+
+from ..choices import Approval, MirrorStatus, MirrorTier, Protocol
+from ..models import Mirror, MirrorURL, Netblock
+
+
+class MirrorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mirror
+
+    name = factory.Sequence(lambda n: f"mirror{n}.example.org")
+    organisation = "Example University"
+    country = "GB"
+    continent = "EU"
+    latitude = 54.0
+    longitude = -2.0
+    contact_email = factory.LazyAttribute(lambda o: f"admin@{o.name}")
+    bandwidth_mbps = 1000
+    tier = MirrorTier.EXTERNAL
+    approval = Approval.APPROVED
+    status = MirrorStatus.UP
+
+
+class MirrorURLFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MirrorURL
+
+    mirror = factory.SubFactory(MirrorFactory)
+    protocol = Protocol.HTTP
+    url = factory.LazyAttribute(lambda o: f"{o.protocol}://{o.mirror.name}/centos/")
+
+
+class NetblockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Netblock
+
+    mirror = factory.SubFactory(MirrorFactory)
+    cidr = "198.51.100.0/24"

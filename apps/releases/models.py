@@ -1,0 +1,171 @@
+"""Releases, architectures, repositories, the master's published repository
+versions and the ISO images of each release."""
+
+from django.db import models
+from django.utils import timezone
+
+from apps.core.models import TimeStampedModel
+
+from .choices import ImageKind, ReleaseStatus
+
+
+class ReleaseQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(status=ReleaseStatus.CURRENT)
+
+    def beta(self):
+        return self.filter(status=ReleaseStatus.BETA)
+
+    def end_of_life(self):
+        return self.filter(status=ReleaseStatus.END_OF_LIFE)
+
+    def served_by_mirrors(self):
+        """Releases that mirrors carry; end-of-life ones live in the vault."""
+        return self.exclude(status=ReleaseStatus.END_OF_LIFE)
+
+
+class Release(TimeStampedModel):
+    """A release such as 4.4: its major line (4), status and date.
+
+    End-of-life releases are served from the vault, not from the mirrors.
+    """
+
+    version = models.CharField(max_length=20, unique=True, help_text="For example 4.4 or 5.0.")
+    major = models.PositiveSmallIntegerField(db_index=True)
+    minor = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=ReleaseStatus.choices, default=ReleaseStatus.CURRENT, db_index=True
+    )
+    released_on = models.DateField(null=True, blank=True)
+    architectures = models.ManyToManyField("Architecture", related_name="releases", blank=True)
+    repositories = models.ManyToManyField("Repository", related_name="releases", blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-major", "-minor"]
+
+    def __str__(self) -> str:
+        return self.version
+
+    @property
+    def is_end_of_life(self) -> bool:
+        return self.status == ReleaseStatus.END_OF_LIFE
+
+
+class Architecture(models.Model):
+    """A processor architecture a release is built for (i386, x86_64, ppc, ...)."""
+
+    name = models.SlugField(max_length=20, unique=True)
+    description = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Repository(models.Model):
+    """A yum repository of each release: os, updates, extras, centosplus, ...
+
+    `path_template` places it in the tree, relative to the tree's top.
+    """
+
+    name = models.SlugField(max_length=40, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    path_template = models.CharField(
+        max_length=200,
+        default="{version}/{repo}/{arch}/",
+        help_text="Placeholders: {version}, {major}, {repo}, {arch}.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "repositories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def path_for(self, release: Release, architecture: "Architecture") -> str:
+        return self.path_template.format(
+            version=release.version, major=release.major, repo=self.name, arch=architecture.name
+        )
+
+
+class RepositoryVersionQuerySet(models.QuerySet):
+    def for_repository(self, release, repository, architecture):
+        return self.filter(release=release, repository=repository, architecture=architecture)
+
+    def latest_first(self):
+        return self.order_by("-timestamp", "-published_at")
+
+
+class RepositoryVersion(models.Model):
+    """One version of a repository's repodata/repomd.xml as the master published it.
+
+    The newest is the current one; the few before it let a mirror that is
+    slightly behind be recognised, and are the metalink's alternates.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="repository_versions")
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="versions")
+    architecture = models.ForeignKey(
+        Architecture, on_delete=models.CASCADE, related_name="repository_versions"
+    )
+    timestamp = models.BigIntegerField(help_text="The <timestamp> inside repomd.xml (Unix time).")
+    sha256 = models.CharField(max_length=64)
+    sha512 = models.CharField(max_length=128, blank=True)
+    size = models.PositiveIntegerField(help_text="Size of repomd.xml in bytes.")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    objects = RepositoryVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["release", "repository", "architecture", "-timestamp"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "repository", "architecture", "sha256"],
+                name="unique_repository_version",
+            )
+        ]
+        indexes = [models.Index(fields=["release", "repository", "architecture", "-timestamp"])]
+
+    def __str__(self) -> str:
+        return f"{self.release}/{self.repository}/{self.architecture} @ {self.timestamp}"
+
+
+class ImageQuerySet(models.QuerySet):
+    def for_release(self, release, architecture=None):
+        qs = self.filter(release=release)
+        return qs.filter(architecture=architecture) if architecture else qs
+
+
+class Image(TimeStampedModel):
+    """An ISO image of a release for one architecture."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="images")
+    architecture = models.ForeignKey(Architecture, on_delete=models.PROTECT, related_name="images")
+    name = models.CharField(max_length=200, help_text="File name, e.g. CentOS-5.0-i386-bin-DVD.iso")
+    kind = models.CharField(max_length=20, choices=ImageKind.choices, default=ImageKind.CD)
+    size = models.BigIntegerField(help_text="Bytes.")
+    sha256 = models.CharField(max_length=64, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["release", "architecture", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "architecture", "name"], name="unique_image_per_release_arch"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def path(self) -> str:
+        return f"{self.release.version}/isos/{self.architecture.name}/{self.name}"

@@ -1,0 +1,13 @@
+"""Reads of the releases app."""
+
+from django.db.models import Prefetch
+
+from .models import Image, Release
+
+
+def release_list():
+    return Release.objects.prefetch_related(
+        "architectures",
+        "repositories",
+        Prefetch("images", queryset=Image.objects.select_related("architecture")),
+    )

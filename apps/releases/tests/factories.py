@@ -1,0 +1,57 @@
+import factory
+from django.utils import timezone
+
+from ..choices import ImageKind, ReleaseStatus
+from ..models import Architecture, Image, Release, Repository, RepositoryVersion
+
+
+class ArchitectureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Architecture
+        django_get_or_create = ["name"]
+
+    name = "x86_64"
+
+
+class RepositoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Repository
+        django_get_or_create = ["name"]
+
+    name = "os"
+
+
+class ReleaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Release
+        django_get_or_create = ["version"]
+
+    major = 5
+    minor = factory.Sequence(lambda n: n)
+    version = factory.LazyAttribute(lambda o: f"{o.major}.{o.minor}")
+    status = ReleaseStatus.CURRENT
+
+
+class RepositoryVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RepositoryVersion
+
+    release = factory.SubFactory(ReleaseFactory)
+    repository = factory.SubFactory(RepositoryFactory)
+    architecture = factory.SubFactory(ArchitectureFactory)
+    timestamp = factory.Sequence(lambda n: 1_170_000_000 + n * 3600)
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    size = 2048
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Image
+
+    release = factory.SubFactory(ReleaseFactory)
+    architecture = factory.SubFactory(ArchitectureFactory)
+    kind = ImageKind.DVD
+    name = factory.LazyAttribute(lambda o: f"CentOS-{o.release.version}-{o.architecture.name}-bin-DVD.iso")
+    size = 1024 * 1024
+    sha256 = factory.Sequence(lambda n: f"{n + 7:064x}")

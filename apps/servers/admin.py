@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Role, Server, ServerTraffic
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(Server)
+class ServerAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "country", "city", "sponsor", "status", "health", "bandwidth_mbps"]
+    list_filter = ["status", "health", "roles", "country"]
+    list_select_related = ["sponsor"]
+    search_fields = ["hostname", "ipv4", "ipv6", "city", "datacentre", "sponsor__name"]
+    filter_horizontal = ["roles", "admins"]
+    autocomplete_fields = ["sponsor"]
+
+
+@admin.register(ServerTraffic)
+class ServerTrafficAdmin(admin.ModelAdmin):
+    list_display = ["server", "day", "bytes_out", "bytes_in"]
+    list_filter = ["server"]
+    list_select_related = ["server"]
+    date_hierarchy = "day"
+    search_fields = ["server__hostname"]

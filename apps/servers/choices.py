@@ -1,0 +1,29 @@
+"""Choices of the servers app."""
+
+from django.db import models
+
+
+class ServerRole(models.TextChoices):
+    DNS = "dns", "DNS"
+    WEBSITE = "website", "Website"
+    WIKI = "wiki", "Wiki"
+    MIRROR_MASTER = "mirror-master", "Mirror master"
+    VAULT = "vault", "Vault"
+    MAILMAN = "mailman", "Mailman"
+    BETA_MASTER = "beta-master", "Beta master"
+    BUILD_MASTER = "build-master", "Build master"
+    INTERNAL_MIRROR = "internal-mirror", "Internal mirror"
+
+
+class ServerStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    MAINTENANCE = "maintenance", "Maintenance"
+    OFFLINE = "offline", "Offline"
+    RETIRED = "retired", "Retired"
+
+
+class ServerHealth(models.TextChoices):
+    OK = "ok", "OK"
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+    UNKNOWN = "unknown", "Unknown"

@@ -1,0 +1,16 @@
+"""The portal's URLs: public pages, the admin and the REST API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("sponsors/", include("apps.sponsors.urls")),
+    path("servers/", include("apps.servers.urls")),
+    path("mirrors/", include("apps.mirrors.urls")),
+    path("releases/", include("apps.releases.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("portal.api_urls")),
+]
