@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.sponsors",
     "apps.servers",
     "apps.mirrors",
+    "apps.delivery",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,11 @@ STORAGES = {
         )
     },
 }
+# In development whitenoise serves straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
@@ -200,3 +206,63 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# --- Mirror checks (apps.mirrors.checks) -------------------------------------
+
+# How often sweeps run is a django-celery-beat PeriodicTask (admin, `setupschedule`);
+# everything else about them is here. See docs/checks.md.
+MIRROR_CHECK_PERIODIC = env.bool("MIRROR_CHECK_PERIODIC", default=not DEBUG)
+MIRROR_CHECK_INTERVAL_MINUTES = env.int("MIRROR_CHECK_INTERVAL_MINUTES", default=30)
+MIRROR_CHECK_TIMEOUT = env.float("MIRROR_CHECK_TIMEOUT", default=10.0)  # whole request, s
+MIRROR_CHECK_CONNECT_TIMEOUT = env.float("MIRROR_CHECK_CONNECT_TIMEOUT", default=5.0)
+# Requests in flight at once. A hung mirror holds its slot for the whole timeout, so this
+# must exceed the number of hung mirrors plus what the healthy ones need (see docs/checks.md).
+MIRROR_CHECK_CONCURRENCY = env.int("MIRROR_CHECK_CONCURRENCY", default=1000)
+MIRROR_CHECK_PER_HOST = env.int("MIRROR_CHECK_PER_HOST", default=2)
+MIRROR_CHECK_MAX_BYTES = env.int("MIRROR_CHECK_MAX_BYTES", default=1024 * 1024)
+MIRROR_CHECK_MAX_REDIRECTS = env.int("MIRROR_CHECK_MAX_REDIRECTS", default=3)
+MIRROR_CHECK_USER_AGENT = env.str("MIRROR_CHECK_USER_AGENT", default="portal-mirror-check/1.0")
+MIRROR_CHECK_CHUNK_SIZE = env.int("MIRROR_CHECK_CHUNK_SIZE", default=500)  # mirrors per task
+MIRROR_CHECK_SWEEP_LEASE = env.int("MIRROR_CHECK_SWEEP_LEASE", default=3600)  # s, then abandoned
+MIRROR_CHECK_DOWN_AFTER = env.int("MIRROR_CHECK_DOWN_AFTER", default=2)  # failed sweeps in a row
+MIRROR_CHECK_UP_AFTER = env.int("MIRROR_CHECK_UP_AFTER", default=2)  # good sweeps in a row
+MIRROR_CHECK_DISABLE_AFTER = env.int("MIRROR_CHECK_DISABLE_AFTER", default=96)  # 0: never
+MIRROR_CHECK_STALE_EMAIL_SECONDS = env.int("MIRROR_CHECK_STALE_EMAIL_SECONDS", default=2 * 86400)
+MIRROR_CHECK_VERSION_HISTORY = env.int("MIRROR_CHECK_VERSION_HISTORY", default=5)
+MIRROR_CHECK_RETENTION_DAYS = env.int("MIRROR_CHECK_RETENTION_DAYS", default=14)
+# Targets inside these networks are probed even though they are loopback/private; any other
+# non-global address is refused. Development allows loopback (the demo and the test farm).
+MIRROR_CHECK_ALLOW_NETWORKS = env.list(
+    "MIRROR_CHECK_ALLOW_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)
+
+# --- Delivery (apps.delivery) -------------------------------------------------
+# The snapshot every delivery worker serves from: how often a worker polls for a newer one,
+# where it keeps a copy so that it starts serving while the database is down, and an
+# optional Redis that carries the published snapshot besides the database.
+DELIVERY_POLL_SECONDS = env.float("DELIVERY_POLL_SECONDS", default=5.0)
+DELIVERY_SNAPSHOT_CACHE = env.str(
+    "DELIVERY_SNAPSHOT_CACHE", default=str(VAR_DIR / "delivery" / "snapshot.json")
+)
+DELIVERY_REDIS_URL = env.str("DELIVERY_REDIS_URL", default=None)
+DELIVERY_KEEP_SNAPSHOTS = env.int("DELIVERY_KEEP_SNAPSHOTS", default=5)
+# Admin changes arrive in bursts: rebuild once, this many seconds after the first.
+DELIVERY_REBUILD_DEBOUNCE_SECONDS = env.float("DELIVERY_REBUILD_DEBOUNCE_SECONDS", default=5.0)
+# How many mirrors a mirrorlist, a metalink and the 302's Link headers carry.
+DELIVERY_MIRRORLIST_COUNT = env.int("DELIVERY_MIRRORLIST_COUNT", default=10)
+DELIVERY_METALINK_COUNT = env.int("DELIVERY_METALINK_COUNT", default=20)
+DELIVERY_LINK_HEADERS = env.int("DELIVERY_LINK_HEADERS", default=4)
+# Recent repomd.xml versions a metalink lists as alternates.
+DELIVERY_ALTERNATES = env.int("DELIVERY_ALTERNATES", default=4)
+# "Nearby countries": within this distance of the client's country, plus land neighbours,
+# plus an optional configured group per country, e.g. {"IS": ["GB", "NO", "DK"]}.
+DELIVERY_NEARBY_KM = env.float("DELIVERY_NEARBY_KM", default=5000.0)
+DELIVERY_COUNTRY_GROUPS = env.json("DELIVERY_COUNTRY_GROUPS", default={})
+# A MaxMind-format ASN database (GeoLite2-ASN); without it only netblocks form bucket 1.
+GEOIP_ASN_PATH = env.str("GEOIP_ASN_PATH", default=None)
+# Usage statistics: counted in each worker's memory, written to the database this often.
+DELIVERY_USAGE_FLUSH_SECONDS = env.float("DELIVERY_USAGE_FLUSH_SECONDS", default=60.0)
+# Torrents: read the image from this local copy of the master tree when set, else over HTTP
+# from MASTER_URL; optional trackers (web seeds alone work without any).
+DELIVERY_MASTER_PATH = env.str("DELIVERY_MASTER_PATH", default=None)
+DELIVERY_TORRENT_TRACKERS = env.list("DELIVERY_TORRENT_TRACKERS", default=[])

@@ -6,7 +6,6 @@ dict accesses; rebuild that file from countryinfo with ``python -m apps.core.geo
 
 from __future__ import annotations
 
-import argparse
 import functools
 import math
 import os
@@ -112,7 +111,7 @@ def _nearby(cc: str, radius_km: float) -> tuple[str, ...]:
 
 
 def _two_letters(value: object) -> str | None:
-    # Geoacumen stores the string "None" for private ranges, so a plain truthiness test is not enough.
+    # Geoacumen stores the string "None" for private ranges, so truthiness is not enough.
     if isinstance(value, str) and len(value) == 2 and value.isascii() and value.isalpha():
         return value.upper()
     return None
@@ -294,15 +293,15 @@ def _write_table(table: dict[str, Country], dest: str, source: str) -> None:
         + orjson.dumps([c.name, c.continent, c.lat, c.lon, c.borders]).decode()
         for c in table.values()
     ]
-    text = (
-        '{"source":' + orjson.dumps(source).decode() + ',"countries":{\n' + ",\n".join(rows) + "\n}}\n"
-    )
+    header = '{"source":' + orjson.dumps(source).decode() + ',"countries":{\n'
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     with open(dest, "w", encoding="utf-8") as f:
-        f.write(text)
+        f.write(header + ",\n".join(rows) + "\n}}\n")
 
 
 def _main(argv: list[str] | None = None) -> int:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="python -m apps.core.geo", description=__doc__)
     parser.add_argument("--rebuild", action="store_true", help=f"regenerate {DATA_FILE}")
     parser.add_argument("--db", help="mmdb file to query (default: Geoacumen)")
@@ -313,7 +312,7 @@ def _main(argv: list[str] | None = None) -> int:
         return 2
     if args.rebuild:
         table = build_country_table()
-        # This __main__ copy of the module loaded the old file (or none); later lookups use the new one.
+        # This __main__ copy of the module loaded the old file (or none); look up with the new.
         COUNTRIES.clear()
         COUNTRIES.update(table)
         _nearby.cache_clear()

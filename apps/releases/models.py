@@ -109,7 +109,9 @@ class RepositoryVersion(models.Model):
     slightly behind be recognised, and are the metalink's alternates.
     """
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="repository_versions")
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="repository_versions"
+    )
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="versions")
     architecture = models.ForeignKey(
         Architecture, on_delete=models.CASCADE, related_name="repository_versions"

@@ -9,7 +9,9 @@ from .selectors import sponsor_contribution, sponsor_list
 
 def sponsor_index(request):
     filterset = SponsorFilterSet(request.GET, queryset=sponsor_list())
-    return render(request, "sponsors/sponsor_list.html", {"filter": filterset, "sponsors": filterset.qs})
+    return render(
+        request, "sponsors/sponsor_list.html", {"filter": filterset, "sponsors": filterset.qs}
+    )
 
 
 def sponsor_detail(request, slug: str):

@@ -19,7 +19,19 @@ class MirrorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Mirror
         fields = [
-            "id", "name", "organisation", "sponsor", "country", "continent", "latitude",
-            "longitude", "bandwidth_mbps", "tier", "upstream", "status", "status_since",
-            "last_checked_at", "urls",
+            "id",
+            "name",
+            "organisation",
+            "sponsor",
+            "country",
+            "continent",
+            "latitude",
+            "longitude",
+            "bandwidth_mbps",
+            "tier",
+            "upstream",
+            "status",
+            "status_since",
+            "last_checked_at",
+            "urls",
         ]

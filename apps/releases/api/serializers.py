@@ -15,7 +15,15 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Release
-        fields = ["version", "major", "minor", "status", "released_on", "architectures", "repositories"]
+        fields = [
+            "version",
+            "major",
+            "minor",
+            "status",
+            "released_on",
+            "architectures",
+            "repositories",
+        ]
 
 
 class ImageSerializer(serializers.ModelSerializer):

@@ -52,6 +52,8 @@ class ImageFactory(factory.django.DjangoModelFactory):
     release = factory.SubFactory(ReleaseFactory)
     architecture = factory.SubFactory(ArchitectureFactory)
     kind = ImageKind.DVD
-    name = factory.LazyAttribute(lambda o: f"CentOS-{o.release.version}-{o.architecture.name}-bin-DVD.iso")
+    name = factory.LazyAttribute(
+        lambda o: f"CentOS-{o.release.version}-{o.architecture.name}-bin-DVD.iso"
+    )
     size = 1024 * 1024
     sha256 = factory.Sequence(lambda n: f"{n + 7:064x}")

@@ -12,6 +12,15 @@ class ServerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Server
         fields = [
-            "hostname", "ipv4", "ipv6", "roles", "sponsor", "country", "city", "datacentre",
-            "status", "health", "bandwidth_mbps",
+            "hostname",
+            "ipv4",
+            "ipv6",
+            "roles",
+            "sponsor",
+            "country",
+            "city",
+            "datacentre",
+            "status",
+            "health",
+            "bandwidth_mbps",
         ]

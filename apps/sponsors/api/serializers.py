@@ -11,6 +11,13 @@ class SponsorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sponsor
         fields = [
-            "name", "slug", "kind", "website", "logo_url", "country", "sponsor_since",
-            "active", "description_html",
+            "name",
+            "slug",
+            "kind",
+            "website",
+            "logo_url",
+            "country",
+            "sponsor_since",
+            "active",
+            "description_html",
         ]

@@ -1,0 +1,14 @@
+"""manage.py loaddemo: write the demo world (idempotent)."""
+
+from django.core.management.base import BaseCommand
+
+from apps.core.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo world of the 2007 talk: servers, sponsors, releases, mirrors."
+
+    def handle(self, *args, **options):
+        counts = demo_load()
+        summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))

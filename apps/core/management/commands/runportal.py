@@ -1,0 +1,66 @@
+"""manage.py runportal: the web server, a Celery worker and Celery beat, together.
+
+For a laptop: Ctrl-C stops all three; if one of them dies the others are stopped too.
+"""
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server, a Celery worker and Celery beat until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--addr", default="127.0.0.1:8000", help="Where the web server listens."
+        )
+
+    def handle(self, *args, addr, **options):
+        python = sys.executable
+        var = settings.VAR_DIR
+        var.mkdir(parents=True, exist_ok=True)
+        commands = {
+            "web": [python, "manage.py", "runserver", addr, "--noreload"],
+            "worker": [python, "-m", "celery", "-A", "portal", "worker", "-l", "info",
+                       "--concurrency", "2", "-n", "portal@%h"],
+            "beat": [python, "-m", "celery", "-A", "portal", "beat", "-l", "info",
+                     "--pidfile", str(var / "celerybeat.pid")],
+        }  # fmt: skip
+        processes = {}
+        for name, command in commands.items():
+            processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Portal running on http://{addr}/ (web, worker, beat). Ctrl-C stops it."
+            )
+        )
+
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(f"{name} exited with {process.returncode}; stopping.")
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes.values():
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

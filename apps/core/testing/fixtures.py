@@ -1,0 +1,29 @@
+"""Pytest fixtures `master_tree` and `mirror_farm`; enable with
+`pytest_plugins = ["apps.core.testing.fixtures"]` in the root conftest."""
+
+import pytest
+
+from .mirrorfarm import Behaviour, MasterTree, MirrorFarm, build_master_tree, small_spec
+
+# Per-behaviour options of the fixture's mirrors; everything else uses MirrorOptions defaults.
+FARM_OPTIONS = {
+    Behaviour.BEHIND: {"versions_behind": 1},
+    Behaviour.MISSING_REPO: {"repo": "updates"},
+    Behaviour.SLOW: {"delay": 1.0},
+}
+
+
+@pytest.fixture
+def master_tree(tmp_path) -> MasterTree:
+    """CentOS 5.0 for x86_64 and i386: os/updates/extras with 3 versions, DVD and netinstall."""
+    return build_master_tree(tmp_path / "master", small_spec())
+
+
+@pytest.fixture
+def mirror_farm(master_tree):
+    """A started farm: the master plus one mirror per behaviour, named behaviour.value."""
+    farm = MirrorFarm(master_tree)
+    for behaviour in Behaviour:
+        farm.add_mirror(behaviour.value, behaviour, **FARM_OPTIONS.get(behaviour, {}))
+    with farm:
+        yield farm

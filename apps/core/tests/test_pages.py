@@ -1,0 +1,126 @@
+"""The public pages and list APIs on the demo world: what a visitor sees, in few queries."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from apps.core.demo import demo_load
+from apps.servers.models import Server
+from apps.sponsors.tests.factories import SponsorFactory
+
+
+@pytest.fixture
+def demo(db):
+    demo_load(now=dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "max_queries"),
+    [
+        ("home", "donated servers", 10),
+        ("mirrors:list", "Puerto Rico", 10),
+        ("sponsors:list", "Thames Valley University", 6),
+        ("servers:list", "msync1.example.org", 6),
+        ("releases:list", "CentOS-5.0-i386-bin-DVD.iso", 8),
+    ],
+)
+def test_public_pages(client, demo, django_assert_max_num_queries, name, expected, max_queries):
+    with django_assert_max_num_queries(max_queries):
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_mirror_list_filters_and_charts(client, demo):
+    page = client.get(reverse("mirrors:list"), {"country": "JP"}).content.decode()
+    assert "5 approved public mirrors in 1 country" in page
+    assert "Japan" in page
+    assert "United States" not in page
+    # The chart: one bar per country, the US longest.
+    page = client.get(reverse("mirrors:list")).content.decode()
+    bars = {
+        cc: (int(width), int(count))
+        for cc, width, count in re.findall(
+            r'country=(\w\w)">[^<]+</a></th>\s*<td><span class="bar" style="width: (\d+)%">'
+            r'</span><span class="value">(\d+)</span>',
+            page,
+        )
+    }
+    assert len(bars) == 43
+    assert bars["US"] == (100, 49)
+    assert bars["GB"] == (12, 6)
+    assert bars["PR"] == (2, 1)
+
+
+def test_sponsor_promotion_page_shows_what_they_give(client, demo):
+    page = client.get(
+        reverse("sponsors:detail", kwargs={"slug": "lone-star-hosting"})
+    ).content.decode()
+    assert "Lone Star Hosting" in page
+    assert "ns1.example.org" in page
+    assert "msync1.example.org" in page
+    assert "Mbit/s given" in page
+
+
+def test_sponsor_description_html_is_sanitised(client, db):
+    SponsorFactory(
+        slug="evil",
+        description=(
+            "Hello <script>alert(1)</script> [x](javascript:alert(2)) "
+            '<b onclick="x()">bold</b>'
+        ),
+    )
+    page = client.get(reverse("sponsors:detail", kwargs={"slug": "evil"})).content.decode()
+    assert "<script>" not in page
+    assert "javascript:" not in page
+    assert "onclick" not in page
+    assert "<b>bold</b>" in page
+
+
+def test_inactive_sponsor_has_no_page(client, db):
+    SponsorFactory(slug="gone", active=False)
+    assert client.get(reverse("sponsors:detail", kwargs={"slug": "gone"})).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "max_queries"),
+    [
+        ("/api/v1/mirrors/", 6),
+        ("/api/v1/releases/", 5),
+        ("/api/v1/images/", 4),
+        ("/api/v1/sponsors/", 4),
+    ],
+)
+def test_list_apis(client, demo, django_assert_max_num_queries, path, max_queries):
+    with django_assert_max_num_queries(max_queries):
+        response = client.get(path)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] > 0
+    assert len(body["results"]) == min(body["count"], 100)
+
+
+def test_mirror_api_filters_by_country(client, demo):
+    body = client.get("/api/v1/mirrors/", {"country": "PR"}).json()
+    assert body["count"] == 1
+    assert body["results"][0]["country"] == "PR"
+    assert body["results"][0]["urls"][0]["url"].startswith("http://")
+
+
+def test_server_api_is_for_staff(client, demo, django_user_model):
+    assert client.get("/api/v1/servers/").status_code == 403
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "pw"))
+    body = client.get("/api/v1/servers/").json()
+    assert body["count"] == Server.objects.count() == 33
+
+
+def test_api_is_read_only(client, demo):
+    assert client.post("/api/v1/mirrors/", {"name": "x"}).status_code in (401, 403, 405)
+
+
+def test_openapi_schema(client, db):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert "/api/v1/mirrors/" in response.json()["paths"]

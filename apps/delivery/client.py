@@ -1,0 +1,99 @@
+"""Who is asking: the client's address (the peer, or X-Forwarded-For from a trusted proxy
+only) and its country, continent and ASN from GeoIP (maxminddb's C extension)."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+
+from apps.core.geo import COUNTRIES, GeoIP
+
+from .selection import Client
+
+log = logging.getLogger(__name__)
+
+
+class ClientLocator:
+    """Turns a WSGI environ and the query's overrides into a `Client`.
+
+    `trusted_proxies` are addresses or networks ("10.0.0.0/8") whose X-Forwarded-For we
+    believe; the header is walked from the right, skipping trusted hops, so a client cannot
+    smuggle in an address by sending the header itself.
+    """
+
+    def __init__(
+        self,
+        *,
+        trusted_proxies=(),
+        geoip_path: str | None = None,
+        asn_path: str | None = None,
+    ):
+        self._trusted = [ipaddress.ip_network(p.strip(), strict=False) for p in trusted_proxies]
+        self._geoip_path = geoip_path
+        self._asn_path = asn_path
+        self._geoip: GeoIP | None = None
+        self._asn_reader = None
+        self._asn_lookup = functools.lru_cache(maxsize=65536)(self._asn_uncached)
+
+    @property
+    def geoip(self) -> GeoIP:
+        if self._geoip is None:
+            self._geoip = GeoIP(self._geoip_path)
+        return self._geoip
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  (one locator per process)
+    def is_trusted(self, ip: str) -> bool:
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(addr in net for net in self._trusted)
+
+    def address(self, environ: dict) -> str:
+        peer = environ.get("REMOTE_ADDR", "") or ""
+        if not self._trusted or not self.is_trusted(peer):
+            return peer
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+        for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+            if not self.is_trusted(hop):
+                return hop if _valid_ip(hop) else peer
+        return peer
+
+    def client(self, ip: str, *, country: str | None = None) -> Client:
+        """Locate `ip`; `country` (the cc= parameter) overrides the country and continent."""
+        if ip.lower().startswith("::ffff:") and "." in ip:
+            ip = ip[7:]
+        ipv6 = ":" in ip
+        if country:
+            cc = country.upper()
+            known = COUNTRIES.get(cc)
+            continent = known.continent if known else None
+        else:
+            location = self.geoip.locate(ip) if ip else None
+            cc = location.country if location else None
+            continent = location.continent if location else None
+        asn = self._asn_lookup(ip) if self._asn_path and ip else None
+        return Client(ip=ip or None, country=cc, continent=continent, ipv6=ipv6, asn=asn)
+
+    def _asn_uncached(self, ip: str) -> int | None:
+        if self._asn_reader is None:
+            import maxminddb
+
+            self._asn_reader = maxminddb.open_database(self._asn_path, maxminddb.MODE_AUTO)
+        try:
+            record = self._asn_reader.get(ip)
+        except (ValueError, TypeError):
+            return None
+        if isinstance(record, dict):
+            number = record.get("autonomous_system_number")
+            return number if isinstance(number, int) else None
+        return None
+
+
+def _valid_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,308 @@
+"""The lean WSGI application in front of Django.
+
+It answers the hot paths (/mirrorlist, /metalink, the ISO redirects and their metalinks and
+torrents, /healthz) from the in-memory snapshot, without Django's request/response
+machinery, the ORM or the template engine, and hands every other request (the ISO folder
+page for browsers included) to Django. portal/wsgi.py mounts it, so runserver, granian and
+gunicorn all serve through it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from urllib.parse import parse_qsl
+
+import orjson
+
+from . import render
+from .choices import UsageKind
+from .client import ClientLocator
+from .selection import PROTOCOLS, Client, World
+from .store import SnapshotStore
+from .usage import UsageCounter
+
+log = logging.getLogger(__name__)
+
+TEXT = "text/plain; charset=utf-8"
+# Command-line clients get a 302 to the best mirror's folder instead of the HTML page.
+CLI_AGENTS = re.compile(r"^(curl|wget|aria2|python-requests|python-urllib|lftp|fetch)\b", re.I)
+METALINK3 = "application/metalink+xml"
+METALINK4 = "application/metalink4+xml"
+
+
+class DeliveryFront:
+    """WSGI callable: delivery paths from the snapshot, everything else to `app` (Django)."""
+
+    def __init__(
+        self,
+        app,
+        *,
+        store: SnapshotStore,
+        locator: ClientLocator,
+        usage: UsageCounter | None = None,
+        mirrorlist_count: int = 10,
+        metalink_count: int = 20,
+        link_count: int = 4,
+        rng: random.Random | None = None,
+    ):
+        self.app = app
+        self.store = store
+        self.locator = locator
+        self.usage = usage
+        self.mirrorlist_count = mirrorlist_count
+        self.metalink_count = metalink_count
+        self.link_count = link_count
+        self.rng = rng or random.Random()
+        self._routes = {
+            "/mirrorlist": self.mirrorlist,
+            "/mirrorlist/": self.mirrorlist,
+            "/metalink": self.metalink,
+            "/metalink/": self.metalink,
+            "/healthz": self.healthz,
+            "/healthz/": self.healthz,
+        }
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        handler = self._routes.get(path)
+        if handler is None:
+            if not path.startswith("/isoredirect/"):
+                return self.app(environ, start_response)
+            handler = self.isoredirect
+        self.store.ensure_started()
+        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+            return _reply(environ, start_response, "405 Method Not Allowed", b"GET or HEAD\n")
+        try:
+            return handler(environ, start_response)
+        except Exception:
+            log.exception("delivery answer failed for %s", path)
+            return _reply(environ, start_response, "500 Internal Server Error", b"error\n")
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _world(self, environ, start_response) -> World | None:
+        world = self.store.world
+        if world is None:
+            _reply(
+                environ,
+                start_response,
+                "503 Service Unavailable",
+                b"no mirror snapshot loaded yet; try again shortly\n",
+                extra=[("Retry-After", "10")],
+            )
+        return world
+
+    def _client(self, environ, params: dict) -> Client:
+        ip = params.get("ip") or self.locator.address(environ)
+        return self.locator.client(ip, country=params.get("cc") or params.get("country"))
+
+    @staticmethod
+    def _snapshot_headers(world: World) -> list[tuple[str, str]]:
+        return [
+            ("X-Snapshot-Version", str(world.version)),
+            ("X-Snapshot-Time", render.iso_time(world.built_at)),
+        ]
+
+    @staticmethod
+    def _protocol(params: dict) -> tuple[str | None, str | None]:
+        protocol = params.get("protocol")
+        if protocol is None or protocol == "":
+            return None, None
+        protocol = protocol.lower()
+        if protocol not in PROTOCOLS:
+            return None, f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}\n"
+        return protocol, None
+
+    # --- the endpoints ---------------------------------------------------------------
+
+    def mirrorlist(self, environ, start_response):
+        """text/plain, one base URL per line (10), the form yum reads."""
+        world = self._world(environ, start_response)
+        if world is None:
+            return [b""]
+        params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        protocol, bad = self._protocol(params)
+        if bad:
+            return _reply(environ, start_response, "400 Bad Request", bad.encode())
+        target, reason = world.repo_target(params.get("release"), params.get("repo"),
+                                           params.get("arch"))
+        if target is None:
+            return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
+        client = self._client(environ, params)
+        choices = world.choose(
+            target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
+        )
+        debug = "debug" in params or bool(environ.get("HTTP_X_DEBUG"))
+        comments = []
+        if "time" in params:
+            comments.append(
+                f"snapshot {world.version} built {render.iso_time(world.built_at)}"
+            )
+        if debug:
+            comments.append(
+                f"client ip={client.ip} country={client.country} continent={client.continent}"
+                f" ipv6={client.ipv6} asn={client.asn} repo={target.key}"
+            )
+        body = render.mirrorlist_text(choices, comments=comments, debug=debug)
+        if self.usage is not None:
+            self.usage.count(UsageKind.MIRRORLIST, client.country, target.release, target.arch,
+                             target.name)
+        return _reply(environ, start_response, "200 OK", body.encode(),
+                      extra=self._snapshot_headers(world))
+
+    def metalink(self, environ, start_response):
+        """Metalink 3.0 for repomd.xml, as dnf/librepo reads it."""
+        world = self._world(environ, start_response)
+        if world is None:
+            return [b""]
+        params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        protocol, bad = self._protocol(params)
+        if bad:
+            return _reply(environ, start_response, "400 Bad Request", bad.encode())
+        target, reason = world.repo_target(params.get("release"), params.get("repo"),
+                                           params.get("arch"))
+        if target is None:
+            return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
+        client = self._client(environ, params)
+        choices = world.choose(
+            target, client, count=self.metalink_count, protocol=protocol, rng=self.rng
+        )
+        body = render.metalink_repomd(target, choices, built_at=world.built_at)
+        if self.usage is not None:
+            self.usage.count(UsageKind.METALINK, client.country, target.release, target.arch,
+                             target.name)
+        return _reply(environ, start_response, "200 OK", body.encode(), METALINK3,
+                      extra=self._snapshot_headers(world))
+
+    def healthz(self, environ, start_response):
+        world = self.store.world
+        if world is None:
+            body = {"status": "no snapshot", "snapshot": None, "error": self.store.last_error}
+            return _reply(environ, start_response, "503 Service Unavailable",
+                          orjson.dumps(body), "application/json")
+        body = {
+            "status": "ok",
+            "snapshot": {
+                "version": world.version,
+                "built_at": render.iso_time(world.built_at),
+                "age_seconds": round(time.time() - world.built_at, 1),
+                "mirrors": len(world.mirrors),
+            },
+            "error": self.store.last_error,
+        }
+        return _reply(environ, start_response, "200 OK", orjson.dumps(body), "application/json")
+
+    def isoredirect(self, environ, start_response):
+        """/isoredirect/<release>/isos/<arch>/[<file>[.metalink|.meta4|.torrent]]"""
+        parts = environ["PATH_INFO"][len("/isoredirect/"):].split("/")
+        if len(parts) == 3:
+            parts.append("")
+        if len(parts) != 4 or parts[1] != "isos" or not parts[0] or not parts[2]:
+            return _reply(environ, start_response, "404 Not Found",
+                          b"ask for /isoredirect/<release>/isos/<arch>/[<file>]\n")
+        release, _, arch, name = parts
+        if not name:
+            # The page is Django's; command-line clients go straight to a mirror's folder.
+            if not CLI_AGENTS.match(environ.get("HTTP_USER_AGENT", "")):
+                return self.app(environ, start_response)
+            world = self._world(environ, start_response)
+            if world is None:
+                return [b""]
+            target, reason = world.folder_target(release, arch)
+            if target is None:
+                return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
+            params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            client = self._client(environ, params)
+            protocol, _bad = self._protocol(params)
+            choice = world.choose(target, client, count=1, protocol=protocol, rng=self.rng)[0]
+            return _redirect(environ, start_response, choice.url, self._snapshot_headers(world))
+
+        world = self._world(environ, start_response)
+        if world is None:
+            return [b""]
+        kind = None
+        for suffix in (".metalink", ".meta4", ".torrent"):
+            if name.endswith(suffix):
+                kind, name = suffix, name[: -len(suffix)]
+                break
+        target, reason = world.file_target(release, arch, name)
+        if target is None:
+            return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
+        params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        protocol, bad = self._protocol(params)
+        if bad:
+            return _reply(environ, start_response, "400 Bad Request", bad.encode())
+        client = self._client(environ, params)
+        headers = self._snapshot_headers(world)
+
+        if kind is None:
+            choices = world.choose(
+                target, client, count=1 + self.link_count, protocol=protocol, rng=self.rng
+            )
+            headers += render.link_headers(choices[1:])
+            headers.append(
+                ("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"')
+            )
+            digest = render.digest_header(target.sha256)
+            if digest:
+                headers.append(digest)
+            self._count(UsageKind.ISO, client, target)
+            return _redirect(environ, start_response, choices[0].url, headers)
+
+        choices = world.choose(
+            target, client, count=self.metalink_count, protocol=protocol, rng=self.rng
+        )
+        if kind == ".torrent":
+            if not target.torrent:
+                return _reply(environ, start_response, "404 Not Found",
+                              f"no torrent for {target.name} yet\n".encode())
+            from .torrents import torrent_with_webseeds
+
+            body = torrent_with_webseeds(target.torrent, [c.url for c in choices])
+            headers.append(("Content-Disposition", f'attachment; filename="{target.name}.torrent"'))
+            self._count(UsageKind.TORRENT, client, target)
+            return _reply(environ, start_response, "200 OK", body, "application/x-bittorrent",
+                          extra=headers)
+        self._count(UsageKind.ISO_METALINK, client, target)
+        if kind == ".meta4":
+            body = render.meta4_file(target, choices, built_at=world.built_at)
+            return _reply(environ, start_response, "200 OK", body.encode(), METALINK4,
+                          extra=headers)
+        body = render.metalink_file(target, choices, built_at=world.built_at)
+        return _reply(environ, start_response, "200 OK", body.encode(), METALINK3, extra=headers)
+
+    def _count(self, kind: str, client: Client, target) -> None:
+        if self.usage is not None:
+            self.usage.count(kind, client.country, target.release, target.arch, "", target.name)
+
+
+def _reply(environ, start_response, status: str, body: bytes, content_type: str = TEXT,
+           extra=()):
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra]
+    start_response(status, headers)
+    return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def _redirect(environ, start_response, url: str, extra=()):
+    body = f"302 Found: {url}\n".encode()
+    return _reply(environ, start_response, "302 Found", body, extra=[("Location", url), *extra])
+
+
+def front_from_settings(app) -> DeliveryFront:
+    """The front as portal/wsgi.py mounts it, sharing the process's store with Django views."""
+    from django.conf import settings
+
+    from . import runtime
+
+    return DeliveryFront(
+        app,
+        store=runtime.store(),
+        locator=runtime.locator(),
+        usage=runtime.usage(),
+        mirrorlist_count=settings.DELIVERY_MIRRORLIST_COUNT,
+        metalink_count=settings.DELIVERY_METALINK_COUNT,
+        link_count=settings.DELIVERY_LINK_HEADERS,
+    )

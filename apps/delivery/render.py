@@ -1,0 +1,153 @@
+"""The bodies the delivery endpoints answer with, built as strings (no template engine on
+the hot path): the yum mirrorlist, the metalink 3.0 that dnf/librepo reads, and the
+metalink 3/4 that aria2 and download managers read for an ISO."""
+
+from __future__ import annotations
+
+import base64
+from email.utils import formatdate
+
+from .selection import Choice, Target
+
+
+def _esc(value: str) -> str:
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def http_date(epoch: float) -> str:
+    return formatdate(epoch, usegmt=True)
+
+
+def iso_time(epoch: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def mirrorlist_text(choices: list[Choice], *, comments: list[str] = (), debug: bool = False) -> str:
+    """One base URL per line, as yum reads it; yum skips lines starting with '#'."""
+    lines = [f"# {c}" for c in comments]
+    for choice in choices:
+        if debug:
+            where = f" {choice.mirror.cc} {choice.mirror.name}" if choice.mirror else ""
+            lines.append(f"# bucket={choice.bucket}{where}")
+        lines.append(choice.url)
+    return "\n".join(lines) + "\n"
+
+
+def _hashes(sha256: str, sha512: str = "", indent: str = "") -> str:
+    parts = [f'{indent}  <hash type="sha256">{sha256}</hash>\n'] if sha256 else []
+    if sha512:
+        parts.append(f'{indent}  <hash type="sha512">{sha512}</hash>\n')
+    if not parts:
+        return ""
+    return f"{indent}<verification>\n{''.join(parts)}{indent}</verification>\n"
+
+
+def _url_elements(choices: list[Choice], suffix: str = "") -> str:
+    """<url> elements best first: dnf tries them in document order."""
+    out = []
+    for rank, choice in enumerate(choices):
+        url = choice.url + suffix
+        protocol = url.split(":", 1)[0]
+        location = f' location="{choice.country}"' if choice.country else ""
+        preference = max(1, 100 - rank)
+        out.append(
+            f'    <url protocol="{protocol}" type="{protocol}"{location} '
+            f'preference="{preference}">{_esc(url)}</url>\n'
+        )
+    return "".join(out)
+
+
+def metalink_repomd(target: Target, choices: list[Choice], *, built_at: float) -> str:
+    """Metalink 3.0 for repodata/repomd.xml in MirrorManager's shape: size, mm0:timestamp,
+    sha256/sha512, the recent versions as mm0:alternates, the mirrors in order."""
+    head = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" '
+        f'pubdate="{http_date(built_at)}" generator="portal" '
+        'xmlns:mm0="http://fedorahosted.org/mirrormanager">\n'
+        " <files>\n"
+        '  <file name="repomd.xml">\n'
+    )
+    body = []
+    if target.versions:
+        ts, sha256, sha512, size = target.versions[0]
+        body.append(f"   <mm0:timestamp>{ts}</mm0:timestamp>\n   <size>{size}</size>\n")
+        body.append(_hashes(sha256, sha512, "   "))
+        if len(target.versions) > 1:
+            body.append("   <mm0:alternates>\n")
+            for ts, sha256, sha512, size in target.versions[1:]:
+                body.append(
+                    "    <mm0:alternate>\n"
+                    f"     <mm0:timestamp>{ts}</mm0:timestamp>\n"
+                    f"     <size>{size}</size>\n"
+                    + _hashes(sha256, sha512, "     ")
+                    + "    </mm0:alternate>\n"
+                )
+            body.append("   </mm0:alternates>\n")
+    body.append('   <resources maxconnections="1">\n')
+    body.append(_url_elements(choices, "repodata/repomd.xml"))
+    body.append("   </resources>\n  </file>\n </files>\n</metalink>\n")
+    return head + "".join(body)
+
+
+def metalink_file(target: Target, choices: list[Choice], *, built_at: float) -> str:
+    """Metalink 3.0 for one ISO (aria2 reads it and checks the sha256)."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" '
+        f'pubdate="{http_date(built_at)}" generator="portal">\n'
+        " <files>\n"
+        f'  <file name="{_esc(target.name)}">\n'
+        f"   <size>{target.size}</size>\n"
+        + _hashes(target.sha256, "", "   ")
+        + '   <resources maxconnections="1">\n'
+        + _url_elements(choices)
+        + "   </resources>\n  </file>\n </files>\n</metalink>\n"
+    )
+
+
+def meta4_file(target: Target, choices: list[Choice], *, built_at: float) -> str:
+    """Metalink 4 (RFC 5854) for one ISO."""
+    urls = "".join(
+        f'    <url{f" location={chr(34)}{c.country.lower()}{chr(34)}" if c.country else ""} '
+        f'priority="{rank}">{_esc(c.url)}</url>\n'
+        for rank, c in enumerate(choices, start=1)
+    )
+    hash_line = f'    <hash type="sha-256">{target.sha256}</hash>\n' if target.sha256 else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<metalink xmlns="urn:ietf:params:xml:ns:metalink">\n'
+        f"  <published>{iso_time(built_at)}</published>\n"
+        '  <generator>portal</generator>\n'
+        f'  <file name="{_esc(target.name)}">\n'
+        f"    <size>{target.size}</size>\n"
+        f"{hash_line}{urls}"
+        "  </file>\n</metalink>\n"
+    )
+
+
+def link_headers(choices: list[Choice]) -> list[tuple[str, str]]:
+    """RFC 6249 Link rel=duplicate for the mirrors after the first."""
+    return [
+        (
+            "Link",
+            f"<{c.url}>; rel=duplicate; pri={rank}"
+            + (f"; geo={c.country.lower()}" if c.country else ""),
+        )
+        for rank, c in enumerate(choices, start=1)
+    ]
+
+
+def digest_header(sha256_hex: str) -> tuple[str, str] | None:
+    """RFC 3230 instance digest (RFC 5843's SHA-256: base64 of the raw digest)."""
+    if not sha256_hex:
+        return None
+    try:
+        raw = bytes.fromhex(sha256_hex)
+    except ValueError:
+        return None
+    return ("Digest", "SHA-256=" + base64.b64encode(raw).decode())

@@ -1,0 +1,62 @@
+"""The process's delivery state, shared by the lean front and the Django views: one
+snapshot store (with its poller), one GeoIP locator, one usage counter."""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+
+from .client import ClientLocator
+from .store import SnapshotStore
+from .usage import UsageCounter
+
+_lock = threading.Lock()
+_state: dict = {}
+
+
+def usage() -> UsageCounter:
+    with _lock:
+        if "usage" not in _state:
+            _state["usage"] = UsageCounter(settings.DELIVERY_USAGE_FLUSH_SECONDS)
+        return _state["usage"]
+
+
+def store() -> SnapshotStore:
+    counter = usage()
+    with _lock:
+        if "store" not in _state:
+            from .services import usage_flush_if_due
+
+            _state["store"] = SnapshotStore(
+                poll_seconds=settings.DELIVERY_POLL_SECONDS,
+                cache_path=settings.DELIVERY_SNAPSHOT_CACHE,
+                redis_url=settings.DELIVERY_REDIS_URL,
+                world_options=world_options(),
+                on_tick=lambda: usage_flush_if_due(counter),
+            )
+        return _state["store"]
+
+
+def world_options() -> dict:
+    return {"nearby_km": settings.DELIVERY_NEARBY_KM, "groups": settings.DELIVERY_COUNTRY_GROUPS}
+
+
+def locator() -> ClientLocator:
+    with _lock:
+        if "locator" not in _state:
+            _state["locator"] = ClientLocator(
+                trusted_proxies=settings.TRUSTED_PROXIES,
+                geoip_path=settings.GEOIP_PATH,
+                asn_path=settings.GEOIP_ASN_PATH,
+            )
+        return _state["locator"]
+
+
+def reset() -> None:
+    """Forget the process's state (tests, after changing settings)."""
+    with _lock:
+        old = _state.pop("store", None)
+        _state.clear()
+    if old is not None:
+        old.stop()

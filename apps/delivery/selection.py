@@ -1,0 +1,434 @@
+"""Choosing mirrors for a client from a loaded snapshot: the buckets of DESIGN.md
+("Choosing mirrors for a client"), weighted random by bandwidth inside each bucket.
+
+Pure Python over in-memory structures, no Django: the lean WSGI front, the Django views and
+the API all call `World.choose`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate
+
+from apps.core.geo import COUNTRIES, nearby_countries
+
+# Bucket names, in the order they are tried.
+NETBLOCK, ASN, COUNTRY, NEARBY, CONTINENT, WORLD, INTERNAL, MASTER, VAULT = (
+    "netblock",
+    "asn",
+    "country",
+    "nearby",
+    "continent",
+    "world",
+    "internal",
+    "master",
+    "vault",
+)
+PROTOCOLS = ("http", "https", "ftp")
+# A client that names no protocol gets each mirror's https URL, else its http one.
+DEFAULT_PROTOCOLS = ("https", "http")
+_PLAN_CACHE_LIMIT = 20_000
+
+
+class SnapshotError(ValueError):
+    """A snapshot that cannot be served (wrong format, missing parts)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Client:
+    """Who asks: the address used for netblocks and the address family, and the location."""
+
+    ip: str | None
+    country: str | None
+    continent: str | None
+    ipv6: bool = False
+    asn: int | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Choice:
+    """One chosen base URL and why: the bucket it came from."""
+
+    url: str
+    bucket: str
+    mirror: MirrorEntry | None = None
+
+    @property
+    def country(self) -> str:
+        return self.mirror.cc if self.mirror else ""
+
+
+@dataclass(slots=True, frozen=True)
+class MirrorEntry:
+    index: int
+    id: int
+    name: str
+    cc: str
+    continent: str
+    lat: float | None
+    lon: float | None
+    weight: int
+    internal: bool
+    private: bool
+    asn: int | None
+    urls: dict  # protocol -> (url, ipv6)
+
+
+@dataclass(slots=True)
+class Target:
+    """Something a client asks for: a repository or an ISO file (or an ISO folder)."""
+
+    key: str
+    path: str  # relative to a mirror's top, ending with "/" for folders
+    eol: bool
+    mirrors: tuple[int, ...]
+    mirror_set: frozenset
+    # Repositories: the master's recent repomd.xml versions, newest first.
+    versions: tuple = ()
+    # ISO files.
+    size: int | None = None
+    sha256: str = ""
+    torrent: str | None = None
+    release: str = ""
+    arch: str = ""
+    name: str = ""  # repository name or file name
+
+
+@dataclass(slots=True, frozen=True)
+class _Bucket:
+    name: str
+    members: tuple[int, ...]
+    weights: tuple[int, ...]
+    cumulative: tuple[int, ...]
+
+
+class World:
+    """A loaded snapshot with the indexes the request path needs."""
+
+    def __init__(self, data: dict, *, nearby_km: float = 5000.0, groups: dict | None = None):
+        if data.get("format") != 1:
+            raise SnapshotError(f"unknown snapshot format {data.get('format')!r}")
+        self.version: int = int(data["version"])
+        self.built_at: float = float(data["built_at"])
+        self.master_url: str = data["master_url"]
+        self.vault_url: str = data["vault_url"]
+        self.nearby_km = nearby_km
+        self.groups = {k.upper(): [c.upper() for c in v] for k, v in (groups or {}).items()}
+        self.releases: dict = data["releases"]
+        self.aliases: dict = data["aliases"]
+        self.mirrors = [
+            MirrorEntry(
+                index=i,
+                id=m["id"],
+                name=m["name"],
+                cc=m["cc"],
+                continent=m["continent"],
+                lat=m["lat"],
+                lon=m["lon"],
+                weight=m["weight"],
+                internal=m["internal"],
+                private=m["private"],
+                asn=m["asn"],
+                urls={p: (u[0], bool(u[1])) for p, u in m["urls"].items()},
+            )
+            for i, m in enumerate(data["mirrors"])
+        ]
+        self.by_asn: dict[int, set[int]] = {}
+        for m in self.mirrors:
+            if m.asn:
+                self.by_asn.setdefault(m.asn, set()).add(m.index)
+        # Netblocks by (family, prefix length) -> network address as int -> mirrors, so a
+        # client address is matched with one dict lookup per prefix length in use.
+        self._netblocks: dict[tuple[int, int], dict[int, set[int]]] = {}
+        for cidr, index in data["netblocks"]:
+            net = ipaddress.ip_network(cidr, strict=False)
+            table = self._netblocks.setdefault((net.version, net.prefixlen), {})
+            table.setdefault(int(net.network_address), set()).add(index)
+        self._prefixes = {
+            family: sorted((p for f, p in self._netblocks if f == family), reverse=True)
+            for family in (4, 6)
+        }
+
+        self.repos: dict[str, Target] = {}
+        self.repo_names: set[str] = set()
+        self.arch_names: set[str] = set()
+        for key, r in data["repos"].items():
+            release, repo, arch = key.split("/")
+            self.repo_names.add(repo)
+            self.arch_names.add(arch)
+            self.repos[key] = Target(
+                key=key,
+                path=r["path"],
+                eol=r["eol"],
+                mirrors=tuple(r["mirrors"]),
+                mirror_set=frozenset(r["mirrors"]),
+                versions=tuple(tuple(v) for v in r["versions"]),
+                release=release,
+                arch=arch,
+                name=repo,
+            )
+        self.files: dict[str, Target] = {}
+        self.folders: dict[str, Target] = {}
+        self.folder_files: dict[str, list[Target]] = {}
+        for key, folder in data["images"].items():
+            release, arch = key.split("/")
+            files = []
+            for name, f in sorted(folder["files"].items()):
+                t = Target(
+                    key=f"{key}/{name}",
+                    path=folder["path"] + name,
+                    eol=folder["eol"],
+                    mirrors=tuple(f["mirrors"]),
+                    mirror_set=frozenset(f["mirrors"]),
+                    size=f["size"],
+                    sha256=f["sha256"],
+                    torrent=f["torrent"],
+                    release=release,
+                    arch=arch,
+                    name=name,
+                )
+                self.files[t.key] = t
+                files.append(t)
+            # The folder page lists the mirrors that have every image of the folder.
+            having_all = frozenset.intersection(*(t.mirror_set for t in files)) if files else ()
+            self.folders[key] = Target(
+                key=key,
+                path=folder["path"],
+                eol=folder["eol"],
+                mirrors=tuple(sorted(having_all)),
+                mirror_set=frozenset(having_all),
+                release=release,
+                arch=arch,
+            )
+            self.folder_files[key] = files
+        self._plans: dict[tuple, tuple[_Bucket, ...]] = {}
+
+    # --- looking things up -------------------------------------------------------------
+
+    def release_version(self, release: str | None) -> str | None:
+        """A release as given ("5.0", or "5" for the newest of major 5), or None."""
+        if not release:
+            return None
+        if release in self.releases:
+            return release
+        return self.aliases.get(release)
+
+    def repo_target(self, release: str | None, repo: str | None, arch: str | None):
+        """(Target, None) or (None, a one-line reason listing what is valid)."""
+        if repo and not release and "-" in repo:
+            # MirrorManager's form: repo=os-5
+            repo, _, release = repo.rpartition("-")
+        missing = [n for n, v in (("release", release), ("repo", repo), ("arch", arch)) if not v]
+        if missing:
+            return None, (
+                f"missing {', '.join(missing)}: ask for release=<{self._list_releases()}>"
+                f"&repo=<{self._list(self.repo_names)}>&arch=<{self._list(self.arch_names)}>"
+            )
+        version = self.release_version(release)
+        if version is None:
+            return None, f"unknown release {release!r}; valid: {self._list_releases()}"
+        target = self.repos.get(f"{version}/{repo}/{arch}")
+        if target is None:
+            valid = sorted(k.split("/", 1)[1] for k in self.repos if k.startswith(version + "/"))
+            return None, (
+                f"release {version} has no repository {repo!r} for arch {arch!r}; valid repo/arch: "
+                + (", ".join(valid) or "none")
+            )
+        return target, None
+
+    def folder_target(self, release: str, arch: str):
+        version = self.release_version(release)
+        if version is None:
+            return None, f"unknown release {release!r}; valid: {self._list_releases()}"
+        target = self.folders.get(f"{version}/{arch}")
+        if target is None:
+            arches = sorted(k.split("/")[1] for k in self.folders if k.startswith(version + "/"))
+            return None, (
+                f"release {version} has no ISO images for arch {arch!r}; valid: "
+                + (", ".join(arches) or "none")
+            )
+        return target, None
+
+    def file_target(self, release: str, arch: str, name: str):
+        folder, reason = self.folder_target(release, arch)
+        if folder is None:
+            return None, reason
+        target = self.files.get(f"{folder.key}/{name}")
+        if target is None:
+            names = ", ".join(t.name for t in self.folder_files[folder.key]) or "none"
+            return None, f"no image {name!r} in {folder.path}; valid: {names}"
+        return target, None
+
+    def _list_releases(self) -> str:
+        return "|".join(sorted(set(self.releases) | set(self.aliases)))
+
+    @staticmethod
+    def _list(names) -> str:
+        return "|".join(sorted(names))
+
+    # --- choosing ----------------------------------------------------------------------
+
+    def choose(
+        self,
+        target: Target,
+        client: Client,
+        *,
+        count: int,
+        protocol: str | None = None,
+        rng: random.Random | random.Random = random,
+    ) -> list[Choice]:
+        """Up to `count` base URLs for `target` (never none), best first."""
+        if target.eol:
+            return [Choice(self.vault_url + target.path, VAULT)]
+        protocols = (protocol,) if protocol else DEFAULT_PROTOCOLS
+        out: list[Choice] = []
+        taken: set[int] = set()
+        special = self._special_bucket(target, client, protocols)
+        buckets = self._plan(target, client.country, client.ipv6, protocols)
+        if special:
+            buckets = (special, *buckets)
+        mirrors = self.mirrors
+        for bucket in buckets:
+            need = count - len(out)
+            if need <= 0:
+                break
+            for index in _draw(bucket, need, rng, taken):
+                url = _url_for(mirrors[index], protocols)
+                out.append(Choice(url[0] + target.path, bucket.name, mirrors[index]))
+        if len(out) < count:
+            out.append(Choice(self.master_url + target.path, MASTER))
+        return out
+
+    def _special_bucket(self, target: Target, client: Client, protocols) -> _Bucket | None:
+        """Bucket 1: mirrors that declared the client's netblock or ASN (private ones too)."""
+        found: set[int] = set()
+        name = NETBLOCK
+        if client.ip and self._netblocks:
+            try:
+                addr = ipaddress.ip_address(client.ip)
+            except ValueError:
+                addr = None
+            if addr is not None:
+                if addr.version == 6 and addr.ipv4_mapped:
+                    addr = addr.ipv4_mapped
+                value, bits = int(addr), (32 if addr.version == 4 else 128)
+                for prefix in self._prefixes[addr.version]:
+                    table = self._netblocks[(addr.version, prefix)]
+                    hit = table.get(value >> (bits - prefix) << (bits - prefix))
+                    if hit:
+                        found |= hit
+        if not found and client.asn and client.asn in self.by_asn:
+            found, name = self.by_asn[client.asn], ASN
+        if not found:
+            return None
+        members = sorted(
+            i for i in found if i in target.mirror_set and _url_for(self.mirrors[i], protocols)
+        )
+        if not members:
+            return None
+        return _make_bucket(name, members, self.mirrors)
+
+    def _plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
+        key = (target.key, cc, ipv6, protocols)
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) > _PLAN_CACHE_LIMIT:
+                self._plans.clear()  # bounded: a snapshot's plans are cheap to rebuild
+            plan = self._plans[key] = self._build_plan(target, cc, ipv6, protocols)
+        return plan
+
+    def _build_plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
+        cc = cc.upper() if cc else None
+        country = COUNTRIES.get(cc) if cc else None
+        continent = country.continent if country else None
+        near = set(nearby_countries(cc, self.nearby_km)) if cc else set()
+        near.update(self.groups.get(cc, ()) if cc else ())
+        near.discard(cc)
+        groups: dict[str, list[int]] = {
+            COUNTRY: [],
+            NEARBY: [],
+            CONTINENT: [],
+            WORLD: [],
+            INTERNAL: [],
+        }
+        for index in target.mirrors:
+            m = self.mirrors[index]
+            if not _url_for(m, protocols):
+                continue
+            if m.internal:
+                groups[INTERNAL].append(index)
+            elif m.private:
+                continue  # only through bucket 1
+            elif cc and m.cc == cc:
+                groups[COUNTRY].append(index)
+            elif m.cc in near:
+                groups[NEARBY].append(index)
+            elif continent and m.continent == continent:
+                groups[CONTINENT].append(index)
+            else:
+                groups[WORLD].append(index)
+        order = [COUNTRY, NEARBY, CONTINENT, WORLD, INTERNAL]
+        buckets = []
+        if ipv6:
+            # IPv6 clients: every IPv6-capable mirror, in bucket order, before IPv4-only ones.
+            for capable in (True, False):
+                for name in order:
+                    members = [
+                        i for i in groups[name] if _url_for(self.mirrors[i], protocols)[1] == capable
+                    ]
+                    if members:
+                        label = name if capable else f"{name}-ipv4"
+                        buckets.append(_make_bucket(label, members, self.mirrors))
+        else:
+            for name in order:
+                if groups[name]:
+                    buckets.append(_make_bucket(name, groups[name], self.mirrors))
+        return tuple(buckets)
+
+
+def _url_for(mirror: MirrorEntry, protocols) -> tuple[str, bool] | None:
+    urls = mirror.urls
+    for p in protocols:
+        found = urls.get(p)
+        if found:
+            return found
+    return None
+
+
+def _make_bucket(name: str, members, mirrors) -> _Bucket:
+    weights = tuple(mirrors[i].weight for i in members)
+    return _Bucket(name, tuple(members), weights, tuple(accumulate(weights)))
+
+
+def _draw(bucket: _Bucket, need: int, rng, taken: set[int]) -> list[int]:
+    """Up to `need` members not in `taken`, drawn without replacement with probability
+    proportional to weight; adds them to `taken`."""
+    members = bucket.members
+    got: list[int] = []
+    if len(members) > 4 * need + 16:
+        # Large bucket: draw by bisection on cumulative weights and reject repeats. Each
+        # accepted draw is weighted among those left, so this is exact, and O(need log n).
+        cumulative, total, rand = bucket.cumulative, bucket.cumulative[-1], rng.random
+        for _ in range(need * 8):
+            index = members[bisect_right(cumulative, rand() * total)]
+            if index not in taken:
+                taken.add(index)
+                got.append(index)
+                if len(got) == need:
+                    return got
+    # Small bucket (or a skewed one): Efraimidis-Spirakis, key = u ** (1 / weight).
+    rand = rng.random
+    keyed = sorted(
+        ((rand() ** (1.0 / w), i) for i, w in zip(members, bucket.weights, strict=True)),
+        reverse=True,
+    )
+    for _, index in keyed:
+        if len(got) == need:
+            break
+        if index not in taken:
+            taken.add(index)
+            got.append(index)
+    return got

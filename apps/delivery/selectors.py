@@ -1,0 +1,246 @@
+"""Reads of the delivery app: the one pass over the database that a snapshot is built from,
+and the usage statistics."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import time
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.core.geo import COUNTRIES
+from apps.mirrors.choices import ContentState, ImageState, MirrorTier, Protocol
+from apps.mirrors.models import Mirror, MirrorImageState, MirrorRepositoryState, MirrorURL, Netblock
+from apps.releases.choices import ReleaseStatus
+from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
+
+from .models import DailyUsage, ImageTorrent, Snapshot
+
+SNAPSHOT_FORMAT = 1
+# Protocols a client can be sent to; rsync is for mirrors syncing, not for yum.
+CLIENT_PROTOCOLS = (Protocol.HTTP.value, Protocol.HTTPS.value, Protocol.FTP.value)
+
+
+def snapshot_data_collect() -> dict:
+    """Everything the delivery answers need, as plain lists and dicts (the snapshot's body).
+
+    A fixed number of queries whatever the number of mirrors: each table is read once with
+    `values_list` and joined here in Python. Only approved, active, up mirrors that are not
+    masters enter; a repository lists the mirrors whose copy is *current*, an image the
+    mirrors where it is *present*.
+    """
+    started = time.monotonic()
+    releases = list(Release.objects.values_list("id", "version", "major", "minor", "status"))
+    repositories = dict(Repository.objects.values_list("id", "path_template"))
+    repository_names = dict(Repository.objects.values_list("id", "name"))
+    architectures = dict(Architecture.objects.values_list("id", "name"))
+
+    mirror_rows = list(
+        Mirror.objects.serving()
+        .exclude(tier=MirrorTier.MASTER)
+        .order_by("id")
+        .values_list(
+            "id",
+            "name",
+            "country",
+            "continent",
+            "latitude",
+            "longitude",
+            "bandwidth_mbps",
+            "tier",
+            "private",
+            "asn",
+        )
+    )
+    position = {row[0]: i for i, row in enumerate(mirror_rows)}
+    urls: dict[int, dict[str, list]] = defaultdict(dict)
+    # IPv6-capable URLs first, so that the one kept per protocol is the better one.
+    for mirror_id, protocol, url, ipv6 in (
+        MirrorURL.objects.filter(mirror__in=Mirror.objects.serving(), protocol__in=CLIENT_PROTOCOLS)
+        .order_by("mirror_id", "protocol", "-ipv6", "url")
+        .values_list("mirror_id", "protocol", "url", "ipv6")
+    ):
+        if mirror_id in position and protocol not in urls[mirror_id]:
+            urls[mirror_id][protocol] = [url if url.endswith("/") else url + "/", bool(ipv6)]
+
+    mirrors = []
+    for mirror_id, name, cc, continent, lat, lon, bandwidth, tier, private, asn in mirror_rows:
+        country = COUNTRIES.get(cc)
+        mirrors.append(
+            {
+                "id": mirror_id,
+                "name": name,
+                "cc": cc,
+                "continent": continent or (country.continent if country else ""),
+                "lat": lat if lat is not None else (country.lat if country else None),
+                "lon": lon if lon is not None else (country.lon if country else None),
+                "weight": max(1, bandwidth or 1),
+                "internal": tier == MirrorTier.INTERNAL,
+                "private": private,
+                "asn": asn,
+                "urls": urls.get(mirror_id, {}),
+            }
+        )
+
+    netblocks = [
+        [cidr, position[mirror_id]]
+        for mirror_id, cidr in Netblock.objects.values_list("mirror_id", "cidr")
+        if mirror_id in position
+    ]
+
+    # Which repositories each release has: its declared ones plus any the master published.
+    combos: set[tuple[int, int, int]] = set()
+    release_repos: dict[int, list[int]] = defaultdict(list)
+    release_arches: dict[int, list[int]] = defaultdict(list)
+    for release_id, repo_id in Release.repositories.through.objects.values_list(
+        "release_id", "repository_id"
+    ):
+        release_repos[release_id].append(repo_id)
+    for release_id, arch_id in Release.architectures.through.objects.values_list(
+        "release_id", "architecture_id"
+    ):
+        release_arches[release_id].append(arch_id)
+    for release_id, *_ in releases:
+        for repo_id in release_repos[release_id]:
+            for arch_id in release_arches[release_id]:
+                combos.add((release_id, repo_id, arch_id))
+
+    versions: dict[tuple[int, int, int], list[list]] = defaultdict(list)
+    for release_id, repo_id, arch_id, ts, sha256, sha512, size in (
+        RepositoryVersion.objects.order_by("-timestamp", "-published_at", "-id").values_list(
+            "release_id", "repository_id", "architecture_id", "timestamp", "sha256", "sha512", "size"
+        )
+    ):
+        key = (release_id, repo_id, arch_id)
+        combos.add(key)
+        if len(versions[key]) <= settings.DELIVERY_ALTERNATES:
+            versions[key].append([ts, sha256, sha512, size])
+
+    current: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for mirror_id, release_id, repo_id, arch_id in (
+        MirrorRepositoryState.objects.filter(state=ContentState.CURRENT)
+        .order_by("mirror_id")
+        .values_list("mirror_id", "release_id", "repository_id", "architecture_id")
+    ):
+        if mirror_id in position:
+            current[(release_id, repo_id, arch_id)].append(position[mirror_id])
+
+    release_info = {}
+    by_id = {}
+    for release_id, version, major, minor, status in releases:
+        by_id[release_id] = (version, major, minor, status)
+        release_info[version] = {"major": major, "status": status}
+
+    repos = {}
+    for release_id, repo_id, arch_id in sorted(combos):
+        version, major, _minor, status = by_id[release_id]
+        arch, repo = architectures[arch_id], repository_names[repo_id]
+        path = repositories[repo_id].format(version=version, major=major, repo=repo, arch=arch)
+        eol = status == ReleaseStatus.END_OF_LIFE
+        repos[f"{version}/{repo}/{arch}"] = {
+            "path": path if path.endswith("/") else path + "/",
+            "eol": eol,
+            "mirrors": [] if eol else current.get((release_id, repo_id, arch_id), []),
+            "versions": versions.get((release_id, repo_id, arch_id), []),
+        }
+
+    present: dict[int, list[int]] = defaultdict(list)
+    for mirror_id, image_id in (
+        MirrorImageState.objects.filter(state=ImageState.PRESENT)
+        .order_by("mirror_id")
+        .values_list("mirror_id", "image_id")
+    ):
+        if mirror_id in position:
+            present[image_id].append(position[mirror_id])
+    torrents = {
+        image_id: base64.b64encode(bytes(metainfo)).decode()
+        for image_id, metainfo in ImageTorrent.objects.values_list("image_id", "metainfo")
+    }
+    images: dict[str, dict] = {}
+    for image_id, release_id, arch_id, name, size, sha256 in Image.objects.values_list(
+        "id", "release_id", "architecture_id", "name", "size", "sha256"
+    ):
+        version, _major, _minor, status = by_id[release_id]
+        arch = architectures[arch_id]
+        eol = status == ReleaseStatus.END_OF_LIFE
+        folder = images.setdefault(
+            f"{version}/{arch}",
+            {"path": f"{version}/isos/{arch}/", "eol": eol, "files": {}},
+        )
+        folder["files"][name] = {
+            "size": size,
+            "sha256": sha256,
+            "mirrors": [] if eol else present.get(image_id, []),
+            "torrent": torrents.get(image_id),
+        }
+
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "master_url": _slash(settings.MASTER_URL),
+        "vault_url": _slash(settings.VAULT_URL),
+        "releases": release_info,
+        "aliases": _major_aliases(releases),
+        "mirrors": mirrors,
+        "netblocks": netblocks,
+        "repos": repos,
+        "images": images,
+        "collect_ms": round((time.monotonic() - started) * 1000),
+    }
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _major_aliases(releases) -> dict[str, str]:
+    """"5" means the newest release of major 5 that mirrors carry (else the newest at all),
+    as CentOS's mirrorlist understood release=5."""
+    best: dict[str, tuple] = {}
+    for _id, version, major, minor, status in releases:
+        rank = (status != ReleaseStatus.END_OF_LIFE, status == ReleaseStatus.CURRENT, minor)
+        if str(major) not in best or rank > best[str(major)][0]:
+            best[str(major)] = (rank, version)
+    return {major: version for major, (_rank, version) in best.items()}
+
+
+def snapshot_latest_version() -> int | None:
+    """The newest published version: one indexed query, cheap enough to poll."""
+    return Snapshot.objects.newest().values_list("version", flat=True).first()
+
+
+def snapshot_latest() -> tuple[int, bytes] | None:
+    row = Snapshot.objects.newest().values_list("version", "blob").first()
+    return (row[0], bytes(row[1])) if row else None
+
+
+def usage_totals(*, days: int = 30, today: dt.date | None = None) -> dict:
+    """Per-day totals, and the top countries, releases and files, for the last `days` days."""
+    today = today or timezone.now().date()
+    since = today - dt.timedelta(days=days - 1)
+    rows = DailyUsage.objects.filter(day__gte=since)
+    per_day = dict(rows.values_list("day").annotate(total=Sum("count")).order_by("day"))
+    per_kind = dict(rows.values_list("kind").annotate(total=Sum("count")).order_by("kind"))
+
+    def top(field: str, limit: int = 15) -> list[dict]:
+        q = rows.exclude(**{field: ""}).values(field).annotate(total=Sum("count"))
+        return [
+            {"key": r[field], "total": r["total"]} for r in q.order_by("-total", field)[:limit]
+        ]
+
+    return {
+        "since": since,
+        "until": today,
+        "days": [
+            {"day": since + dt.timedelta(days=i), "total": per_day.get(since + dt.timedelta(i), 0)}
+            for i in range(days)
+        ],
+        "kinds": [{"key": k, "total": v} for k, v in per_kind.items()],
+        "countries": top("country"),
+        "releases": top("release"),
+        "files": top("file"),
+        "repos": top("repo"),
+    }

@@ -1,0 +1,146 @@
+"""Writes of the delivery app: publishing snapshots, scheduling their rebuild, recording
+usage and storing the torrents of ISO images."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import orjson
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import DailyUsage, ImageTorrent, Snapshot
+from .selectors import snapshot_data_collect
+from .store import REDIS_BLOB_KEY, REDIS_VERSION_KEY
+
+log = logging.getLogger(__name__)
+
+REBUILD_PENDING_KEY = "delivery:snapshot:rebuild-pending"
+
+
+def snapshot_publish(*, reason: str = "") -> Snapshot:
+    """Build a snapshot from the database and publish it (database row, then Redis).
+
+    The lead's `loaddemo` and the checks' sweeps end with this; workers pick it up on
+    their next poll.
+    """
+    started = time.monotonic()
+    built_at = timezone.now()
+    data = snapshot_data_collect()
+    with transaction.atomic():
+        # The row's id is the version, so insert first and write the blob that names it.
+        row = Snapshot.objects.create(built_at=built_at, blob=b"", reason=reason[:200])
+        data["version"] = row.version
+        data["built_at"] = built_at.timestamp()
+        blob = orjson.dumps(data)
+        row.blob = blob
+        row.size = len(blob)
+        row.mirror_count = len(data["mirrors"])
+        row.build_ms = round((time.monotonic() - started) * 1000)
+        row.save(update_fields=["blob", "size", "mirror_count", "build_ms"])
+        keep = (
+            Snapshot.objects.newest()
+            .values_list("version", flat=True)[settings.DELIVERY_KEEP_SNAPSHOTS - 1 :]
+            .first()
+        )
+        if keep is not None:
+            Snapshot.objects.filter(version__lt=keep).delete()
+        transaction.on_commit(lambda: _publish_redis(row.version, blob))
+    log.info("published snapshot %s: %s mirrors, %s bytes, %s ms (%s)", row.version,
+             row.mirror_count, row.size, row.build_ms, reason or "no reason given")
+    return row
+
+
+def _publish_redis(version: int, blob: bytes) -> None:
+    if not settings.DELIVERY_REDIS_URL:
+        return
+    try:
+        import redis
+
+        client = redis.Redis.from_url(
+            settings.DELIVERY_REDIS_URL, socket_timeout=2.0, socket_connect_timeout=2.0
+        )
+        # Blob first: a worker that sees the new version always finds its blob.
+        client.pipeline(transaction=True).set(REDIS_BLOB_KEY, blob).set(
+            REDIS_VERSION_KEY, version
+        ).execute()
+    except Exception as exc:  # workers fall back to the database
+        log.warning("could not publish snapshot %s to redis: %s", version, exc)
+
+
+def snapshot_schedule_rebuild(*, reason: str) -> None:
+    """Rebuild soon after the current transaction commits; a burst of changes (an admin
+    saving a mirror with its URLs and netblocks) makes one rebuild."""
+
+    def enqueue() -> None:
+        delay = settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS
+        if not cache.add(REBUILD_PENDING_KEY, reason, timeout=max(1, int(delay) + 1)):
+            return
+        from .tasks import snapshot_publish_task
+
+        try:
+            snapshot_publish_task.apply_async(
+                kwargs={"reason": reason}, countdown=delay, retry=False
+            )
+        except Exception as exc:  # no broker: the next sweep or the command will rebuild
+            cache.delete(REBUILD_PENDING_KEY)
+            log.warning("could not schedule a snapshot rebuild (%s): %s", reason, exc)
+
+    transaction.on_commit(enqueue)
+
+
+def usage_record(*, counts: dict[tuple, int]) -> None:
+    """Add counts {(day, kind, country, release, arch, repo, file): n} to the daily rows
+    with one upsert statement (INSERT ... ON CONFLICT DO UPDATE, PostgreSQL and SQLite)."""
+    if not counts:
+        return
+    table = connection.ops.quote_name(DailyUsage._meta.db_table)
+    names = ["day", "kind", "country", "release", "arch", "repo", "file"]
+    cols = ", ".join(connection.ops.quote_name(n) for n in names)
+    count = connection.ops.quote_name("count")
+    sql = (
+        f"INSERT INTO {table} ({cols}, {count}) VALUES ({', '.join(['%s'] * 8)}) "  # noqa: S608
+        f"ON CONFLICT ({cols}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+    )
+    rows = [(k[0].isoformat(), *k[1:], n) for k, n in counts.items()]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def usage_flush_if_due(counter) -> None:
+    """Called by each worker's background thread."""
+    if counter.flush_due():
+        counter.flush()
+
+
+def image_torrent_build(*, image_id: int) -> ImageTorrent:
+    """Compute the torrent of one image from its bytes: from DELIVERY_MASTER_PATH when set,
+    else downloaded once from the master (size and sha256 checked)."""
+    from apps.releases.models import Image
+
+    from .torrents import download_to, temporary_dir, torrent_metainfo_build
+
+    image = Image.objects.select_related("release", "architecture").get(pk=image_id)
+    master_url = settings.MASTER_URL.rstrip("/") + "/" + image.path
+    with temporary_dir() as tmp:
+        if settings.DELIVERY_MASTER_PATH:
+            source = Path(settings.DELIVERY_MASTER_PATH) / image.path
+        else:
+            source = Path(tmp) / image.name
+            download_to(master_url, source, size=image.size, sha256=image.sha256)
+        metainfo, piece_size = torrent_metainfo_build(
+            source=source,
+            name=image.name,
+            trackers=settings.DELIVERY_TORRENT_TRACKERS,
+            webseeds=[master_url],
+            comment=f"{image.release} {image.architecture}",
+        )
+    torrent, _created = ImageTorrent.objects.update_or_create(
+        image=image, defaults={"metainfo": metainfo, "piece_size": piece_size}
+    )
+    snapshot_schedule_rebuild(reason=f"torrent of {image.name}")
+    return torrent

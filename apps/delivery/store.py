@@ -1,0 +1,202 @@
+"""Each worker's copy of the published snapshot.
+
+A background thread polls the newest version cheaply (Redis if configured, else one indexed
+query), loads a newer snapshot when there is one and swaps it in; when the database or Redis
+is down it keeps serving the last good one. A local file keeps the last loaded snapshot so
+a worker that starts during an outage serves at once. The same thread flushes the usage
+counters.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from .selection import World
+
+log = logging.getLogger(__name__)
+
+REDIS_VERSION_KEY = "delivery:snapshot:version"
+REDIS_BLOB_KEY = "delivery:snapshot:blob"
+
+
+def world_from_blob(blob: bytes, **options) -> World:
+    return World(orjson.loads(blob), **options)
+
+
+class SnapshotStore:
+    """Holds the current `World`; `world` is None until a snapshot was loaded."""
+
+    def __init__(
+        self,
+        *,
+        poll_seconds: float = 5.0,
+        cache_path: str | os.PathLike | None = None,
+        redis_url: str | None = None,
+        world_options: dict | None = None,
+        on_tick: Callable[[], None] | None = None,
+    ):
+        self.world: World | None = None
+        self.poll_seconds = poll_seconds
+        self.cache_path = Path(cache_path) if cache_path else None
+        self.redis_url = redis_url
+        self.world_options = world_options or {}
+        self.on_tick = on_tick
+        self.last_error: str | None = None
+        self.last_poll: float | None = None
+        self._redis = None
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- loading ---------------------------------------------------------------------
+
+    def install(self, blob: bytes, *, write_cache: bool = True) -> World:
+        """Parse and swap in a snapshot (older versions than the current are ignored)."""
+        world = world_from_blob(blob, **self.world_options)
+        current = self.world
+        if current is None or world.version >= current.version:
+            self.world = world
+            if write_cache and self.cache_path:
+                self._write_cache(blob)
+        return self.world
+
+    def load_cache(self) -> bool:
+        """Serve the locally cached snapshot if there is one (a worker's first act)."""
+        if not self.cache_path or not self.cache_path.exists():
+            return False
+        try:
+            self.install(self.cache_path.read_bytes(), write_cache=False)
+        except Exception as exc:  # a torn or foreign file: ignore it, the poll will fix it
+            log.warning("snapshot cache %s unreadable: %s", self.cache_path, exc)
+            return False
+        return True
+
+    def poll_once(self) -> bool:
+        """Load the newest published snapshot if it is newer; True if one was installed.
+
+        Never raises: a failure is logged and kept in `last_error`, and the current snapshot
+        stays.
+        """
+        self.last_poll = time.time()
+        try:
+            installed = self._poll_redis()
+            if installed is None:
+                installed = self._poll_database()
+        except Exception as exc:
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.warning("snapshot poll failed, serving version %s: %s", self.version, exc)
+            _close_database_connection()
+            return False
+        self.last_error = None
+        return installed
+
+    def _poll_redis(self) -> bool | None:
+        """True/False when Redis answered, None when it is not configured or is down."""
+        if not self.redis_url:
+            return None
+        try:
+            client = self._redis_client()
+            published = client.get(REDIS_VERSION_KEY)
+            if published is None:
+                return None
+            if self.world is not None and int(published) <= self.world.version:
+                return False
+            blob = client.get(REDIS_BLOB_KEY)
+        except Exception as exc:  # the broker is down: the database may still answer
+            log.info("redis unavailable for the snapshot: %s", exc)
+            return None
+        if blob is None:
+            return None
+        self.install(blob)
+        return True
+
+    def _poll_database(self) -> bool:
+        from django.db import close_old_connections
+
+        from .selectors import snapshot_latest, snapshot_latest_version
+
+        close_old_connections()
+        version = snapshot_latest_version()
+        if version is None or (self.world is not None and version <= self.world.version):
+            return False
+        latest = snapshot_latest()
+        if latest is None:
+            return False
+        self.install(latest[1])
+        return True
+
+    def _redis_client(self):
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                self.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
+            )
+        return self._redis
+
+    def _write_cache(self, blob: bytes) -> None:
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_path.with_name(f"{self.cache_path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(blob)
+            os.replace(tmp, self.cache_path)  # atomic: readers see the old or the new file
+        except OSError as exc:
+            log.warning("cannot write snapshot cache %s: %s", self.cache_path, exc)
+
+    # --- the background thread ---------------------------------------------------------
+
+    @property
+    def version(self) -> int | None:
+        return self.world.version if self.world else None
+
+    def ensure_started(self) -> None:
+        """Start the poller in this process (once; again after a fork)."""
+        pid = os.getpid()
+        if self._pid == pid:
+            return
+        with self._lock:
+            if self._pid == pid:
+                return
+            self._pid = pid
+            if self.world is None and not self.load_cache() and self.poll_seconds > 0:
+                self.poll_once()  # nothing to serve yet: worth one wait on the database
+            if self.poll_seconds > 0:
+                self._stop.clear()
+                self._thread = threading.Thread(
+                    target=self._run, name="delivery-snapshot", daemon=True
+                )
+                self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+        self._pid = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.poll_once()
+            if self.on_tick is not None:
+                try:
+                    self.on_tick()
+                except Exception:
+                    log.exception("delivery background tick failed")
+            self._stop.wait(self.poll_seconds)
+
+
+def _close_database_connection() -> None:
+    try:
+        from django.db import connection
+
+        connection.close()
+    except Exception:  # noqa: S110  (already broken: the next poll reconnects)
+        pass

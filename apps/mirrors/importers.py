@@ -1,0 +1,184 @@
+"""Import public mirror lists, so the portal can be tried on real-world data.
+
+The format is the one Debian's python-apt-common ships in
+/usr/share/python-apt/templates/*.mirrors: `#LOC:CC` starts a country, each
+following line is a mirror's base URL. A file is parsed whole before anything
+is written; any bad line stops the import with its line number, and the
+writes happen in one transaction.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django_countries import countries
+
+from apps.core.geo import COUNTRIES
+
+from .choices import Approval, MirrorTier, Protocol
+from .models import Mirror, MirrorURL
+
+SCHEMES = {p.value for p in Protocol}
+
+
+class MirrorListError(ValueError):
+    """A mirror list that cannot be imported; names the line at fault."""
+
+    def __init__(self, line_number: int, message: str, line: str = ""):
+        self.line_number = line_number
+        self.line = line
+        detail = f": {line.strip()!r}" if line.strip() else ""
+        super().__init__(f"line {line_number}: {message}{detail}")
+
+
+@dataclass
+class ImportedMirror:
+    """One host found in a list, with every URL it was listed under."""
+
+    name: str
+    country: str
+    urls: list[tuple[str, str, int]] = field(default_factory=list)  # (protocol, url, line)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    mirrors_created: int
+    mirrors_updated: int
+    urls_created: int
+    countries: int
+
+
+def parse_apt_mirrors(text: str) -> list[ImportedMirror]:
+    """Parse the python-apt `.mirrors` format into one record per (country, host)."""
+    mirrors: OrderedDict[tuple[str, str], ImportedMirror] = OrderedDict()
+    country: str | None = None
+    seen_urls: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#LOC:"):
+            code = line[len("#LOC:") :].strip().upper()
+            if len(code) != 2 or not code.isalpha() or code not in dict(countries):
+                raise MirrorListError(number, f"unknown country code {code!r}", raw)
+            country = code
+            continue
+        if line.startswith("#"):
+            continue  # a comment
+        if line.startswith("mirror://"):
+            continue  # a pointer to another list (apt's mirror method), not a mirror
+        url = _validate_url(number, raw, line)
+        if country is None:
+            raise MirrorListError(number, "a URL before any #LOC:CC line", raw)
+        if url in seen_urls:
+            raise MirrorListError(number, "this URL is listed twice", raw)
+        seen_urls.add(url)
+        host = urlsplit(url).hostname or ""
+        record = mirrors.setdefault((country, host), ImportedMirror(name=host, country=country))
+        record.urls.append((urlsplit(url).scheme, url, number))
+    if not mirrors:
+        raise MirrorListError(0, "no mirror found: is this a python-apt .mirrors file?")
+    return _unique_names(list(mirrors.values()))
+
+
+def _validate_url(number: int, raw: str, line: str) -> str:
+    if any(ch.isspace() for ch in line):
+        raise MirrorListError(number, "a URL cannot contain spaces", raw)
+    parts = urlsplit(line)
+    if parts.scheme not in SCHEMES:
+        raise MirrorListError(
+            number, f"expected a URL starting with one of {', '.join(sorted(SCHEMES))}://", raw
+        )
+    host = parts.hostname or ""
+    if "." not in host and not _is_ip(host):
+        raise MirrorListError(number, "the URL has no valid host name", raw)
+    return line if line.endswith("/") else line + "/"
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _unique_names(records: list[ImportedMirror]) -> list[ImportedMirror]:
+    """A host listed in several countries (a CDN) becomes one mirror per country."""
+    by_name: dict[str, int] = {}
+    for record in records:
+        by_name[record.name] = by_name.get(record.name, 0) + 1
+    for record in records:
+        if by_name[record.name] > 1:
+            record.name = f"{record.name} ({record.country})"
+    return records
+
+
+@transaction.atomic
+def mirrors_import(
+    *,
+    records: list[ImportedMirror],
+    approval: str = Approval.APPROVED,
+    tier: str = MirrorTier.EXTERNAL,
+    organisation: str = "",
+) -> ImportResult:
+    """Create or update the mirrors and URLs of parsed records, all or nothing.
+
+    A URL already registered to another mirror is an error: importing must not
+    silently move an endpoint between mirrors.
+    """
+    existing = {m.name: m for m in Mirror.objects.filter(name__in=[r.name for r in records])}
+    all_urls = [url for r in records for _, url, _ in r.urls]
+    url_owner = dict(MirrorURL.objects.filter(url__in=all_urls).values_list("url", "mirror__name"))
+    created = updated = 0
+    new_urls: list[MirrorURL] = []
+    for record in records:
+        for _, url, line_number in record.urls:
+            owner = url_owner.get(url)
+            if owner is not None and owner != record.name:
+                raise MirrorListError(line_number, f"{url} already belongs to mirror {owner}")
+        country = COUNTRIES.get(record.country)
+        mirror = existing.get(record.name)
+        if mirror is None:
+            mirror = Mirror.objects.create(
+                name=record.name,
+                organisation=organisation,
+                country=record.country,
+                continent=country.continent if country else "",
+                latitude=country.lat if country else None,
+                longitude=country.lon if country else None,
+                tier=tier,
+                approval=approval,
+            )
+            created += 1
+        else:
+            changed = mirror.country != record.country
+            mirror.country = record.country
+            if country and changed:
+                mirror.continent = country.continent
+                mirror.latitude, mirror.longitude = country.lat, country.lon
+            mirror.save()
+            updated += 1
+        for protocol, url, _ in record.urls:
+            if url not in url_owner:
+                new_urls.append(MirrorURL(mirror=mirror, protocol=protocol, url=url))
+    MirrorURL.objects.bulk_create(new_urls)
+    return ImportResult(
+        mirrors_created=created,
+        mirrors_updated=updated,
+        urls_created=len(new_urls),
+        countries=len({r.country for r in records}),
+    )
+
+
+def mirrors_import_file(*, path: Path, **options) -> ImportResult:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise MirrorListError(0, f"the file is not UTF-8 text ({exc.reason})") from exc
+    return mirrors_import(records=parse_apt_mirrors(text), **options)

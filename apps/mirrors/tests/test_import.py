@@ -1,0 +1,93 @@
+"""importmirrors on the real python-apt list, and on broken files."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.mirrors.models import Mirror, MirrorURL
+
+from .factories import MirrorFactory, MirrorURLFactory
+
+DATA = Path(__file__).parent / "data"
+UBUNTU = DATA / "Ubuntu.mirrors"  # from Debian's python-apt-common 2.6.0
+
+
+@pytest.fixture
+def broken(tmp_path):
+    def write(text: str) -> Path:
+        path = tmp_path / "broken.mirrors"
+        path.write_text(text)
+        return path
+
+    return write
+
+
+def test_imports_the_real_ubuntu_list(db, capsys):
+    call_command("importmirrors", str(UBUNTU))
+    # 573 URLs on 564 hosts (a host with http and https is one mirror) in 83 countries.
+    assert Mirror.objects.count() == 564
+    assert MirrorURL.objects.count() == 573
+    assert Mirror.objects.values("country").distinct().count() == 83
+    assert "564 mirrors created" in capsys.readouterr().out
+    aarnet = Mirror.objects.get(name="mirror.aarnet.edu.au")
+    assert aarnet.country.code == "AU"
+    assert aarnet.continent == "OC"
+    assert aarnet.approval == "approved"
+    assert list(aarnet.urls.values_list("url", flat=True)) == [
+        "http://mirror.aarnet.edu.au/pub/ubuntu/archive/"
+    ]
+    # One host with two trees (ubuntu and ubuntu-ports) is one mirror with two URLs.
+    tuna = Mirror.objects.get(name="mirrors.tuna.tsinghua.edu.cn")
+    assert sorted(tuna.urls.values_list("url", flat=True)) == [
+        "https://mirrors.tuna.tsinghua.edu.cn/ubuntu-ports/",
+        "https://mirrors.tuna.tsinghua.edu.cn/ubuntu/",
+    ]
+
+
+def test_importing_twice_adds_nothing(db, capsys):
+    call_command("importmirrors", str(UBUNTU), "--pending")
+    call_command("importmirrors", str(UBUNTU))
+    assert Mirror.objects.count() == 564
+    assert MirrorURL.objects.count() == 573
+    assert "0 mirrors created, 564 updated, 0 URLs added" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("http://mirror.example.org/ubuntu/\n", "line 1: a URL before any #LOC:CC line"),
+        ("#LOC:XX\nhttp://mirror.example.org/ubuntu/\n", "line 1: unknown country code 'XX'"),
+        ("#LOC:DE\nhttp://a.example.org/\n\ngopher://b.example.org/\n", "line 4: expected a URL"),
+        (
+            "#LOC:DE\nhttp://a.example.org/\nhttp://a.example.org/\n",
+            "line 3: this URL is listed twice",
+        ),
+        ("#LOC:DE\nhttp:///nohost/\n", "line 2: the URL has no valid host name"),
+        ("#LOC:FR\nhttp://a.example.org/ trailing words\n", "line 2: a URL cannot contain spaces"),
+        ("# only comments\n", "no mirror found"),
+    ],
+)
+def test_a_broken_file_names_the_line_and_imports_nothing(db, broken, text, message):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("importmirrors", str(broken(text)))
+    assert message in str(excinfo.value)
+    assert "Nothing was imported" in str(excinfo.value)
+    assert Mirror.objects.count() == 0
+
+
+def test_a_late_error_rolls_back_what_was_written(db, broken):
+    """The conflict is found while writing: the mirrors before it must be undone."""
+    MirrorURLFactory(
+        mirror=MirrorFactory(name="old-name.example.org"), url="http://taken.example.org/x/"
+    )
+    lines = ["#LOC:DE"] + [f"http://m{n}.example.org/ubuntu/" for n in range(50)]
+    lines += ["#LOC:FR", "http://taken.example.org/x/"]
+    with pytest.raises(CommandError, match=r"line 53: http://taken.example.org/x/ already belongs"):
+        call_command("importmirrors", str(broken("\n".join(lines) + "\n")))
+    assert list(Mirror.objects.values_list("name", flat=True)) == ["old-name.example.org"]
+
+
+def test_a_missing_file(db):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("importmirrors", "/nonexistent/list.mirrors")
