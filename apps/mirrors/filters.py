@@ -6,8 +6,12 @@ from .models import Mirror
 
 
 class MirrorFilterSet(django_filters.FilterSet):
-    release = django_filters.CharFilter(field_name="releases__version", distinct=True)
-    architecture = django_filters.CharFilter(field_name="architectures__name", distinct=True)
+    release = django_filters.CharFilter(
+        field_name="releases__version", distinct=True, label="Release"
+    )
+    architecture = django_filters.CharFilter(
+        field_name="architectures__name", distinct=True, label="Architecture"
+    )
 
     class Meta:
         model = Mirror
