@@ -7,8 +7,10 @@ from .models import Server
 
 
 class ServerFilterSet(django_filters.FilterSet):
-    role = django_filters.ChoiceFilter(field_name="roles__name", choices=ServerRole.choices)
-    sponsor = django_filters.CharFilter(field_name="sponsor__slug")
+    role = django_filters.ChoiceFilter(
+        field_name="roles__name", choices=ServerRole.choices, label="Role"
+    )
+    sponsor = django_filters.CharFilter(field_name="sponsor__slug", label="Sponsor (slug)")
 
     class Meta:
         model = Server

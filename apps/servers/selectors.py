@@ -1,14 +1,30 @@
 """Reads of the servers app."""
 
-from django.db.models import Sum
+import datetime as dt
 
-from .models import Server
+from django.db.models import Prefetch, Sum
+from django.utils import timezone
+
+from .models import Server, ServerTraffic
 
 
-def server_list():
+def server_list(*, traffic_days: int = 30):
+    """Servers in service with their total traffic and, for the sparkline, the last days'."""
+    since = timezone.now().date() - dt.timedelta(days=traffic_days)
+    recent = ServerTraffic.objects.filter(day__gt=since).order_by("day")
     return (
         Server.objects.in_service()
         .select_related("sponsor")
-        .prefetch_related("roles")
+        .prefetch_related("roles", Prefetch("traffic", queryset=recent, to_attr="recent_traffic"))
         .annotate(bytes_out_total=Sum("traffic__bytes_out"))
     )
+
+
+def traffic_sparkline(server: Server) -> list[dict]:
+    """The server's recent days as bars scaled to its busiest day."""
+    days = getattr(server, "recent_traffic", [])
+    peak = max((t.bytes_out for t in days), default=0) or 1
+    return [
+        {"day": t.day, "bytes_out": t.bytes_out, "share": round(100 * t.bytes_out / peak)}
+        for t in days
+    ]
