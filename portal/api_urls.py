@@ -19,6 +19,7 @@ router.register("mirrors", MirrorViewSet)
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/", include("apps.delivery.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

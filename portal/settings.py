@@ -219,6 +219,7 @@ MIRROR_CHECK_CONNECT_TIMEOUT = env.float("MIRROR_CHECK_CONNECT_TIMEOUT", default
 # must exceed the number of hung mirrors plus what the healthy ones need (see docs/checks.md).
 MIRROR_CHECK_CONCURRENCY = env.int("MIRROR_CHECK_CONCURRENCY", default=1000)
 MIRROR_CHECK_PER_HOST = env.int("MIRROR_CHECK_PER_HOST", default=2)
+MIRROR_CHECK_UVLOOP = env.bool("MIRROR_CHECK_UVLOOP", default=True)  # when uvloop is installed
 MIRROR_CHECK_MAX_BYTES = env.int("MIRROR_CHECK_MAX_BYTES", default=1024 * 1024)
 MIRROR_CHECK_MAX_REDIRECTS = env.int("MIRROR_CHECK_MAX_REDIRECTS", default=3)
 MIRROR_CHECK_USER_AGENT = env.str("MIRROR_CHECK_USER_AGENT", default="portal-mirror-check/1.0")
@@ -246,7 +247,10 @@ DELIVERY_SNAPSHOT_CACHE = env.str(
 )
 DELIVERY_REDIS_URL = env.str("DELIVERY_REDIS_URL", default=None)
 DELIVERY_KEEP_SNAPSHOTS = env.int("DELIVERY_KEEP_SNAPSHOTS", default=5)
-# Admin changes arrive in bursts: rebuild once, this many seconds after the first.
+# Rebuild after sweeps and admin changes (a test suite sets this False so that its
+# transactional tests do not queue rebuilds); admin changes arrive in bursts: rebuild once,
+# this many seconds after the first.
+DELIVERY_REBUILD_ON_CHANGE = env.bool("DELIVERY_REBUILD_ON_CHANGE", default=True)
 DELIVERY_REBUILD_DEBOUNCE_SECONDS = env.float("DELIVERY_REBUILD_DEBOUNCE_SECONDS", default=5.0)
 # How many mirrors a mirrorlist, a metalink and the 302's Link headers carry.
 DELIVERY_MIRRORLIST_COUNT = env.int("DELIVERY_MIRRORLIST_COUNT", default=10)

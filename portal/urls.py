@@ -11,6 +11,7 @@ urlpatterns = [
     path("servers/", include("apps.servers.urls")),
     path("mirrors/", include("apps.mirrors.urls")),
     path("releases/", include("apps.releases.urls")),
+    path("", include("apps.delivery.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
 ]

@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.core.geo import COUNTRIES, haversine_km
+from apps.delivery.services import snapshot_publish
 from apps.mirrors.choices import Approval, MirrorTier
+from apps.mirrors.demo_history import demo_history_write
 from apps.mirrors.models import Mirror, MirrorURL, Netblock
 from apps.releases.choices import ImageKind, ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
@@ -218,6 +220,8 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 def _finish(*, now: dt.datetime) -> None:
     """Later parts of the portal add their demo state here (check history, snapshot)."""
+    demo_history_write(now=now, seed=SEED)
+    snapshot_publish(reason="loaddemo")
 
 
 def _load_releases(now: dt.datetime):

@@ -35,6 +35,7 @@ class ClientLocator:
         self._geoip: GeoIP | None = None
         self._asn_reader = None
         self._asn_lookup = functools.lru_cache(maxsize=65536)(self._asn_uncached)
+        self._clients: dict[tuple, Client] = {}
 
     @property
     def geoip(self) -> GeoIP:
@@ -61,7 +62,19 @@ class ClientLocator:
         return peer
 
     def client(self, ip: str, *, country: str | None = None) -> Client:
-        """Locate `ip`; `country` (the cc= parameter) overrides the country and continent."""
+        """Locate `ip`; `country` (the cc= parameter) overrides the country and continent.
+
+        Memoised per (ip, country): a client asks again and again, and the lookup is on
+        every request's path."""
+        key = (ip, country)
+        found = self._clients.get(key)
+        if found is None:
+            if len(self._clients) > 100_000:
+                self._clients.clear()
+            found = self._clients[key] = self._client_uncached(ip, country)
+        return found
+
+    def _client_uncached(self, ip: str, country: str | None) -> Client:
         if ip.lower().startswith("::ffff:") and "." in ip:
             ip = ip[7:]
         ipv6 = ":" in ip

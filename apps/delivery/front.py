@@ -13,7 +13,7 @@ import logging
 import random
 import re
 import time
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 import orjson
 
@@ -71,6 +71,8 @@ class DeliveryFront:
         if handler is None:
             if not path.startswith("/isoredirect/"):
                 return self.app(environ, start_response)
+            if path.endswith("/") and not CLI_AGENTS.match(environ.get("HTTP_USER_AGENT", "")):
+                return self.app(environ, start_response)  # the folder page is Django's
             handler = self.isoredirect
         self.store.ensure_started()
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
@@ -83,17 +85,14 @@ class DeliveryFront:
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _world(self, environ, start_response) -> World | None:
-        world = self.store.world
-        if world is None:
-            _reply(
-                environ,
-                start_response,
-                "503 Service Unavailable",
-                b"no mirror snapshot loaded yet; try again shortly\n",
-                extra=[("Retry-After", "10")],
-            )
-        return world
+    def _no_world(self, environ, start_response):
+        return _reply(
+            environ,
+            start_response,
+            "503 Service Unavailable",
+            b"no mirror snapshot loaded yet; try again shortly\n",
+            extra=[("Retry-After", "10")],
+        )
 
     def _client(self, environ, params: dict) -> Client:
         ip = params.get("ip") or self.locator.address(environ)
@@ -101,10 +100,7 @@ class DeliveryFront:
 
     @staticmethod
     def _snapshot_headers(world: World) -> list[tuple[str, str]]:
-        return [
-            ("X-Snapshot-Version", str(world.version)),
-            ("X-Snapshot-Time", render.iso_time(world.built_at)),
-        ]
+        return list(world.headers)
 
     @staticmethod
     def _protocol(params: dict) -> tuple[str | None, str | None]:
@@ -120,50 +116,56 @@ class DeliveryFront:
 
     def mirrorlist(self, environ, start_response):
         """text/plain, one base URL per line (10), the form yum reads."""
-        world = self._world(environ, start_response)
+        world = self.store.world
         if world is None:
-            return [b""]
-        params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            return self._no_world(environ, start_response)
+        params = parse_query(environ.get("QUERY_STRING", ""))
         protocol, bad = self._protocol(params)
         if bad:
             return _reply(environ, start_response, "400 Bad Request", bad.encode())
-        target, reason = world.repo_target(params.get("release"), params.get("repo"),
-                                           params.get("arch"))
+        target, reason = world.repo_target(
+            params.get("release"), params.get("repo"), params.get("arch")
+        )
         if target is None:
             return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
         client = self._client(environ, params)
-        choices = world.choose(
-            target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
-        )
         debug = "debug" in params or bool(environ.get("HTTP_X_DEBUG"))
         comments = []
         if "time" in params:
-            comments.append(
-                f"snapshot {world.version} built {render.iso_time(world.built_at)}"
-            )
+            comments.append(f"snapshot {world.version} built {world.built_iso}")
         if debug:
             comments.append(
                 f"client ip={client.ip} country={client.country} continent={client.continent}"
                 f" ipv6={client.ipv6} asn={client.asn} repo={target.key}"
             )
-        body = render.mirrorlist_text(choices, comments=comments, debug=debug)
+        if debug:
+            choices = world.choose(
+                target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
+            )
+            body = render.mirrorlist_text(choices, comments=comments, debug=True)
+        else:
+            urls = world.choose_urls(
+                target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
+            )
+            body = "".join(f"# {c}\n" for c in comments) + "\n".join(urls) + "\n"
         if self.usage is not None:
-            self.usage.count(UsageKind.MIRRORLIST, client.country, target.release, target.arch,
-                             target.name)
-        return _reply(environ, start_response, "200 OK", body.encode(),
-                      extra=self._snapshot_headers(world))
+            self.usage.count(
+                UsageKind.MIRRORLIST, client.country, target.release, target.arch, target.name
+            )
+        return _reply(environ, start_response, "200 OK", body.encode(), extra=world.headers)
 
     def metalink(self, environ, start_response):
         """Metalink 3.0 for repomd.xml, as dnf/librepo reads it."""
-        world = self._world(environ, start_response)
+        world = self.store.world
         if world is None:
-            return [b""]
-        params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            return self._no_world(environ, start_response)
+        params = parse_query(environ.get("QUERY_STRING", ""))
         protocol, bad = self._protocol(params)
         if bad:
             return _reply(environ, start_response, "400 Bad Request", bad.encode())
-        target, reason = world.repo_target(params.get("release"), params.get("repo"),
-                                           params.get("arch"))
+        target, reason = world.repo_target(
+            params.get("release"), params.get("repo"), params.get("arch")
+        )
         if target is None:
             return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
         client = self._client(environ, params)
@@ -172,17 +174,29 @@ class DeliveryFront:
         )
         body = render.metalink_repomd(target, choices, built_at=world.built_at)
         if self.usage is not None:
-            self.usage.count(UsageKind.METALINK, client.country, target.release, target.arch,
-                             target.name)
-        return _reply(environ, start_response, "200 OK", body.encode(), METALINK3,
-                      extra=self._snapshot_headers(world))
+            self.usage.count(
+                UsageKind.METALINK, client.country, target.release, target.arch, target.name
+            )
+        return _reply(
+            environ,
+            start_response,
+            "200 OK",
+            body.encode(),
+            METALINK3,
+            extra=world.headers,
+        )
 
     def healthz(self, environ, start_response):
         world = self.store.world
         if world is None:
             body = {"status": "no snapshot", "snapshot": None, "error": self.store.last_error}
-            return _reply(environ, start_response, "503 Service Unavailable",
-                          orjson.dumps(body), "application/json")
+            return _reply(
+                environ,
+                start_response,
+                "503 Service Unavailable",
+                orjson.dumps(body),
+                "application/json",
+            )
         body = {
             "status": "ok",
             "snapshot": {
@@ -197,32 +211,35 @@ class DeliveryFront:
 
     def isoredirect(self, environ, start_response):
         """/isoredirect/<release>/isos/<arch>/[<file>[.metalink|.meta4|.torrent]]"""
-        parts = environ["PATH_INFO"][len("/isoredirect/"):].split("/")
+        parts = environ["PATH_INFO"][len("/isoredirect/") :].split("/")
         if len(parts) == 3:
             parts.append("")
         if len(parts) != 4 or parts[1] != "isos" or not parts[0] or not parts[2]:
-            return _reply(environ, start_response, "404 Not Found",
-                          b"ask for /isoredirect/<release>/isos/<arch>/[<file>]\n")
+            return _reply(
+                environ,
+                start_response,
+                "404 Not Found",
+                b"ask for /isoredirect/<release>/isos/<arch>/[<file>]\n",
+            )
         release, _, arch, name = parts
         if not name:
-            # The page is Django's; command-line clients go straight to a mirror's folder.
-            if not CLI_AGENTS.match(environ.get("HTTP_USER_AGENT", "")):
-                return self.app(environ, start_response)
-            world = self._world(environ, start_response)
+            # Command-line clients go straight to a mirror's folder (browsers get Django's
+            # page, or this 302 when they omit the trailing slash).
+            world = self.store.world
             if world is None:
-                return [b""]
+                return self._no_world(environ, start_response)
             target, reason = world.folder_target(release, arch)
             if target is None:
                 return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
-            params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            params = parse_query(environ.get("QUERY_STRING", ""))
             client = self._client(environ, params)
             protocol, _bad = self._protocol(params)
             choice = world.choose(target, client, count=1, protocol=protocol, rng=self.rng)[0]
             return _redirect(environ, start_response, choice.url, self._snapshot_headers(world))
 
-        world = self._world(environ, start_response)
+        world = self.store.world
         if world is None:
-            return [b""]
+            return self._no_world(environ, start_response)
         kind = None
         for suffix in (".metalink", ".meta4", ".torrent"):
             if name.endswith(suffix):
@@ -231,7 +248,7 @@ class DeliveryFront:
         target, reason = world.file_target(release, arch, name)
         if target is None:
             return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
-        params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        params = parse_query(environ.get("QUERY_STRING", ""))
         protocol, bad = self._protocol(params)
         if bad:
             return _reply(environ, start_response, "400 Bad Request", bad.encode())
@@ -243,9 +260,7 @@ class DeliveryFront:
                 target, client, count=1 + self.link_count, protocol=protocol, rng=self.rng
             )
             headers += render.link_headers(choices[1:])
-            headers.append(
-                ("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"')
-            )
+            headers.append(("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"'))
             digest = render.digest_header(target.sha256)
             if digest:
                 headers.append(digest)
@@ -257,20 +272,26 @@ class DeliveryFront:
         )
         if kind == ".torrent":
             if not target.torrent:
-                return _reply(environ, start_response, "404 Not Found",
-                              f"no torrent for {target.name} yet\n".encode())
+                return _reply(
+                    environ,
+                    start_response,
+                    "404 Not Found",
+                    f"no torrent for {target.name} yet\n".encode(),
+                )
             from .torrents import torrent_with_webseeds
 
             body = torrent_with_webseeds(target.torrent, [c.url for c in choices])
             headers.append(("Content-Disposition", f'attachment; filename="{target.name}.torrent"'))
             self._count(UsageKind.TORRENT, client, target)
-            return _reply(environ, start_response, "200 OK", body, "application/x-bittorrent",
-                          extra=headers)
+            return _reply(
+                environ, start_response, "200 OK", body, "application/x-bittorrent", extra=headers
+            )
         self._count(UsageKind.ISO_METALINK, client, target)
         if kind == ".meta4":
             body = render.meta4_file(target, choices, built_at=world.built_at)
-            return _reply(environ, start_response, "200 OK", body.encode(), METALINK4,
-                          extra=headers)
+            return _reply(
+                environ, start_response, "200 OK", body.encode(), METALINK4, extra=headers
+            )
         body = render.metalink_file(target, choices, built_at=world.built_at)
         return _reply(environ, start_response, "200 OK", body.encode(), METALINK3, extra=headers)
 
@@ -279,8 +300,25 @@ class DeliveryFront:
             self.usage.count(kind, client.country, target.release, target.arch, "", target.name)
 
 
-def _reply(environ, start_response, status: str, body: bytes, content_type: str = TEXT,
-           extra=()):
+def parse_query(query: str) -> dict[str, str]:
+    """The query string as a dict (last value wins); parse_qsl costs several times more
+    on the hot path, and most values need no unquoting."""
+    params: dict[str, str] = {}
+    if not query:
+        return params
+    for part in query.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        if "%" in key or "+" in key:
+            key = unquote_plus(key)
+        params[key] = value
+    return params
+
+
+def _reply(environ, start_response, status: str, body: bytes, content_type: str = TEXT, extra=()):
     headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra]
     start_response(status, headers)
     return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]

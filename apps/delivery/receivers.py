@@ -30,7 +30,9 @@ def _model_changed(sender, instance, **kwargs):
 
 
 for _model in WATCHED:
-    post_save.connect(_model_changed, sender=_model, dispatch_uid=f"delivery-save-{_model.__name__}")
+    post_save.connect(
+        _model_changed, sender=_model, dispatch_uid=f"delivery-save-{_model.__name__}"
+    )
     post_delete.connect(
         _model_changed, sender=_model, dispatch_uid=f"delivery-delete-{_model.__name__}"
     )

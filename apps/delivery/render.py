@@ -113,7 +113,7 @@ def metalink_file(target: Target, choices: list[Choice], *, built_at: float) -> 
 def meta4_file(target: Target, choices: list[Choice], *, built_at: float) -> str:
     """Metalink 4 (RFC 5854) for one ISO."""
     urls = "".join(
-        f'    <url{f" location={chr(34)}{c.country.lower()}{chr(34)}" if c.country else ""} '
+        f"    <url{f' location={chr(34)}{c.country.lower()}{chr(34)}' if c.country else ''} "
         f'priority="{rank}">{_esc(c.url)}</url>\n'
         for rank, c in enumerate(choices, start=1)
     )
@@ -122,7 +122,7 @@ def meta4_file(target: Target, choices: list[Choice], *, built_at: float) -> str
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<metalink xmlns="urn:ietf:params:xml:ns:metalink">\n'
         f"  <published>{iso_time(built_at)}</published>\n"
-        '  <generator>portal</generator>\n'
+        "  <generator>portal</generator>\n"
         f'  <file name="{_esc(target.name)}">\n'
         f"    <size>{target.size}</size>\n"
         f"{hash_line}{urls}"

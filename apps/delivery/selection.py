@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import time
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
-from apps.core.geo import COUNTRIES, nearby_countries
+from apps.core.geo import COUNTRIES, haversine_km, nearby_countries
 
 # Bucket names, in the order they are tried.
 NETBLOCK, ASN, COUNTRY, NEARBY, CONTINENT, WORLD, INTERNAL, MASTER, VAULT = (
@@ -31,6 +32,7 @@ PROTOCOLS = ("http", "https", "ftp")
 # A client that names no protocol gets each mirror's https URL, else its http one.
 DEFAULT_PROTOCOLS = ("https", "http")
 _PLAN_CACHE_LIMIT = 20_000
+_NO_HITS: frozenset = frozenset()
 
 
 class SnapshotError(ValueError):
@@ -48,13 +50,19 @@ class Client:
     asn: int | None = None
 
 
-@dataclass(slots=True, frozen=True)
 class Choice:
-    """One chosen base URL and why: the bucket it came from."""
+    """One chosen base URL and why: the bucket it came from (a plain slotted class: built
+    ten times per request)."""
 
-    url: str
-    bucket: str
-    mirror: MirrorEntry | None = None
+    __slots__ = ("url", "bucket", "mirror")
+
+    def __init__(self, url: str, bucket: str, mirror: MirrorEntry | None = None):
+        self.url = url
+        self.bucket = bucket
+        self.mirror = mirror
+
+    def __repr__(self) -> str:
+        return f"Choice({self.url!r}, {self.bucket!r})"
 
     @property
     def country(self) -> str:
@@ -205,6 +213,15 @@ class World:
             )
             self.folder_files[key] = files
         self._plans: dict[tuple, tuple[_Bucket, ...]] = {}
+        self._indexes: dict[tuple, tuple[dict, list[int]]] = {}
+        self._netblock_hits: dict[str, frozenset] = {}
+        self._bases: dict[tuple, list[str | None]] = {}
+        self.built_iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.built_at))
+        # Sent with every answer.
+        self.headers = (
+            ("X-Snapshot-Version", str(self.version)),
+            ("X-Snapshot-Time", self.built_iso),
+        )
 
     # --- looking things up -------------------------------------------------------------
 
@@ -280,46 +297,67 @@ class World:
         protocol: str | None = None,
         rng: random.Random | random.Random = random,
     ) -> list[Choice]:
-        """Up to `count` base URLs for `target` (never none), best first."""
+        """Up to `count` base URLs for `target` (never none), best first, with buckets."""
         if target.eol:
             return [Choice(self.vault_url + target.path, VAULT)]
         protocols = (protocol,) if protocol else DEFAULT_PROTOCOLS
+        base, path, mirrors = self._base_urls(protocols), target.path, self.mirrors
         out: list[Choice] = []
         taken: set[int] = set()
-        special = self._special_bucket(target, client, protocols)
-        buckets = self._plan(target, client.country, client.ipv6, protocols)
-        if special:
-            buckets = (special, *buckets)
-        mirrors = self.mirrors
-        for bucket in buckets:
+        for bucket in self._buckets(target, client, protocols):
             need = count - len(out)
             if need <= 0:
                 break
             for index in _draw(bucket, need, rng, taken):
-                url = _url_for(mirrors[index], protocols)
-                out.append(Choice(url[0] + target.path, bucket.name, mirrors[index]))
+                out.append(Choice(base[index] + path, bucket.name, mirrors[index]))
         if len(out) < count:
-            out.append(Choice(self.master_url + target.path, MASTER))
+            out.append(Choice(self.master_url + path, MASTER))
         return out
+
+    def choose_urls(
+        self,
+        target: Target,
+        client: Client,
+        *,
+        count: int,
+        protocol: str | None = None,
+        rng: random.Random | random.Random = random,
+    ) -> list[str]:
+        """`choose` for the hot path: the same draw, only the URLs."""
+        if target.eol:
+            return [self.vault_url + target.path]
+        protocols = (protocol,) if protocol else DEFAULT_PROTOCOLS
+        picked: list[int] = []
+        taken: set[int] = set()
+        for bucket in self._buckets(target, client, protocols):
+            need = count - len(picked)
+            if need <= 0:
+                break
+            picked += _draw(bucket, need, rng, taken)
+        base, path = self._base_urls(protocols), target.path
+        urls = [base[i] + path for i in picked]
+        if len(urls) < count:
+            urls.append(self.master_url + path)
+        return urls
+
+    def _buckets(self, target: Target, client: Client, protocols) -> tuple:
+        buckets = self._plan(target, client.country, client.ipv6, protocols)
+        special = self._special_bucket(target, client, protocols)
+        return (special, *buckets) if special else buckets
+
+    def _base_urls(self, protocols) -> list[str | None]:
+        """Each mirror's base URL for `protocols`, by index (built once per snapshot)."""
+        found = self._bases.get(protocols)
+        if found is None:
+            found = self._bases[protocols] = [
+                (_url_for(m, protocols) or (None,))[0] for m in self.mirrors
+            ]
+        return found
 
     def _special_bucket(self, target: Target, client: Client, protocols) -> _Bucket | None:
         """Bucket 1: mirrors that declared the client's netblock or ASN (private ones too)."""
-        found: set[int] = set()
         name = NETBLOCK
-        if client.ip and self._netblocks:
-            try:
-                addr = ipaddress.ip_address(client.ip)
-            except ValueError:
-                addr = None
-            if addr is not None:
-                if addr.version == 6 and addr.ipv4_mapped:
-                    addr = addr.ipv4_mapped
-                value, bits = int(addr), (32 if addr.version == 4 else 128)
-                for prefix in self._prefixes[addr.version]:
-                    table = self._netblocks[(addr.version, prefix)]
-                    hit = table.get(value >> (bits - prefix) << (bits - prefix))
-                    if hit:
-                        found |= hit
+        found = self._netblocks_of(client.ip) if client.ip and self._netblocks else frozenset()
         if not found and client.asn and client.asn in self.by_asn:
             found, name = self.by_asn[client.asn], ASN
         if not found:
@@ -331,6 +369,72 @@ class World:
             return None
         return _make_bucket(name, members, self.mirrors)
 
+    def _netblocks_of(self, ip: str) -> frozenset:
+        """Mirrors whose netblocks contain `ip` (memoised: one dict lookup per request)."""
+        hits = self._netblock_hits.get(ip)
+        if hits is not None:
+            return hits
+        found: set[int] = set()
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            addr = None
+        if addr is not None:
+            if addr.version == 6 and addr.ipv4_mapped:
+                addr = addr.ipv4_mapped
+            value, bits = int(addr), (32 if addr.version == 4 else 128)
+            for prefix in self._prefixes[addr.version]:
+                hit = self._netblocks[(addr.version, prefix)].get(
+                    value >> (bits - prefix) << (bits - prefix)
+                )
+                if hit:
+                    found |= hit
+        if len(self._netblock_hits) > _PLAN_CACHE_LIMIT * 5:
+            self._netblock_hits.clear()
+        hits = self._netblock_hits[ip] = frozenset(found) if found else _NO_HITS
+        return hits
+
+    def folder_groups(self, target: Target, client: Client) -> dict[str, list[Choice]]:
+        """The ISO folder page: every public mirror with the folder's images, grouped as
+        the client's country, nearby countries and the others (nearest first)."""
+        cc = client.country
+        near = set(nearby_countries(cc, self.nearby_km)) if cc else set()
+        near.update(self.groups.get(cc, ()) if cc else ())
+        groups: dict[str, list[Choice]] = {COUNTRY: [], NEARBY: [], "others": []}
+        origin = COUNTRIES.get(cc) if cc else None
+        rows = []
+        for index in target.mirrors:
+            m = self.mirrors[index]
+            url = _url_for(m, DEFAULT_PROTOCOLS)
+            if m.private or m.internal or not url:
+                continue
+            name = COUNTRY if m.cc == cc else NEARBY if m.cc in near else "others"
+            distance = (
+                haversine_km(origin.lat, origin.lon, m.lat, m.lon)
+                if origin and m.lat is not None and m.lon is not None
+                else 0.0
+            )
+            rows.append((name, distance, m.name, Choice(url[0] + target.path, name, m)))
+        for name, _distance, _n, choice in sorted(rows, key=lambda r: (r[1], r[2])):
+            groups[name].append(choice)
+        return groups
+
+    def warm(self, keys) -> int:
+        """Build the plans of `keys` (taken from the previous snapshot) before this one
+        serves, so a swap does not slow the first requests of each country."""
+        built = 0
+        for key in list(keys)[:_PLAN_CACHE_LIMIT]:
+            target_key, cc, ipv6, protocols = key
+            target = (
+                self.repos.get(target_key)
+                or self.files.get(target_key)
+                or self.folders.get(target_key)
+            )
+            if target is not None and key not in self._plans:
+                self._plans[key] = self._build_plan(target, cc, ipv6, protocols)
+                built += 1
+        return built
+
     def _plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
         key = (target.key, cc, ipv6, protocols)
         plan = self._plans.get(key)
@@ -340,6 +444,25 @@ class World:
             plan = self._plans[key] = self._build_plan(target, cc, ipv6, protocols)
         return plan
 
+    def _country_index(self, target: Target, protocols) -> tuple[dict, list[int]]:
+        """The target's public external mirrors by country ({cc: (continent, [index])}) and
+        its internal ones, keeping those with a URL for `protocols` (once per snapshot)."""
+        key = (target.key, protocols)
+        found = self._indexes.get(key)
+        if found is None:
+            by_cc: dict[str, tuple[str, list[int]]] = {}
+            internal: list[int] = []
+            for index in target.mirrors:
+                m = self.mirrors[index]
+                if m.private or not _url_for(m, protocols):
+                    continue  # private mirrors: only through bucket 1
+                if m.internal:
+                    internal.append(index)
+                else:
+                    by_cc.setdefault(m.cc, (m.continent, []))[1].append(index)
+            found = self._indexes[key] = (by_cc, internal)
+        return found
+
     def _build_plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
         cc = cc.upper() if cc else None
         country = COUNTRIES.get(cc) if cc else None
@@ -347,41 +470,31 @@ class World:
         near = set(nearby_countries(cc, self.nearby_km)) if cc else set()
         near.update(self.groups.get(cc, ()) if cc else ())
         near.discard(cc)
-        groups: dict[str, list[int]] = {
-            COUNTRY: [],
-            NEARBY: [],
-            CONTINENT: [],
-            WORLD: [],
-            INTERNAL: [],
-        }
-        for index in target.mirrors:
-            m = self.mirrors[index]
-            if not _url_for(m, protocols):
-                continue
-            if m.internal:
-                groups[INTERNAL].append(index)
-            elif m.private:
-                continue  # only through bucket 1
-            elif cc and m.cc == cc:
-                groups[COUNTRY].append(index)
-            elif m.cc in near:
-                groups[NEARBY].append(index)
-            elif continent and m.continent == continent:
-                groups[CONTINENT].append(index)
+        by_cc, internal = self._country_index(target, protocols)
+        groups: dict[str, list[int]] = {COUNTRY: [], NEARBY: [], CONTINENT: [], WORLD: []}
+        for mirror_cc, (mirror_continent, members) in by_cc.items():
+            if cc and mirror_cc == cc:
+                groups[COUNTRY].extend(members)
+            elif mirror_cc in near:
+                groups[NEARBY].extend(members)
+            elif continent and mirror_continent == continent:
+                groups[CONTINENT].extend(members)
             else:
-                groups[WORLD].append(index)
+                groups[WORLD].extend(members)
+        groups[INTERNAL] = internal
         order = [COUNTRY, NEARBY, CONTINENT, WORLD, INTERNAL]
         buckets = []
         if ipv6:
             # IPv6 clients: every IPv6-capable mirror, in bucket order, before IPv4-only ones.
+            mirrors = self.mirrors
             for capable in (True, False):
                 for name in order:
                     members = [
-                        i for i in groups[name] if _url_for(self.mirrors[i], protocols)[1] == capable
+                        i for i in groups[name] if _url_for(mirrors[i], protocols)[1] == capable
                     ]
                     if members:
                         label = name if capable else f"{name}-ipv4"
-                        buckets.append(_make_bucket(label, members, self.mirrors))
+                        buckets.append(_make_bucket(label, members, mirrors))
         else:
             for name in order:
                 if groups[name]:

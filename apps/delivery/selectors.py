@@ -110,10 +110,16 @@ def snapshot_data_collect() -> dict:
                 combos.add((release_id, repo_id, arch_id))
 
     versions: dict[tuple[int, int, int], list[list]] = defaultdict(list)
-    for release_id, repo_id, arch_id, ts, sha256, sha512, size in (
-        RepositoryVersion.objects.order_by("-timestamp", "-published_at", "-id").values_list(
-            "release_id", "repository_id", "architecture_id", "timestamp", "sha256", "sha512", "size"
-        )
+    for (
+        release_id,
+        repo_id,
+        arch_id,
+        ts,
+        sha256,
+        sha512,
+        size,
+    ) in RepositoryVersion.objects.order_by("-timestamp", "-published_at", "-id").values_list(
+        "release_id", "repository_id", "architecture_id", "timestamp", "sha256", "sha512", "size"
     ):
         key = (release_id, repo_id, arch_id)
         combos.add(key)
@@ -197,7 +203,7 @@ def _slash(url: str) -> str:
 
 
 def _major_aliases(releases) -> dict[str, str]:
-    """"5" means the newest release of major 5 that mirrors carry (else the newest at all),
+    """ "5" means the newest release of major 5 that mirrors carry (else the newest at all),
     as CentOS's mirrorlist understood release=5."""
     best: dict[str, tuple] = {}
     for _id, version, major, minor, status in releases:
@@ -227,9 +233,7 @@ def usage_totals(*, days: int = 30, today: dt.date | None = None) -> dict:
 
     def top(field: str, limit: int = 15) -> list[dict]:
         q = rows.exclude(**{field: ""}).values(field).annotate(total=Sum("count"))
-        return [
-            {"key": r[field], "total": r["total"]} for r in q.order_by("-total", field)[:limit]
-        ]
+        return [{"key": r[field], "total": r["total"]} for r in q.order_by("-total", field)[:limit]]
 
     return {
         "since": since,

@@ -50,8 +50,14 @@ def snapshot_publish(*, reason: str = "") -> Snapshot:
         if keep is not None:
             Snapshot.objects.filter(version__lt=keep).delete()
         transaction.on_commit(lambda: _publish_redis(row.version, blob))
-    log.info("published snapshot %s: %s mirrors, %s bytes, %s ms (%s)", row.version,
-             row.mirror_count, row.size, row.build_ms, reason or "no reason given")
+    log.info(
+        "published snapshot %s: %s mirrors, %s bytes, %s ms (%s)",
+        row.version,
+        row.mirror_count,
+        row.size,
+        row.build_ms,
+        reason or "no reason given",
+    )
     return row
 
 
@@ -75,6 +81,8 @@ def _publish_redis(version: int, blob: bytes) -> None:
 def snapshot_schedule_rebuild(*, reason: str) -> None:
     """Rebuild soon after the current transaction commits; a burst of changes (an admin
     saving a mirror with its URLs and netblocks) makes one rebuild."""
+    if not settings.DELIVERY_REBUILD_ON_CHANGE:
+        return
 
     def enqueue() -> None:
         delay = settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS
@@ -84,13 +92,23 @@ def snapshot_schedule_rebuild(*, reason: str) -> None:
 
         try:
             snapshot_publish_task.apply_async(
-                kwargs={"reason": reason}, countdown=delay, retry=False
+                kwargs={"reason": reason, "requested_at": time.time()},
+                countdown=delay,
+                retry=False,
             )
         except Exception as exc:  # no broker: the next sweep or the command will rebuild
             cache.delete(REBUILD_PENDING_KEY)
             log.warning("could not schedule a snapshot rebuild (%s): %s", reason, exc)
 
     transaction.on_commit(enqueue)
+
+
+def snapshot_published_since(epoch: float) -> bool:
+    """Whether a snapshot built after `epoch` exists (it already includes that change)."""
+    import datetime as dt
+
+    since = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    return Snapshot.objects.filter(built_at__gte=since).exists()
 
 
 def usage_record(*, counts: dict[tuple, int]) -> None:

@@ -7,9 +7,11 @@ from . import services
 
 
 @shared_task(ignore_result=True)
-def snapshot_publish_task(reason: str = "") -> int:
+def snapshot_publish_task(reason: str = "", requested_at: float | None = None) -> int | None:
     # Cleared first: changes made while this build runs schedule the next one.
     cache.delete(services.REBUILD_PENDING_KEY)
+    if requested_at is not None and services.snapshot_published_since(requested_at):
+        return None  # a backlog of requests (say, after a broker outage) makes one build
     return services.snapshot_publish(reason=reason).version
 
 

@@ -36,15 +36,17 @@ def torrent_with_webseeds(metainfo_b64: str, urls: list[str]) -> bytes:
     return torrent.dump(validate=False)
 
 
-def download_to(url: str, dest: Path, *, size: int | None, sha256: str = "",
-                timeout: float = 30.0) -> None:
+def download_to(
+    url: str, dest: Path, *, size: int | None, sha256: str = "", timeout: float = 30.0
+) -> None:
     """Fetch `url` into `dest`, checking status, size and sha256 (the master's file)."""
     import httpx
 
     digest = hashlib.sha256()
     written = 0
-    with httpx.stream("GET", url, timeout=httpx.Timeout(timeout, connect=10.0),
-                      follow_redirects=False) as response:
+    with httpx.stream(
+        "GET", url, timeout=httpx.Timeout(timeout, connect=10.0), follow_redirects=False
+    ) as response:
         response.raise_for_status()
         with open(dest, "wb") as f:
             for chunk in response.iter_bytes(1 << 20):

@@ -24,8 +24,15 @@ class UsageCounter:
         self._last_flush = time.monotonic()
         self.dropped = 0
 
-    def count(self, kind: str, country: str | None, release: str, arch: str, repo: str = "",
-              file: str = "") -> None:
+    def count(
+        self,
+        kind: str,
+        country: str | None,
+        release: str,
+        arch: str,
+        repo: str = "",
+        file: str = "",
+    ) -> None:
         key = (_today(), kind, country or "", release, arch, repo, file)
         with self._lock:
             if key in self._counts:

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Mirror, MirrorImageState, MirrorRepositoryState, MirrorURL, Netblock
+from .models import (
+    Check,
+    CheckDaily,
+    Mirror,
+    MirrorImageState,
+    MirrorRepositoryState,
+    MirrorURL,
+    Netblock,
+    Sweep,
+)
 
 
 class MirrorURLInline(admin.TabularInline):
@@ -16,8 +25,15 @@ class NetblockInline(admin.TabularInline):
 @admin.register(Mirror)
 class MirrorAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "country", "continent", "tier", "approval", "status", "bandwidth_mbps",
-        "upstream", "last_checked_at",
+        "name",
+        "country",
+        "continent",
+        "tier",
+        "approval",
+        "status",
+        "bandwidth_mbps",
+        "upstream",
+        "last_checked_at",
     ]
     list_filter = ["approval", "status", "tier", "continent", "private", "admin_active", "country"]
     list_select_related = ["upstream"]
@@ -25,8 +41,12 @@ class MirrorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["sponsor", "server", "upstream", "owner"]
     filter_horizontal = ["releases", "architectures", "repositories"]
     readonly_fields = [
-        "status", "status_since", "consecutive_failures", "consecutive_successes",
-        "last_checked_at", "last_success_at",
+        "status",
+        "status_since",
+        "consecutive_failures",
+        "consecutive_successes",
+        "last_checked_at",
+        "last_success_at",
     ]
     inlines = [MirrorURLInline, NetblockInline]
     actions = ["approve", "disable"]
@@ -50,7 +70,15 @@ class MirrorURLAdmin(admin.ModelAdmin):
 
 @admin.register(MirrorRepositoryState)
 class MirrorRepositoryStateAdmin(admin.ModelAdmin):
-    list_display = ["mirror", "release", "repository", "architecture", "state", "lag_seconds", "checked_at"]
+    list_display = [
+        "mirror",
+        "release",
+        "repository",
+        "architecture",
+        "state",
+        "lag_seconds",
+        "checked_at",
+    ]
     list_filter = ["state", "release", "repository", "architecture"]
     list_select_related = ["mirror", "release", "repository", "architecture"]
     search_fields = ["mirror__name"]
@@ -62,3 +90,48 @@ class MirrorImageStateAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     list_select_related = ["mirror", "image"]
     search_fields = ["mirror__name", "image__name"]
+
+
+@admin.register(Sweep)
+class SweepAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk", "started_at", "state", "trigger", "duration", "mirrors_checked", "mirrors_failed",
+        "mirrors_up", "mirrors_down", "checks_count", "chunks_done", "chunks_total", "master_ok",
+    ]  # fmt: skip
+    list_filter = ["state", "trigger", "master_ok"]
+    date_hierarchy = "started_at"
+    search_fields = ["notes"]
+    readonly_fields = [f.name for f in Sweep._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Check)
+class CheckAdmin(admin.ModelAdmin):
+    list_display = [
+        "checked_at", "mirror", "kind", "url", "http_status", "error", "latency_ms", "bytes",
+    ]  # fmt: skip
+    list_filter = ["kind", "error", "http_status"]
+    list_select_related = ["mirror"]
+    search_fields = ["mirror__name", "url", "detail"]
+    date_hierarchy = "checked_at"
+    raw_id_fields = ["sweep", "mirror", "mirror_url"]
+    readonly_fields = [f.name for f in Check._meta.fields]
+    show_full_result_count = False  # millions of rows: no COUNT(*) per page
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CheckDaily)
+class CheckDailyAdmin(admin.ModelAdmin):
+    list_display = [
+        "day", "mirror", "checks", "failures", "success_ratio", "latency_mean_ms",
+        "latency_p95_ms",
+    ]  # fmt: skip
+    list_filter = ["day"]
+    list_select_related = ["mirror"]
+    search_fields = ["mirror__name"]
+    date_hierarchy = "day"
+    raw_id_fields = ["mirror"]

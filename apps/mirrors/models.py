@@ -12,7 +12,15 @@ from django_countries.fields import CountryField
 from apps.core.models import TimeStampedModel
 
 from .checks.choices import CheckError, CheckKind, SweepState, SweepTrigger
-from .choices import Approval, Continent, ContentState, ImageState, MirrorStatus, MirrorTier, Protocol
+from .choices import (
+    Approval,
+    ContentState,
+    Continent,
+    ImageState,
+    MirrorStatus,
+    MirrorTier,
+    Protocol,
+)
 
 
 class MirrorQuerySet(models.QuerySet):
@@ -90,7 +98,10 @@ class Mirror(TimeStampedModel):
         default=False, help_text="Serves only the clients in its own netblocks or ASN."
     )
     asn = models.PositiveBigIntegerField(
-        null=True, blank=True, verbose_name="ASN", help_text="Autonomous system it prefers to serve."
+        null=True,
+        blank=True,
+        verbose_name="ASN",
+        help_text="Autonomous system it prefers to serve.",
     )
     approval = models.CharField(
         max_length=10, choices=Approval.choices, default=Approval.PENDING, db_index=True
@@ -212,7 +223,9 @@ class MirrorRepositoryState(models.Model):
 
     mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="repository_states")
     release = models.ForeignKey("releases.Release", on_delete=models.CASCADE, related_name="+")
-    repository = models.ForeignKey("releases.Repository", on_delete=models.CASCADE, related_name="+")
+    repository = models.ForeignKey(
+        "releases.Repository", on_delete=models.CASCADE, related_name="+"
+    )
     architecture = models.ForeignKey(
         "releases.Architecture", on_delete=models.CASCADE, related_name="+"
     )
@@ -255,8 +268,6 @@ class MirrorImageState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mirror} {self.image}: {self.state}"
-
-
 
 
 class SweepQuerySet(models.QuerySet):
@@ -362,9 +373,7 @@ class CheckDaily(models.Model):
         ordering = ["-day", "mirror"]
         verbose_name = "daily check summary"
         verbose_name_plural = "daily check summaries"
-        constraints = [
-            models.UniqueConstraint(fields=["mirror", "day"], name="unique_check_daily")
-        ]
+        constraints = [models.UniqueConstraint(fields=["mirror", "day"], name="unique_check_daily")]
 
     def __str__(self) -> str:
         return f"{self.mirror} {self.day}: {self.success_ratio:.0%}"

@@ -6,7 +6,9 @@ from apps.delivery.services import snapshot_publish
 
 
 class Command(BaseCommand):
-    help = "Build the snapshot the mirrorlist, metalink and ISO redirect serve from, and publish it."
+    help = (
+        "Build the snapshot the mirrorlist, metalink and ISO redirect serve from, and publish it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--reason", default="manage.py buildsnapshot")

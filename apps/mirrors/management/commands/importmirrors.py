@@ -21,7 +21,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Import the mirrors as pending approval instead of approved.",
         )
-        parser.add_argument("--organisation", default="", help="Organisation to record on new mirrors.")
+        parser.add_argument(
+            "--organisation", default="", help="Organisation to record on new mirrors."
+        )
 
     def handle(self, *args, file: Path, pending: bool, organisation: str, **options):
         if not file.is_file():

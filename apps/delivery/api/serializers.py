@@ -1,0 +1,79 @@
+"""Shapes of the delivery API (documentation for the OpenAPI schema; the data comes from
+the in-memory snapshot, not from models)."""
+
+from rest_framework import serializers
+
+from ..selection import PROTOCOLS
+
+
+class ChoiceQuerySerializer(serializers.Serializer):
+    cc = serializers.CharField(required=False, help_text="Country code (overrides GeoIP).")
+    country = serializers.CharField(required=False, help_text="Same as cc.")
+    ip = serializers.IPAddressField(required=False, help_text="Locate this address instead.")
+    protocol = serializers.ChoiceField(choices=PROTOCOLS, required=False)
+
+
+class MirrorlistQuerySerializer(ChoiceQuerySerializer):
+    release = serializers.CharField(help_text='A release ("5.0") or a major ("5").')
+    repo = serializers.CharField(help_text='A repository ("os"), or "os-5" without release.')
+    arch = serializers.CharField()
+
+
+class IsoQuerySerializer(ChoiceQuerySerializer):
+    release = serializers.CharField()
+    arch = serializers.CharField()
+    file = serializers.CharField(help_text="The image's file name.")
+
+
+class ClientSerializer(serializers.Serializer):
+    ip = serializers.CharField(allow_null=True)
+    country = serializers.CharField(allow_null=True)
+    continent = serializers.CharField(allow_null=True)
+    ipv6 = serializers.BooleanField()
+    asn = serializers.IntegerField(allow_null=True)
+
+
+class ChoiceSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    bucket = serializers.CharField(
+        help_text="netblock, asn, country, nearby, continent, world, internal, master or vault"
+        " (-ipv4: an IPv4-only mirror listed after the IPv6 ones)."
+    )
+    mirror = serializers.CharField(allow_null=True, source="mirror.name", default=None)
+    country = serializers.CharField(allow_blank=True)
+
+
+class SnapshotInfoSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    built_at = serializers.CharField()
+    age_seconds = serializers.FloatField()
+    mirrors = serializers.IntegerField()
+
+
+class ChosenMirrorsSerializer(serializers.Serializer):
+    target = serializers.CharField(help_text="release/repo/arch or release/arch/file")
+    path = serializers.CharField()
+    client = ClientSerializer()
+    snapshot = SnapshotInfoSerializer()
+    mirrors = ChoiceSerializer(many=True)
+
+
+class UsageRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    total = serializers.IntegerField()
+
+
+class UsageDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    total = serializers.IntegerField()
+
+
+class UsageSerializer(serializers.Serializer):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    days = UsageDaySerializer(many=True)
+    kinds = UsageRowSerializer(many=True)
+    countries = UsageRowSerializer(many=True)
+    releases = UsageRowSerializer(many=True)
+    repos = UsageRowSerializer(many=True)
+    files = UsageRowSerializer(many=True)

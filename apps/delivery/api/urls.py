@@ -1,0 +1,12 @@
+"""Routes of the delivery API, included under /api/v1/ by portal/api_urls.py."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("mirrorlist/", views.MirrorlistAPIView.as_view(), name="api-mirrorlist"),
+    path("isoredirect/", views.IsoMirrorsAPIView.as_view(), name="api-isoredirect"),
+    path("delivery/snapshot/", views.SnapshotAPIView.as_view(), name="api-delivery-snapshot"),
+    path("delivery/usage/", views.UsageAPIView.as_view(), name="api-delivery-usage"),
+]

@@ -1,0 +1,125 @@
+"""The delivery API: the mirror lists with the bucket each mirror came from (answered from
+the in-memory snapshot, no database query), the snapshot's state, and usage statistics."""
+
+import time
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..render import iso_time
+from ..selectors import usage_totals
+from ..views import current_world, request_client
+from . import serializers as s
+
+
+def _snapshot_info(world) -> dict:
+    return {
+        "version": world.version,
+        "built_at": iso_time(world.built_at),
+        "age_seconds": round(time.time() - world.built_at, 1),
+        "mirrors": len(world.mirrors),
+    }
+
+
+def _no_snapshot() -> Response:
+    return Response(
+        {"detail": "no mirror snapshot loaded yet"}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+    )
+
+
+def _answer(request, world, target, count: int, protocol: str | None) -> Response:
+    client = request_client(request)
+    choices = world.choose(target, client, count=count, protocol=protocol or None)
+    data = {
+        "target": target.key,
+        "path": target.path,
+        "client": {
+            "ip": client.ip,
+            "country": client.country,
+            "continent": client.continent,
+            "ipv6": client.ipv6,
+            "asn": client.asn,
+        },
+        "snapshot": _snapshot_info(world),
+        "mirrors": s.ChoiceSerializer(choices, many=True).data,
+    }
+    return Response(data)
+
+
+class MirrorlistAPIView(APIView):
+    """The mirrorlist of a repository as JSON, with the bucket each mirror came from."""
+
+    @extend_schema(
+        parameters=[s.MirrorlistQuerySerializer], responses={200: s.ChosenMirrorsSerializer}
+    )
+    def get(self, request):
+        query = s.MirrorlistQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        world = current_world()
+        if world is None:
+            return _no_snapshot()
+        target, reason = world.repo_target(
+            query.validated_data["release"],
+            query.validated_data["repo"],
+            query.validated_data["arch"],
+        )
+        if target is None:
+            return Response({"detail": reason}, status=status.HTTP_404_NOT_FOUND)
+        from django.conf import settings
+
+        return _answer(
+            request,
+            world,
+            target,
+            settings.DELIVERY_MIRRORLIST_COUNT,
+            query.validated_data.get("protocol"),
+        )
+
+
+class IsoMirrorsAPIView(APIView):
+    """The mirrors that have one ISO image, closest first, with their buckets."""
+
+    @extend_schema(parameters=[s.IsoQuerySerializer], responses={200: s.ChosenMirrorsSerializer})
+    def get(self, request):
+        query = s.IsoQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        world = current_world()
+        if world is None:
+            return _no_snapshot()
+        data = query.validated_data
+        target, reason = world.file_target(data["release"], data["arch"], data["file"])
+        if target is None:
+            return Response({"detail": reason}, status=status.HTTP_404_NOT_FOUND)
+        from django.conf import settings
+
+        return _answer(
+            request, world, target, settings.DELIVERY_METALINK_COUNT, data.get("protocol")
+        )
+
+
+class SnapshotAPIView(APIView):
+    """The snapshot this worker serves from: version, build time, age."""
+
+    @extend_schema(responses={200: s.SnapshotInfoSerializer})
+    def get(self, request):
+        world = current_world()
+        if world is None:
+            return _no_snapshot()
+        return Response(_snapshot_info(world))
+
+
+class UsageAPIView(APIView):
+    """Answers per day and the top countries, releases, repositories and files (staff)."""
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses={200: s.UsageSerializer})
+    def get(self, request):
+        try:
+            days = min(366, max(1, int(request.query_params.get("days", 30))))
+        except ValueError:
+            return Response({"detail": "days must be a number"}, status=400)
+        return Response(s.UsageSerializer(usage_totals(days=days)).data)

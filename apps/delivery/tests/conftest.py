@@ -1,0 +1,272 @@
+"""Fixtures of the delivery tests: a built world of mirrors in the database, its published
+snapshot loaded into a store, the lean front called directly or through a real HTTP
+server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import socketserver
+import threading
+from dataclasses import dataclass, field
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from django.utils import timezone
+
+from apps.delivery.client import ClientLocator
+from apps.delivery.front import DeliveryFront
+from apps.delivery.services import snapshot_publish
+from apps.delivery.store import SnapshotStore
+from apps.delivery.usage import UsageCounter
+from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, MirrorTier
+from apps.mirrors.models import MirrorImageState, MirrorRepositoryState
+from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, NetblockFactory
+from apps.releases.choices import ReleaseStatus
+from apps.releases.tests.factories import (
+    ArchitectureFactory,
+    ImageFactory,
+    ReleaseFactory,
+    RepositoryFactory,
+    RepositoryVersionFactory,
+)
+
+CENTROIDS = {
+    "GB": ("EU", 54.0, -2.0),
+    "FR": ("EU", 46.0, 2.0),
+    "DE": ("EU", 51.0, 9.0),
+    "IE": ("EU", 53.0, -8.0),
+    "US": ("NA", 38.0, -97.0),
+    "JP": ("AS", 36.0, 138.0),
+    "KR": ("AS", 37.0, 127.5),
+    "IN": ("AS", 20.0, 77.0),
+    "BR": ("SA", -10.0, -55.0),
+}
+
+
+def require_binary(name: str) -> str:
+    """The path of a client binary; skip (or fail under REQUIRE_SERVICES=1) without it."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (apt-get install it; .ci/run does)"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(message + " and REQUIRE_SERVICES=1")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_queued_rebuilds(settings):
+    """Transactional tests would otherwise queue real rebuild tasks on the broker."""
+    settings.DELIVERY_REBUILD_ON_CHANGE = False
+
+
+@dataclass
+class Built:
+    """What `make_mirror` and friends created, by short name."""
+
+    release: object
+    eol_release: object
+    arch: object
+    repos: dict
+    images: dict = field(default_factory=dict)
+    mirrors: dict = field(default_factory=dict)
+
+
+def make_mirror(
+    built: Built,
+    name: str,
+    cc: str,
+    *,
+    repos=("os", "updates"),
+    images=True,
+    state=ContentState.CURRENT,
+    url: str | None = None,
+    protocols=("http",),
+    ipv6=False,
+    **fields,
+):
+    """A mirror in country `cc` with URLs and states for the built release."""
+    continent, lat, lon = CENTROIDS[cc]
+    mirror = MirrorFactory(
+        name=name, country=cc, continent=continent, latitude=lat, longitude=lon, **fields
+    )
+    for protocol in protocols:
+        base = url if url and protocol == "http" else f"{protocol}://{name}/centos/"
+        MirrorURLFactory(mirror=mirror, protocol=protocol, url=base, ipv6=ipv6)
+    for repo in repos:
+        MirrorRepositoryState.objects.create(
+            mirror=mirror,
+            release=built.release,
+            repository=built.repos[repo],
+            architecture=built.arch,
+            state=state,
+            checked_at=timezone.now(),
+        )
+    for image in built.images.values() if images else ():
+        MirrorImageState.objects.create(
+            mirror=mirror, image=image, state=ImageState.PRESENT, checked_at=timezone.now()
+        )
+    built.mirrors[name] = mirror
+    return mirror
+
+
+@pytest.fixture
+def built(db) -> Built:
+    """Release 5.0 (x86_64: os, updates; two ISOs) and end-of-life 4.4, no mirrors yet."""
+    arch = ArchitectureFactory(name="x86_64")
+    repos = {name: RepositoryFactory(name=name) for name in ("os", "updates")}
+    release = ReleaseFactory(version="5.0", major=5, minor=0, status=ReleaseStatus.CURRENT)
+    eol = ReleaseFactory(version="4.4", major=4, minor=4, status=ReleaseStatus.END_OF_LIFE)
+    for r in (release, eol):
+        r.architectures.add(arch)
+        r.repositories.add(*repos.values())
+    for repo in repos.values():
+        for k in range(3):
+            RepositoryVersionFactory(
+                release=release, repository=repo, architecture=arch, timestamp=1_170_000_000 - k
+            )
+    images = {
+        "dvd": ImageFactory(
+            release=release, architecture=arch, name="CentOS-5.0-x86_64-bin-DVD.iso"
+        ),
+        "net": ImageFactory(
+            release=release, architecture=arch, name="CentOS-5.0-x86_64-netinstall.iso"
+        ),
+    }
+    return Built(release=release, eol_release=eol, arch=arch, repos=repos, images=images)
+
+
+@pytest.fixture
+def world_mirrors(built) -> Built:
+    """Mirrors around the world, and the ones that must never be served."""
+    make_mirror(built, "gb1.example.org", "GB", bandwidth_mbps=1000)
+    make_mirror(built, "gb2.example.org", "GB", bandwidth_mbps=100)
+    make_mirror(built, "fr1.example.org", "FR")
+    make_mirror(built, "de1.example.org", "DE", protocols=("http", "https"), ipv6=True)
+    make_mirror(built, "us1.example.org", "US")
+    make_mirror(built, "jp1.example.org", "JP")
+    make_mirror(built, "kr1.example.org", "KR")
+    make_mirror(built, "in1.example.org", "IN")
+    make_mirror(built, "br1.example.org", "BR")
+    private = make_mirror(built, "campus.example.org", "GB", private=True)
+    NetblockFactory(mirror=private, cidr="198.51.100.0/24")
+    make_mirror(built, "internal1.example.org", "US", tier=MirrorTier.INTERNAL)
+    # Never served: behind, down, pending, switched off by its owner, master tier.
+    make_mirror(built, "behind.example.org", "GB", state=ContentState.BEHIND, images=False)
+    make_mirror(built, "down.example.org", "GB", status=MirrorStatus.DOWN)
+    make_mirror(built, "pending.example.org", "GB", approval="pending")
+    make_mirror(built, "off.example.org", "GB", owner_active=False)
+    make_mirror(built, "master1.example.org", "GB", tier=MirrorTier.MASTER)
+    return built
+
+
+def new_front(store: SnapshotStore | None = None, *, seed: int = 1, app=None, **options):
+    def django_stub(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"django\n"]
+
+    return DeliveryFront(
+        app or django_stub,
+        store=store or SnapshotStore(poll_seconds=0),
+        locator=ClientLocator(trusted_proxies=options.pop("trusted_proxies", ())),
+        usage=options.pop("usage", UsageCounter()),
+        rng=random.Random(seed),
+        **options,
+    )
+
+
+@pytest.fixture
+def published(world_mirrors):
+    """The built world's snapshot, published and parsed: (row, store)."""
+    row = snapshot_publish(reason="test")
+    store = SnapshotStore(poll_seconds=0)
+    store.install(bytes(row.blob), write_cache=False)
+    return row, store
+
+
+@pytest.fixture
+def front(published):
+    return new_front(published[1])
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: list
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+def call(
+    app,
+    path: str,
+    query: str = "",
+    *,
+    method: str = "GET",
+    remote: str = "127.0.0.1",
+    headers: dict | None = None,
+) -> Answer:
+    """Call a WSGI application directly, as a server would."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "REMOTE_ADDR": remote,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+    }
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    captured = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        captured["status"] = int(status.split()[0])
+        captured["headers"] = response_headers
+
+    body = b"".join(app(environ, start_response))
+    return Answer(captured["status"], captured["headers"], body)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def serve():
+    """serve(app) -> base URL of a real HTTP server on 127.0.0.1 running `app` in a thread."""
+    servers = []
+
+    def start(app) -> str:
+        server = make_server(
+            "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,29 @@
+"""Create or update the periodic tasks of the mirror checks (django-celery-beat)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from apps.mirrors import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the periodic sweep and the daily history task in django-celery-beat, "
+        "enabled when MIRROR_CHECK_PERIODIC is true (off by default in development). "
+        "Idempotent; an interval changed in the admin is kept."
+    )
+
+    def add_arguments(self, parser):
+        switch = parser.add_mutually_exclusive_group()
+        switch.add_argument("--enable", action="store_true", help="turn the sweeps on")
+        switch.add_argument("--disable", action="store_true", help="turn the sweeps off")
+        parser.add_argument("--every", type=int, metavar="MINUTES", help="sweep interval")
+
+    def handle(self, *args, enable=False, disable=False, every=None, **options):
+        enabled = True if enable else False if disable else settings.MIRROR_CHECK_PERIODIC
+        sweep, aggregate = services.schedule_setup(enabled=enabled, interval_minutes=every)
+        state = "enabled" if sweep.enabled else "disabled"
+        self.stdout.write(
+            f"Mirror checks every {sweep.interval.every} minutes: {state} "
+            f"(periodic tasks {sweep.pk} and {aggregate.pk})."
+        )

@@ -1,0 +1,53 @@
+"""Celery entry points of the mirror checks: thin, they call apps.mirrors.services.
+
+A sweep is `sweep_start` -> one `sweep_chunk` per chunk of mirrors (any worker, any
+machine) -> `sweep_finish`, enqueued by the chunk that completes the sweep (a counter
+under a row lock, so no result backend is needed, unlike a chord).
+"""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+from .checks.choices import SweepTrigger
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="mirrors.sweep_start", ignore_result=True)
+def sweep_start(trigger: str = SweepTrigger.PERIODIC) -> int | None:
+    plan = services.sweep_start(trigger=trigger, chunk_size=settings.MIRROR_CHECK_CHUNK_SIZE)
+    if plan is None:
+        logger.info("A sweep is already running; this one is skipped.")
+        return None
+    if not plan.chunks:
+        sweep_finish.delay(plan.sweep.pk)
+    for mirror_ids in plan.chunks:
+        sweep_chunk.delay(plan.sweep.pk, mirror_ids)
+    return plan.sweep.pk
+
+
+@shared_task(name="mirrors.sweep_chunk", ignore_result=True)
+def sweep_chunk(sweep_id: int, mirror_ids: list[int]) -> None:
+    try:
+        report = services.sweep_chunk_run(sweep_id=sweep_id, mirror_ids=mirror_ids)
+        last = report.last
+    except Exception as exc:
+        # Not retried: the next sweep checks these mirrors again. Counting the chunk lets
+        # this sweep finish instead of waiting for its lease to expire.
+        logger.exception("Sweep %s: a chunk of %d mirrors failed", sweep_id, len(mirror_ids))
+        last = services.sweep_chunk_fail(sweep_id=sweep_id, error=repr(exc))
+    if last:
+        sweep_finish.delay(sweep_id)
+
+
+@shared_task(name="mirrors.sweep_finish", ignore_result=True)
+def sweep_finish(sweep_id: int) -> None:
+    services.sweep_finish(sweep_id=sweep_id)
+
+
+@shared_task(name="mirrors.checks_aggregate", ignore_result=True)
+def checks_aggregate() -> int:
+    return services.checks_aggregate()

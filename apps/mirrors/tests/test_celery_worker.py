@@ -1,0 +1,114 @@
+"""A real sweep through a real Celery worker (another process) and Redis.
+
+Skipped only where Redis is unreachable and REQUIRE_SERVICES is unset (CI sets it, so
+there it fails instead); skipped on SQLite, whose in-memory test database another process
+cannot see (CI runs the suite on PostgreSQL).
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from celery import Celery
+from django.db import connection
+
+from apps.mirrors.checks.choices import SweepState
+from apps.mirrors.choices import ContentState, MirrorStatus
+from apps.mirrors.models import MirrorRepositoryState, Sweep
+
+ROOT = Path(__file__).resolve().parents[3]
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+WORKER = """
+import os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+from portal.celery import app
+app.conf.task_default_queue = os.environ["TEST_QUEUE"]  # chunks follow the sweep's queue
+app.worker_main(["worker", "--pool=solo", "--loglevel=INFO", "-Q", os.environ["TEST_QUEUE"],
+                 "--without-mingle", "--without-gossip", "--without-heartbeat"])
+"""
+
+
+def redis_required():
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        message = f"Redis at {REDIS_URL} is unreachable ({exc})"
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail(f"{message} and REQUIRE_SERVICES is set")
+        pytest.skip(f"{message}; set REQUIRE_SERVICES=1 to make this a failure")
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip(
+            "needs a test database that a worker process can open: run with "
+            "DATABASE_URL=postgres://... (CI does); SQLite's test database is in memory"
+        )
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_celery_worker_runs_a_whole_sweep_in_chunks(farm_mirrors, mirror_farm):
+    redis_required()
+    url = database_url()
+    queue = f"mirror-checks-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "TEST_QUEUE": queue,
+        "MASTER_URL": mirror_farm.master.base_url,
+        "MIRROR_CHECK_TIMEOUT": "1",
+        "MIRROR_CHECK_CONNECT_TIMEOUT": "1",
+        "MIRROR_CHECK_ALLOW_NETWORKS": "127.0.0.0/8",
+        "MIRROR_CHECK_CHUNK_SIZE": "4",
+        "EMAIL_URL": "memorymail://",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        producer = Celery("mirror-checks-test", broker=REDIS_URL)
+        producer.send_task("mirrors.sweep_start", queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            sweep = Sweep.objects.first()
+            if sweep and sweep.state != SweepState.RUNNING:
+                break
+            assert worker.poll() is None, "the worker died"
+            time.sleep(0.3)
+    finally:
+        worker.terminate()
+        try:
+            log, _ = worker.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            log, _ = worker.communicate()
+    sweep = Sweep.objects.get()
+    assert sweep.state == SweepState.FINISHED, log[-3000:]
+    assert (sweep.chunks_total, sweep.chunks_done) == (3, 3)  # 10 mirrors, 4 a chunk
+    assert (sweep.mirrors_checked, sweep.mirrors_failed) == (10, 5)  # slow is too slow at 1 s
+    current, behind = farm_mirrors["current"], farm_mirrors["behind"]
+    current.refresh_from_db()
+    assert current.status == MirrorStatus.UP
+    states = MirrorRepositoryState.objects.filter(mirror__in=[current, behind])
+    assert set(states.filter(mirror=current).values_list("state", flat=True)) == {
+        ContentState.CURRENT
+    }
+    assert set(states.filter(mirror=behind).values_list("state", flat=True)) == {
+        ContentState.BEHIND
+    }
