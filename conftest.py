@@ -5,6 +5,16 @@ import pytest
 pytest_plugins = ["apps.core.testing.fixtures"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_stay_in_the_test_process():
+    """Tasks sent by tests go to an in-memory broker, never to the developer's queue
+    (the test that runs a real worker brings its own Redis broker)."""
+    from portal.celery import app
+
+    app.conf.broker_url = "memory://"
+    app.conf.broker_transport_options = {}
+
+
 @pytest.fixture(autouse=True)
 def _no_queued_snapshot_rebuilds(settings):
     """Saving a mirror schedules a snapshot rebuild on the broker; tests that want one ask."""

@@ -27,7 +27,7 @@ from .models import (
     MirrorRepositoryState,
     Sweep,
 )
-from .services import BATCH, _CheckContext, _plans_build
+from .services import BATCH, CheckContext, plans_build
 
 DEMO_NOTE = "Demo history (apps.mirrors.demo_history)."
 HOURS = 24  # hourly sweeps with their checks; the days before as daily summaries
@@ -52,10 +52,11 @@ def demo_history_write(*, now: dt.datetime | None = None, seed: int = 2007) -> d
         Check.objects.filter(sweep__in=old).delete()
         old.delete()
 
-        context = _CheckContext.load()
+        context = CheckContext.load()
         mirror_ids = list(Mirror.objects.approved().order_by("name").values_list("pk", flat=True))
-        plans = _plans_build(mirror_ids=mirror_ids, context=context)
+        plans = plans_build(mirror_ids=mirror_ids, context=context)
         mirrors = Mirror.objects.in_bulk([p.mirror_id for p in plans])
+        plans.sort(key=lambda plan: mirrors[plan.mirror_id].name)  # not by past failures
         profiles = {plan.mirror_id: _profile(mirrors[plan.mirror_id], seed) for plan in plans}
         sweeps = _sweeps_write(now=now, plans=plans, profiles=profiles, seed=seed)
         _states_write(now=now, plans=plans, profiles=profiles, context=context, sweep=sweeps[-1])

@@ -268,8 +268,8 @@ def sweep_chunk_run(
     if sweep.state != SweepState.RUNNING:
         return ChunkReport(skipped=True)
     clock = time.perf_counter()
-    context = _CheckContext.load()
-    plans = _plans_build(mirror_ids=mirror_ids, context=context)
+    context = CheckContext.load()
+    plans = plans_build(mirror_ids=mirror_ids, context=context)
     logger.info("Sweep %s: planned %d mirrors in %.1f s", sweep_id, len(plans),
                 time.perf_counter() - clock)  # fmt: skip
     report = ChunkReport()
@@ -416,7 +416,7 @@ def sweep_run(
 
 
 @dataclass
-class _CheckContext:
+class CheckContext:
     """The master's side of the comparison, loaded once per chunk (a fixed few queries)."""
 
     releases: dict[int, Release]
@@ -424,7 +424,7 @@ class _CheckContext:
     images: dict[tuple[int, int], list[Image]]  # (release_id, architecture_id) -> images
 
     @classmethod
-    def load(cls) -> _CheckContext:
+    def load(cls) -> CheckContext:
         releases = {
             r.pk: r
             for r in Release.objects.served_by_mirrors().prefetch_related(
@@ -453,13 +453,13 @@ class _CheckContext:
         return cls(releases=releases, versions=dict(versions), images=dict(images))
 
 
-def _plans_build(*, mirror_ids: Sequence[int], context: _CheckContext) -> list[MirrorPlan]:
+def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[MirrorPlan]:
     """One plan per mirror with an http(s) URL: what it carries, as files to probe.
 
-    Reads plain rows (four queries per batch, no model instances) and shares one target
+    Reads plain rows (five queries per batch, no model instances) and shares one target
     list between the mirrors that carry the same things, which is nearly all of them.
     """
-    plans = []
+    plans, failing = [], {}
     through = (
         (Mirror.releases.through, "release_id"),
         (Mirror.architectures.through, "architecture_id"),
@@ -468,6 +468,11 @@ def _plans_build(*, mirror_ids: Sequence[int], context: _CheckContext) -> list[M
     shared: dict[tuple[frozenset, frozenset, frozenset], list[Target]] = {}
     for start in range(0, len(mirror_ids), BATCH):
         batch = list(mirror_ids[start : start + BATCH])
+        failing.update(
+            Mirror.objects.filter(pk__in=batch, consecutive_failures__gt=0).values_list(
+                "pk", "consecutive_failures"
+            )
+        )
         urls: dict[int, list[tuple[bool, int, str]]] = defaultdict(list)
         for mirror_id, url_id, protocol, url in MirrorURL.objects.filter(
             mirror_id__in=batch, protocol__in=[Protocol.HTTP, Protocol.HTTPS]
@@ -496,6 +501,9 @@ def _plans_build(*, mirror_ids: Sequence[int], context: _CheckContext) -> list[M
                     targets=shared[choice],
                 )
             )  # fmt: skip
+    # Mirrors that failed last time first: if they hang again, their timeouts run while the
+    # healthy ones are probed instead of after them.
+    plans.sort(key=lambda plan: -failing.get(plan.mirror_id, 0))
     return plans
 
 
@@ -504,7 +512,7 @@ def _targets_for(
     chosen_arches: frozenset[int],
     chosen_repos: frozenset[int],
     *,
-    context: _CheckContext,
+    context: CheckContext,
 ) -> list[Target]:
     """The repomd.xml and ISO images a mirror carries; an empty choice means all of them."""
     targets = []
@@ -541,7 +549,7 @@ def outcomes_record(
     *,
     sweep: Sweep | None,
     outcomes: Sequence[MirrorOutcome],
-    context: _CheckContext,
+    context: CheckContext,
     now: dt.datetime | None = None,
 ) -> int:
     """Record probes as checks, update content states and statuses; return the check count.

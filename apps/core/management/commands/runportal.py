@@ -9,6 +9,7 @@ import sys
 import time
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args, addr, **options):
         python = sys.executable
         var = settings.VAR_DIR
+        # Beat reads its schedule from the database: make sure the periodic tasks exist.
+        call_command("setupschedule", stdout=self.stdout)
         var.mkdir(parents=True, exist_ok=True)
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
