@@ -1,5 +1,7 @@
 """Reads of the mirrors app."""
 
+import datetime as dt
+
 from django.db.models import Prefetch
 
 from .models import Mirror, MirrorURL
@@ -31,3 +33,94 @@ def mirror_counts_by_country(queryset=None) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def mirror_sync_path(mirror: Mirror, *, limit: int = 6) -> list[Mirror]:
+    """The mirrors this one syncs through, up to the master (one query a hop, a few hops)."""
+    path, node, seen = [], mirror.upstream, {mirror.pk}
+    while node is not None and node.pk not in seen and len(path) < limit:
+        path.append(node)
+        seen.add(node.pk)
+        node = node.upstream
+    return path
+
+
+def mirror_check_history(mirror: Mirror, *, days: int = 14) -> list[dict]:
+    """One bar a day for the last `days` days: how many checks passed.
+
+    Recent days come from the raw checks, older ones from the daily aggregates that
+    replace them after the retention period.
+    """
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from .models import Check, CheckDaily
+
+    today = timezone.now().date()
+    first = today - dt.timedelta(days=days - 1)
+    by_day = {
+        row.day: {"checks": row.checks, "failures": row.failures}
+        for row in CheckDaily.objects.filter(mirror=mirror, day__gte=first)
+    }
+    raw = (
+        Check.objects.filter(mirror=mirror, checked_at__date__gte=first)
+        .annotate(day=TruncDate("checked_at"))
+        .values("day")
+        .annotate(checks=Count("id"), failures=Count("id", filter=~Q(error="")))
+    )
+    for row in raw:
+        by_day[row["day"]] = {"checks": row["checks"], "failures": row["failures"]}
+    history = []
+    for offset in range(days):
+        day = first + dt.timedelta(days=offset)
+        counts = by_day.get(day, {"checks": 0, "failures": 0})
+        checks, failures = counts["checks"], counts["failures"]
+        ratio = (checks - failures) / checks if checks else None
+        history.append(
+            {
+                "day": day,
+                "checks": checks,
+                "failures": failures,
+                "percent": None if ratio is None else round(100 * ratio),
+                "level": "none"
+                if ratio is None
+                else "ok"
+                if ratio >= 0.95
+                else "warn"
+                if ratio >= 0.5
+                else "bad",
+            }
+        )
+    return history
+
+
+def mirror_detail(mirror: Mirror) -> dict:
+    """Everything the mirror page shows, in a bounded number of queries."""
+    from .models import Check, MirrorImageState, MirrorRepositoryState
+
+    repository_states = list(
+        MirrorRepositoryState.objects.filter(mirror=mirror)
+        .select_related("release", "repository", "architecture")
+        .order_by("-release__major", "-release__minor", "repository__name", "architecture__name")
+    )
+    image_states = list(
+        MirrorImageState.objects.filter(mirror=mirror)
+        .select_related("image__release", "image__architecture")
+        .order_by("image__release", "image__architecture", "image__name")
+    )
+    counts: dict[str, int] = {}
+    for state in repository_states:
+        counts[state.state] = counts.get(state.state, 0) + 1
+    return {
+        "mirror": mirror,
+        "sync_path": mirror_sync_path(mirror),
+        "downstreams": list(mirror.downstreams.order_by("name")),
+        "urls": list(mirror.urls.all()),
+        "repository_states": repository_states,
+        "repository_counts": counts,
+        "images_missing": [s for s in image_states if s.state != "present"],
+        "images_present": sum(1 for s in image_states if s.state == "present"),
+        "history": mirror_check_history(mirror),
+        "recent_checks": list(Check.objects.filter(mirror=mirror).order_by("-checked_at")[:15]),
+    }

@@ -6,4 +6,5 @@ app_name = "mirrors"
 
 urlpatterns = [
     path("", views.mirror_index, name="list"),
+    path("<int:pk>/", views.mirror_page, name="detail"),
 ]

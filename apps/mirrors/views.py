@@ -2,10 +2,11 @@
 
 from itertools import groupby
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from .filters import MirrorFilterSet
-from .selectors import mirror_counts_by_country, mirror_public_list
+from .models import Mirror
+from .selectors import mirror_counts_by_country, mirror_detail, mirror_public_list
 
 
 def mirror_index(request):
@@ -26,3 +27,11 @@ def mirror_index(request):
         "chart": mirror_counts_by_country(filterset.qs),
     }
     return render(request, "mirrors/mirror_list.html", context)
+
+
+def mirror_page(request, pk: int):
+    """A mirror, what it carries and how its checks went: for its volunteers and users."""
+    mirror = get_object_or_404(
+        Mirror.objects.approved().public().select_related("sponsor", "upstream"), pk=pk
+    )
+    return render(request, "mirrors/mirror_detail.html", mirror_detail(mirror))

@@ -1,0 +1,71 @@
+"""The mirror page: what a volunteer sees of their mirror and its checks."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.mirrors.choices import Approval, ContentState
+from apps.mirrors.models import Check, CheckDaily, MirrorRepositoryState
+from apps.releases.tests.factories import ArchitectureFactory, ReleaseFactory, RepositoryFactory
+
+from .factories import MirrorFactory, MirrorURLFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mirror():
+    master = MirrorFactory(name="msync.example.org", tier="master")
+    internal = MirrorFactory(name="internal.example.org", tier="internal", upstream=master)
+    mirror = MirrorFactory(name="mirror.example.test", upstream=internal)
+    url = MirrorURLFactory(mirror=mirror)
+    release, arch = ReleaseFactory(version="5.0", major=5, minor=0), ArchitectureFactory()
+    for name, state, lag in (
+        ("os", ContentState.CURRENT, 0),
+        ("updates", ContentState.BEHIND, 7200),
+    ):
+        MirrorRepositoryState.objects.create(
+            mirror=mirror, release=release, repository=RepositoryFactory(name=name),
+            architecture=arch, state=state, lag_seconds=lag,
+        )  # fmt: skip
+    now = timezone.now()
+    for hours, error in ((1, ""), (2, ""), (3, "timeout"), (4, "")):
+        Check.objects.create(
+            mirror=mirror, mirror_url=url, url=url.url + "TIME", kind="timestamp",
+            checked_at=now - dt.timedelta(hours=hours), http_status=None if error else 200,
+            latency_ms=40, error=error,
+        )  # fmt: skip
+    CheckDaily.objects.create(
+        mirror=mirror, day=now.date() - dt.timedelta(days=5), checks=48, failures=40,
+        success_ratio=8 / 48,
+    )  # fmt: skip
+    return mirror
+
+
+def test_the_mirror_page_shows_states_tree_and_history(
+    client, mirror, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("mirrors:detail", args=[mirror.pk])).content.decode()
+    assert "mirror.example.test" in page
+    assert "<strong>1</strong> repositories current" in page
+    assert "2 h" in page  # updates lags two hours
+    # The sync path up to the master.
+    assert page.index("internal.example.org") < page.index("msync.example.org")
+    # Fourteen daily bars: the old bad day from the aggregate, recent days from raw checks.
+    assert page.count('class="day level-') == 14
+    assert page.count("level-bad") == 1 + 1  # the bar and the legend swatch
+    today = timezone.now().date()
+    hours_ago = [(timezone.now() - dt.timedelta(hours=h)).date() for h in (1, 2, 3, 4)]
+    if all(day == today for day in hours_ago):
+        assert "75% of 4 checks passed" in page
+    assert "Timeout" in page
+
+
+def test_pending_or_private_mirrors_have_no_public_page(client):
+    pending = MirrorFactory(approval=Approval.PENDING)
+    private = MirrorFactory(private=True)
+    assert client.get(reverse("mirrors:detail", args=[pending.pk])).status_code == 404
+    assert client.get(reverse("mirrors:detail", args=[private.pk])).status_code == 404
