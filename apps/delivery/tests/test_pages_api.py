@@ -266,3 +266,33 @@ def test_old_snapshots_are_pruned(world_mirrors, settings):
         last.version,
         last.version - 1,
     ]
+
+
+def test_torrent_from_the_master_over_http(world_mirrors, mirror_farm, master_tree, settings):
+    """Without a local copy the image is downloaded once from the master, checked, hashed."""
+    iso = master_tree.isos[("5.0", "x86_64", DVD)]
+    image = world_mirrors.images["dvd"]
+    image.size, image.sha256 = iso.size, iso.sha256
+    image.save()
+    settings.DELIVERY_MASTER_PATH = None
+    settings.MASTER_URL = mirror_farm.master.base_url
+    image_torrent_build(image_id=image.pk)
+    stored = ImageTorrent.objects.get(image=image)
+    torrent = torf.Torrent.read_stream(io.BytesIO(bytes(stored.metainfo)))
+    assert torrent.size == iso.size
+    assert torrent.verify(iso.path)  # the pieces are the master file's bytes
+    assert mirror_farm.master.requests[f"/centos/5.0/isos/x86_64/{DVD}"] == 1
+
+
+def test_torrent_refuses_a_master_file_with_the_wrong_hash(
+    world_mirrors, mirror_farm, master_tree, settings
+):
+    iso = master_tree.isos[("5.0", "x86_64", DVD)]
+    image = world_mirrors.images["dvd"]
+    image.size, image.sha256 = iso.size, "0" * 64
+    image.save()
+    settings.DELIVERY_MASTER_PATH = None
+    settings.MASTER_URL = mirror_farm.master.base_url
+    with pytest.raises(ValueError, match="is not the image's"):
+        image_torrent_build(image_id=image.pk)
+    assert not ImageTorrent.objects.filter(image=image).exists()
