@@ -246,7 +246,9 @@ def start_nginx(tmp: Path, body: bytes, port: int) -> subprocess.Popen:
         f"{user}worker_processes auto;\ndaemon off;\npid {tmp}/nginx.pid;\n"
         f"error_log {tmp}/nginx-error.log warn;\n"
         "events { worker_connections 1024; }\n"
-        "http {\n  access_log off;\n"
+        # Keep-alive as the portal's: no cap on requests per connection (nginx's default
+        # closes each connection after 1,000 requests).
+        "http {\n  access_log off;\n  keepalive_requests 1000000;\n"
         f"  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;\n"
         f"  fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi;"
         f" scgi_temp_path {tmp}/scgi;\n"
@@ -288,6 +290,22 @@ def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict:
         + (int(non_2xx.group(1)) if non_2xx else 0),
         "raw": out,
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the server's own cost, which
+    other load on the machine disturbs much less than requests/s)."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(pid)
+    for proc in (root, *root.children(recursive=True)):
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def worker_rss(pid: int) -> list[int]:
@@ -370,8 +388,12 @@ def main(argv=None) -> int:
         # Warm up: each worker's GeoIP cache and bucket plans fill as in a long-running one.
         run_wrk(base, script, 3, args.connections)
         results = {}
-        for name, url in (("nginx", static), ("portal", base)):
+        for name, url, pid in (("nginx", static, nginx.pid), ("portal", base, granian.pid)):
+            before = cpu_seconds(pid)
             results[name] = run_wrk(url, script, args.duration, args.connections)
+            results[name]["cpu_us"] = (
+                (cpu_seconds(pid) - before) / max(1, results[name]["requests"]) * 1e6
+            )
             if args.verbose:
                 print(results[name]["raw"])
         rss = worker_rss(granian.pid)
@@ -381,9 +403,12 @@ def main(argv=None) -> int:
             f"\nwrk -t2 -c{args.connections} -d{args.duration}s --latency, "
             f"{args.mirrors} mirrors, granian {args.workers} WSGI workers {args.granian_args}"
         )
-        print(f"{'':8} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        print(f"{'':8} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>11}")
         for name, r in (("nginx", n), ("portal", p)):
-            print(f"{name:8} {r['rps']:>10.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7}")
+            print(
+                f"{name:8} {r['rps']:>10.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7}"
+                f" {r['cpu_us']:>11.1f}"
+            )
         ratio = p["rps"] / n["rps"]
         print(f"ratio portal/nginx: {ratio:.2f} (target >= 0.25)")
         print("worker RSS: " + ", ".join(f"{r / 2**20:.0f} MiB" for r in rss))

@@ -129,6 +129,22 @@ class DeliveryFront:
         if target is None:
             return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
         client = self._client(environ, params)
+        if "debug" in params or environ.get("HTTP_X_DEBUG") or "time" in params:
+            body = self._mirrorlist_annotated(environ, params, world, target, client, protocol)
+        else:  # the hot path: only the URLs
+            urls = world.choose_urls(
+                target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
+            )
+            urls.append("")  # the final newline
+            body = "\n".join(urls)
+        if self.usage is not None:
+            self.usage.count(
+                UsageKind.MIRRORLIST, client.country, target.release, target.arch, target.name
+            )
+        return _reply(environ, start_response, "200 OK", body.encode(), extra=world.headers)
+
+    def _mirrorlist_annotated(self, environ, params, world, target, client, protocol) -> str:
+        """The mirrorlist with `time` and `debug` comment lines."""
         debug = "debug" in params or bool(environ.get("HTTP_X_DEBUG"))
         comments = []
         if "time" in params:
@@ -138,21 +154,14 @@ class DeliveryFront:
                 f"client ip={client.ip} country={client.country} continent={client.continent}"
                 f" ipv6={client.ipv6} asn={client.asn} repo={target.key}"
             )
-        if debug:
             choices = world.choose(
                 target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
             )
-            body = render.mirrorlist_text(choices, comments=comments, debug=True)
-        else:
-            urls = world.choose_urls(
-                target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
-            )
-            body = "".join(f"# {c}\n" for c in comments) + "\n".join(urls) + "\n"
-        if self.usage is not None:
-            self.usage.count(
-                UsageKind.MIRRORLIST, client.country, target.release, target.arch, target.name
-            )
-        return _reply(environ, start_response, "200 OK", body.encode(), extra=world.headers)
+            return render.mirrorlist_text(choices, comments=comments, debug=True)
+        urls = world.choose_urls(
+            target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
+        )
+        return "".join(f"# {c}\n" for c in comments) + "\n".join(urls) + "\n"
 
     def metalink(self, environ, start_response):
         """Metalink 3.0 for repomd.xml, as dnf/librepo reads it."""

@@ -10,9 +10,7 @@ from __future__ import annotations
 import ipaddress
 import random
 import time
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
 
 from apps.core.geo import COUNTRIES, haversine_km, nearby_countries
 
@@ -105,12 +103,37 @@ class Target:
     name: str = ""  # repository name or file name
 
 
+class _Group:
+    """Mirrors that are always in the same bucket together (one country's, for one target
+    and protocol choice), with an alias table (Vose) so that one weighted draw costs two
+    tuple lookups whatever the group's size. Built once per snapshot and shared by every
+    plan that uses the country, so a plan costs O(countries), not O(mirrors)."""
+
+    __slots__ = ("members", "weights", "total", "prob", "alias")
+
+    def __init__(self, members: list[int], weights: list[int]):
+        self.members = tuple(members)
+        self.weights = tuple(weights)
+        self.total = sum(weights)
+        prob, alias = _alias_table(weights)
+        self.prob = prob
+        self.alias = tuple(self.members[k] for k in alias)  # mirror indexes, not positions
+
+
 @dataclass(slots=True, frozen=True)
 class _Bucket:
+    """One bucket of a plan: its groups, with an alias table over the groups' total
+    weights (a draw picks a group by weight, then a mirror inside it by weight)."""
+
     name: str
-    members: tuple[int, ...]
-    weights: tuple[int, ...]
-    cumulative: tuple[int, ...]
+    groups: tuple[_Group, ...]
+    size: int  # mirrors in all groups
+    prob: tuple[float, ...]
+    alias: tuple[_Group, ...]
+
+    def members_weights(self):
+        for group in self.groups:
+            yield from zip(group.members, group.weights, strict=True)
 
 
 class World:
@@ -213,7 +236,8 @@ class World:
             )
             self.folder_files[key] = files
         self._plans: dict[tuple, tuple[_Bucket, ...]] = {}
-        self._indexes: dict[tuple, tuple[dict, list[int]]] = {}
+        self._repo_hits: dict[tuple, Target] = {}
+        self._indexes: dict[tuple, tuple[dict, tuple]] = {}
         self._netblock_hits: dict[str, frozenset] = {}
         self._bases: dict[tuple, list[str | None]] = {}
         self.built_iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.built_at))
@@ -235,6 +259,16 @@ class World:
 
     def repo_target(self, release: str | None, repo: str | None, arch: str | None):
         """(Target, None) or (None, a one-line reason listing what is valid)."""
+        # Memoised for the valid combinations only (a few dozen), so the cache is bounded.
+        found = self._repo_hits.get((release, repo, arch))
+        if found is not None:
+            return found, None
+        target, reason = self._repo_target(release, repo, arch)
+        if target is not None:
+            self._repo_hits[(release, repo, arch)] = target
+        return target, reason
+
+    def _repo_target(self, release: str | None, repo: str | None, arch: str | None):
         if repo and not release and "-" in repo:
             # MirrorManager's form: repo=os-5
             repo, _, release = repo.rpartition("-")
@@ -367,7 +401,7 @@ class World:
         )
         if not members:
             return None
-        return _make_bucket(name, members, self.mirrors)
+        return _make_bucket(name, [_group(members, self.mirrors)])
 
     def _netblocks_of(self, ip: str) -> frozenset:
         """Mirrors whose netblocks contain `ip` (memoised: one dict lookup per request)."""
@@ -444,23 +478,36 @@ class World:
             plan = self._plans[key] = self._build_plan(target, cc, ipv6, protocols)
         return plan
 
-    def _country_index(self, target: Target, protocols) -> tuple[dict, list[int]]:
-        """The target's public external mirrors by country ({cc: (continent, [index])}) and
-        its internal ones, keeping those with a URL for `protocols` (once per snapshot)."""
+    def _country_index(self, target: Target, protocols) -> tuple[dict, tuple]:
+        """The target's public external mirrors as groups by country, and its internal
+        ones, keeping those with a URL for `protocols` (once per snapshot).
+
+        {cc: (continent, all, ipv6-capable, ipv4-only)} with each a `_Group` or None, and
+        (all, ipv6-capable, ipv4-only) for the internal mirrors."""
         key = (target.key, protocols)
         found = self._indexes.get(key)
         if found is None:
+            mirrors = self.mirrors
             by_cc: dict[str, tuple[str, list[int]]] = {}
             internal: list[int] = []
             for index in target.mirrors:
-                m = self.mirrors[index]
+                m = mirrors[index]
                 if m.private or not _url_for(m, protocols):
                     continue  # private mirrors: only through bucket 1
                 if m.internal:
                     internal.append(index)
                 else:
                     by_cc.setdefault(m.cc, (m.continent, []))[1].append(index)
-            found = self._indexes[key] = (by_cc, internal)
+
+            def split(members: list[int]) -> tuple:
+                capable = [i for i in members if _url_for(mirrors[i], protocols)[1]]
+                ipv4 = [i for i in members if not _url_for(mirrors[i], protocols)[1]]
+                return _group(members, mirrors), _group(capable, mirrors), _group(ipv4, mirrors)
+
+            found = self._indexes[key] = (
+                {cc: (continent, *split(members)) for cc, (continent, members) in by_cc.items()},
+                split(internal),
+            )
         return found
 
     def _build_plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
@@ -471,34 +518,32 @@ class World:
         near.update(self.groups.get(cc, ()) if cc else ())
         near.discard(cc)
         by_cc, internal = self._country_index(target, protocols)
-        groups: dict[str, list[int]] = {COUNTRY: [], NEARBY: [], CONTINENT: [], WORLD: []}
-        for mirror_cc, (mirror_continent, members) in by_cc.items():
+        # Each bucket as its countries' groups: (all, ipv6-capable, ipv4-only).
+        groups: dict[str, list[tuple]] = {COUNTRY: [], NEARBY: [], CONTINENT: [], WORLD: []}
+        for mirror_cc, (mirror_continent, *split) in by_cc.items():
             if cc and mirror_cc == cc:
-                groups[COUNTRY].extend(members)
+                groups[COUNTRY].append(split)
             elif mirror_cc in near:
-                groups[NEARBY].extend(members)
+                groups[NEARBY].append(split)
             elif continent and mirror_continent == continent:
-                groups[CONTINENT].extend(members)
+                groups[CONTINENT].append(split)
             else:
-                groups[WORLD].extend(members)
-        groups[INTERNAL] = internal
+                groups[WORLD].append(split)
+        groups[INTERNAL] = [internal]
         order = [COUNTRY, NEARBY, CONTINENT, WORLD, INTERNAL]
         buckets = []
         if ipv6:
             # IPv6 clients: every IPv6-capable mirror, in bucket order, before IPv4-only ones.
-            mirrors = self.mirrors
-            for capable in (True, False):
+            for part, suffix in ((1, ""), (2, "-ipv4")):
                 for name in order:
-                    members = [
-                        i for i in groups[name] if _url_for(mirrors[i], protocols)[1] == capable
-                    ]
-                    if members:
-                        label = name if capable else f"{name}-ipv4"
-                        buckets.append(_make_bucket(label, members, mirrors))
+                    parts = [split[part] for split in groups[name] if split[part]]
+                    if parts:
+                        buckets.append(_make_bucket(name + suffix, parts))
         else:
             for name in order:
-                if groups[name]:
-                    buckets.append(_make_bucket(name, groups[name], self.mirrors))
+                parts = [split[0] for split in groups[name] if split[0]]
+                if parts:
+                    buckets.append(_make_bucket(name, parts))
         return tuple(buckets)
 
 
@@ -511,33 +556,69 @@ def _url_for(mirror: MirrorEntry, protocols) -> tuple[str, bool] | None:
     return None
 
 
-def _make_bucket(name: str, members, mirrors) -> _Bucket:
-    weights = tuple(mirrors[i].weight for i in members)
-    return _Bucket(name, tuple(members), weights, tuple(accumulate(weights)))
+def _group(members: list[int], mirrors) -> _Group | None:
+    return _Group(members, [mirrors[i].weight for i in members]) if members else None
+
+
+def _make_bucket(name: str, groups: list[_Group]) -> _Bucket:
+    prob, alias = _alias_table([g.total for g in groups])
+    return _Bucket(
+        name,
+        tuple(groups),
+        sum(len(g.members) for g in groups),
+        prob,
+        tuple(groups[k] for k in alias),
+    )
+
+
+def _alias_table(weights: list[int]) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """Vose's alias method: slot k keeps position k with probability prob[k], otherwise
+    gives position alias[k]. A uniformly drawn slot then yields each position with
+    probability weight / total, exactly (up to float rounding)."""
+    n, total = len(weights), sum(weights)
+    scaled = [w * n / total for w in weights]
+    prob, alias = [1.0] * n, list(range(n))
+    small = [k for k, p in enumerate(scaled) if p < 1.0]
+    large = [k for k, p in enumerate(scaled) if p >= 1.0]
+    while small and large:
+        low, high = small.pop(), large.pop()
+        prob[low], alias[low] = scaled[low], high
+        scaled[high] -= 1.0 - scaled[low]
+        (small if scaled[high] < 1.0 else large).append(high)
+    # What is left over is 1.0 up to rounding: those slots keep their own position.
+    return tuple(prob), tuple(alias)
 
 
 def _draw(bucket: _Bucket, need: int, rng, taken: set[int]) -> list[int]:
     """Up to `need` members not in `taken`, drawn without replacement with probability
     proportional to weight; adds them to `taken`."""
-    members = bucket.members
     got: list[int] = []
-    if len(members) > 4 * need + 16:
-        # Large bucket: draw by bisection on cumulative weights and reject repeats. Each
-        # accepted draw is weighted among those left, so this is exact, and O(need log n).
-        cumulative, total, rand = bucket.cumulative, bucket.cumulative[-1], rng.random
+    rand = rng.random
+    if bucket.size > 4 * need + 16:
+        # Large bucket: weighted draws with replacement, rejecting repeats. Each accepted
+        # draw is weighted among those left, so this is exact. A draw is a group by the
+        # bucket's alias table, then a mirror by the group's: O(1), no list is built.
+        # (random() < 1 - 2**-53, so int(u) < n for any n the tables can have.)
+        groups, gprob, galias = bucket.groups, bucket.prob, bucket.alias
+        ngroups = len(groups)
+        group = groups[0]
+        members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
         for _ in range(need * 8):
-            index = members[bisect_right(cumulative, rand() * total)]
+            if ngroups > 1:
+                u = rand() * ngroups
+                k = int(u)
+                group = groups[k] if u - k < gprob[k] else galias[k]
+                members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
+            u = rand() * n
+            k = int(u)
+            index = members[k] if u - k < prob[k] else alias[k]
             if index not in taken:
                 taken.add(index)
                 got.append(index)
                 if len(got) == need:
                     return got
     # Small bucket (or a skewed one): Efraimidis-Spirakis, key = u ** (1 / weight).
-    rand = rng.random
-    keyed = sorted(
-        ((rand() ** (1.0 / w), i) for i, w in zip(members, bucket.weights, strict=True)),
-        reverse=True,
-    )
+    keyed = sorted(((rand() ** (1.0 / w), i) for i, w in bucket.members_weights()), reverse=True)
     for _, index in keyed:
         if len(got) == need:
             break
