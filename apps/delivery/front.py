@@ -13,6 +13,7 @@ import logging
 import random
 import re
 import time
+from typing import NamedTuple
 from urllib.parse import unquote_plus
 
 import orjson
@@ -31,6 +32,14 @@ TEXT = "text/plain; charset=utf-8"
 CLI_AGENTS = re.compile(r"^(curl|wget|aria2|python-requests|python-urllib|lftp|fetch)\b", re.I)
 METALINK3 = "application/metalink+xml"
 METALINK4 = "application/metalink4+xml"
+
+
+class RepoRequest(NamedTuple):
+    world: World
+    params: dict
+    target: object
+    client: Client
+    protocol: str | None
 
 
 class DeliveryFront:
@@ -112,10 +121,9 @@ class DeliveryFront:
             return None, f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}\n"
         return protocol, None
 
-    # --- the endpoints ---------------------------------------------------------------
-
-    def mirrorlist(self, environ, start_response):
-        """text/plain, one base URL per line (10), the form yum reads."""
+    def _repo_request(self, environ, start_response):
+        """The snapshot, parameters, repository and client of a mirrorlist or metalink
+        request, or the error answer when one of them is missing or wrong."""
         world = self.store.world
         if world is None:
             return self._no_world(environ, start_response)
@@ -128,7 +136,16 @@ class DeliveryFront:
         )
         if target is None:
             return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
-        client = self._client(environ, params)
+        return RepoRequest(world, params, target, self._client(environ, params), protocol)
+
+    # --- the endpoints ---------------------------------------------------------------
+
+    def mirrorlist(self, environ, start_response):
+        """text/plain, one base URL per line (10), the form yum reads."""
+        request = self._repo_request(environ, start_response)
+        if not isinstance(request, RepoRequest):
+            return request  # the error answer
+        world, params, target, client, protocol = request
         if "debug" in params or environ.get("HTTP_X_DEBUG") or "time" in params:
             body = self._mirrorlist_annotated(environ, params, world, target, client, protocol)
         else:  # the hot path: only the URLs
@@ -165,19 +182,10 @@ class DeliveryFront:
 
     def metalink(self, environ, start_response):
         """Metalink 3.0 for repomd.xml, as dnf/librepo reads it."""
-        world = self.store.world
-        if world is None:
-            return self._no_world(environ, start_response)
-        params = parse_query(environ.get("QUERY_STRING", ""))
-        protocol, bad = self._protocol(params)
-        if bad:
-            return _reply(environ, start_response, "400 Bad Request", bad.encode())
-        target, reason = world.repo_target(
-            params.get("release"), params.get("repo"), params.get("arch")
-        )
-        if target is None:
-            return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
-        client = self._client(environ, params)
+        request = self._repo_request(environ, start_response)
+        if not isinstance(request, RepoRequest):
+            return request  # the error answer
+        world, params, target, client, protocol = request
         choices = world.choose(
             target, client, count=self.metalink_count, protocol=protocol, rng=self.rng
         )

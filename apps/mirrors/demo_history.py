@@ -27,7 +27,7 @@ from .models import (
     MirrorRepositoryState,
     Sweep,
 )
-from .services import BATCH, CheckContext, plans_build
+from .services import BATCH, CheckContext, check_daily_upsert, plans_build
 
 DEMO_NOTE = "Demo history (apps.mirrors.demo_history)."
 HOURS = 24  # hourly sweeps with their checks; the days before as daily summaries
@@ -265,15 +265,7 @@ def _dailies_write(*, now, plans, profiles, seed) -> None:
                     latency_p95_ms=round(mean * rng.uniform(1.6, 2.4)),
                 )
             )
-    CheckDaily.objects.bulk_create(
-        rows,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["mirror", "day"],
-        update_fields=[
-            "checks", "failures", "success_ratio", "latency_mean_ms", "latency_p95_ms"
-        ],
-    )  # fmt: skip
+    check_daily_upsert(rows=rows)
 
 
 def _mirrors_update(*, now, mirrors, profiles) -> None:

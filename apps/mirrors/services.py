@@ -928,6 +928,14 @@ def _checks_day_fold(*, day: dt.date, start: dt.datetime, end: dt.datetime) -> i
                 latency_p95_ms=p95,
             )
         )
+    check_daily_upsert(rows=rows)
+    folded = sum(c for c, _ in counts.values())
+    window.delete()
+    return folded
+
+
+def check_daily_upsert(*, rows: list[CheckDaily]) -> None:
+    """Write daily aggregates, replacing those of the same mirror and day."""
     CheckDaily.objects.bulk_create(
         rows,
         batch_size=BATCH,
@@ -937,9 +945,6 @@ def _checks_day_fold(*, day: dt.date, start: dt.datetime, end: dt.datetime) -> i
             "checks", "failures", "success_ratio", "latency_mean_ms", "latency_p95_ms"
         ],
     )  # fmt: skip
-    folded = sum(c for c, _ in counts.values())
-    window.delete()
-    return folded
 
 
 # --------------------------------------------------------------------------- schedule
