@@ -139,7 +139,7 @@ def _sweep_measure(args, mirrors: int, settings, *, farm_pid: int) -> int:
     from tqdm import tqdm
 
     from apps.mirrors import services
-    from apps.mirrors.checks.choices import SweepTrigger
+    from apps.mirrors.choices import SweepTrigger
     from apps.mirrors.models import Check
 
     process, farm = psutil.Process(), psutil.Process(farm_pid)

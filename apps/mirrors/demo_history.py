@@ -17,8 +17,16 @@ from django.utils import timezone
 
 from apps.releases.models import Release, RepositoryVersion
 
-from .checks.choices import CheckError, CheckKind, SweepState, SweepTrigger
-from .choices import ContentState, ImageState, MirrorStatus, MirrorTier
+from .choices import (
+    CheckError,
+    CheckKind,
+    ContentState,
+    ImageState,
+    MirrorStatus,
+    MirrorTier,
+    SweepState,
+    SweepTrigger,
+)
 from .models import (
     Check,
     CheckDaily,

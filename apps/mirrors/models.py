@@ -11,15 +11,18 @@ from django_countries.fields import CountryField
 
 from apps.core.models import TimeStampedModel
 
-from .checks.choices import CheckError, CheckKind, SweepState, SweepTrigger
 from .choices import (
     Approval,
+    CheckError,
+    CheckKind,
     ContentState,
     Continent,
     ImageState,
     MirrorStatus,
     MirrorTier,
     Protocol,
+    SweepState,
+    SweepTrigger,
 )
 
 

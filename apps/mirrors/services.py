@@ -29,7 +29,6 @@ from django.utils import timezone
 from apps.core.http import SafeClient, TargetPolicy
 from apps.releases.models import Image, Release, RepositoryVersion
 
-from .checks.choices import CheckKind, SweepState, SweepTrigger
 from .checks.engine import MirrorOutcome, MirrorPlan, Target, loop_run, plans_probe
 from .checks.evaluate import (
     KnownVersion,
@@ -38,7 +37,15 @@ from .checks.evaluate import (
     repository_state_evaluate,
     timestamp_parse,
 )
-from .choices import Approval, ContentState, MirrorStatus, Protocol
+from .choices import (
+    Approval,
+    CheckKind,
+    ContentState,
+    MirrorStatus,
+    Protocol,
+    SweepState,
+    SweepTrigger,
+)
 from .models import (
     Check,
     CheckDaily,

@@ -11,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import services
-from .checks.choices import SweepTrigger
+from .choices import SweepTrigger
 
 logger = logging.getLogger(__name__)
 

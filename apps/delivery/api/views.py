@@ -3,6 +3,7 @@ the in-memory snapshot, no database query), the snapshot's state, and usage stat
 
 import time
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAdminUser
@@ -49,6 +50,19 @@ def _answer(request, world, target, count: int, protocol: str | None) -> Respons
     return Response(data)
 
 
+def _chosen_mirrors(request, query_serializer, find_target, count: int) -> Response:
+    """Validate the query, find what was asked in the snapshot, answer the chosen mirrors."""
+    query = query_serializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    world = current_world()
+    if world is None:
+        return _no_snapshot()
+    target, reason = find_target(world, query.validated_data)
+    if target is None:
+        return Response({"detail": reason}, status=status.HTTP_404_NOT_FOUND)
+    return _answer(request, world, target, count, query.validated_data.get("protocol"))
+
+
 class MirrorlistAPIView(APIView):
     """The mirrorlist of a repository as JSON, with the bucket each mirror came from."""
 
@@ -56,26 +70,11 @@ class MirrorlistAPIView(APIView):
         parameters=[s.MirrorlistQuerySerializer], responses={200: s.ChosenMirrorsSerializer}
     )
     def get(self, request):
-        query = s.MirrorlistQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        world = current_world()
-        if world is None:
-            return _no_snapshot()
-        target, reason = world.repo_target(
-            query.validated_data["release"],
-            query.validated_data["repo"],
-            query.validated_data["arch"],
-        )
-        if target is None:
-            return Response({"detail": reason}, status=status.HTTP_404_NOT_FOUND)
-        from django.conf import settings
-
-        return _answer(
+        return _chosen_mirrors(
             request,
-            world,
-            target,
+            s.MirrorlistQuerySerializer,
+            lambda world, q: world.repo_target(q["release"], q["repo"], q["arch"]),
             settings.DELIVERY_MIRRORLIST_COUNT,
-            query.validated_data.get("protocol"),
         )
 
 
@@ -84,19 +83,11 @@ class IsoMirrorsAPIView(APIView):
 
     @extend_schema(parameters=[s.IsoQuerySerializer], responses={200: s.ChosenMirrorsSerializer})
     def get(self, request):
-        query = s.IsoQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        world = current_world()
-        if world is None:
-            return _no_snapshot()
-        data = query.validated_data
-        target, reason = world.file_target(data["release"], data["arch"], data["file"])
-        if target is None:
-            return Response({"detail": reason}, status=status.HTTP_404_NOT_FOUND)
-        from django.conf import settings
-
-        return _answer(
-            request, world, target, settings.DELIVERY_METALINK_COUNT, data.get("protocol")
+        return _chosen_mirrors(
+            request,
+            s.IsoQuerySerializer,
+            lambda world, q: world.file_target(q["release"], q["arch"], q["file"]),
+            settings.DELIVERY_METALINK_COUNT,
         )
 
 

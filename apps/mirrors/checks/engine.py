@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from apps.core.http import FetchError, FetchResult, SafeClient, Slots
 
-from .choices import CheckKind
+from ..choices import CheckKind
 from .evaluate import RepomdInfo, repomd_parse, timestamp_parse
 
 

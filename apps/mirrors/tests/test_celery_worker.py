@@ -17,8 +17,7 @@ import redis
 from celery import Celery
 from django.db import connection
 
-from apps.mirrors.checks.choices import SweepState
-from apps.mirrors.choices import ContentState, MirrorStatus
+from apps.mirrors.choices import ContentState, MirrorStatus, SweepState
 from apps.mirrors.models import MirrorRepositoryState, Sweep
 
 ROOT = Path(__file__).resolve().parents[3]

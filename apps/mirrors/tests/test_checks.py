@@ -12,8 +12,15 @@ from django.utils import timezone
 
 from apps.core.testing.mirrorfarm import Behaviour
 from apps.mirrors import services
-from apps.mirrors.checks.choices import CheckError, CheckKind, SweepState
-from apps.mirrors.choices import Approval, ContentState, ImageState, MirrorStatus
+from apps.mirrors.choices import (
+    Approval,
+    CheckError,
+    CheckKind,
+    ContentState,
+    ImageState,
+    MirrorStatus,
+    SweepState,
+)
 from apps.mirrors.models import Check, MirrorImageState, MirrorRepositoryState, Sweep
 from apps.mirrors.signals import sweep_finished
 from apps.releases.models import RepositoryVersion

@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 
 from apps.core.demo import demo_load
-from apps.mirrors.checks.choices import SweepState
-from apps.mirrors.choices import ContentState, ImageState, MirrorStatus
+from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, SweepState
 from apps.mirrors.demo_history import demo_history_write
 from apps.mirrors.models import (
     Check,

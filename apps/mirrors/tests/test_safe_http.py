@@ -10,7 +10,7 @@ import pytest
 
 from apps.core.http import FetchError, SafeClient, TargetPolicy
 from apps.mirrors import services
-from apps.mirrors.checks.choices import CheckError
+from apps.mirrors.choices import CheckError
 from apps.mirrors.models import Check
 
 from .factories import MirrorFactory, MirrorURLFactory

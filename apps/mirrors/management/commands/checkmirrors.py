@@ -8,8 +8,7 @@ from django.db.models import Count, Q
 from tqdm import tqdm
 
 from apps.mirrors import services
-from apps.mirrors.checks.choices import SweepState, SweepTrigger
-from apps.mirrors.choices import ContentState, ImageState, MirrorStatus
+from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, SweepState, SweepTrigger
 from apps.mirrors.models import Mirror, MirrorImageState, MirrorRepositoryState, Sweep
 
 
