@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.servers",
     "apps.mirrors",
     "apps.delivery",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.core import views as core_views
+from portal import views as portal_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("sponsors/", include("apps.sponsors.urls")),
     path("servers/", include("apps.servers.urls")),
     path("mirrors/", include("apps.mirrors.urls")),

@@ -124,3 +124,17 @@ def mirror_detail(mirror: Mirror) -> dict:
         "history": mirror_check_history(mirror),
         "recent_checks": list(Check.objects.filter(mirror=mirror).order_by("-checked_at")[:15]),
     }
+
+
+def mirror_network_summary() -> dict:
+    """Approved mirrors: how many, up, down, in how many countries (the home page's figures)."""
+    from django.db.models import Count, Q
+
+    from .choices import MirrorStatus
+
+    return Mirror.objects.approved().aggregate(
+        total=Count("id"),
+        up=Count("id", filter=Q(status=MirrorStatus.UP)),
+        down=Count("id", filter=Q(status=MirrorStatus.DOWN)),
+        countries=Count("country", distinct=True),
+    )

@@ -11,3 +11,8 @@ def release_list():
         "repositories",
         Prefetch("images", queryset=Image.objects.select_related("architecture")),
     )
+
+
+def release_served_list():
+    """Releases that mirrors carry (current and end-of-life on the vault)."""
+    return Release.objects.served_by_mirrors()

@@ -28,3 +28,7 @@ def traffic_sparkline(server: Server) -> list[dict]:
         {"day": t.day, "bytes_out": t.bytes_out, "share": round(100 * t.bytes_out / peak)}
         for t in days
     ]
+
+
+def server_in_service_count() -> int:
+    return Server.objects.in_service().count()

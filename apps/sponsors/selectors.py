@@ -50,3 +50,7 @@ def sponsor_contribution(sponsor: Sponsor, *, days: int = 30) -> dict:
         "traffic_days": days,
         "traffic_total": sum(row["bytes_out"] for row in traffic),
     }
+
+
+def sponsor_active_count() -> int:
+    return Sponsor.objects.active().count()

@@ -1,4 +1,4 @@
-"""A believable recent history of the mirror checks for the demo world, so that a newcomer
+"""A believable recent history of the mirror checks for the demo data, so that a newcomer
 who runs `make run` offline sees a living portal: most mirrors up and current, some a few
 hours behind, a few down, a couple missing ISO images.
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.releases.models import Release, RepositoryVersion
 
-from .choices import (
+from apps.mirrors.choices import (
     CheckError,
     CheckKind,
     ContentState,
@@ -27,7 +27,7 @@ from .choices import (
     SweepState,
     SweepTrigger,
 )
-from .models import (
+from apps.mirrors.models import (
     Check,
     CheckDaily,
     Mirror,
@@ -35,7 +35,7 @@ from .models import (
     MirrorRepositoryState,
     Sweep,
 )
-from .services import BATCH, CheckContext, check_daily_upsert, plans_build
+from apps.mirrors.services import BATCH, CheckContext, check_daily_upsert, plans_build
 
 DEMO_NOTE = "Demo history (apps.mirrors.demo_history)."
 HOURS = 24  # hourly sweeps with their checks; the days before as daily summaries

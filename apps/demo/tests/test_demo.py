@@ -9,7 +9,7 @@ from django.core import serializers
 from django.core.management import call_command
 from django_countries import countries
 
-from apps.core.demo import demo_load
+from apps.demo.services import demo_load
 from apps.mirrors.choices import MirrorTier
 from apps.mirrors.models import Mirror, MirrorURL
 from apps.releases.models import Image, Release, RepositoryVersion

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from apps.core.demo import demo_load
+from apps.demo.services import demo_load
 from apps.servers.models import Server
 from apps.sponsors.tests.factories import SponsorFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from apps.core.demo import demo_load
+from apps.demo.services import demo_load
 
 MAX_QUERIES = 15  # session, user, count, page and the filters' choices; never one per row
 

@@ -1,4 +1,4 @@
-"""The demo world: CentOS's infrastructure as the 2007 FOSDEM talk describes it.
+"""The demo data: CentOS's infrastructure as the 2007 FOSDEM talk describes it.
 
 33 donated servers, the sponsors who gave them, releases 3.x to 5.0 with their
 architectures, repositories and ISO images, internal mirrors on the donated
@@ -23,7 +23,7 @@ from django.utils.text import slugify
 from apps.core.geo import COUNTRIES, haversine_km
 from apps.delivery.services import snapshot_publish
 from apps.mirrors.choices import Approval, MirrorTier
-from apps.mirrors.demo_history import demo_history_write
+from apps.demo.history import demo_history_write
 from apps.mirrors.models import Mirror, MirrorURL, Netblock
 from apps.releases.choices import ImageKind, ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
@@ -197,7 +197,7 @@ def _round_now(now: dt.datetime | None) -> dt.datetime:
 
 @transaction.atomic
 def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Write the demo world. Returns counts of what it holds."""
+    """Write the demo data. Returns counts of what it holds."""
     now = _round_now(now)
     rng = random.Random(SEED)
     arches, repos, releases = _load_releases(now)

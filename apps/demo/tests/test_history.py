@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from apps.core.demo import demo_load
+from apps.demo.services import demo_load
 from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, SweepState
-from apps.mirrors.demo_history import demo_history_write
+from apps.demo.history import demo_history_write
 from apps.mirrors.models import (
     Check,
     CheckDaily,

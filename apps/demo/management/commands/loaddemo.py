@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from apps.core.demo import demo_load
+from apps.demo.services import demo_load
 
 
 class Command(BaseCommand):
