@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from apps.releases.models import Release, RepositoryVersion
-
 from apps.mirrors.choices import (
     CheckError,
     CheckKind,
@@ -35,7 +33,9 @@ from apps.mirrors.models import (
     MirrorRepositoryState,
     Sweep,
 )
-from apps.mirrors.services import BATCH, CheckContext, check_daily_upsert, plans_build
+from apps.mirrors.selectors import CheckContext, plans_build
+from apps.mirrors.services import BATCH, check_daily_upsert
+from apps.releases.models import Release, RepositoryVersion
 
 DEMO_NOTE = "Demo history (apps.mirrors.demo_history)."
 HOURS = 24  # hourly sweeps with their checks; the days before as daily summaries

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from apps.mirrors import services
+from apps.mirrors import schedule, services
 from apps.mirrors.models import Check, CheckDaily
 
 from .factories import MirrorFactory
@@ -72,7 +72,7 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
 
     # An interval an admin changed survives; the switch follows the setting.
     sweep = tasks["mirrors.sweep_start"]
-    services.schedule_setup(enabled=True, interval_minutes=10)
-    services.schedule_setup(enabled=True)
+    schedule.schedule_setup(enabled=True, interval_minutes=10)
+    schedule.schedule_setup(enabled=True)
     sweep.refresh_from_db()
     assert sweep.enabled and sweep.interval.every == 10

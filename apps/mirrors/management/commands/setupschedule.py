@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.mirrors import services
+from apps.mirrors import schedule
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, enable=False, disable=False, every=None, **options):
         enabled = True if enable else False if disable else settings.MIRROR_CHECK_PERIODIC
-        sweep, aggregate = services.schedule_setup(enabled=enabled, interval_minutes=every)
+        sweep, aggregate = schedule.schedule_setup(enabled=enabled, interval_minutes=every)
         state = "enabled" if sweep.enabled else "disabled"
         self.stdout.write(
             f"Mirror checks every {sweep.interval.every} minutes: {state} "

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import Prefetch
 
-from .models import Mirror, MirrorURL
+from ..models import Mirror, MirrorURL
 
 
 def mirror_public_list():
@@ -55,7 +55,7 @@ def mirror_check_history(mirror: Mirror, *, days: int = 14) -> list[dict]:
     from django.db.models.functions import TruncDate
     from django.utils import timezone
 
-    from .models import Check, CheckDaily
+    from ..models import Check, CheckDaily
 
     today = timezone.now().date()
     first = today - dt.timedelta(days=days - 1)
@@ -97,7 +97,7 @@ def mirror_check_history(mirror: Mirror, *, days: int = 14) -> list[dict]:
 
 def mirror_detail(mirror: Mirror) -> dict:
     """Everything the mirror page shows, in a bounded number of queries."""
-    from .models import Check, MirrorImageState, MirrorRepositoryState
+    from ..models import Check, MirrorImageState, MirrorRepositoryState
 
     repository_states = list(
         MirrorRepositoryState.objects.filter(mirror=mirror)
@@ -130,7 +130,7 @@ def mirror_network_summary() -> dict:
     """Approved mirrors: how many, up, down, in how many countries (the home page's figures)."""
     from django.db.models import Count, Q
 
-    from .choices import MirrorStatus
+    from ..choices import MirrorStatus
 
     return Mirror.objects.approved().aggregate(
         total=Count("id"),

@@ -1,0 +1,51 @@
+"""The periodic tasks of the checks, kept in django-celery-beat."""
+
+from django.conf import settings
+from django.db import transaction
+
+SWEEP_TASK_NAME = "Mirror checks: sweep"
+AGGREGATE_TASK_NAME = "Mirror checks: fold old checks into daily summaries"
+
+
+def schedule_setup(*, enabled: bool | None = None, interval_minutes: int | None = None):
+    """Create or update the periodic tasks of the checks in django-celery-beat (idempotent).
+
+    `enabled` defaults to MIRROR_CHECK_PERIODIC; the interval to
+    MIRROR_CHECK_INTERVAL_MINUTES but an interval an admin changed is kept unless given.
+    """
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    enabled = settings.MIRROR_CHECK_PERIODIC if enabled is None else enabled
+    with transaction.atomic():
+        sweep = PeriodicTask.objects.filter(name=SWEEP_TASK_NAME).first()
+        if sweep is None or interval_minutes is not None:
+            every = interval_minutes or settings.MIRROR_CHECK_INTERVAL_MINUTES
+            interval, _ = IntervalSchedule.objects.get_or_create(
+                every=every, period=IntervalSchedule.MINUTES
+            )
+        else:
+            interval = sweep.interval
+        sweep, _ = PeriodicTask.objects.update_or_create(
+            name=SWEEP_TASK_NAME,
+            defaults={
+                "task": "mirrors.sweep_start",
+                "interval": interval,
+                "crontab": None,
+                "enabled": enabled,
+                "description": "Check every approved mirror (apps.mirrors.tasks.sweep_start).",
+            },
+        )
+        daily, _ = CrontabSchedule.objects.get_or_create(
+            minute="17", hour="3", day_of_week="*", day_of_month="*", month_of_year="*"
+        )
+        aggregate, _ = PeriodicTask.objects.update_or_create(
+            name=AGGREGATE_TASK_NAME,
+            defaults={
+                "task": "mirrors.checks_aggregate",
+                "crontab": daily,
+                "interval": None,
+                "enabled": enabled,
+                "description": "Fold checks older than the retention into daily summaries.",
+            },
+        )
+    return sweep, aggregate

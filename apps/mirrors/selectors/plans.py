@@ -1,0 +1,148 @@
+"""What a chunk of a sweep probes: the master's side (CheckContext) and one plan per
+mirror (its URLs and the files it should carry)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from apps.releases.models import Image, Release, RepositoryVersion
+
+from ..checks.engine import MirrorPlan, Target
+from ..checks.evaluate import (
+    KnownVersion,
+)
+from ..choices import (
+    CheckKind,
+    Protocol,
+)
+from ..models import (
+    Mirror,
+    MirrorURL,
+)
+
+BATCH = 2000
+RepoKey = tuple[int, int, int]  # (release_id, repository_id, architecture_id)
+
+
+@dataclass
+class CheckContext:
+    """The master's side of the comparison, loaded once per chunk (a fixed few queries)."""
+
+    releases: dict[int, Release]
+    versions: dict[RepoKey, list[KnownVersion]]
+    images: dict[tuple[int, int], list[Image]]  # (release_id, architecture_id) -> images
+
+    @classmethod
+    def load(cls) -> CheckContext:
+        releases = {
+            r.pk: r
+            for r in Release.objects.served_by_mirrors().prefetch_related(
+                "architectures", "repositories"
+            )
+        }
+        keep = max(1, settings.MIRROR_CHECK_VERSION_HISTORY)
+        versions: dict[RepoKey, list[KnownVersion]] = defaultdict(list)
+        rows = (
+            RepositoryVersion.objects.filter(release_id__in=releases)
+            .latest_first()
+            .values_list(
+                "release_id", "repository_id", "architecture_id", "sha256", "timestamp",
+                "published_at",
+            )
+        )  # fmt: skip
+        for rel, repo, arch, sha256, stamp, published in rows:
+            key = (rel, repo, arch)
+            if len(versions[key]) < keep:
+                versions[key].append(KnownVersion(sha256, stamp, published.timestamp()))
+        images: dict[tuple[int, int], list[Image]] = defaultdict(list)
+        for image in Image.objects.filter(release_id__in=releases).select_related(
+            "release", "architecture"
+        ):
+            images[(image.release_id, image.architecture_id)].append(image)
+        return cls(releases=releases, versions=dict(versions), images=dict(images))
+
+
+def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[MirrorPlan]:
+    """One plan per mirror with an http(s) URL: what it carries, as files to probe.
+
+    Reads plain rows (five queries per batch, no model instances) and shares one target
+    list between the mirrors that carry the same things, which is nearly all of them.
+    """
+    plans, failing = [], {}
+    through = (
+        (Mirror.releases.through, "release_id"),
+        (Mirror.architectures.through, "architecture_id"),
+        (Mirror.repositories.through, "repository_id"),
+    )
+    shared: dict[tuple[frozenset, frozenset, frozenset], list[Target]] = {}
+    for start in range(0, len(mirror_ids), BATCH):
+        batch = list(mirror_ids[start : start + BATCH])
+        failing.update(
+            Mirror.objects.filter(pk__in=batch, consecutive_failures__gt=0).values_list(
+                "pk", "consecutive_failures"
+            )
+        )
+        urls: dict[int, list[tuple[bool, int, str]]] = defaultdict(list)
+        for mirror_id, url_id, protocol, url in MirrorURL.objects.filter(
+            mirror_id__in=batch, protocol__in=[Protocol.HTTP, Protocol.HTTPS]
+        ).values_list("mirror_id", "pk", "protocol", "url"):
+            urls[mirror_id].append((protocol != Protocol.HTTPS, url_id, url))  # https first
+        carried: list[dict[int, set[int]]] = []
+        for model, column in through:
+            rows: dict[int, set[int]] = defaultdict(set)
+            for mirror_id, value in model.objects.filter(mirror_id__in=batch).values_list(
+                "mirror_id", column
+            ):
+                rows[mirror_id].add(value)
+            carried.append(rows)
+        for mirror_id in batch:
+            if not urls.get(mirror_id):
+                continue
+            choice = tuple(frozenset(rows.get(mirror_id, ())) for rows in carried)
+            if choice not in shared:
+                shared[choice] = _targets_for(*choice, context=context)
+            plans.append(
+                MirrorPlan(
+                    mirror_id=mirror_id,
+                    urls=[(pk, url if url.endswith("/") else url + "/")
+                          for _, pk, url in sorted(urls[mirror_id])],
+                    timestamp_path=settings.MASTER_TIMESTAMP_FILE,
+                    targets=shared[choice],
+                )
+            )  # fmt: skip
+    # Mirrors that failed last time first: if they hang again, their timeouts run while the
+    # healthy ones are probed instead of after them.
+    plans.sort(key=lambda plan: -failing.get(plan.mirror_id, 0))
+    return plans
+
+
+def _targets_for(
+    chosen_releases: frozenset[int],
+    chosen_arches: frozenset[int],
+    chosen_repos: frozenset[int],
+    *,
+    context: CheckContext,
+) -> list[Target]:
+    """The repomd.xml and ISO images a mirror carries; an empty choice means all of them."""
+    targets = []
+    for release in context.releases.values():
+        if chosen_releases and release.pk not in chosen_releases:
+            continue
+        arches = [
+            a for a in release.architectures.all() if not chosen_arches or a.pk in chosen_arches
+        ]
+        repos = [r for r in release.repositories.all() if not chosen_repos or r.pk in chosen_repos]
+        for arch in arches:
+            for repo in repos:
+                key = (release.pk, repo.pk, arch.pk)
+                if key in context.versions:  # nothing to compare with: the master lacks it
+                    path = repo.path_for(release, arch) + "repodata/repomd.xml"
+                    known = frozenset(v.sha256 for v in context.versions[key])
+                    targets.append(Target(CheckKind.REPOMD, path, key, known))
+            for image in context.images.get((release.pk, arch.pk), ()):
+                targets.append(Target(CheckKind.IMAGE, image.path, image.pk))
+    return targets

@@ -1,0 +1,36 @@
+"""Writes of the mirrors app, one module per concern: `master` (the master's versions),
+`sweeps`, `recording` (a chunk's results), `status` (hysteresis and the owners' emails),
+`history` (daily summaries) and `moderation` (what admins and owners decide)."""
+
+from .history import check_daily_upsert, checks_aggregate
+from .master import BATCH, MasterReport, master_refresh
+from .recording import outcomes_record
+from .status import Notice, mirror_status_next, notices_send
+from .sweeps import (
+    ChunkReport,
+    SweepPlan,
+    sweep_chunk_fail,
+    sweep_chunk_run,
+    sweep_finish,
+    sweep_run,
+    sweep_start,
+)
+
+__all__ = [
+    "BATCH",
+    "ChunkReport",
+    "MasterReport",
+    "Notice",
+    "SweepPlan",
+    "check_daily_upsert",
+    "checks_aggregate",
+    "master_refresh",
+    "mirror_status_next",
+    "notices_send",
+    "outcomes_record",
+    "sweep_chunk_fail",
+    "sweep_chunk_run",
+    "sweep_finish",
+    "sweep_run",
+    "sweep_start",
+]
