@@ -96,6 +96,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A Redis that is down must fail fast (the API throttles then let requests through).
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -164,12 +169,19 @@ GEOIP_PATH = env.str("GEOIP_PATH", default=None)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # apps.core.api: bounded ?limit=/?offset= and NUL-proof Basic credentials (400s, not
+    # 500s); throttles that count the client by the TRUSTED_PROXIES rule and let requests
+    # through while the cache is down.
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "apps.core.api.BasicAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "apps.core.api.AnonRateThrottle",
+        "apps.core.api.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="600/hour"),
@@ -184,7 +196,6 @@ SPECTACULAR_SETTINGS = {
 }
 
 # The master tree that mirrors copy, and the vault that keeps end-of-life releases.
-MASTER_URL = env.str("MASTER_URL", default="http://master.example.org/centos/")
 VAULT_URL = env.str("VAULT_URL", default="http://vault.example.org/centos/")
 MASTER_TIMESTAMP_FILE = env.str("MASTER_TIMESTAMP_FILE", default="TIME")
 
@@ -228,7 +239,7 @@ MIRROR_CHECK_CHUNK_SIZE = env.int("MIRROR_CHECK_CHUNK_SIZE", default=500)  # mir
 MIRROR_CHECK_SWEEP_LEASE = env.int("MIRROR_CHECK_SWEEP_LEASE", default=3600)  # s, then abandoned
 MIRROR_CHECK_DOWN_AFTER = env.int("MIRROR_CHECK_DOWN_AFTER", default=2)  # failed sweeps in a row
 MIRROR_CHECK_UP_AFTER = env.int("MIRROR_CHECK_UP_AFTER", default=2)  # good sweeps in a row
-MIRROR_CHECK_DISABLE_AFTER = env.int("MIRROR_CHECK_DISABLE_AFTER", default=96)  # 0: never
+MIRROR_CHECK_SUSPEND_AFTER = env.int("MIRROR_CHECK_SUSPEND_AFTER", default=96)  # 0: never
 MIRROR_CHECK_STALE_EMAIL_SECONDS = env.int("MIRROR_CHECK_STALE_EMAIL_SECONDS", default=2 * 86400)
 MIRROR_CHECK_VERSION_HISTORY = env.int("MIRROR_CHECK_VERSION_HISTORY", default=5)
 MIRROR_CHECK_RETENTION_DAYS = env.int("MIRROR_CHECK_RETENTION_DAYS", default=14)
@@ -268,6 +279,6 @@ GEOIP_ASN_PATH = env.str("GEOIP_ASN_PATH", default=None)
 # Usage statistics: counted in each worker's memory, written to the database this often.
 DELIVERY_USAGE_FLUSH_SECONDS = env.float("DELIVERY_USAGE_FLUSH_SECONDS", default=60.0)
 # Torrents: read the image from this local copy of the master tree when set, else over HTTP
-# from MASTER_URL; optional trackers (web seeds alone work without any).
+# from the master mirror (see the admin); optional trackers (web seeds alone work without any).
 DELIVERY_MASTER_PATH = env.str("DELIVERY_MASTER_PATH", default=None)
 DELIVERY_TORRENT_TRACKERS = env.list("DELIVERY_TORRENT_TRACKERS", default=[])

@@ -4,12 +4,12 @@ only) and its country, continent and ASN from GeoIP (maxminddb's C extension).""
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 
+from apps.core.client_ip import TrustedProxies, client_address
 from apps.core.geo import COUNTRIES, GeoIP
 
-from .selection import Client
+from .snapshot import Client
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class ClientLocator:
         geoip_path: str | None = None,
         asn_path: str | None = None,
     ):
-        self._trusted = [ipaddress.ip_network(p.strip(), strict=False) for p in trusted_proxies]
+        self._trusted = TrustedProxies(trusted_proxies)
         self._geoip_path = geoip_path
         self._asn_path = asn_path
         self._geoip: GeoIP | None = None
@@ -43,23 +43,14 @@ class ClientLocator:
             self._geoip = GeoIP(self._geoip_path)
         return self._geoip
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019  (one locator per process)
     def is_trusted(self, ip: str) -> bool:
-        try:
-            addr = ipaddress.ip_address(ip)
-        except ValueError:
-            return False
-        return any(addr in net for net in self._trusted)
+        return ip in self._trusted
 
     def address(self, environ: dict) -> str:
-        peer = environ.get("REMOTE_ADDR", "") or ""
-        if not self._trusted or not self.is_trusted(peer):
-            return peer
-        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
-        for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
-            if not self.is_trusted(hop):
-                return hop if _valid_ip(hop) else peer
-        return peer
+        """The portal's one rule (apps.core.client_ip), as the API throttles apply it."""
+        return client_address(
+            environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"), self._trusted
+        )
 
     def client(self, ip: str, *, country: str | None = None) -> Client:
         """Locate `ip`; `country` (the cc= parameter) overrides the country and continent.
@@ -102,11 +93,3 @@ class ClientLocator:
             number = record.get("autonomous_system_number")
             return number if isinstance(number, int) else None
         return None
-
-
-def _valid_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True

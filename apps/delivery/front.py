@@ -21,7 +21,7 @@ import orjson
 from . import render
 from .choices import UsageKind
 from .client import ClientLocator
-from .selection import PROTOCOLS, Client, World
+from .snapshot import PROTOCOLS, Client, LoadedSnapshot
 from .store import SnapshotStore
 from .usage import UsageCounter
 
@@ -35,7 +35,7 @@ METALINK4 = "application/metalink4+xml"
 
 
 class RepoRequest(NamedTuple):
-    world: World
+    snapshot: LoadedSnapshot
     params: dict
     target: object
     client: Client
@@ -94,7 +94,7 @@ class DeliveryFront:
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _no_world(self, environ, start_response):
+    def _no_snapshot(self, environ, start_response):
         return _reply(
             environ,
             start_response,
@@ -108,8 +108,8 @@ class DeliveryFront:
         return self.locator.client(ip, country=params.get("cc") or params.get("country"))
 
     @staticmethod
-    def _snapshot_headers(world: World) -> list[tuple[str, str]]:
-        return list(world.headers)
+    def _snapshot_headers(snapshot: LoadedSnapshot) -> list[tuple[str, str]]:
+        return list(snapshot.headers)
 
     @staticmethod
     def _protocol(params: dict) -> tuple[str | None, str | None]:
@@ -124,19 +124,19 @@ class DeliveryFront:
     def _repo_request(self, environ, start_response):
         """The snapshot, parameters, repository and client of a mirrorlist or metalink
         request, or the error answer when one of them is missing or wrong."""
-        world = self.store.world
-        if world is None:
-            return self._no_world(environ, start_response)
+        snapshot = self.store.snapshot
+        if snapshot is None:
+            return self._no_snapshot(environ, start_response)
         params = parse_query(environ.get("QUERY_STRING", ""))
         protocol, bad = self._protocol(params)
         if bad:
             return _reply(environ, start_response, "400 Bad Request", bad.encode())
-        target, reason = world.repo_target(
+        target, reason = snapshot.repo_target(
             params.get("release"), params.get("repo"), params.get("arch")
         )
         if target is None:
             return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
-        return RepoRequest(world, params, target, self._client(environ, params), protocol)
+        return RepoRequest(snapshot, params, target, self._client(environ, params), protocol)
 
     # --- the endpoints ---------------------------------------------------------------
 
@@ -145,51 +145,44 @@ class DeliveryFront:
         request = self._repo_request(environ, start_response)
         if not isinstance(request, RepoRequest):
             return request  # the error answer
-        world, params, target, client, protocol = request
+        snapshot, params, target, client, protocol = request
+        choices = snapshot.draw(
+            target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
+        )
         if "debug" in params or environ.get("HTTP_X_DEBUG") or "time" in params:
-            body = self._mirrorlist_annotated(environ, params, world, target, client, protocol)
+            body = self._mirrorlist_annotated(environ, params, snapshot, target, client, choices)
         else:  # the hot path: only the URLs
-            urls = world.choose_urls(
-                target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
-            )
-            urls.append("")  # the final newline
-            body = "\n".join(urls)
+            body = render.mirrorlist_text(choices)
         if self.usage is not None:
             self.usage.count(
                 UsageKind.MIRRORLIST, client.country, target.release, target.arch, target.name
             )
-        return _reply(environ, start_response, "200 OK", body.encode(), extra=world.headers)
+        return _reply(environ, start_response, "200 OK", body.encode(), extra=snapshot.headers)
 
-    def _mirrorlist_annotated(self, environ, params, world, target, client, protocol) -> str:
+    def _mirrorlist_annotated(self, environ, params, snapshot, target, client, choices) -> str:
         """The mirrorlist with `time` and `debug` comment lines."""
         debug = "debug" in params or bool(environ.get("HTTP_X_DEBUG"))
         comments = []
         if "time" in params:
-            comments.append(f"snapshot {world.version} built {world.built_iso}")
+            comments.append(f"snapshot {snapshot.version} built {snapshot.built_iso}")
         if debug:
             comments.append(
                 f"client ip={client.ip} country={client.country} continent={client.continent}"
                 f" ipv6={client.ipv6} asn={client.asn} repo={target.key}"
             )
-            choices = world.choose(
-                target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
-            )
             return render.mirrorlist_text(choices, comments=comments, debug=True)
-        urls = world.choose_urls(
-            target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
-        )
-        return "".join(f"# {c}\n" for c in comments) + "\n".join(urls) + "\n"
+        return render.mirrorlist_text(choices, comments=comments)
 
     def metalink(self, environ, start_response):
         """Metalink 3.0 for repomd.xml, as dnf/librepo reads it."""
         request = self._repo_request(environ, start_response)
         if not isinstance(request, RepoRequest):
             return request  # the error answer
-        world, params, target, client, protocol = request
-        choices = world.choose(
+        snapshot, params, target, client, protocol = request
+        choices = snapshot.draw(
             target, client, count=self.metalink_count, protocol=protocol, rng=self.rng
         )
-        body = render.metalink_repomd(target, choices, built_at=world.built_at)
+        body = render.metalink_repomd(target, choices, built_at=snapshot.built_at)
         if self.usage is not None:
             self.usage.count(
                 UsageKind.METALINK, client.country, target.release, target.arch, target.name
@@ -200,12 +193,12 @@ class DeliveryFront:
             "200 OK",
             body.encode(),
             METALINK3,
-            extra=world.headers,
+            extra=snapshot.headers,
         )
 
     def healthz(self, environ, start_response):
-        world = self.store.world
-        if world is None:
+        snapshot = self.store.snapshot
+        if snapshot is None:
             body = {"status": "no snapshot", "snapshot": None, "error": self.store.last_error}
             return _reply(
                 environ,
@@ -217,10 +210,10 @@ class DeliveryFront:
         body = {
             "status": "ok",
             "snapshot": {
-                "version": world.version,
-                "built_at": render.iso_time(world.built_at),
-                "age_seconds": round(time.time() - world.built_at, 1),
-                "mirrors": len(world.mirrors),
+                "version": snapshot.version,
+                "built_at": render.iso_time(snapshot.built_at),
+                "age_seconds": round(time.time() - snapshot.built_at, 1),
+                "mirrors": len(snapshot.mirrors),
             },
             "error": self.store.last_error,
         }
@@ -242,27 +235,27 @@ class DeliveryFront:
         if not name:
             # Command-line clients go straight to a mirror's folder (browsers get Django's
             # page, or this 302 when they omit the trailing slash).
-            world = self.store.world
-            if world is None:
-                return self._no_world(environ, start_response)
-            target, reason = world.folder_target(release, arch)
+            snapshot = self.store.snapshot
+            if snapshot is None:
+                return self._no_snapshot(environ, start_response)
+            target, reason = snapshot.folder_target(release, arch)
             if target is None:
                 return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
             params = parse_query(environ.get("QUERY_STRING", ""))
             client = self._client(environ, params)
             protocol, _bad = self._protocol(params)
-            choice = world.choose(target, client, count=1, protocol=protocol, rng=self.rng)[0]
-            return _redirect(environ, start_response, choice.url, self._snapshot_headers(world))
+            choice = snapshot.draw(target, client, count=1, protocol=protocol, rng=self.rng)[0]
+            return _redirect(environ, start_response, choice.url, self._snapshot_headers(snapshot))
 
-        world = self.store.world
-        if world is None:
-            return self._no_world(environ, start_response)
+        snapshot = self.store.snapshot
+        if snapshot is None:
+            return self._no_snapshot(environ, start_response)
         kind = None
         for suffix in (".metalink", ".meta4", ".torrent"):
             if name.endswith(suffix):
                 kind, name = suffix, name[: -len(suffix)]
                 break
-        target, reason = world.file_target(release, arch, name)
+        target, reason = snapshot.file_target(release, arch, name)
         if target is None:
             return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
         params = parse_query(environ.get("QUERY_STRING", ""))
@@ -270,10 +263,10 @@ class DeliveryFront:
         if bad:
             return _reply(environ, start_response, "400 Bad Request", bad.encode())
         client = self._client(environ, params)
-        headers = self._snapshot_headers(world)
+        headers = self._snapshot_headers(snapshot)
 
         if kind is None:
-            choices = world.choose(
+            choices = snapshot.draw(
                 target, client, count=1 + self.link_count, protocol=protocol, rng=self.rng
             )
             headers += render.link_headers(choices[1:])
@@ -284,7 +277,7 @@ class DeliveryFront:
             self._count(UsageKind.ISO, client, target)
             return _redirect(environ, start_response, choices[0].url, headers)
 
-        choices = world.choose(
+        choices = snapshot.draw(
             target, client, count=self.metalink_count, protocol=protocol, rng=self.rng
         )
         if kind == ".torrent":
@@ -305,11 +298,11 @@ class DeliveryFront:
             )
         self._count(UsageKind.ISO_METALINK, client, target)
         if kind == ".meta4":
-            body = render.meta4_file(target, choices, built_at=world.built_at)
+            body = render.meta4_file(target, choices, built_at=snapshot.built_at)
             return _reply(
                 environ, start_response, "200 OK", body.encode(), METALINK4, extra=headers
             )
-        body = render.metalink_file(target, choices, built_at=world.built_at)
+        body = render.metalink_file(target, choices, built_at=snapshot.built_at)
         return _reply(environ, start_response, "200 OK", body.encode(), METALINK3, extra=headers)
 
     def _count(self, kind: str, client: Client, target) -> None:

@@ -1,40 +1,21 @@
-"""Rebuild the snapshot when what it depends on changes: after each sweep, and (debounced,
-after commit) after admin changes to mirrors and releases."""
+"""Rebuild the snapshot when what it depends on changes: after each sweep, and after a
+person's change to mirrors or releases (the services of those apps send the signals after
+commit; the rebuild is debounced)."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from apps.mirrors.models import Mirror, MirrorURL, Netblock
 from apps.mirrors.signals import mirrors_changed, sweep_finished
-from apps.releases.models import Image, Release, Repository, RepositoryVersion
+from apps.releases.signals import releases_changed
 
-from .services import snapshot_schedule_rebuild
-
-WATCHED = (Mirror, MirrorURL, Netblock, Release, Repository, RepositoryVersion, Image)
+from .tasks import snapshot_rebuild_schedule
 
 
 @receiver(sweep_finished)
 def rebuild_after_sweep(sender, **kwargs):
-    snapshot_schedule_rebuild(reason=f"sweep {getattr(kwargs.get('sweep'), 'pk', '')}".strip())
+    snapshot_rebuild_schedule(reason=f"sweep {getattr(kwargs.get('sweep'), 'pk', '')}".strip())
 
 
 @receiver(mirrors_changed)
-def rebuild_after_mirror_change(sender, reason: str = "", **kwargs):
-    snapshot_schedule_rebuild(reason=reason or "mirrors changed")
-
-
-def _model_changed(sender, instance, **kwargs):
-    if kwargs.get("raw"):  # loaddata
-        return
-    snapshot_schedule_rebuild(reason=f"{sender._meta.model_name} {instance.pk} changed")
-
-
-for _model in WATCHED:
-    post_save.connect(
-        _model_changed, sender=_model, dispatch_uid=f"delivery-save-{_model.__name__}"
-    )
-    post_delete.connect(
-        _model_changed, sender=_model, dispatch_uid=f"delivery-delete-{_model.__name__}"
-    )
-for _through in (Release.architectures.through, Release.repositories.through):
-    m2m_changed.connect(_model_changed, sender=_through, dispatch_uid=f"delivery-m2m-{_through}")
+@receiver(releases_changed)
+def rebuild_after_change(sender, reason: str = "", **kwargs):
+    snapshot_rebuild_schedule(reason=reason or "mirrors or releases changed")

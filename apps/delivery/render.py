@@ -5,9 +5,64 @@ metalink 3/4 that aria2 and download managers read for an ISO."""
 from __future__ import annotations
 
 import base64
+import logging
 from email.utils import formatdate
 
-from .selection import Choice, Target
+from .snapshot import Choice, Target
+
+log = logging.getLogger(__name__)
+
+
+def safe_text(value) -> bool:
+    """True for printable ASCII without spaces: what a URL, or a name inside one, must be
+    to go into a mirrorlist line, an XML element or a header. A CR/LF, NUL or other
+    control character (or a Unicode line separator) would start a line of its own."""
+    return isinstance(value, str) and value.isascii() and value.isprintable() and " " not in value
+
+
+def _printable(value):
+    """`value` with each non-printable character as "?" (a non-string as it is)."""
+    if not isinstance(value, str) or value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else "?" for c in value)
+
+
+def snapshot_data_clean(data: dict) -> dict:
+    """Drop from a parsed snapshot, in place, every URL and path no answer may carry, and
+    mask such characters in mirror names (shown by debug=1): done once when a snapshot is
+    loaded, so the request path can emit what it holds as it is. Logs what it dropped."""
+    dropped: list[str] = []
+    for mirror in data.get("mirrors", ()):
+        urls = mirror.get("urls") or {}
+        for protocol, entry in list(urls.items()):
+            if not (safe_text(protocol) and entry and safe_text(entry[0])):
+                dropped.append(f"mirror {mirror.get('id')} {protocol} URL")
+                del urls[protocol]
+        mirror["name"] = _printable(mirror.get("name"))
+        mirror["cc"] = _printable(mirror.get("cc"))
+    repos = data.get("repos", {})
+    for key, repo in list(repos.items()):
+        if not (safe_text(key) and safe_text(repo.get("path"))):
+            dropped.append(f"repository {key!r}")
+            del repos[key]
+    images = data.get("images", {})
+    for key, folder in list(images.items()):
+        if not (safe_text(key) and safe_text(folder.get("path"))):
+            dropped.append(f"image folder {key!r}")
+            del images[key]
+            continue
+        files = folder.get("files", {})
+        for name in [n for n in files if not safe_text(n)]:
+            dropped.append(f"image {name!r}")
+            del files[name]
+    if dropped:
+        log.warning(
+            "snapshot %s: left out %d entries with unsafe characters: %s",
+            data.get("version"),
+            len(dropped),
+            "; ".join(dropped[:10]),
+        )
+    return data
 
 
 def _esc(value: str) -> str:

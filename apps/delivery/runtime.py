@@ -32,13 +32,13 @@ def store() -> SnapshotStore:
                 poll_seconds=settings.DELIVERY_POLL_SECONDS,
                 cache_path=settings.DELIVERY_SNAPSHOT_CACHE,
                 redis_url=settings.DELIVERY_REDIS_URL,
-                world_options=world_options(),
+                snapshot_options=snapshot_options(),
                 on_tick=lambda: usage_flush_if_due(counter),
             )
         return _state["store"]
 
 
-def world_options() -> dict:
+def snapshot_options() -> dict:
     return {"nearby_km": settings.DELIVERY_NEARBY_KM, "groups": settings.DELIVERY_COUNTRY_GROUPS}
 
 

@@ -4,21 +4,25 @@ and the usage statistics."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from apps.core.geo import COUNTRIES
 from apps.mirrors.choices import ContentState, ImageState, MirrorTier, Protocol
 from apps.mirrors.models import Mirror, MirrorImageState, MirrorRepositoryState, MirrorURL, Netblock
+from apps.mirrors.selectors import master_base_urls
 from apps.releases.choices import ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
 
 from .models import DailyUsage, ImageTorrent, Snapshot
+from .render import safe_text
 
 SNAPSHOT_FORMAT = 1
 # Protocols a client can be sent to; rsync is for mirrors syncing, not for yum.
@@ -31,10 +35,32 @@ def snapshot_data_collect() -> dict:
     A fixed number of queries whatever the number of mirrors: each table is read once with
     `values_list` and joined here in Python. Only approved, active, up mirrors that are not
     masters enter; a repository lists the mirrors whose copy is *current*, an image the
-    mirrors where it is *present*.
+    mirrors where it is *present*. All of it is read in one transaction, REPEATABLE READ on
+    PostgreSQL, so a snapshot never mixes the writes of two sweeps.
     """
+    with _one_view_of_the_database():
+        return _snapshot_data_read()
+
+
+@contextlib.contextmanager
+def _one_view_of_the_database():
+    if connection.in_atomic_block:  # the caller's transaction (tests) already is one view
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def _snapshot_data_read() -> dict:
     started = time.monotonic()
-    releases = list(Release.objects.values_list("id", "version", "major", "minor", "status"))
+    releases = list(
+        Release.objects.values_list(
+            "id", "version", "major", "minor", "status", "image_path_template"
+        )
+    )
     repositories = dict(Repository.objects.values_list("id", "path_template"))
     repository_names = dict(Repository.objects.values_list("id", "name"))
     architectures = dict(Architecture.objects.values_list("id", "name"))
@@ -64,7 +90,8 @@ def snapshot_data_collect() -> dict:
         .order_by("mirror_id", "protocol", "-ipv6", "url")
         .values_list("mirror_id", "protocol", "url", "ipv6")
     ):
-        if mirror_id in position and protocol not in urls[mirror_id]:
+        if mirror_id in position and protocol not in urls[mirror_id] and safe_text(url):
+            # A row with a CR/LF or another control character never enters (render.py).
             urls[mirror_id][protocol] = [url if url.endswith("/") else url + "/", bool(ipv6)]
 
     mirrors = []
@@ -104,7 +131,7 @@ def snapshot_data_collect() -> dict:
         "release_id", "architecture_id"
     ):
         release_arches[release_id].append(arch_id)
-    for release_id, *_ in releases:
+    for release_id, *_rest in releases:
         for repo_id in release_repos[release_id]:
             for arch_id in release_arches[release_id]:
                 combos.add((release_id, repo_id, arch_id))
@@ -137,13 +164,13 @@ def snapshot_data_collect() -> dict:
 
     release_info = {}
     by_id = {}
-    for release_id, version, major, minor, status in releases:
-        by_id[release_id] = (version, major, minor, status)
+    for release_id, version, major, minor, status, image_template in releases:
+        by_id[release_id] = (version, major, minor, status, image_template)
         release_info[version] = {"major": major, "status": status}
 
     repos = {}
     for release_id, repo_id, arch_id in sorted(combos):
-        version, major, _minor, status = by_id[release_id]
+        version, major, _minor, status, _image_template = by_id[release_id]
         arch, repo = architectures[arch_id], repository_names[repo_id]
         path = repositories[repo_id].format(version=version, major=major, repo=repo, arch=arch)
         eol = status == ReleaseStatus.END_OF_LIFE
@@ -167,15 +194,18 @@ def snapshot_data_collect() -> dict:
         for image_id, metainfo in ImageTorrent.objects.values_list("image_id", "metainfo")
     }
     images: dict[str, dict] = {}
-    for image_id, release_id, arch_id, name, size, sha256 in Image.objects.values_list(
-        "id", "release_id", "architecture_id", "name", "size", "sha256"
-    ):
-        version, _major, _minor, status = by_id[release_id]
+    # Size and hash are the master's (read from its checksum files), never what was typed;
+    # an image whose size the master has not given yet cannot be verified, so waits.
+    for image_id, release_id, arch_id, name, size, sha256 in Image.objects.filter(
+        size__isnull=False
+    ).values_list("id", "release_id", "architecture_id", "name", "size", "sha256"):
+        version, major, _minor, status, image_template = by_id[release_id]
         arch = architectures[arch_id]
         eol = status == ReleaseStatus.END_OF_LIFE
+        path = image_template.format(version=version, major=major, arch=arch)
         folder = images.setdefault(
             f"{version}/{arch}",
-            {"path": f"{version}/isos/{arch}/", "eol": eol, "files": {}},
+            {"path": _slash(path), "eol": eol, "files": {}},
         )
         folder["files"][name] = {
             "size": size,
@@ -184,9 +214,10 @@ def snapshot_data_collect() -> dict:
             "torrent": torrents.get(image_id),
         }
 
+    masters = master_base_urls()
     return {
         "format": SNAPSHOT_FORMAT,
-        "master_url": _slash(settings.MASTER_URL),
+        "master_url": masters[0] if masters else "",
         "vault_url": _slash(settings.VAULT_URL),
         "releases": release_info,
         "aliases": _major_aliases(releases),
@@ -206,7 +237,7 @@ def _major_aliases(releases) -> dict[str, str]:
     """ "5" means the newest release of major 5 that mirrors carry (else the newest at all),
     as CentOS's mirrorlist understood release=5."""
     best: dict[str, tuple] = {}
-    for _id, version, major, minor, status in releases:
+    for _id, version, major, minor, status, *_rest in releases:
         rank = (status != ReleaseStatus.END_OF_LIFE, status == ReleaseStatus.CURRENT, minor)
         if str(major) not in best or rank > best[str(major)][0]:
             best[str(major)] = (rank, version)
@@ -248,3 +279,9 @@ def usage_totals(*, days: int = 30, today: dt.date | None = None) -> dict:
         "files": top("file"),
         "repos": top("repo"),
     }
+
+
+def images_without_torrent() -> list[int]:
+    from apps.releases.models import Image
+
+    return list(Image.objects.filter(torrent__isnull=True).values_list("id", flat=True))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import orjson
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -18,8 +17,6 @@ from .selectors import snapshot_data_collect
 from .store import REDIS_BLOB_KEY, REDIS_VERSION_KEY
 
 log = logging.getLogger(__name__)
-
-REBUILD_PENDING_KEY = "delivery:snapshot:rebuild-pending"
 
 
 def snapshot_publish(*, reason: str = "") -> Snapshot:
@@ -78,31 +75,6 @@ def _publish_redis(version: int, blob: bytes) -> None:
         log.warning("could not publish snapshot %s to redis: %s", version, exc)
 
 
-def snapshot_schedule_rebuild(*, reason: str) -> None:
-    """Rebuild soon after the current transaction commits; a burst of changes (an admin
-    saving a mirror with its URLs and netblocks) makes one rebuild."""
-    if not settings.DELIVERY_REBUILD_ON_CHANGE:
-        return
-
-    def enqueue() -> None:
-        delay = settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS
-        if not cache.add(REBUILD_PENDING_KEY, reason, timeout=max(1, int(delay) + 1)):
-            return
-        from .tasks import snapshot_publish_task
-
-        try:
-            snapshot_publish_task.apply_async(
-                kwargs={"reason": reason, "requested_at": time.time()},
-                countdown=delay,
-                retry=False,
-            )
-        except Exception as exc:  # no broker: the next sweep or the command will rebuild
-            cache.delete(REBUILD_PENDING_KEY)
-            log.warning("could not schedule a snapshot rebuild (%s): %s", reason, exc)
-
-    transaction.on_commit(enqueue)
-
-
 def snapshot_published_since(epoch: float) -> bool:
     """Whether a snapshot built after `epoch` exists (it already includes that change)."""
     import datetime as dt
@@ -138,12 +110,16 @@ def usage_flush_if_due(counter) -> None:
 def image_torrent_build(*, image_id: int) -> ImageTorrent:
     """Compute the torrent of one image from its bytes: from DELIVERY_MASTER_PATH when set,
     else downloaded once from the master (size and sha256 checked)."""
+    from apps.mirrors.selectors import master_base_urls
     from apps.releases.models import Image
 
     from .torrents import download_to, temporary_dir, torrent_metainfo_build
 
     image = Image.objects.select_related("release", "architecture").get(pk=image_id)
-    master_url = settings.MASTER_URL.rstrip("/") + "/" + image.path
+    masters = master_base_urls()
+    if not masters and not settings.DELIVERY_MASTER_PATH:
+        raise ValueError("no approved master mirror with an http(s) URL to read the image from")
+    master_url = (masters[0] if masters else "") + image.path
     with temporary_dir() as tmp:
         if settings.DELIVERY_MASTER_PATH:
             source = Path(settings.DELIVERY_MASTER_PATH) / image.path
@@ -160,5 +136,4 @@ def image_torrent_build(*, image_id: int) -> ImageTorrent:
     torrent, _created = ImageTorrent.objects.update_or_create(
         image=image, defaults={"metainfo": metainfo, "piece_size": piece_size}
     )
-    snapshot_schedule_rebuild(reason=f"torrent of {image.name}")
     return torrent

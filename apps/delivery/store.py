@@ -19,7 +19,8 @@ from pathlib import Path
 
 import orjson
 
-from .selection import World
+from .render import snapshot_data_clean
+from .snapshot import LoadedSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,14 @@ REDIS_VERSION_KEY = "delivery:snapshot:version"
 REDIS_BLOB_KEY = "delivery:snapshot:blob"
 
 
-def world_from_blob(blob: bytes, **options) -> World:
-    return World(orjson.loads(blob), **options)
+def snapshot_from_blob(blob: bytes, **options) -> LoadedSnapshot:
+    """Parse a snapshot, leaving out any URL or path with a character no answer may carry
+    (a CR/LF from a bad row would be a line of its own in a mirrorlist)."""
+    return LoadedSnapshot(snapshot_data_clean(orjson.loads(blob)), **options)
 
 
 class SnapshotStore:
-    """Holds the current `World`; `world` is None until a snapshot was loaded."""
+    """Holds the current `LoadedSnapshot`; `snapshot` is None until a snapshot was loaded."""
 
     def __init__(
         self,
@@ -40,14 +43,14 @@ class SnapshotStore:
         poll_seconds: float = 5.0,
         cache_path: str | os.PathLike | None = None,
         redis_url: str | None = None,
-        world_options: dict | None = None,
+        snapshot_options: dict | None = None,
         on_tick: Callable[[], None] | None = None,
     ):
-        self.world: World | None = None
+        self.snapshot: LoadedSnapshot | None = None
         self.poll_seconds = poll_seconds
         self.cache_path = Path(cache_path) if cache_path else None
         self.redis_url = redis_url
-        self.world_options = world_options or {}
+        self.snapshot_options = snapshot_options or {}
         self.on_tick = on_tick
         self.last_error: str | None = None
         self.last_poll: float | None = None
@@ -59,21 +62,21 @@ class SnapshotStore:
 
     # --- loading ---------------------------------------------------------------------
 
-    def install(self, blob: bytes, *, write_cache: bool = True) -> World:
+    def install(self, blob: bytes, *, write_cache: bool = True) -> LoadedSnapshot:
         """Parse and swap in a snapshot (older versions than the current are ignored)."""
-        world = world_from_blob(blob, **self.world_options)
-        current = self.world
+        snapshot = snapshot_from_blob(blob, **self.snapshot_options)
+        current = self.snapshot
         if current is not None:
-            world.warm(current._plans.keys())
-        if current is None or world.version >= current.version:
+            snapshot.planner.warm(current.planner.keys)
+        if current is None or snapshot.version >= current.version:
             # The snapshot's objects live until the next swap: keep the cyclic GC from
             # walking them (full collections over 10,000 mirrors show up as latency tails).
             gc.collect()
             gc.freeze()
-            self.world = world
+            self.snapshot = snapshot
             if write_cache and self.cache_path:
                 self._write_cache(blob)
-        return self.world
+        return self.snapshot
 
     def load_cache(self) -> bool:
         """Serve the locally cached snapshot if there is one (a worker's first act)."""
@@ -114,7 +117,7 @@ class SnapshotStore:
             published = client.get(REDIS_VERSION_KEY)
             if published is None:
                 return None
-            if self.world is not None and int(published) <= self.world.version:
+            if self.snapshot is not None and int(published) <= self.snapshot.version:
                 return False
             blob = client.get(REDIS_BLOB_KEY)
         except Exception as exc:  # the broker is down: the database may still answer
@@ -132,7 +135,7 @@ class SnapshotStore:
 
         close_old_connections()
         version = snapshot_latest_version()
-        if version is None or (self.world is not None and version <= self.world.version):
+        if version is None or (self.snapshot is not None and version <= self.snapshot.version):
             return False
         latest = snapshot_latest()
         if latest is None:
@@ -162,18 +165,23 @@ class SnapshotStore:
 
     @property
     def version(self) -> int | None:
-        return self.world.version if self.world else None
+        return self.snapshot.version if self.snapshot else None
 
     def ensure_started(self) -> None:
-        """Start the poller in this process (once; again after a fork)."""
+        """Load the first snapshot and start the poller in this process (once; again after
+        a fork).
+
+        Synchronous: the file copy (else one poll) is loaded before this returns, and
+        concurrent first requests wait on the lock rather than finding no snapshot. The
+        process counts as started only once that load was tried.
+        """
         pid = os.getpid()
         if self._pid == pid:
             return
         with self._lock:
             if self._pid == pid:
                 return
-            self._pid = pid
-            if self.world is None and not self.load_cache() and self.poll_seconds > 0:
+            if self.snapshot is None and not self.load_cache() and self.poll_seconds > 0:
                 self.poll_once()  # nothing to serve yet: worth one wait on the database
             if self.poll_seconds > 0:
                 self._stop.clear()
@@ -181,6 +189,7 @@ class SnapshotStore:
                     target=self._run, name="delivery-snapshot", daemon=True
                 )
                 self._thread.start()
+            self._pid = pid  # last: until here other threads wait on the lock
 
     def stop(self) -> None:
         self._stop.set()

@@ -11,18 +11,18 @@ from django.shortcuts import render
 
 from . import runtime
 from .front import CLI_AGENTS
-from .selection import Client
 from .selectors import usage_totals
+from .snapshot import Client
 
 # The nearest mirrors of each group are listed; a page of 10,000 links helps nobody.
 PAGE_GROUP_LIMIT = 40
 
 
-def current_world():
+def current_snapshot():
     """The process's loaded snapshot (starting its poller if needed), or None."""
     store = runtime.store()
     store.ensure_started()
-    return store.world
+    return store.snapshot
 
 
 def request_client(request) -> Client:
@@ -37,30 +37,30 @@ def _text(status: int, message: str) -> HttpResponse:
 
 def iso_folder(request, release: str, arch: str):
     """ "Mirrors verified <time>": the mirrors that have this folder's ISOs, by closeness."""
-    world = current_world()
-    if world is None:
+    snapshot = current_snapshot()
+    if snapshot is None:
         return _text(503, "no mirror snapshot loaded yet; try again shortly")
-    target, reason = world.folder_target(release, arch)
+    target, reason = snapshot.folder_target(release, arch)
     if target is None:
         return _text(404, reason)
     client = request_client(request)
     if CLI_AGENTS.match(request.headers.get("User-Agent", "")):
-        return HttpResponseRedirect(world.choose(target, client, count=1)[0].url)
-    files = world.folder_files[target.key]
+        return HttpResponseRedirect(snapshot.draw(target, client, count=1)[0].url)
+    files = snapshot.folder_files[target.key]
     context = {
         "release": target.release,
         "arch": arch,
-        "verified_at": dt.datetime.fromtimestamp(world.built_at, tz=dt.UTC),
+        "verified_at": dt.datetime.fromtimestamp(snapshot.built_at, tz=dt.UTC),
         "client": client,
         "eol": target.eol,
-        "vault_url": world.vault_url + target.path,
+        "vault_url": snapshot.vault_url + target.path,
         "groups": {
             name: {
                 "shown": choices[:PAGE_GROUP_LIMIT],
                 "more": max(0, len(choices) - PAGE_GROUP_LIMIT),
             }
             for name, choices in (
-                world.folder_groups(target, client) if not target.eol else {}
+                snapshot.folder_groups(target, client) if not target.eol else {}
             ).items()
         },
         "files": files,

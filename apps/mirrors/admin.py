@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from apps.core.admin import ServiceAdmin
 
 from .models import (
     Check,
@@ -10,6 +13,7 @@ from .models import (
     Netblock,
     Sweep,
 )
+from .services import moderation
 
 
 class MirrorURLInline(admin.TabularInline):
@@ -23,7 +27,7 @@ class NetblockInline(admin.TabularInline):
 
 
 @admin.register(Mirror)
-class MirrorAdmin(admin.ModelAdmin):
+class MirrorAdmin(ServiceAdmin):
     list_display = [
         "name",
         "country",
@@ -35,7 +39,7 @@ class MirrorAdmin(admin.ModelAdmin):
         "upstream",
         "last_checked_at",
     ]
-    list_filter = ["approval", "status", "tier", "continent", "private", "admin_active", "country"]
+    list_filter = ["approval", "status", "tier", "continent", "private", "owner_active", "country"]
     list_select_related = ["upstream"]
     search_fields = ["name", "organisation", "contact_email", "urls__url"]
     autocomplete_fields = ["sponsor", "server", "upstream", "owner"]
@@ -49,23 +53,64 @@ class MirrorAdmin(admin.ModelAdmin):
         "last_success_at",
     ]
     inlines = [MirrorURLInline, NetblockInline]
-    actions = ["approve", "disable"]
+    actions = ["approve", "reject", "disable", "enable"]
+
+    @staticmethod
+    def save_service(*, obj, by, changed):
+        moderation.mirror_save(mirror=obj, by=by, changed=changed)
+
+    @staticmethod
+    def delete_service(*, obj, by):
+        moderation.mirror_delete(mirror=obj, by=by)
+
+    def save_formset(self, request, form, formset, change):
+        moderation.mirror_parts_save(mirror=form.instance, formset=formset, by=request.user)
+
+    def _moderate(self, request, queryset, service, verb: str, **kwargs):
+        done, refused = 0, []
+        for mirror in queryset:
+            try:
+                service(mirror=mirror, by=request.user, **kwargs)
+                done += 1
+            except ValidationError as exc:
+                refused.append(f"{mirror.name}: {' '.join(exc.messages)}")
+        if done:
+            messages.success(request, f"{done} mirrors {verb}.")
+        for line in refused:
+            messages.error(request, line)
 
     @admin.action(description="Approve the selected mirrors")
     def approve(self, request, queryset):
-        queryset.update(approval="approved", disabled_reason="")
+        self._moderate(request, queryset, moderation.mirror_approve, "approved")
+
+    @admin.action(description="Reject the selected mirrors")
+    def reject(self, request, queryset):
+        reason = f"Rejected by {request.user} in the admin."
+        self._moderate(request, queryset, moderation.mirror_reject, "rejected", reason=reason)
 
     @admin.action(description="Disable the selected mirrors")
     def disable(self, request, queryset):
-        queryset.update(approval="disabled", disabled_reason=f"Disabled by {request.user}")
+        self._moderate(request, queryset, moderation.mirror_disable, "disabled")
+
+    @admin.action(description="Enable the selected disabled or suspended mirrors")
+    def enable(self, request, queryset):
+        self._moderate(request, queryset, moderation.mirror_enable, "enabled")
 
 
 @admin.register(MirrorURL)
-class MirrorURLAdmin(admin.ModelAdmin):
+class MirrorURLAdmin(ServiceAdmin):
     list_display = ["url", "mirror", "protocol", "ipv4", "ipv6"]
     list_filter = ["protocol", "ipv4", "ipv6"]
     list_select_related = ["mirror"]
     search_fields = ["url", "mirror__name"]
+
+    @staticmethod
+    def save_service(*, obj, by, changed):
+        moderation.mirror_url_save(mirror_url=obj, by=by)
+
+    @staticmethod
+    def delete_service(*, obj, by):
+        moderation.mirror_url_delete(mirror_url=obj, by=by)
 
 
 @admin.register(MirrorRepositoryState)

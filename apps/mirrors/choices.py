@@ -12,9 +12,14 @@ class MirrorTier(models.TextChoices):
 
 
 class Approval(models.TextChoices):
-    PENDING = "pending", "Pending"
+    """Where a mirror stands with the admins. `disabled` is always a person's decision;
+    `suspended` is the checks' (after MIRROR_CHECK_SUSPEND_AFTER failures in a row)."""
+
+    PENDING = "pending", "Pending approval"
     APPROVED = "approved", "Approved"
-    DISABLED = "disabled", "Disabled"
+    REJECTED = "rejected", "Rejected"
+    DISABLED = "disabled", "Disabled by an admin"
+    SUSPENDED = "suspended", "Suspended after failing checks"
 
 
 class MirrorStatus(models.TextChoices):

@@ -24,6 +24,7 @@ from .choices import (
     SweepState,
     SweepTrigger,
 )
+from .validators import mirror_url_validate
 
 
 class MirrorQuerySet(models.QuerySet):
@@ -31,8 +32,8 @@ class MirrorQuerySet(models.QuerySet):
         return self.filter(approval=Approval.APPROVED)
 
     def active(self):
-        """Approved, and switched on by both the admins and the owner."""
-        return self.approved().filter(admin_active=True, owner_active=True)
+        """Approved, and switched on by the owner."""
+        return self.approved().filter(owner_active=True)
 
     def serving(self):
         """Active mirrors the checks found up: the ones clients may be sent to."""
@@ -109,8 +110,9 @@ class Mirror(TimeStampedModel):
     approval = models.CharField(
         max_length=10, choices=Approval.choices, default=Approval.PENDING, db_index=True
     )
-    disabled_reason = models.TextField(blank=True)
-    admin_active = models.BooleanField(default=True, help_text="Switched on by the admins.")
+    approval_reason = models.TextField(
+        blank=True, help_text="Why the mirror was rejected, disabled or suspended."
+    )
     owner_active = models.BooleanField(default=True, help_text="Switched on by the owner.")
     releases = models.ManyToManyField("releases.Release", related_name="mirrors", blank=True)
     architectures = models.ManyToManyField(
@@ -157,7 +159,6 @@ class Mirror(TimeStampedModel):
     def is_serving(self) -> bool:
         return (
             self.approval == Approval.APPROVED
-            and self.admin_active
             and self.owner_active
             and self.status == MirrorStatus.UP
         )
@@ -214,11 +215,10 @@ class MirrorURL(models.Model):
         return self.url
 
     def clean(self) -> None:
-        scheme = self.url.split("://", 1)[0].lower() if "://" in self.url else ""
-        if scheme != self.protocol:
-            raise ValidationError({"url": f"The URL must start with {self.protocol}://."})
-        if not self.url.endswith("/"):
-            self.url += "/"
+        try:
+            self.url = mirror_url_validate(self.url, self.protocol or None)
+        except ValidationError as exc:
+            raise ValidationError({"url": exc.error_list}) from exc
 
 
 class MirrorRepositoryState(models.Model):

@@ -1,8 +1,8 @@
 """Signals other apps listen to.
 
-`sweep_finished` is sent after each sweep has recorded its results, so the
-delivery app can rebuild the snapshot it serves from. `mirrors_changed` is
-sent when an admin or an owner changes what the mirror lists depend on.
+`sweep_finished` is sent after each sweep has recorded its results, and `mirrors_changed`
+after a person's change to what the mirror lists depend on (the moderation services send
+it after commit), so the delivery app can rebuild the snapshot it serves from.
 """
 
 from django.dispatch import Signal

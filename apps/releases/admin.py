@@ -1,30 +1,50 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from apps.core.admin import ServiceAdmin
+
+from . import services
 from .models import Architecture, Image, Release, Repository, RepositoryVersion
 
 
+class CatalogueAdmin(ServiceAdmin):
+    @staticmethod
+    def save_service(*, obj, by, changed):
+        services.catalogue_save(instance=obj, by=by, changed=changed)
+
+    @staticmethod
+    def delete_service(*, obj, by):
+        services.catalogue_delete(instance=obj, by=by)
+
+
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(CatalogueAdmin):
     list_display = ["version", "major", "status", "released_on"]
     list_filter = ["status", "major"]
     search_fields = ["version", "notes"]
     filter_horizontal = ["architectures", "repositories"]
+    actions = ["mark_end_of_life"]
+
+    @admin.action(description="Mark the selected releases end of life (served from the vault)")
+    def mark_end_of_life(self, request, queryset):
+        for release in queryset:
+            services.release_mark_end_of_life(release=release, by=request.user)
+        messages.success(request, f"{len(queryset)} releases now go to the vault.")
 
 
 @admin.register(Architecture)
-class ArchitectureAdmin(admin.ModelAdmin):
+class ArchitectureAdmin(CatalogueAdmin):
     list_display = ["name", "description"]
     search_fields = ["name", "description"]
 
 
 @admin.register(Repository)
-class RepositoryAdmin(admin.ModelAdmin):
+class RepositoryAdmin(CatalogueAdmin):
     list_display = ["name", "path_template", "description"]
     search_fields = ["name", "description"]
 
 
 @admin.register(RepositoryVersion)
-class RepositoryVersionAdmin(admin.ModelAdmin):
+class RepositoryVersionAdmin(CatalogueAdmin):
     list_display = ["release", "repository", "architecture", "timestamp", "published_at", "size"]
     list_filter = ["release", "repository", "architecture"]
     list_select_related = ["release", "repository", "architecture"]
@@ -33,8 +53,29 @@ class RepositoryVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
-    list_display = ["name", "release", "architecture", "kind", "size"]
+class ImageAdmin(ServiceAdmin):
+    list_display = ["name", "release", "architecture", "kind", "size", "checksums_agree"]
     list_filter = ["release", "architecture", "kind"]
     list_select_related = ["release", "architecture"]
     search_fields = ["name", "sha256"]
+    readonly_fields = ["size", "sha256", "checksums_read_at", "checksum_problems_shown"]
+    fields = [
+        "release", "architecture", "name", "kind", "published_at", "size", "sha256",
+        "checksums_read_at", "expected_size", "expected_sha256", "checksum_problems_shown",
+    ]  # fmt: skip
+
+    @staticmethod
+    def save_service(*, obj, by, changed):
+        services.image_save(image=obj, by=by, changed=changed)
+
+    @staticmethod
+    def delete_service(*, obj, by):
+        services.catalogue_delete(instance=obj, by=by)
+
+    @admin.display(boolean=True, description="typed = master")
+    def checksums_agree(self, image):
+        return not image.checksum_problems
+
+    @admin.display(description="checksum problems")
+    def checksum_problems_shown(self, image):
+        return "; ".join(image.checksum_problems) or "none: what was typed matches the master"

@@ -1,12 +1,15 @@
 """Releases, architectures, repositories, the master's published repository
 versions and the ISO images of each release."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
 from apps.core.models import TimeStampedModel
 
 from .choices import ImageKind, ReleaseStatus
+
+sha256_validator = RegexValidator(r"^[0-9a-fA-F]{64}$", "A sha256 is 64 hexadecimal digits.")
 
 
 class ReleaseQuerySet(models.QuerySet):
@@ -37,6 +40,12 @@ class Release(TimeStampedModel):
         max_length=10, choices=ReleaseStatus.choices, default=ReleaseStatus.CURRENT, db_index=True
     )
     released_on = models.DateField(null=True, blank=True)
+    image_path_template = models.CharField(
+        max_length=200,
+        default="{version}/isos/{arch}/",
+        help_text="Where the ISO images of one architecture lie, relative to the tree's top. "
+        "Placeholders: {version}, {major}, {arch}. The folder holds the checksum files too.",
+    )
     architectures = models.ManyToManyField("Architecture", related_name="releases", blank=True)
     repositories = models.ManyToManyField("Repository", related_name="releases", blank=True)
     notes = models.TextField(blank=True)
@@ -52,6 +61,12 @@ class Release(TimeStampedModel):
     @property
     def is_end_of_life(self) -> bool:
         return self.status == ReleaseStatus.END_OF_LIFE
+
+    def image_folder_for(self, architecture: "Architecture") -> str:
+        folder = self.image_path_template.format(
+            version=self.version, major=self.major, arch=architecture.name
+        )
+        return folder if folder.endswith("/") else folder + "/"
 
 
 class Architecture(models.Model):
@@ -145,14 +160,37 @@ class ImageQuerySet(models.QuerySet):
 
 
 class Image(TimeStampedModel):
-    """An ISO image of a release for one architecture."""
+    """An ISO image of a release for one architecture.
+
+    `size` and `sha256` are the master's: the master refresh reads them from the checksum
+    files beside the images (sha256sum.txt, SHA256SUMS, CHECKSUM) and from the image's
+    Content-Length, and they are what clients are given. `expected_size` and
+    `expected_sha256` are what a person typed (say, from the release announcement); a
+    difference from the master's is flagged, never served.
+    """
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="images")
     architecture = models.ForeignKey(Architecture, on_delete=models.PROTECT, related_name="images")
     name = models.CharField(max_length=200, help_text="File name, e.g. CentOS-5.0-i386-bin-DVD.iso")
     kind = models.CharField(max_length=20, choices=ImageKind.choices, default=ImageKind.CD)
-    size = models.BigIntegerField(help_text="Bytes.")
-    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.BigIntegerField(
+        null=True, blank=True, help_text="Bytes, as the master serves it."
+    )
+    sha256 = models.CharField(
+        max_length=64, blank=True, help_text="From the master's checksum file."
+    )
+    checksums_read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the master refresh last read the size and hash."
+    )
+    expected_size = models.BigIntegerField(
+        null=True, blank=True, help_text="Bytes, as announced; checked against the master's."
+    )
+    expected_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[sha256_validator],
+        help_text="As announced; checked against the master's, never served.",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImageQuerySet.as_manager()
@@ -169,5 +207,21 @@ class Image(TimeStampedModel):
         return self.name
 
     @property
+    def folder(self) -> str:
+        return self.release.image_folder_for(self.architecture)
+
+    @property
     def path(self) -> str:
-        return f"{self.release.version}/isos/{self.architecture.name}/{self.name}"
+        return self.folder + self.name
+
+    @property
+    def checksum_problems(self) -> list[str]:
+        """Where what was typed differs from what the master serves (empty: they agree)."""
+        problems = []
+        if self.expected_sha256 and self.sha256 and self.expected_sha256.lower() != self.sha256:
+            problems.append(f"typed sha256 {self.expected_sha256} differs from the master's")
+        if self.expected_size and self.size and self.expected_size != self.size:
+            problems.append(
+                f"typed size {self.expected_size} differs from the master's {self.size}"
+            )
+        return problems

@@ -3,7 +3,7 @@ the in-memory snapshot, not from models)."""
 
 from rest_framework import serializers
 
-from ..selection import PROTOCOLS
+from ..snapshot import PROTOCOLS
 
 
 class ChoiceQuerySerializer(serializers.Serializer):
@@ -36,7 +36,7 @@ class ClientSerializer(serializers.Serializer):
 class ChoiceSerializer(serializers.Serializer):
     url = serializers.CharField()
     bucket = serializers.CharField(
-        help_text="netblock, asn, country, nearby, continent, world, internal, master or vault"
+        help_text="netblock, asn, country, nearby, continent, global, internal, master or vault"
         " (-ipv4: an IPv4-only mirror listed after the IPv6 ones)."
     )
     mirror = serializers.CharField(allow_null=True, source="mirror.name", default=None)

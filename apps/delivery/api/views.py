@@ -12,16 +12,16 @@ from rest_framework.views import APIView
 
 from ..render import iso_time
 from ..selectors import usage_totals
-from ..views import current_world, request_client
+from ..views import current_snapshot, request_client
 from . import serializers as s
 
 
-def _snapshot_info(world) -> dict:
+def _snapshot_info(snapshot) -> dict:
     return {
-        "version": world.version,
-        "built_at": iso_time(world.built_at),
-        "age_seconds": round(time.time() - world.built_at, 1),
-        "mirrors": len(world.mirrors),
+        "version": snapshot.version,
+        "built_at": iso_time(snapshot.built_at),
+        "age_seconds": round(time.time() - snapshot.built_at, 1),
+        "mirrors": len(snapshot.mirrors),
     }
 
 
@@ -31,9 +31,9 @@ def _no_snapshot() -> Response:
     )
 
 
-def _answer(request, world, target, count: int, protocol: str | None) -> Response:
+def _answer(request, snapshot, target, count: int, protocol: str | None) -> Response:
     client = request_client(request)
-    choices = world.choose(target, client, count=count, protocol=protocol or None)
+    choices = snapshot.draw(target, client, count=count, protocol=protocol or None)
     data = {
         "target": target.key,
         "path": target.path,
@@ -44,7 +44,7 @@ def _answer(request, world, target, count: int, protocol: str | None) -> Respons
             "ipv6": client.ipv6,
             "asn": client.asn,
         },
-        "snapshot": _snapshot_info(world),
+        "snapshot": _snapshot_info(snapshot),
         "mirrors": s.ChoiceSerializer(choices, many=True).data,
     }
     return Response(data)
@@ -54,13 +54,13 @@ def _chosen_mirrors(request, query_serializer, find_target, count: int) -> Respo
     """Validate the query, find what was asked in the snapshot, answer the chosen mirrors."""
     query = query_serializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    world = current_world()
-    if world is None:
+    snapshot = current_snapshot()
+    if snapshot is None:
         return _no_snapshot()
-    target, reason = find_target(world, query.validated_data)
+    target, reason = find_target(snapshot, query.validated_data)
     if target is None:
         return Response({"detail": reason}, status=status.HTTP_404_NOT_FOUND)
-    return _answer(request, world, target, count, query.validated_data.get("protocol"))
+    return _answer(request, snapshot, target, count, query.validated_data.get("protocol"))
 
 
 class MirrorlistAPIView(APIView):
@@ -73,7 +73,7 @@ class MirrorlistAPIView(APIView):
         return _chosen_mirrors(
             request,
             s.MirrorlistQuerySerializer,
-            lambda world, q: world.repo_target(q["release"], q["repo"], q["arch"]),
+            lambda snapshot, q: snapshot.repo_target(q["release"], q["repo"], q["arch"]),
             settings.DELIVERY_MIRRORLIST_COUNT,
         )
 
@@ -86,7 +86,7 @@ class IsoMirrorsAPIView(APIView):
         return _chosen_mirrors(
             request,
             s.IsoQuerySerializer,
-            lambda world, q: world.file_target(q["release"], q["arch"], q["file"]),
+            lambda snapshot, q: snapshot.file_target(q["release"], q["arch"], q["file"]),
             settings.DELIVERY_METALINK_COUNT,
         )
 
@@ -96,10 +96,10 @@ class SnapshotAPIView(APIView):
 
     @extend_schema(responses={200: s.SnapshotInfoSerializer})
     def get(self, request):
-        world = current_world()
-        if world is None:
+        snapshot = current_snapshot()
+        if snapshot is None:
             return _no_snapshot()
-        return Response(_snapshot_info(world))
+        return Response(_snapshot_info(snapshot))
 
 
 class UsageAPIView(APIView):

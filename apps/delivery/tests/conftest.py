@@ -1,4 +1,4 @@
-"""Fixtures of the delivery tests: a built world of mirrors in the database, its published
+"""Fixtures of the delivery tests: a built snapshot of mirrors in the database, its published
 snapshot loaded into a store, the lean front called directly or through a real HTTP
 server on 127.0.0.1."""
 
@@ -23,7 +23,12 @@ from apps.delivery.store import SnapshotStore
 from apps.delivery.usage import UsageCounter
 from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, MirrorTier
 from apps.mirrors.models import MirrorImageState, MirrorRepositoryState
-from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, NetblockFactory
+from apps.mirrors.tests.factories import (
+    MirrorFactory,
+    MirrorURLFactory,
+    NetblockFactory,
+    master_mirror_create,
+)
 from apps.releases.choices import ReleaseStatus
 from apps.releases.tests.factories import (
     ArchitectureFactory,
@@ -115,7 +120,8 @@ def make_mirror(
 
 @pytest.fixture
 def built(db) -> Built:
-    """Release 5.0 (x86_64: os, updates; two ISOs) and end-of-life 4.4, no mirrors yet."""
+    """Release 5.0 (x86_64: os, updates; two ISOs) and end-of-life 4.4, no mirrors yet but
+    the master."""
     arch = ArchitectureFactory(name="x86_64")
     repos = {name: RepositoryFactory(name=name) for name in ("os", "updates")}
     release = ReleaseFactory(version="5.0", major=5, minor=0, status=ReleaseStatus.CURRENT)
@@ -136,12 +142,14 @@ def built(db) -> Built:
             release=release, architecture=arch, name="CentOS-5.0-x86_64-netinstall.iso"
         ),
     }
+    # The master, the answer of last resort: a mirror of tier master in the database.
+    master_mirror_create("http://master.example.org/centos/", name="master.example.org")
     return Built(release=release, eol_release=eol, arch=arch, repos=repos, images=images)
 
 
 @pytest.fixture
-def world_mirrors(built) -> Built:
-    """Mirrors around the world, and the ones that must never be served."""
+def network_mirrors(built) -> Built:
+    """Mirrors around the snapshot, and the ones that must never be served."""
     make_mirror(built, "gb1.example.org", "GB", bandwidth_mbps=1000)
     make_mirror(built, "gb2.example.org", "GB", bandwidth_mbps=100)
     make_mirror(built, "fr1.example.org", "FR")
@@ -179,8 +187,8 @@ def new_front(store: SnapshotStore | None = None, *, seed: int = 1, app=None, **
 
 
 @pytest.fixture
-def published(world_mirrors):
-    """The built world's snapshot, published and parsed: (row, store)."""
+def published(network_mirrors):
+    """The built snapshot's snapshot, published and parsed: (row, store)."""
     row = snapshot_publish(reason="test")
     store = SnapshotStore(poll_seconds=0)
     store.install(bytes(row.blob), write_cache=False)

@@ -16,6 +16,7 @@ from apps.delivery import runtime
 from apps.delivery.models import DailyUsage, ImageTorrent, Snapshot
 from apps.delivery.services import image_torrent_build, snapshot_publish, usage_record
 from apps.delivery.usage import UsageCounter
+from apps.mirrors.models import MirrorURL
 from apps.mirrors.signals import sweep_finished
 
 from .conftest import call, new_front
@@ -24,13 +25,13 @@ DVD = "CentOS-5.0-x86_64-bin-DVD.iso"
 
 
 @pytest.fixture
-def live_world(published, settings, tmp_path):
+def live_snapshot(published, settings, tmp_path):
     """The process's store (the one Django views use) serving the published snapshot."""
     settings.DELIVERY_POLL_SECONDS = 0
     settings.DELIVERY_SNAPSHOT_CACHE = str(tmp_path / "snapshot.json")
     runtime.reset()
     runtime.store().install(bytes(published[0].blob))
-    yield runtime.store().world
+    yield runtime.store().snapshot
     runtime.reset()
 
 
@@ -39,7 +40,7 @@ def staff(db):
     return get_user_model().objects.create_user("staff", password="pw", is_staff=True)
 
 
-def test_iso_folder_page_groups_mirrors_by_closeness(client, live_world):
+def test_iso_folder_page_groups_mirrors_by_closeness(client, live_snapshot):
     url = reverse("delivery:iso-folder", args=["5", "x86_64"])
     response = client.get(url, {"cc": "FR"}, HTTP_USER_AGENT="Mozilla/5.0")
     assert response.status_code == 200
@@ -56,7 +57,7 @@ def test_iso_folder_page_groups_mirrors_by_closeness(client, live_world):
     assert f'href="{DVD}.metalink"' in html and f'href="{DVD}.meta4"' in html
 
 
-def test_iso_folder_page_for_cli_is_a_redirect_and_unknown_is_404(client, live_world):
+def test_iso_folder_page_for_cli_is_a_redirect_and_unknown_is_404(client, live_snapshot):
     url = reverse("delivery:iso-folder", args=["5", "x86_64"])
     response = client.get(url, {"cc": "JP"}, HTTP_USER_AGENT="curl/8.0")
     assert response.status_code == 302
@@ -66,7 +67,7 @@ def test_iso_folder_page_for_cli_is_a_redirect_and_unknown_is_404(client, live_w
     assert missing.content.decode().startswith("release 5.0 has no ISO images for arch 'sparc'")
 
 
-def test_iso_folder_page_through_the_front_goes_to_django(live_world):
+def test_iso_folder_page_through_the_front_goes_to_django(live_snapshot):
     from django.core.wsgi import get_wsgi_application
 
     front = new_front(runtime.store(), app=get_wsgi_application())
@@ -78,7 +79,7 @@ def test_iso_folder_page_through_the_front_goes_to_django(live_world):
 
 
 def test_api_mirrorlist_with_buckets_asks_the_database_nothing(
-    client, live_world, django_assert_num_queries
+    client, live_snapshot, django_assert_num_queries
 ):
     with django_assert_num_queries(0):
         response = client.get(
@@ -95,7 +96,7 @@ def test_api_mirrorlist_with_buckets_asks_the_database_nothing(
         "mirror": "jp1.example.org",
         "country": "JP",
     }
-    assert data["snapshot"]["version"] == live_world.version
+    assert data["snapshot"]["version"] == live_snapshot.version
     bad = client.get("/api/v1/mirrorlist/", {"release": "5", "arch": "ppc", "repo": "os"})
     assert (
         bad.status_code == 404
@@ -104,14 +105,14 @@ def test_api_mirrorlist_with_buckets_asks_the_database_nothing(
     assert client.get("/api/v1/mirrorlist/", {"release": "5"}).status_code == 400
 
 
-def test_api_iso_and_snapshot(client, live_world):
+def test_api_iso_and_snapshot(client, live_snapshot):
     data = client.get(
         "/api/v1/isoredirect/", {"release": "5", "arch": "x86_64", "file": DVD, "cc": "GB"}
     ).json()
     assert data["mirrors"][0]["bucket"] == "country"
-    assert data["mirrors"][-1]["bucket"] in {"internal", "master", "world"}
+    assert data["mirrors"][-1]["bucket"] in {"internal", "master", "global"}
     snap = client.get("/api/v1/delivery/snapshot/").json()
-    assert snap["version"] == live_world.version
+    assert snap["version"] == live_snapshot.version
 
 
 def test_api_in_the_openapi_schema(client, db):
@@ -169,9 +170,11 @@ def test_usage_chart_for_staff_only_and_api(client, staff, django_assert_max_num
     assert client.get("/api/v1/delivery/usage/").status_code in (401, 403)
 
 
-def test_torrent_from_the_image_bytes_with_mirrors_as_web_seeds(world_mirrors, tmp_path, settings):
+def test_torrent_from_the_image_bytes_with_mirrors_as_web_seeds(
+    network_mirrors, tmp_path, settings
+):
     data = b"iso bytes " * 50_000
-    image = world_mirrors.images["dvd"]
+    image = network_mirrors.images["dvd"]
     image.size = len(data)
     image.sha256 = __import__("hashlib").sha256(data).hexdigest()
     image.save()
@@ -205,7 +208,7 @@ def test_torrent_from_the_image_bytes_with_mirrors_as_web_seeds(world_mirrors, t
 
 
 def test_sweep_and_admin_changes_schedule_one_debounced_rebuild(
-    world_mirrors, django_capture_on_commit_callbacks, monkeypatch, settings
+    network_mirrors, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     settings.DELIVERY_REBUILD_ON_CHANGE = True
     queued = []
@@ -218,14 +221,14 @@ def test_sweep_and_admin_changes_schedule_one_debounced_rebuild(
     cache.delete("delivery:snapshot:rebuild-pending")
     with django_capture_on_commit_callbacks(execute=True):
         sweep_finished.send(sender=None, sweep=None)
-        mirror = world_mirrors.mirrors["gb1.example.org"]
+        mirror = network_mirrors.mirrors["gb1.example.org"]
         mirror.bandwidth_mbps = 10
         mirror.save()
     assert len(queued) == 1
     cache.delete("delivery:snapshot:rebuild-pending")
 
 
-def test_buildsnapshot_command_and_task(world_mirrors):
+def test_buildsnapshot_command_and_task(network_mirrors):
     out = io.StringIO()
     call_command("buildsnapshot", stdout=out)
     assert "10000" not in out.getvalue() and "mirrors" in out.getvalue()
@@ -245,20 +248,20 @@ def test_buildsnapshot_command_and_task(world_mirrors):
 
 
 def test_snapshot_build_query_count_does_not_grow_with_mirrors(
-    world_mirrors, django_assert_max_num_queries
+    network_mirrors, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(20):
         snapshot_publish()
     from .conftest import make_mirror
 
     for i in range(30):
-        make_mirror(world_mirrors, f"extra{i}.example.org", "US")
+        make_mirror(network_mirrors, f"extra{i}.example.org", "US")
     with django_assert_max_num_queries(20):
         row = snapshot_publish()
     assert row.mirror_count == 42
 
 
-def test_old_snapshots_are_pruned(world_mirrors, settings):
+def test_old_snapshots_are_pruned(network_mirrors, settings):
     settings.DELIVERY_KEEP_SNAPSHOTS = 2
     for _ in range(4):
         last = snapshot_publish()
@@ -268,14 +271,19 @@ def test_old_snapshots_are_pruned(world_mirrors, settings):
     ]
 
 
-def test_torrent_from_the_master_over_http(world_mirrors, mirror_farm, master_tree, settings):
+def master_url_move(base_url: str) -> None:
+    """The admins point the master mirror at another URL (no restart needed)."""
+    MirrorURL.objects.filter(mirror__name="master.example.org").update(url=base_url)
+
+
+def test_torrent_from_the_master_over_http(network_mirrors, mirror_farm, master_tree, settings):
     """Without a local copy the image is downloaded once from the master, checked, hashed."""
     iso = master_tree.isos[("5.0", "x86_64", DVD)]
-    image = world_mirrors.images["dvd"]
+    image = network_mirrors.images["dvd"]
     image.size, image.sha256 = iso.size, iso.sha256
     image.save()
     settings.DELIVERY_MASTER_PATH = None
-    settings.MASTER_URL = mirror_farm.master.base_url
+    master_url_move(mirror_farm.master.base_url)
     image_torrent_build(image_id=image.pk)
     stored = ImageTorrent.objects.get(image=image)
     torrent = torf.Torrent.read_stream(io.BytesIO(bytes(stored.metainfo)))
@@ -285,14 +293,14 @@ def test_torrent_from_the_master_over_http(world_mirrors, mirror_farm, master_tr
 
 
 def test_torrent_refuses_a_master_file_with_the_wrong_hash(
-    world_mirrors, mirror_farm, master_tree, settings
+    network_mirrors, mirror_farm, master_tree, settings
 ):
     iso = master_tree.isos[("5.0", "x86_64", DVD)]
-    image = world_mirrors.images["dvd"]
+    image = network_mirrors.images["dvd"]
     image.size, image.sha256 = iso.size, "0" * 64
     image.save()
     settings.DELIVERY_MASTER_PATH = None
-    settings.MASTER_URL = mirror_farm.master.base_url
+    master_url_move(mirror_farm.master.base_url)
     with pytest.raises(ValueError, match="is not the image's"):
         image_torrent_build(image_id=image.pk)
     assert not ImageTorrent.objects.filter(image=image).exists()

@@ -18,7 +18,7 @@ from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.choices import ContentState, ImageState
 from apps.mirrors.models import MirrorImageState, MirrorRepositoryState
-from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory
+from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 from apps.releases.models import RepositoryVersion
 from apps.releases.tests.factories import (
     ArchitectureFactory,
@@ -73,7 +73,7 @@ def createrepo_tree(tmp_path) -> Path:
 
 
 @pytest.fixture
-def dnf_world(db, createrepo_tree, settings):
+def dnf_farm(db, createrepo_tree, settings):
     """Farm mirrors serving the createrepo_c tree: in GB one refusing connections and one
     answering 500 (listed first for a GB client), in JP one answering junk for repomd.xml
     (first for a JP client), and a good one in FR."""
@@ -83,7 +83,7 @@ def dnf_world(db, createrepo_tree, settings):
     farm.add_mirror("error", Behaviour.ERROR_500)
     farm.add_mirror("garbage", Behaviour.GARBAGE, tree_dir=createrepo_tree)
     farm.add_mirror("good", Behaviour.CURRENT, tree_dir=createrepo_tree)
-    settings.MASTER_URL = farm.master.base_url
+    master_mirror_create(farm.master.base_url)
     arch = ArchitectureFactory(name="x86_64")
     repo = RepositoryFactory(name="os")
     release = ReleaseFactory(version="5.0", major=5, minor=0)
@@ -138,19 +138,19 @@ def dnf_makecache(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_dnf_mirrorlist_goes_past_dead_mirrors(dnf_world, serve, tmp_path):
+def test_dnf_mirrorlist_goes_past_dead_mirrors(dnf_farm, serve, tmp_path):
     portal = portal_for(serve)
     url = f"{portal}/mirrorlist?release=5&arch=x86_64&repo=os&cc=GB"
     done = dnf_makecache(tmp_path, f"mirrorlist={url}")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Metadata cache created" in done.stdout + done.stderr
-    good = dnf_world["good"].requests
+    good = dnf_farm["good"].requests
     assert good["/centos/5.0/os/x86_64/repodata/repomd.xml"] >= 1
     assert any(p.endswith("-primary.xml.gz") for p in good)
-    assert dnf_world["error"].requests["/centos/5.0/os/x86_64/repodata/repomd.xml"] >= 1
+    assert dnf_farm["error"].requests["/centos/5.0/os/x86_64/repodata/repomd.xml"] >= 1
 
 
-def test_dnf_metalink_verifies_and_goes_past_bad_mirrors(dnf_world, serve, tmp_path):
+def test_dnf_metalink_verifies_and_goes_past_bad_mirrors(dnf_farm, serve, tmp_path):
     portal = portal_for(serve)
     url = f"{portal}/metalink?repo=os-5&arch=x86_64&cc=JP"
     done = dnf_makecache(tmp_path, f"metalink={url}")
@@ -159,9 +159,9 @@ def test_dnf_metalink_verifies_and_goes_past_bad_mirrors(dnf_world, serve, tmp_p
     # The garbage mirror (first) answered repomd.xml with junk: rejected by the metalink's
     # hash; the refused and 500 ones failed; the good one's repomd.xml was accepted.
     repomd = "/centos/5.0/os/x86_64/repodata/repomd.xml"
-    assert dnf_world["garbage"].requests[repomd] == 1
+    assert dnf_farm["garbage"].requests[repomd] == 1
     assert "checksum doesn't match" in done.stderr + done.stdout
-    assert dnf_world["good"].requests[repomd] == 1
+    assert dnf_farm["good"].requests[repomd] == 1
 
 
 def test_dnf_fails_when_no_mirror_has_the_repository(
@@ -173,7 +173,7 @@ def test_dnf_fails_when_no_mirror_has_the_repository(
     (tmp_path / "empty").mkdir()
     farm.add_mirror("error", Behaviour.ERROR_500)
     with farm:
-        settings.MASTER_URL = farm["error"].base_url
+        master_mirror_create(farm["error"].base_url)
         arch = ArchitectureFactory(name="x86_64")
         repo = RepositoryFactory(name="os")
         release = ReleaseFactory(version="5.0", major=5, minor=0)
@@ -190,7 +190,7 @@ def test_dnf_fails_when_no_mirror_has_the_repository(
 
 
 @pytest.fixture
-def iso_world(db, tmp_path, settings):
+def iso_farm(db, tmp_path, settings):
     """The generated master tree (ISOs with real bytes), a good mirror and one without ISOs
     in GB, and image rows whose sha256 is right (DVD) or wrong (netinstall)."""
     master = build_master_tree(tmp_path / "master", small_spec())
@@ -198,7 +198,7 @@ def iso_world(db, tmp_path, settings):
     farm.add_mirror("good", Behaviour.CURRENT)
     farm.add_mirror("other", Behaviour.CURRENT)
     farm.add_mirror("noiso", Behaviour.MISSING_ISO)
-    settings.MASTER_URL = farm.master.base_url
+    master_mirror_create(farm.master.base_url)
     arch = ArchitectureFactory(name="x86_64")
     release = ReleaseFactory(version="5.0", major=5, minor=0)
     release.architectures.add(arch)
@@ -219,9 +219,9 @@ def iso_world(db, tmp_path, settings):
         yield farm, master, images
 
 
-def test_curl_follows_the_iso_redirect(iso_world, serve, tmp_path):
+def test_curl_follows_the_iso_redirect(iso_farm, serve, tmp_path):
     curl = require_binary("curl")
-    farm, master, _images = iso_world
+    farm, master, _images = iso_farm
     portal = portal_for(serve)
     out = tmp_path / "dvd.iso"
     done = subprocess.run(
@@ -248,9 +248,9 @@ def test_curl_follows_the_iso_redirect(iso_world, serve, tmp_path):
     assert not farm["noiso"].requests
 
 
-def test_curl_on_the_folder_gets_the_best_mirrors_folder(iso_world, serve):
+def test_curl_on_the_folder_gets_the_best_mirrors_folder(iso_farm, serve):
     curl = require_binary("curl")
-    farm, _master, _images = iso_world
+    farm, _master, _images = iso_farm
     portal = portal_for(serve)
     done = subprocess.run(
         [
@@ -269,9 +269,9 @@ def test_curl_on_the_folder_gets_the_best_mirrors_folder(iso_world, serve):
     assert done.stdout == f"302 {farm['good'].url('5.0/isos/x86_64/')}"
 
 
-def test_aria2c_downloads_through_the_metalink_and_checks_the_hash(iso_world, serve, tmp_path):
+def test_aria2c_downloads_through_the_metalink_and_checks_the_hash(iso_farm, serve, tmp_path):
     aria2c = require_binary("aria2c")
-    _farm, master, _images = iso_world
+    _farm, master, _images = iso_farm
     portal = portal_for(serve)
     options = [
         "--no-conf",

@@ -7,12 +7,13 @@ from fractions import Fraction
 
 import pytest
 
-from apps.delivery.selection import Client, World, _alias_table
+from apps.delivery.sampler import alias_table
+from apps.delivery.snapshot import Client, LoadedSnapshot
 
 COUNTRY_WEIGHTS = {"DE": (1000, 100), "JP": (10, 10), "BR": (10000, 10), "ZA": (100, 1)}
 
 
-def synthetic_world(per_country: int = 20) -> World:
+def synthetic_snapshot(per_country: int = 20) -> LoadedSnapshot:
     mirrors = []
     for cc, (heavy, light) in COUNTRY_WEIGHTS.items():
         for k in range(per_country):
@@ -32,7 +33,7 @@ def synthetic_world(per_country: int = 20) -> World:
                     "urls": {"http": [f"http://{cc.lower()}{k}.example.org/", k % 2]},
                 }
             )
-    return World(
+    return LoadedSnapshot(
         {
             "format": 1,
             "version": 1,
@@ -60,7 +61,7 @@ def synthetic_world(per_country: int = 20) -> World:
     "weights", [[1], [5, 5], [1, 2, 3, 4], [10000, 10, 10, 100, 1000, 1], [7] * 13 + [1000]]
 )
 def test_alias_table_gives_each_position_its_exact_share(weights):
-    prob, alias = _alias_table(weights)
+    prob, alias = alias_table(weights)
     n, total = len(weights), sum(weights)
     share = [Fraction(0)] * n
     for slot in range(n):
@@ -72,20 +73,20 @@ def test_alias_table_gives_each_position_its_exact_share(weights):
 
 
 def test_a_bucket_of_several_countries_is_weighted_by_mirror():
-    """A client with no country draws from the world bucket, which spans four countries'
+    """A client with no country draws from the snapshot bucket, which spans four countries'
     groups: the first pick follows each mirror's weight across groups."""
-    world = synthetic_world()
-    target, _ = world.repo_target("5", "os", "x86_64")
+    snapshot = synthetic_snapshot()
+    target, _ = snapshot.repo_target("5", "os", "x86_64")
     client = Client(ip=None, country=None, continent=None)
-    assert [(b.name, len(b.groups)) for b in world._buckets(target, client, ("http",))] == [
-        ("world", 4)
-    ]
+    assert [
+        (b.name, len(b.groups)) for b in snapshot.planner.buckets(target, client, ("http",))
+    ] == [("global", 4)]
     total = sum(heavy + 19 * light for heavy, light in COUNTRY_WEIGHTS.values())
     rng = random.Random(2024)
     draws = 30_000
     firsts = Counter()
     for _ in range(draws):
-        chosen = world.choose(target, client, count=10, rng=rng)
+        chosen = snapshot.draw(target, client, count=10, rng=rng)
         names = [c.mirror.name for c in chosen]
         assert len(set(names)) == 10  # without replacement
         firsts[names[0]] += 1
@@ -96,13 +97,13 @@ def test_a_bucket_of_several_countries_is_weighted_by_mirror():
 
 
 def test_ipv6_split_keeps_the_weights_inside_each_part():
-    world = synthetic_world()
-    target, _ = world.repo_target("5", "os", "x86_64")
+    snapshot = synthetic_snapshot()
+    target, _ = snapshot.repo_target("5", "os", "x86_64")
     client = Client(ip="2001:db8::1", country=None, continent=None, ipv6=True)
-    names = [b.name for b in world._buckets(target, client, ("http",))]
-    assert names == ["world", "world-ipv4"]
+    names = [b.name for b in snapshot.planner.buckets(target, client, ("http",))]
+    assert names == ["global", "global-ipv4"]
     rng = random.Random(5)
     for _ in range(200):
-        chosen = world.choose(target, client, count=10, rng=rng)
+        chosen = snapshot.draw(target, client, count=10, rng=rng)
         # Odd-numbered mirrors are the IPv6-capable ones: 40 of them, enough for ten.
         assert all(int(c.mirror.name[2:].split(".")[0]) % 2 == 1 for c in chosen)

@@ -1,12 +1,12 @@
-"""Selection rules on a built world, through the mirrorlist the lean front answers."""
+"""Selection rules on a built snapshot, through the mirrorlist the lean front answers."""
 
 import random
 from collections import Counter
 
 import pytest
 
-from apps.delivery.selection import Client
 from apps.delivery.services import snapshot_publish
+from apps.delivery.snapshot import Client
 from apps.delivery.store import SnapshotStore
 
 from .conftest import call, make_mirror, new_front
@@ -33,19 +33,19 @@ def test_country_first_then_nearby_continent_world_internal_master(front):
     assert answer.status == 200
     got = hosts(answer)
     assert set(got[:2]) == {"gb1", "gb2"}
-    # FR and DE are within 5,000 km of GB; then the rest of the world, then internal.
+    # FR and DE are within 5,000 km of GB; then the rest of the snapshot, then internal.
     assert set(got[2:4]) == {"fr1", "de1"}
     assert got[-1] in {"internal1", "master"}
     assert not NEVER & set(got)
     b = buckets(answer)
     assert b[:2] == ["country", "country"]
     assert b[2:4] == ["nearby", "nearby"]
-    assert set(b[4:]) <= {"continent", "world", "internal"}
+    assert set(b[4:]) <= {"continent", "global", "internal"}
 
 
-def test_ten_lines_of_base_urls_yum_reads(front, world_mirrors):
+def test_ten_lines_of_base_urls_yum_reads(front, network_mirrors):
     for i in range(10):
-        make_mirror(world_mirrors, f"us{i + 10}.example.org", "US")
+        make_mirror(network_mirrors, f"us{i + 10}.example.org", "US")
     store = SnapshotStore(poll_seconds=0)
     store.install(bytes(snapshot_publish().blob))
     answer = call(new_front(store), "/mirrorlist", "release=5&arch=x86_64&repo=os&cc=US")
@@ -64,7 +64,7 @@ def test_neighbours_then_continent_then_world(front):
     assert got[:3] == ["jp1", "kr1", "in1"]  # country, nearby (KR), continent (IN)
     assert buckets(answer)[:3] == ["country", "nearby", "continent"]
     assert set(got[3:9]) == {"gb1", "gb2", "fr1", "de1", "us1", "br1"}
-    assert "world" in buckets(answer)
+    assert "global" in buckets(answer)
 
 
 def test_unknown_country_gets_the_world_then_fallback(front):
@@ -132,12 +132,12 @@ def test_protocol_parameter(front):
 
 def test_weights_follow_bandwidth(front):
     """gb1 declares 1000 Mbit/s, gb2 100: gb1 comes first about 10 times in 11."""
-    world = front.store.world
-    target, _ = world.repo_target("5", "os", "x86_64")
+    snapshot = front.store.snapshot
+    target, _ = snapshot.repo_target("5", "os", "x86_64")
     client = Client(ip=None, country="GB", continent="EU")
     rng = random.Random(12345)
     firsts = Counter(
-        world.choose(target, client, count=10, rng=rng)[0].mirror.name for _ in range(20000)
+        snapshot.draw(target, client, count=10, rng=rng)[0].mirror.name for _ in range(20000)
     )
     share = firsts["gb1.example.org"] / 20000
     assert abs(share - 1000 / 1100) < 0.01, share
@@ -149,12 +149,12 @@ def test_weights_in_a_large_bucket(built):
         make_mirror(built, f"us{i}.example.org", "US", bandwidth_mbps=1000 if i == 0 else 10)
     store = SnapshotStore(poll_seconds=0)
     store.install(bytes(snapshot_publish().blob))
-    world = store.world
-    target, _ = world.repo_target("5.0", "os", "x86_64")
+    snapshot = store.snapshot
+    target, _ = snapshot.repo_target("5.0", "os", "x86_64")
     client = Client(ip=None, country="US", continent="NA")
     rng = random.Random(7)
     firsts = Counter(
-        world.choose(target, client, count=10, rng=rng)[0].mirror.name for _ in range(20000)
+        snapshot.draw(target, client, count=10, rng=rng)[0].mirror.name for _ in range(20000)
     )
     expected = 1000 / (1000 + 59 * 10)
     assert abs(firsts["us0.example.org"] / 20000 - expected) < 0.015
@@ -174,8 +174,8 @@ def test_stale_and_down_mirrors_are_never_listed(front):
     assert {"gb1", "gb2", "fr1", "de1", "us1"} <= seen
 
 
-def test_current_for_exactly_what_was_asked(world_mirrors):
-    make_mirror(world_mirrors, "osonly.example.org", "BR", repos=("os",))
+def test_current_for_exactly_what_was_asked(network_mirrors):
+    make_mirror(network_mirrors, "osonly.example.org", "BR", repos=("os",))
     store = SnapshotStore(poll_seconds=0)
     store.install(bytes(snapshot_publish().blob))
     seen = set()
@@ -243,18 +243,18 @@ def test_metalink_repo_name_form(front):
     assert answer.header("Content-Type") == "application/metalink+xml"
 
 
-def test_asn_bucket_when_an_asn_database_is_configured(world_mirrors):
+def test_asn_bucket_when_an_asn_database_is_configured(network_mirrors):
     """With GEOIP_ASN_PATH the locator fills Client.asn; mirrors declaring it come first."""
-    make_mirror(world_mirrors, "isp.example.org", "JP", private=True, asn=64500)
+    make_mirror(network_mirrors, "isp.example.org", "JP", private=True, asn=64500)
     store = SnapshotStore(poll_seconds=0)
     store.install(bytes(snapshot_publish().blob))
-    world = store.world
-    target, _ = world.repo_target("5", "os", "x86_64")
-    inside = world.choose(
+    snapshot = store.snapshot
+    target, _ = snapshot.repo_target("5", "os", "x86_64")
+    inside = snapshot.draw(
         target, Client(ip="81.2.69.160", country="GB", continent="EU", asn=64500), count=10
     )
     assert (inside[0].mirror.name, inside[0].bucket) == ("isp.example.org", "asn")
-    outside = world.choose(
+    outside = snapshot.draw(
         target, Client(ip="81.2.69.160", country="GB", continent="EU", asn=64501), count=10
     )
     assert "isp.example.org" not in {c.mirror.name for c in outside if c.mirror}

@@ -99,7 +99,40 @@ def repository_state_evaluate(
     return ContentState.BEHIND, max(0, round(now - stamp)), timestamp
 
 
-def image_state_evaluate(status: int | None, content_length: int | None, size: int) -> str:
+# Checksum files beside the images, in the order the master refresh believes them.
+CHECKSUM_FILES = ("sha256sum.txt", "SHA256SUMS", "CHECKSUM")
+_GNU_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *]([^\x00-\x1f/]+)$")
+_BSD_LINE = re.compile(r"^SHA256 \(([^\x00-\x1f/]+)\) = ([0-9a-fA-F]{64})$")
+_SIZE_LINE = re.compile(r"^# ([^\x00-\x1f/]+): (\d+) bytes$")
+
+
+@dataclass(frozen=True)
+class ChecksumEntry:
+    sha256: str
+    size: int | None = None
+
+
+def checksum_file_parse(data: bytes) -> dict[str, ChecksumEntry]:
+    """The sha256 (and, in a Fedora-style CHECKSUM, the size) of each file named in a
+    checksum file: GNU `sha256sum` lines, BSD `SHA256 (name) = hex` lines, with or without
+    an OpenPGP clear-signature around them. Lines of other shapes are ignored."""
+    text = data.decode("utf-8", "replace")
+    hashes: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if match := _GNU_LINE.match(line):
+            hashes.setdefault(match[2].strip(), match[1].lower())
+        elif match := _BSD_LINE.match(line):
+            hashes.setdefault(match[1].strip(), match[2].lower())
+        elif match := _SIZE_LINE.match(line):
+            sizes[match[1].strip()] = int(match[2])
+    return {name: ChecksumEntry(sha, sizes.get(name)) for name, sha in hashes.items()}
+
+
+def image_state_evaluate(status: int | None, content_length: int | None, size: int | None) -> str:
+    if size is None:  # the master has not told its size yet: nothing to compare with
+        return ImageState.UNKNOWN
     if status == 200 and content_length == size:
         return ImageState.PRESENT
     if status == 200 and content_length is not None:

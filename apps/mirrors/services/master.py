@@ -1,5 +1,5 @@
-"""The master's side of the checks: its timestamp file, its repomd.xml versions and the
-sizes of its ISO images."""
+"""The master's side of the checks: its timestamp file, its repomd.xml versions, and the
+sizes and hashes of its ISO images from its checksum files."""
 
 from __future__ import annotations
 
@@ -16,12 +16,17 @@ from django.utils import timezone
 
 from apps.core.http import SafeClient, TargetPolicy
 from apps.releases.models import Image, Release, RepositoryVersion
+from apps.releases.services import image_checksums_record
 
 from ..checks.engine import loop_run
 from ..checks.evaluate import (
+    CHECKSUM_FILES,
+    ChecksumEntry,
+    checksum_file_parse,
     repomd_parse,
     timestamp_parse,
 )
+from ..selectors.masters import master_base_urls
 
 logger = logging.getLogger(__name__)
 
@@ -35,19 +40,29 @@ class MasterReport:
 
     ok: bool = False
     timestamp: int | None = None
+    base_url: str = ""
     versions_added: int = 0
-    images_resized: int = 0
+    images_changed: int = 0
     problems: list[str] = field(default_factory=list)
 
 
 def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
-    """Read the master's timestamp file, repomd.xml files and ISO sizes; record new versions.
+    """Read the master's timestamp file, repomd.xml files, checksum files and ISO sizes;
+    record new repository versions and the images' sizes and hashes.
 
-    New repomd.xml contents become RepositoryVersion rows published `now` (when first
-    seen); only the newest MIRROR_CHECK_VERSION_HISTORY per repository are kept. Image
-    sizes follow the master's Content-Length.
+    The master is the first approved master mirror's http(s) URL (an admin edits it, no
+    restart). New repomd.xml contents become RepositoryVersion rows published `now` (when
+    first seen); only the newest MIRROR_CHECK_VERSION_HISTORY per repository are kept. An
+    image's size is the master's Content-Length, its sha256 the one its folder's checksum
+    file (sha256sum.txt, SHA256SUMS or CHECKSUM) gives.
     """
     now = now or timezone.now()
+    report = MasterReport()
+    masters = master_base_urls()
+    if not masters:
+        report.problems.append("No approved master mirror with an http(s) URL.")
+        return report
+    base = report.base_url = masters[0]
     releases = list(
         Release.objects.served_by_mirrors().prefetch_related("architectures", "repositories")
     )
@@ -60,18 +75,19 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
     images = list(
         Image.objects.filter(release__in=releases).select_related("release", "architecture")
     )
-    base = settings.MASTER_URL.rstrip("/") + "/"
+    folders = sorted({image.folder for image in images})
+    sums_urls = [base + folder + name for folder in folders for name in CHECKSUM_FILES]
     # The master is configured by the admins, not given by strangers: no address filter.
     client = SafeClient.from_settings(policy=TargetPolicy.from_networks(["0.0.0.0/0", "::/0"]))
-    time_result, repomd_results, image_results = loop_run(
+    time_result, repomd_results, image_results, sums_results = loop_run(
         _master_fetch(
             client,
             base + settings.MASTER_TIMESTAMP_FILE,
             [base + repo.path_for(rel, arch) + "repodata/repomd.xml" for rel, repo, arch in combos],
             [base + image.path for image in images],
+            sums_urls,
         )
     )
-    report = MasterReport()
     if time_result.ok:
         try:
             report.timestamp = timestamp_parse(time_result.body or b"")
@@ -90,13 +106,20 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
             found[(release.pk, repository.pk, architecture.pk)] = repomd_parse(result.body or b"")
         except ValueError as exc:
             report.problems.append(f"{result.url}: {exc}")
-    resized = []
+
+    checksums = _checksums_by_folder(folders, sums_results, report)
+    read: dict[int, tuple[int | None, str | None]] = {}
     for image, result in zip(images, image_results, strict=True):
-        if result.ok and result.content_length is not None and result.content_length != image.size:
-            image.size = result.content_length
-            resized.append(image)
-        elif not result.ok:
+        entry = checksums.get(image.folder, {}).get(image.name)
+        size = result.content_length if result.ok else None
+        if not result.ok:
             report.problems.append(f"{result.url}: {result.error} {result.detail}")
+        elif entry is None:
+            report.problems.append(f"{result.url}: in no checksum file of its folder")
+        if entry is not None and entry.size is not None and size is not None and entry.size != size:
+            report.problems.append(f"{result.url}: {size} bytes, the checksum file says "
+                                   f"{entry.size}")  # fmt: skip
+        read[image.pk] = (size, entry.sha256 if entry else None)
 
     with transaction.atomic():
         known = set(
@@ -122,12 +145,25 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
         report.versions_added = len(new)
         if new:
             _repository_versions_prune(releases)
-        Image.objects.bulk_update(resized, ["size"], batch_size=BATCH)
-        report.images_resized = len(resized)
+        report.images_changed = len(image_checksums_record(found=read, now=now))
     return report
 
 
-async def _master_fetch(client: SafeClient, time_url: str, repomd_urls, image_urls):
+def _checksums_by_folder(folders, results, report) -> dict[str, dict[str, ChecksumEntry]]:
+    """The first checksum file found in each folder wins; a folder with none is a problem."""
+    by_folder: dict[str, dict[str, ChecksumEntry]] = {}
+    per = len(CHECKSUM_FILES)
+    for index, folder in enumerate(folders):
+        for result in results[index * per : (index + 1) * per]:
+            if result.ok and (entries := checksum_file_parse(result.body or b"")):
+                by_folder[folder] = entries
+                break
+        else:
+            report.problems.append(f"{folder}: no {', '.join(CHECKSUM_FILES)} with sha256 lines")
+    return by_folder
+
+
+async def _master_fetch(client: SafeClient, time_url: str, repomd_urls, image_urls, sums_urls):
     slots = asyncio.Semaphore(client.per_host)
     async with client.session() as session:
 
@@ -139,6 +175,7 @@ async def _master_fetch(client: SafeClient, time_url: str, repomd_urls, image_ur
             one(time_url),
             asyncio.gather(*(one(url) for url in repomd_urls)),
             asyncio.gather(*(one(url, "HEAD") for url in image_urls)),
+            asyncio.gather(*(one(url) for url in sums_urls)),
         )
 
 

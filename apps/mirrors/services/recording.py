@@ -254,5 +254,5 @@ def _mirrors_status_record(
 
 MIRROR_CHECK_FIELDS = [
     "status", "status_since", "consecutive_failures", "consecutive_successes",
-    "last_checked_at", "last_success_at", "approval", "disabled_reason", "stale_notified",
+    "last_checked_at", "last_success_at", "approval", "approval_reason", "stale_notified",
 ]  # fmt: skip

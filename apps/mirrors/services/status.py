@@ -26,7 +26,7 @@ class Notice:
     """One thing to tell a mirror's owner."""
 
     mirror: Mirror
-    event: str  # down, recovered, disabled, stale
+    event: str  # down, recovered, suspended, stale
     detail: str
 
 
@@ -35,8 +35,8 @@ def mirror_status_next(*, mirror: Mirror, reachable: bool, stale: bool, now: dt.
 
     A mirror never checked takes the first result at once; after that its status flips
     only after MIRROR_CHECK_DOWN_AFTER failures or MIRROR_CHECK_UP_AFTER successes in a
-    row, so one lost packet is not an outage. MIRROR_CHECK_DISABLE_AFTER failures in a row
-    disable it.
+    row, so one lost packet is not an outage. MIRROR_CHECK_SUSPEND_AFTER failures in a row
+    suspend it.
     """
     events = []
     mirror.last_checked_at = now
@@ -65,12 +65,12 @@ def mirror_status_next(*, mirror: Mirror, reachable: bool, stale: bool, now: dt.
         ):
             events.append("down")
             mirror.status, mirror.status_since = MirrorStatus.DOWN, now
-        limit = settings.MIRROR_CHECK_DISABLE_AFTER
+        limit = settings.MIRROR_CHECK_SUSPEND_AFTER
         if limit and mirror.consecutive_failures >= limit and mirror.approval == Approval.APPROVED:
-            events.append("disabled")
-            mirror.approval = Approval.DISABLED
-            mirror.disabled_reason = (
-                f"Disabled automatically on {now:%Y-%m-%d %H:%M} UTC after "
+            events.append("suspended")
+            mirror.approval = Approval.SUSPENDED
+            mirror.approval_reason = (
+                f"Suspended automatically on {now:%Y-%m-%d %H:%M} UTC after "
                 f"{mirror.consecutive_failures} failed checks in a row."
             )
     return events
@@ -80,7 +80,7 @@ _SUBJECTS = {
     "down": "Mirror {name} is down",
     "recovered": "Mirror {name} is up again",
     "stale": "Mirror {name} is out of date",
-    "disabled": "Mirror {name} has been disabled",
+    "suspended": "Mirror {name} has been suspended",
 }
 _BODIES = {
     "down": "The checks could not reach {name} {n} times in a row, so mirror lists no longer "
@@ -88,7 +88,7 @@ _BODIES = {
     "recovered": "{name} answers the checks again and is back in the mirror lists.\n",
     "stale": "{name} answers, but at least one repository is more than {hours} hours behind "
     "the master, so mirror lists leave it out for that repository. Please check its sync.\n",
-    "disabled": "{name} failed {n} checks in a row and has been disabled.\n\nReason: {reason}\n"
+    "suspended": "{name} failed {n} checks in a row and has been suspended.\n\nReason: {reason}\n"
     "Last problem: {detail}\n\nAsk the mirror admins to re-enable it once it is fixed.\n",
 }
 
@@ -104,7 +104,7 @@ def notices_send(*, notices: Sequence[Notice]) -> int:
             "name": mirror.name,
             "n": mirror.consecutive_failures,
             "detail": notice.detail,
-            "reason": mirror.disabled_reason,
+            "reason": mirror.approval_reason,
             "hours": settings.MIRROR_CHECK_STALE_EMAIL_SECONDS // 3600,
         }
         messages.append(

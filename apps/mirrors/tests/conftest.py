@@ -9,26 +9,26 @@ import pytest
 from apps.mirrors.models import Mirror
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
 
-from .factories import MirrorFactory, MirrorURLFactory
+from .factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 
 
 @pytest.fixture
-def check_settings(settings, mirror_farm):
-    """Fast timeouts, the farm's master, loopback allowed."""
-    settings.MASTER_URL = mirror_farm.master.base_url
+def check_settings(db, settings, mirror_farm):
+    """Fast timeouts, the farm's master (as a master mirror), loopback allowed."""
+    master_mirror_create(mirror_farm.master.base_url)
     settings.MIRROR_CHECK_TIMEOUT = 1.0
     settings.MIRROR_CHECK_CONNECT_TIMEOUT = 1.0
     settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8"]
     settings.MIRROR_CHECK_CONCURRENCY = 50
     settings.MIRROR_CHECK_DOWN_AFTER = 2
     settings.MIRROR_CHECK_UP_AFTER = 2
-    settings.MIRROR_CHECK_DISABLE_AFTER = 0
+    settings.MIRROR_CHECK_SUSPEND_AFTER = 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return settings
 
 
 @pytest.fixture
-def master_world(db, master_tree):
+def master_catalogue(db, master_tree):
     """Releases, repositories and images as the farm's master tree has them.
 
     The master's older versions are recorded too (as if earlier sweeps had seen them),
@@ -59,7 +59,7 @@ def master_world(db, master_tree):
 
 
 @pytest.fixture
-def farm_mirrors(master_world, mirror_farm, check_settings) -> dict[str, Mirror]:
+def farm_mirrors(master_catalogue, mirror_farm, check_settings) -> dict[str, Mirror]:
     """A Mirror (approved, status unknown) per simulated mirror, named after its behaviour."""
     mirrors = {}
     for name, sim in mirror_farm.mirrors.items():

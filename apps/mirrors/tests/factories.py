@@ -36,3 +36,11 @@ class NetblockFactory(factory.django.DjangoModelFactory):
 
     mirror = factory.SubFactory(MirrorFactory)
     cidr = "198.51.100.0/24"
+
+
+def master_mirror_create(base_url: str, *, name: str = "master.farm.test") -> Mirror:
+    """The master as the portal knows it: an approved mirror of tier master with one URL."""
+    master = MirrorFactory(name=name, tier=MirrorTier.MASTER, contact_email="")
+    protocol = Protocol.HTTPS if base_url.startswith("https:") else Protocol.HTTP
+    MirrorURLFactory(mirror=master, protocol=protocol, url=base_url)
+    return master

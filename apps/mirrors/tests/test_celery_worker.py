@@ -65,7 +65,6 @@ def test_a_celery_worker_runs_a_whole_sweep_in_chunks(farm_mirrors, mirror_farm)
         "DATABASE_URL": url,
         "CELERY_BROKER_URL": REDIS_URL,
         "TEST_QUEUE": queue,
-        "MASTER_URL": mirror_farm.master.base_url,
         "MIRROR_CHECK_TIMEOUT": "1",
         "MIRROR_CHECK_CONNECT_TIMEOUT": "1",
         "MIRROR_CHECK_ALLOW_NETWORKS": "127.0.0.0/8",

@@ -146,24 +146,24 @@ def test_status_changes_after_two_sweeps_in_a_row(farm_mirrors, mirror_farm, swe
     assert len(mail.outbox) == 2
 
 
-def test_a_mirror_failing_n_times_is_disabled_and_its_owner_told(
+def test_a_mirror_failing_n_times_is_suspended_and_its_owner_told(
     farm_mirrors, check_settings, sweep
 ):
-    check_settings.MIRROR_CHECK_DISABLE_AFTER = 3
+    check_settings.MIRROR_CHECK_SUSPEND_AFTER = 3
     mirror = farm_mirrors["refused"]
     mirror.status = MirrorStatus.UP
     mirror.save()
     for _ in range(3):
         sweep(mirror)
     mirror.refresh_from_db()
-    assert mirror.approval == Approval.DISABLED
-    assert "3 failed checks in a row" in mirror.disabled_reason
+    assert mirror.approval == Approval.SUSPENDED
+    assert "3 failed checks in a row" in mirror.approval_reason
     assert [m.subject for m in mail.outbox] == [
         "Mirror refused.farm.test is down",
-        "Mirror refused.farm.test has been disabled",
+        "Mirror refused.farm.test has been suspended",
     ]
     assert "Connect call failed" in mail.outbox[1].body or "refused" in mail.outbox[1].body
-    # A disabled mirror is no longer checked.
+    # A suspended mirror is no longer checked.
     assert sweep(mirror).mirrors_total == 0
 
 
@@ -183,10 +183,10 @@ def test_a_stale_mirror_is_told_once(farm_mirrors, check_settings, mirror_farm, 
 
 
 def test_the_master_refresh_records_new_versions_and_keeps_a_bounded_history(
-    master_world, mirror_farm, check_settings, master_tree
+    master_catalogue, mirror_farm, check_settings, master_tree
 ):
     check_settings.MIRROR_CHECK_VERSION_HISTORY = 2
-    image = master_world["release"].images.first()
+    image = master_catalogue["release"].images.first()
     image.size += 1
     image.save()
 

@@ -11,11 +11,11 @@ from .factories import MirrorFactory, MirrorURLFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_serving_needs_approval_both_switches_and_up():
+def test_serving_needs_approval_the_owners_switch_and_up():
     serving = MirrorFactory(name="ok.example.org")
     MirrorFactory(approval=Approval.PENDING)
     MirrorFactory(approval=Approval.DISABLED)
-    MirrorFactory(admin_active=False)
+    MirrorFactory(approval=Approval.SUSPENDED)
     MirrorFactory(owner_active=False)
     MirrorFactory(status=MirrorStatus.DOWN)
     MirrorFactory(status=MirrorStatus.UNKNOWN)

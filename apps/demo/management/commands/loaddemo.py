@@ -1,4 +1,4 @@
-"""manage.py loaddemo: write the demo world (idempotent)."""
+"""manage.py loaddemo: write the demo data (idempotent)."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +6,7 @@ from apps.demo.services import demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo world of the 2007 talk: servers, sponsors, releases, mirrors."
+    help = "Load the demo data of the 2007 talk: servers, sponsors, releases, mirrors."
 
     def handle(self, *args, **options):
         counts = demo_load()

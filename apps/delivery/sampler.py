@@ -1,0 +1,111 @@
+"""Weighted draws without replacement: Vose's alias tables over groups of mirrors, so a
+draw costs two tuple lookups whatever the size of the group. Pure Python, no Django."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Group:
+    """Mirrors that are always in the same bucket together (one country's, for one target
+    and protocol choice), with an alias table (Vose) so that one weighted draw costs two
+    tuple lookups whatever the group's size. Built once per snapshot and shared by every
+    plan that uses the country, so a plan costs O(countries), not O(mirrors)."""
+
+    __slots__ = ("members", "weights", "total", "prob", "alias")
+
+    def __init__(self, members: list[int], weights: list[int]):
+        self.members = tuple(members)
+        self.weights = tuple(weights)
+        self.total = sum(weights)
+        prob, alias = alias_table(weights)
+        self.prob = prob
+        self.alias = tuple(self.members[k] for k in alias)  # mirror indexes, not positions
+
+
+@dataclass(slots=True, frozen=True)
+class Bucket:
+    """One bucket of a plan: its groups, with an alias table over the groups' total
+    weights (a draw picks a group by weight, then a mirror inside it by weight)."""
+
+    name: str
+    groups: tuple[Group, ...]
+    size: int  # mirrors in all groups
+    prob: tuple[float, ...]
+    alias: tuple[Group, ...]
+
+    def members_weights(self):
+        for group in self.groups:
+            yield from zip(group.members, group.weights, strict=True)
+
+
+def group_of(members: list[int], mirrors) -> Group | None:
+    return Group(members, [mirrors[i].weight for i in members]) if members else None
+
+
+def bucket_make(name: str, groups: list[Group]) -> Bucket:
+    prob, alias = alias_table([g.total for g in groups])
+    return Bucket(
+        name,
+        tuple(groups),
+        sum(len(g.members) for g in groups),
+        prob,
+        tuple(groups[k] for k in alias),
+    )
+
+
+def alias_table(weights: list[int]) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """Vose's alias method: slot k keeps position k with probability prob[k], otherwise
+    gives position alias[k]. A uniformly drawn slot then yields each position with
+    probability weight / total, exactly (up to float rounding)."""
+    n, total = len(weights), sum(weights)
+    scaled = [w * n / total for w in weights]
+    prob, alias = [1.0] * n, list(range(n))
+    small = [k for k, p in enumerate(scaled) if p < 1.0]
+    large = [k for k, p in enumerate(scaled) if p >= 1.0]
+    while small and large:
+        low, high = small.pop(), large.pop()
+        prob[low], alias[low] = scaled[low], high
+        scaled[high] -= 1.0 - scaled[low]
+        (small if scaled[high] < 1.0 else large).append(high)
+    # What is left over is 1.0 up to rounding: those slots keep their own position.
+    return tuple(prob), tuple(alias)
+
+
+def draw(bucket: Bucket, need: int, rng, taken: set[int]) -> list[int]:
+    """Up to `need` members not in `taken`, drawn without replacement with probability
+    proportional to weight; adds them to `taken`."""
+    got: list[int] = []
+    rand = rng.random
+    if bucket.size > 4 * need + 16:
+        # Large bucket: weighted draws with replacement, rejecting repeats. Each accepted
+        # draw is weighted among those left, so this is exact. A draw is a group by the
+        # bucket's alias table, then a mirror by the group's: O(1), no list is built.
+        # (random() < 1 - 2**-53, so int(u) < n for any n the tables can have.)
+        groups, gprob, galias = bucket.groups, bucket.prob, bucket.alias
+        ngroups = len(groups)
+        group = groups[0]
+        members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
+        for _ in range(need * 8):
+            if ngroups > 1:
+                u = rand() * ngroups
+                k = int(u)
+                group = groups[k] if u - k < gprob[k] else galias[k]
+                members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
+            u = rand() * n
+            k = int(u)
+            index = members[k] if u - k < prob[k] else alias[k]
+            if index not in taken:
+                taken.add(index)
+                got.append(index)
+                if len(got) == need:
+                    return got
+    # Small bucket (or a skewed one): Efraimidis-Spirakis, key = u ** (1 / weight).
+    keyed = sorted(((rand() ** (1.0 / w), i) for i, w in bucket.members_weights()), reverse=True)
+    for _, index in keyed:
+        if len(got) == need:
+            break
+        if index not in taken:
+            taken.add(index)
+            got.append(index)
+    return got

@@ -1,0 +1,351 @@
+"""A loaded snapshot: what each worker serves from. Its lookups turn a client's question
+(release, repository, architecture, file) into a Target, and `draw` chooses the mirrors,
+through the buckets of DESIGN.md that `plans` builds and the weighted draws of `sampler`.
+
+Pure Python over in-memory structures, no Django and no model: the lean WSGI front, the
+Django views and the API all call `LoadedSnapshot.draw`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from apps.core.geo import COUNTRIES, haversine_km, nearby_countries
+
+from .sampler import draw
+
+# Bucket names, in the order they are tried; "global" is the rest of the world.
+NETBLOCK, ASN, COUNTRY, NEARBY, CONTINENT, GLOBAL, INTERNAL, MASTER, VAULT = (
+    "netblock",
+    "asn",
+    "country",
+    "nearby",
+    "continent",
+    "global",
+    "internal",
+    "master",
+    "vault",
+)
+PROTOCOLS = ("http", "https", "ftp")
+# A client that names no protocol gets each mirror's https URL, else its http one.
+DEFAULT_PROTOCOLS = ("https", "http")
+
+
+class SnapshotError(ValueError):
+    """A snapshot that cannot be served (wrong format, missing parts)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Client:
+    """Who asks: the address used for netblocks and the address family, and the location."""
+
+    ip: str | None
+    country: str | None
+    continent: str | None
+    ipv6: bool = False
+    asn: int | None = None
+
+
+class Choice:
+    """One chosen base URL and why: the bucket it came from (a plain slotted class: built
+    ten times per request)."""
+
+    __slots__ = ("url", "bucket", "mirror")
+
+    def __init__(self, url: str, bucket: str, mirror: MirrorEntry | None = None):
+        self.url = url
+        self.bucket = bucket
+        self.mirror = mirror
+
+    def __repr__(self) -> str:
+        return f"Choice({self.url!r}, {self.bucket!r})"
+
+    @property
+    def country(self) -> str:
+        return self.mirror.cc if self.mirror else ""
+
+
+@dataclass(slots=True, frozen=True)
+class MirrorEntry:
+    index: int
+    id: int
+    name: str
+    cc: str
+    continent: str
+    lat: float | None
+    lon: float | None
+    weight: int
+    internal: bool
+    private: bool
+    asn: int | None
+    urls: dict  # protocol -> (url, ipv6)
+
+
+@dataclass(slots=True)
+class Target:
+    """Something a client asks for: a repository or an ISO file (or an ISO folder)."""
+
+    key: str
+    path: str  # relative to a mirror's top, ending with "/" for folders
+    eol: bool
+    mirrors: tuple[int, ...]
+    mirror_set: frozenset
+    # Repositories: the master's recent repomd.xml versions, newest first.
+    versions: tuple = ()
+    # ISO files.
+    size: int | None = None
+    sha256: str = ""
+    torrent: str | None = None
+    release: str = ""
+    arch: str = ""
+    name: str = ""  # repository name or file name
+
+
+def url_for(mirror: MirrorEntry, protocols) -> tuple[str, bool] | None:
+    urls = mirror.urls
+    for p in protocols:
+        found = urls.get(p)
+        if found:
+            return found
+    return None
+
+
+class LoadedSnapshot:
+    """A published snapshot as a worker holds it: lookups by what clients ask for, the
+    planner of buckets, and the one draw."""
+
+    def __init__(self, data: dict, *, nearby_km: float = 5000.0, groups: dict | None = None):
+        if data.get("format") != 1:
+            raise SnapshotError(f"unknown snapshot format {data.get('format')!r}")
+        self.version: int = int(data["version"])
+        self.built_at: float = float(data["built_at"])
+        self.master_url: str = data["master_url"]
+        self.vault_url: str = data["vault_url"]
+        self.nearby_km = nearby_km
+        self.groups = {k.upper(): [c.upper() for c in v] for k, v in (groups or {}).items()}
+        self.releases: dict = data["releases"]
+        self.aliases: dict = data["aliases"]
+        self.mirrors = [
+            MirrorEntry(
+                index=i,
+                id=m["id"],
+                name=m["name"],
+                cc=m["cc"],
+                continent=m["continent"],
+                lat=m["lat"],
+                lon=m["lon"],
+                weight=m["weight"],
+                internal=m["internal"],
+                private=m["private"],
+                asn=m["asn"],
+                urls={p: (u[0], bool(u[1])) for p, u in m["urls"].items()},
+            )
+            for i, m in enumerate(data["mirrors"])
+        ]
+        self.repos: dict[str, Target] = {}
+        self.repo_names: set[str] = set()
+        self.arch_names: set[str] = set()
+        for key, r in data["repos"].items():
+            release, repo, arch = key.split("/")
+            self.repo_names.add(repo)
+            self.arch_names.add(arch)
+            self.repos[key] = Target(
+                key=key,
+                path=r["path"],
+                eol=r["eol"],
+                mirrors=tuple(r["mirrors"]),
+                mirror_set=frozenset(r["mirrors"]),
+                versions=tuple(tuple(v) for v in r["versions"]),
+                release=release,
+                arch=arch,
+                name=repo,
+            )
+        self.files: dict[str, Target] = {}
+        self.folders: dict[str, Target] = {}
+        self.folder_files: dict[str, list[Target]] = {}
+        for key, folder in data["images"].items():
+            release, arch = key.split("/")
+            files = []
+            for name, f in sorted(folder["files"].items()):
+                t = Target(
+                    key=f"{key}/{name}",
+                    path=folder["path"] + name,
+                    eol=folder["eol"],
+                    mirrors=tuple(f["mirrors"]),
+                    mirror_set=frozenset(f["mirrors"]),
+                    size=f["size"],
+                    sha256=f["sha256"],
+                    torrent=f["torrent"],
+                    release=release,
+                    arch=arch,
+                    name=name,
+                )
+                self.files[t.key] = t
+                files.append(t)
+            # The folder page lists the mirrors that have every image of the folder.
+            having_all = frozenset.intersection(*(t.mirror_set for t in files)) if files else ()
+            self.folders[key] = Target(
+                key=key,
+                path=folder["path"],
+                eol=folder["eol"],
+                mirrors=tuple(sorted(having_all)),
+                mirror_set=frozenset(having_all),
+                release=release,
+                arch=arch,
+            )
+            self.folder_files[key] = files
+        self.netblocks: list = data["netblocks"]
+        self._repo_hits: dict[tuple, Target] = {}
+        self._bases: dict[tuple, list[str | None]] = {}
+        self.planner = Planner(self)
+        self.built_iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.built_at))
+        # Sent with every answer.
+        self.headers = (
+            ("X-Snapshot-Version", str(self.version)),
+            ("X-Snapshot-Time", self.built_iso),
+        )
+
+    # --- looking things up -------------------------------------------------------------
+
+    def release_version(self, release: str | None) -> str | None:
+        """A release as given ("5.0", or "5" for the newest of major 5), or None."""
+        if not release:
+            return None
+        if release in self.releases:
+            return release
+        return self.aliases.get(release)
+
+    def repo_target(self, release: str | None, repo: str | None, arch: str | None):
+        """(Target, None) or (None, a one-line reason listing what is valid)."""
+        # Memoised for the valid combinations only (a few dozen), so the cache is bounded.
+        found = self._repo_hits.get((release, repo, arch))
+        if found is not None:
+            return found, None
+        target, reason = self._repo_target(release, repo, arch)
+        if target is not None:
+            self._repo_hits[(release, repo, arch)] = target
+        return target, reason
+
+    def _repo_target(self, release: str | None, repo: str | None, arch: str | None):
+        if repo and not release and "-" in repo:
+            # MirrorManager's form: repo=os-5
+            repo, _, release = repo.rpartition("-")
+        missing = [n for n, v in (("release", release), ("repo", repo), ("arch", arch)) if not v]
+        if missing:
+            return None, (
+                f"missing {', '.join(missing)}: ask for release=<{self._list_releases()}>"
+                f"&repo=<{self._list(self.repo_names)}>&arch=<{self._list(self.arch_names)}>"
+            )
+        version = self.release_version(release)
+        if version is None:
+            return None, f"unknown release {release!r}; valid: {self._list_releases()}"
+        target = self.repos.get(f"{version}/{repo}/{arch}")
+        if target is None:
+            valid = sorted(k.split("/", 1)[1] for k in self.repos if k.startswith(version + "/"))
+            return None, (
+                f"release {version} has no repository {repo!r} for arch {arch!r}; valid repo/arch: "
+                + (", ".join(valid) or "none")
+            )
+        return target, None
+
+    def folder_target(self, release: str, arch: str):
+        version = self.release_version(release)
+        if version is None:
+            return None, f"unknown release {release!r}; valid: {self._list_releases()}"
+        target = self.folders.get(f"{version}/{arch}")
+        if target is None:
+            arches = sorted(k.split("/")[1] for k in self.folders if k.startswith(version + "/"))
+            return None, (
+                f"release {version} has no ISO images for arch {arch!r}; valid: "
+                + (", ".join(arches) or "none")
+            )
+        return target, None
+
+    def file_target(self, release: str, arch: str, name: str):
+        folder, reason = self.folder_target(release, arch)
+        if folder is None:
+            return None, reason
+        target = self.files.get(f"{folder.key}/{name}")
+        if target is None:
+            names = ", ".join(t.name for t in self.folder_files[folder.key]) or "none"
+            return None, f"no image {name!r} in {folder.path}; valid: {names}"
+        return target, None
+
+    def _list_releases(self) -> str:
+        return "|".join(sorted(set(self.releases) | set(self.aliases)))
+
+    @staticmethod
+    def _list(names) -> str:
+        return "|".join(sorted(names))
+
+    # --- choosing ----------------------------------------------------------------------
+
+    def draw(
+        self,
+        target: Target,
+        client: Client,
+        *,
+        count: int,
+        protocol: str | None = None,
+        rng: random.Random = random,  # type: ignore[assignment]
+    ) -> list[Choice]:
+        """Up to `count` base URLs for `target`, best first, each with its bucket: the one
+        draw that the mirrorlist, the metalink, the redirect, the pages and the API share.
+
+        Never empty while the snapshot names a master: the master comes last when fewer
+        than `count` mirrors qualify.
+        """
+        if target.eol:
+            return [Choice(self.vault_url + target.path, VAULT)]
+        protocols = (protocol,) if protocol else DEFAULT_PROTOCOLS
+        base, path, mirrors = self.base_urls(protocols), target.path, self.mirrors
+        out: list[Choice] = []
+        taken: set[int] = set()
+        for bucket in self.planner.buckets(target, client, protocols):
+            need = count - len(out)
+            if need <= 0:
+                break
+            for index in draw(bucket, need, rng, taken):
+                out.append(Choice(base[index] + path, bucket.name, mirrors[index]))
+        if len(out) < count and self.master_url:
+            out.append(Choice(self.master_url + path, MASTER))
+        return out
+
+    def base_urls(self, protocols) -> list[str | None]:
+        """Each mirror's base URL for `protocols`, by index (built once per snapshot)."""
+        found = self._bases.get(protocols)
+        if found is None:
+            found = self._bases[protocols] = [
+                (url_for(m, protocols) or (None,))[0] for m in self.mirrors
+            ]
+        return found
+
+    def folder_groups(self, target: Target, client: Client) -> dict[str, list[Choice]]:
+        """The ISO folder page: every public mirror with the folder's images, grouped as
+        the client's country, nearby countries and the others (nearest first)."""
+        cc = client.country
+        near = set(nearby_countries(cc, self.nearby_km)) if cc else set()
+        near.update(self.groups.get(cc, ()) if cc else ())
+        groups: dict[str, list[Choice]] = {COUNTRY: [], NEARBY: [], "others": []}
+        origin = COUNTRIES.get(cc) if cc else None
+        rows = []
+        for index in target.mirrors:
+            m = self.mirrors[index]
+            url = url_for(m, DEFAULT_PROTOCOLS)
+            if m.private or m.internal or not url:
+                continue
+            name = COUNTRY if m.cc == cc else NEARBY if m.cc in near else "others"
+            distance = (
+                haversine_km(origin.lat, origin.lon, m.lat, m.lon)
+                if origin and m.lat is not None and m.lon is not None
+                else 0.0
+            )
+            rows.append((name, distance, m.name, Choice(url[0] + target.path, name, m)))
+        for name, _distance, _n, choice in sorted(rows, key=lambda r: (r[1], r[2])):
+            groups[name].append(choice)
+        return groups
+
+
+from .plans import Planner  # noqa: E402  (plans needs the types above)

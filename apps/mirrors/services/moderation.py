@@ -1,0 +1,121 @@
+"""What people decide about mirrors: approve, reject, disable, enable, edit and delete.
+
+Whoever calls (the admin, the web forms, the API, a command), each write goes through one
+of these, and each sends `mirrors_changed` after commit so the lists that clients get
+follow at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..choices import Approval, MirrorStatus, Protocol
+from ..models import Mirror, MirrorURL
+from ..signals import mirrors_changed
+
+
+def _changed(reason: str) -> None:
+    transaction.on_commit(
+        lambda: mirrors_changed.send(sender=Mirror, reason=reason[:200]), robust=True
+    )
+
+
+def _who(by) -> str:
+    return str(by) if by is not None else "the system"
+
+
+@transaction.atomic
+def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
+    """Approve a pending, rejected, disabled or suspended mirror; it needs a URL to check."""
+    if not mirror.urls.filter(protocol__in=[Protocol.HTTP, Protocol.HTTPS]).exists():
+        raise ValidationError("A mirror without an http or https URL cannot be approved.")
+    mirror.approval, mirror.approval_reason = Approval.APPROVED, ""
+    mirror.save(update_fields=["approval", "approval_reason", "modified"])
+    _changed(f"{mirror.name} approved by {_who(by)}")
+    return mirror
+
+
+@transaction.atomic
+def mirror_reject(*, mirror: Mirror, reason: str, by=None) -> Mirror:
+    if not reason.strip():
+        raise ValidationError("Say why the mirror is rejected: its owner reads it.")
+    mirror.approval, mirror.approval_reason = Approval.REJECTED, reason.strip()
+    mirror.save(update_fields=["approval", "approval_reason", "modified"])
+    _changed(f"{mirror.name} rejected by {_who(by)}")
+    return mirror
+
+
+@transaction.atomic
+def mirror_disable(*, mirror: Mirror, reason: str = "", by=None) -> Mirror:
+    """Take an approved mirror out of every list until an admin enables it again."""
+    mirror.approval = Approval.DISABLED
+    mirror.approval_reason = reason.strip() or f"Disabled by {_who(by)}."
+    mirror.save(update_fields=["approval", "approval_reason", "modified"])
+    _changed(f"{mirror.name} disabled by {_who(by)}")
+    return mirror
+
+
+@transaction.atomic
+def mirror_enable(*, mirror: Mirror, by=None) -> Mirror:
+    """Put a disabled or suspended mirror back; the checks decide when it is listed again
+    (its status starts from unknown, so the next sweep's first result counts)."""
+    if mirror.approval not in (Approval.DISABLED, Approval.SUSPENDED):
+        raise ValidationError(f"Only a disabled or suspended mirror can be enabled, not "
+                              f"a {mirror.get_approval_display().lower()} one.")  # fmt: skip
+    mirror.approval, mirror.approval_reason = Approval.APPROVED, ""
+    mirror.status, mirror.consecutive_failures, mirror.consecutive_successes = (
+        MirrorStatus.UNKNOWN, 0, 0
+    )  # fmt: skip
+    mirror.save(
+        update_fields=[
+            "approval", "approval_reason", "status", "consecutive_failures",
+            "consecutive_successes", "modified",
+        ]
+    )  # fmt: skip
+    _changed(f"{mirror.name} enabled by {_who(by)}")
+    return mirror
+
+
+@transaction.atomic
+def mirror_save(*, mirror: Mirror, by=None, changed: Iterable[str] = ()) -> Mirror:
+    """Save a mirror someone edited (its URLs and netblocks are saved by the caller's
+    formsets in the same transaction): validated, then published after commit."""
+    mirror.full_clean()
+    mirror.save()
+    fields = ", ".join(changed) or "fields"
+    _changed(f"{mirror.name} edited by {_who(by)} ({fields})")
+    return mirror
+
+
+@transaction.atomic
+def mirror_parts_save(*, mirror: Mirror, formset, by=None) -> None:
+    """Save a validated formset of a mirror's URLs or netblocks (the admin's inlines, the
+    owner's forms)."""
+    formset.save()
+    what = formset.model._meta.verbose_name_plural
+    _changed(f"{what} of {mirror.name} changed by {_who(by)}")
+
+
+@transaction.atomic
+def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
+    mirror_url.full_clean()
+    mirror_url.save()
+    _changed(f"URL {mirror_url.url} saved by {_who(by)}")
+    return mirror_url
+
+
+@transaction.atomic
+def mirror_url_delete(*, mirror_url: MirrorURL, by=None) -> None:
+    url = mirror_url.url
+    mirror_url.delete()
+    _changed(f"URL {url} deleted by {_who(by)}")
+
+
+@transaction.atomic
+def mirror_delete(*, mirror: Mirror, by=None) -> None:
+    name = mirror.name
+    mirror.delete()
+    _changed(f"{name} deleted by {_who(by)}")

@@ -1,0 +1,86 @@
+"""Writes of the releases app. Whoever calls (the admin, the API, the master refresh), a
+change to what mirror lists depend on sends `releases_changed` after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .choices import ReleaseStatus
+from .models import Image, Release
+from .signals import releases_changed
+
+
+def _changed(reason: str) -> None:
+    transaction.on_commit(
+        lambda: releases_changed.send(sender=Release, reason=reason[:200]), robust=True
+    )
+
+
+def _who(by) -> str:
+    return str(by) if by is not None else "the system"
+
+
+@transaction.atomic
+def catalogue_save(*, instance: models.Model, by=None, changed: Iterable[str] = ()) -> None:
+    """Save a release, architecture, repository or repository version someone edited (the
+    admin saves the many-to-many choices in the same transaction)."""
+    instance.full_clean()
+    instance.save()
+    fields = ", ".join(changed) or "fields"
+    _changed(f"{instance._meta.verbose_name} {instance} edited by {_who(by)} ({fields})")
+
+
+@transaction.atomic
+def catalogue_delete(*, instance: models.Model, by=None) -> None:
+    label = f"{instance._meta.verbose_name} {instance}"
+    instance.delete()
+    _changed(f"{label} deleted by {_who(by)}")
+
+
+@transaction.atomic
+def release_mark_end_of_life(*, release: Release, by=None) -> Release:
+    """The release moves to the vault: clients asking for it are sent there."""
+    release.status = ReleaseStatus.END_OF_LIFE
+    release.save(update_fields=["status", "modified"])
+    _changed(f"release {release} marked end of life by {_who(by)}")
+    return release
+
+
+@transaction.atomic
+def image_save(*, image: Image, by=None, changed: Iterable[str] = ()) -> Image:
+    """Save an image someone edited. The size and hash served stay the master's: a typed
+    value only sets the expected ones, and a difference shows as a problem on the image."""
+    if image.pk and {"size", "sha256"} & set(changed):
+        master = Image.objects.only("size", "sha256").get(pk=image.pk)
+        image.size, image.sha256 = master.size, master.sha256
+    image.full_clean()
+    image.save()
+    _changed(f"image {image.name} edited by {_who(by)}")
+    return image
+
+
+@transaction.atomic
+def image_checksums_record(
+    *, found: Mapping[int, tuple[int | None, str | None]], now: dt.datetime | None = None
+) -> list[Image]:
+    """Record what the master serves, {image id: (size, sha256)} (None: not found there);
+    return the images whose size or hash changed."""
+    now = now or timezone.now()
+    images = list(Image.objects.filter(pk__in=list(found)))
+    changed = []
+    for image in images:
+        size, sha256 = found[image.pk]
+        new_size = size if size is not None else image.size
+        new_sha = sha256.lower() if sha256 else image.sha256
+        if (new_size, new_sha) != (image.size, image.sha256):
+            image.size, image.sha256 = new_size, new_sha
+            changed.append(image)
+        image.checksums_read_at = now
+    Image.objects.bulk_update(images, ["size", "sha256", "checksums_read_at"], batch_size=500)
+    if changed:
+        _changed(f"the master's checksums of {len(changed)} images")
+    return changed
