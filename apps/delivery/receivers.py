@@ -7,12 +7,20 @@ from django.dispatch import receiver
 from apps.mirrors.signals import mirrors_changed, sweep_finished
 from apps.releases.signals import releases_changed
 
+from .services import snapshot_publish
 from .tasks import snapshot_rebuild_schedule
 
 
 @receiver(sweep_finished)
-def rebuild_after_sweep(sender, **kwargs):
-    snapshot_rebuild_schedule(reason=f"sweep {getattr(kwargs.get('sweep'), 'pk', '')}".strip())
+def rebuild_after_sweep(sender, sweep=None, foreground: bool = False, **kwargs):
+    """A sweep run by a worker queues the rebuild; one run in the foreground (the
+    sweepmirrors command, where no worker may be running) publishes here, and says so."""
+    reason = f"sweep {getattr(sweep, 'pk', '')}".strip()
+    if foreground:
+        row = snapshot_publish(reason=reason)
+        return f"published snapshot {row.version} ({row.mirror_count} mirrors)"
+    snapshot_rebuild_schedule(reason=reason)
+    return None
 
 
 @receiver(mirrors_changed)

@@ -72,7 +72,7 @@ class SweepState(models.TextChoices):
 
 class SweepTrigger(models.TextChoices):
     PERIODIC = "periodic", "Periodic task"
-    COMMAND = "command", "checkmirrors command"
+    COMMAND = "command", "sweepmirrors command"
     MANUAL = "manual", "Manual"
 
 

@@ -199,3 +199,42 @@ def test_a_new_hash_from_the_master_reaches_the_meta4_and_the_digest(
     assert new in live.get(DVD + ".meta4")[2]
     status, headers, _body = live.get(DVD)
     assert (status, headers["Digest"]) == (302, digest(new))
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache and the broker both point at a port nobody listens on (Redis is down)."""
+    dead = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}
+    }
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout
+    celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout = dead, 1
+    celery_app._pool, celery_app.amqp._producer_pool = None, None
+    yield
+    celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout = saved
+    celery_app._pool, celery_app.amqp._producer_pool = None, None
+
+
+def test_with_redis_down_an_admin_save_succeeds_and_publishes_in_process(
+    published, staff_client, network_mirrors, django_capture_on_commit_callbacks, settings,
+    redis_down, caplog,
+):  # fmt: skip
+    settings.DELIVERY_REBUILD_ON_CHANGE = True
+    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
+    before = published[0].version
+    gb1 = network_mirrors.mirrors["gb1.example.org"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:mirrors_mirror_changelist"),
+            {"action": "disable", "_selected_action": [str(gb1.pk)]},
+        )
+    assert response.status_code == 302
+    gb1.refresh_from_db()
+    assert gb1.approval == Approval.DISABLED
+    store = SnapshotStore(poll_seconds=0)
+    store.poll_once()
+    assert store.version > before
+    answer = store.snapshot.repo_target("5", "os", "x86_64")[0]
+    assert gb1.pk not in {store.snapshot.mirrors[i].id for i in answer.mirrors}
+    assert "publishing in-process" in caplog.text

@@ -22,6 +22,7 @@ from apps.core.http import SafeClient
 from ..checks.engine import MirrorOutcome, MirrorPlan, loop_run, plans_probe
 from ..choices import (
     MirrorStatus,
+    MirrorTier,
     Protocol,
     SweepState,
     SweepTrigger,
@@ -77,7 +78,12 @@ def sweep_start(
         return None  # the partial unique constraint: another sweep is running
 
     master = master_refresh(now=now)
-    mirrors = Mirror.objects.approved().filter(urls__protocol__in=[Protocol.HTTP, Protocol.HTTPS])
+    # The masters are read by the master refresh; a sweep compares the others with them.
+    mirrors = (
+        Mirror.objects.approved()
+        .exclude(tier=MirrorTier.MASTER)
+        .filter(urls__protocol__in=[Protocol.HTTP, Protocol.HTTPS])
+    )
     if mirror_ids is not None:
         mirrors = mirrors.filter(pk__in=list(mirror_ids))
     ids = sorted(set(mirrors.values_list("pk", flat=True)))
@@ -211,10 +217,15 @@ def _sweep_chunk_count(
         return sweep.state == SweepState.RUNNING and sweep.chunks_done >= sweep.chunks_total
 
 
-def sweep_finish(*, sweep_id: int, now: dt.datetime | None = None) -> Sweep:
+def sweep_finish(
+    *, sweep_id: int, now: dt.datetime | None = None, foreground: bool = False
+) -> Sweep:
     """Close the sweep, count the mirrors up and down, and send `sweep_finished` after commit.
 
-    Idempotent: finishing a sweep that is no longer running changes nothing.
+    `foreground` tells the receivers that a person waits for this process (the command):
+    they then do their work here instead of queueing it for a worker. What they answer is
+    kept in `sweep.receivers_said` (for the command to print). Idempotent: finishing a
+    sweep that is no longer running changes nothing.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -228,7 +239,13 @@ def sweep_finish(*, sweep_id: int, now: dt.datetime | None = None) -> Sweep:
         sweep.mirrors_up, sweep.mirrors_down = counts["up"], counts["down"]
         sweep.state, sweep.finished_at = SweepState.FINISHED, now
         sweep.save(update_fields=["mirrors_up", "mirrors_down", "state", "finished_at"])
-        transaction.on_commit(lambda: sweep_finished.send(sender=Sweep, sweep=sweep))
+        sweep.receivers_said = []
+
+        def tell() -> None:
+            answers = sweep_finished.send(sender=Sweep, sweep=sweep, foreground=foreground)
+            sweep.receivers_said = [said for _receiver, said in answers if said]
+
+        transaction.on_commit(tell)
     return sweep
 
 
@@ -253,6 +270,6 @@ def sweep_run(
             sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=ids, progress=progress)
     except BaseException as exc:
         sweep_chunk_fail(sweep_id=plan.sweep.pk, error=repr(exc))
-        sweep_finish(sweep_id=plan.sweep.pk)
+        sweep_finish(sweep_id=plan.sweep.pk, foreground=True)
         raise
-    return sweep_finish(sweep_id=plan.sweep.pk)
+    return sweep_finish(sweep_id=plan.sweep.pk, foreground=True)

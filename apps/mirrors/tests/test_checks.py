@@ -188,19 +188,25 @@ def test_the_master_refresh_records_new_versions_and_keeps_a_bounded_history(
     check_settings.MIRROR_CHECK_VERSION_HISTORY = 2
     image = master_catalogue["release"].images.first()
     image.size += 1
+    image.expected_sha256 = "0" * 64  # what somebody typed
     image.save()
 
     report = services.master_refresh()
 
-    assert report.ok and report.timestamp == master_tree.timestamp
-    assert report.versions_added == 6 and report.images_resized == 1
+    assert report.ok and report.timestamp == master_tree.timestamp, report.problems
+    # Every image's hash comes from the master's sha256sum.txt, one size was wrong.
+    assert report.versions_added == 6 and report.images_changed == 4
+    assert report.problems == []
     newest = RepositoryVersion.objects.filter(repository__name="os", architecture__name="i386")
     assert list(newest.latest_first().values_list("sha256", flat=True)) == [
         v.sha256 for v in master_tree.versions("5.0", "os", "i386")[:2]
     ]
     image.refresh_from_db()
-    assert image.size == master_tree.isos[("5.0", image.architecture.name, image.name)].size
-    assert services.master_refresh().versions_added == 0  # idempotent
+    iso = master_tree.isos[("5.0", image.architecture.name, image.name)]
+    assert (image.size, image.sha256) == (iso.size, iso.sha256)
+    assert image.checksum_problems == [f"typed sha256 {'0' * 64} differs from the master's"]
+    again = services.master_refresh()
+    assert (again.versions_added, again.images_changed) == (0, 0)  # idempotent
 
 
 def test_only_one_sweep_runs_at_a_time(farm_mirrors):
@@ -210,7 +216,7 @@ def test_only_one_sweep_runs_at_a_time(farm_mirrors):
     assert services.sweep_run() is None
 
     out = io.StringIO()
-    call_command("checkmirrors", stdout=out)
+    call_command("sweepmirrors", stdout=out)
     assert "already running" in out.getvalue()
 
     # A sweep whose worker died does not block the next one after its lease.
@@ -222,11 +228,11 @@ def test_only_one_sweep_runs_at_a_time(farm_mirrors):
     assert running.state == SweepState.ABANDONED
 
 
-def test_the_checkmirrors_command_prints_a_summary(farm_mirrors):
+def test_the_sweepmirrors_command_prints_a_summary(farm_mirrors):
     out = io.StringIO()
     names = ["current", "behind", "missing_iso", "refused"]
     options = [arg for name in names for arg in ("--mirror", f"{name}.farm.test")]
-    call_command("checkmirrors", *options, stdout=out)
+    call_command("sweepmirrors", *options, stdout=out)
     text = out.getvalue()
     assert "4 mirrors checked" in text
     counts = dict(re.findall(r"^  (\w[\w ]*?) +(\d+)   ", text, re.MULTILINE))
@@ -236,11 +242,11 @@ def test_the_checkmirrors_command_prints_a_summary(farm_mirrors):
     }  # fmt: skip
 
 
-def test_the_checkmirrors_command_filters_by_country(farm_mirrors):
+def test_the_sweepmirrors_command_filters_by_country(farm_mirrors):
     farm_mirrors["current"].country = "NZ"
     farm_mirrors["current"].save()
     out = io.StringIO()
-    call_command("checkmirrors", "--country", "nz", stdout=out)
+    call_command("sweepmirrors", "--country", "nz", stdout=out)
     assert "1 mirrors checked" in out.getvalue()
     assert set(Check.objects.values_list("mirror__name", flat=True)) == {"current.farm.test"}
 

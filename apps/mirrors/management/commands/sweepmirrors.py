@@ -1,4 +1,5 @@
-"""Run a sweep of the mirror checks now, in the foreground, and print a summary."""
+"""manage.py sweepmirrors: a sweep of the mirror checks now, in the foreground; then the
+snapshot that clients get is published by this process, and a summary printed."""
 
 import sys
 import time
@@ -50,6 +51,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Another sweep is already running{since}; try again later.")
             return
         self._summary_write(sweep, time.perf_counter() - started)
+        said = getattr(sweep, "receivers_said", [])
+        if said:
+            self.stdout.write("\n" + "\n".join(f"Clients' lists: {line}." for line in said))
+        else:
+            self.stdout.write(self.style.WARNING(
+                "\nNo snapshot was published by this command: the lists clients get change "
+                "when a Celery worker publishes one (or run `manage.py buildsnapshot`)."
+            ))  # fmt: skip
 
     def _summary_write(self, sweep: Sweep, seconds: float) -> None:
         checked = Mirror.objects.filter(checks__sweep=sweep).distinct()

@@ -1,0 +1,53 @@
+"""A sweep run in the foreground (`manage.py sweepmirrors`, where no worker may run)
+publishes the snapshot itself, so the lists change when the command ends; a sweep whose
+result nobody publishes says so."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from apps.delivery import receivers
+from apps.delivery.models import Snapshot
+from apps.delivery.store import SnapshotStore
+from apps.mirrors.signals import sweep_finished
+from apps.mirrors.tests.conftest import (  # noqa: F401  (fixtures)
+    check_settings,
+    farm_mirrors,
+    master_catalogue,
+)
+
+from .conftest import call, new_front
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweepmirrors_command_publishes_what_it_found(farm_mirrors):  # noqa: F811
+    assert not Snapshot.objects.exists()
+    out = io.StringIO()
+    call_command("sweepmirrors", stdout=out)
+    snapshot = Snapshot.objects.newest().first()
+    assert snapshot is not None
+    assert f"Clients' lists: published snapshot {snapshot.version}" in out.getvalue()
+    store = SnapshotStore(poll_seconds=0)
+    store.poll_once()
+    answer = call(new_front(store), "/mirrorlist", "release=5.0&arch=x86_64&repo=os&cc=GB")
+    listed = set(answer.text.splitlines())
+
+    def base(name: str) -> str:
+        return farm_mirrors[name].urls.get().url + "5.0/os/x86_64/"
+
+    # What the sweep found: current mirrors listed, the behind and the refused ones not.
+    assert base("current") in listed
+    assert base("behind") not in listed and base("refused") not in listed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_nobody_publishes_says_a_worker_must(farm_mirrors):  # noqa: F811
+    sweep_finished.disconnect(receivers.rebuild_after_sweep)
+    try:
+        out = io.StringIO()
+        call_command("sweepmirrors", stdout=out)
+    finally:
+        sweep_finished.connect(receivers.rebuild_after_sweep)
+    assert "No snapshot was published by this command" in out.getvalue()
+    assert not Snapshot.objects.exists()
