@@ -12,6 +12,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 django_application = get_wsgi_application()
 
-from apps.delivery.front import front_from_settings  # noqa: E402  (needs Django set up)
+from apps.delivery.runtime import front_build  # noqa: E402  (needs Django set up)
 
-application = front_from_settings(django_application)
+application = front_build(django_application)
+# Load the snapshot (its file copy, else one poll) now, before the server sends the worker
+# any request; a worker forked after this loads again in its own process on first use.
+application.store.ensure_started()

@@ -32,6 +32,9 @@ def snapshot_data_clean(data: dict) -> dict:
     mask such characters in mirror names (shown by debug=1): done once when a snapshot is
     loaded, so the request path can emit what it holds as it is. Logs what it dropped."""
     dropped: list[str] = []
+    if data.get("master_url") and not safe_text(data["master_url"]):  # a master's row
+        dropped.append("the master URL")
+        data["master_url"] = ""
     for mirror in data.get("mirrors", ()):
         urls = mirror.get("urls") or {}
         for protocol, entry in list(urls.items()):

@@ -214,7 +214,7 @@ def _snapshot_data_read() -> dict:
             "torrent": torrents.get(image_id),
         }
 
-    masters = master_base_urls()
+    masters = [url for url in master_base_urls() if safe_text(url)]
     return {
         "format": SNAPSHOT_FORMAT,
         "master_url": masters[0] if masters else "",

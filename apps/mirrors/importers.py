@@ -9,12 +9,12 @@ writes happen in one transaction.
 
 from __future__ import annotations
 
-import ipaddress
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_countries import countries
 
@@ -22,8 +22,10 @@ from apps.core.geo import COUNTRIES
 
 from .choices import Approval, MirrorTier, Protocol
 from .models import Mirror, MirrorURL
+from .validators import mirror_url_validate
 
 SCHEMES = {p.value for p in Protocol}
+MAX_NAME = Mirror._meta.get_field("name").max_length
 
 
 class MirrorListError(ValueError):
@@ -32,7 +34,10 @@ class MirrorListError(ValueError):
     def __init__(self, line_number: int, message: str, line: str = ""):
         self.line_number = line_number
         self.line = line
-        detail = f": {line.strip()!r}" if line.strip() else ""
+        shown = line.strip()
+        if len(shown) > 100:
+            shown = shown[:100] + "..."
+        detail = f": {shown!r}" if shown else ""
         super().__init__(f"line {line_number}: {message}{detail}")
 
 
@@ -58,10 +63,23 @@ def parse_apt_mirrors(text: str) -> list[ImportedMirror]:
     mirrors: OrderedDict[tuple[str, str], ImportedMirror] = OrderedDict()
     country: str | None = None
     seen_urls: set[str] = set()
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Split on "\n" only: a stray CR, VT or U+2028 inside a line is damage to report (with
+    # the line number an editor shows), not a line break.
+    lines = text.split("\n")
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
             continue
+        if not line.replace("\t", " ").isprintable():
+            raise MirrorListError(
+                number,
+                "the line contains a control character (such as a NUL or a stray line break)",
+                raw,
+            )
+        if number == len(lines):  # text.split("\n") ends with "" after a final newline
+            raise MirrorListError(
+                number, "the last line has no newline: the file may be truncated", raw
+            )
         if line.startswith("#LOC:"):
             code = line[len("#LOC:") :].strip().upper()
             if len(code) != 2 or not code.isalpha() or code not in dict(countries):
@@ -87,25 +105,25 @@ def parse_apt_mirrors(text: str) -> list[ImportedMirror]:
 
 
 def _validate_url(number: int, raw: str, line: str) -> str:
+    """The URL in its normal form, by the mirrors' one URL check, or a MirrorListError."""
     if any(ch.isspace() for ch in line):
         raise MirrorListError(number, "a URL cannot contain spaces", raw)
-    parts = urlsplit(line)
-    if parts.scheme not in SCHEMES:
+    scheme = line.split("://", 1)[0].lower() if "://" in line else ""
+    if scheme not in SCHEMES:
         raise MirrorListError(
             number, f"expected a URL starting with one of {', '.join(sorted(SCHEMES))}://", raw
         )
-    host = parts.hostname or ""
-    if "." not in host and not _is_ip(host):
-        raise MirrorListError(number, "the URL has no valid host name", raw)
-    return line if line.endswith("/") else line + "/"
-
-
-def _is_ip(value: str) -> bool:
     try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
+        return mirror_url_validate(line)
+    except ValidationError as exc:
+        detail = " ".join(exc.messages).rstrip(".")
+        if exc.code != "host":
+            message = detail[:1].lower() + detail[1:]
+        elif "no host name" in detail:
+            message = "the URL has no valid host name"
+        else:
+            message = f"the URL has no valid host name ({detail})"
+        raise MirrorListError(number, message, raw) from exc
 
 
 def _unique_names(records: list[ImportedMirror]) -> list[ImportedMirror]:
@@ -116,6 +134,11 @@ def _unique_names(records: list[ImportedMirror]) -> list[ImportedMirror]:
     for record in records:
         if by_name[record.name] > 1:
             record.name = f"{record.name} ({record.country})"
+        if len(record.name) > MAX_NAME:
+            raise MirrorListError(
+                record.urls[0][2],
+                f"the mirror's name {record.name!r} is over {MAX_NAME} characters long",
+            )
     return records
 
 

@@ -97,9 +97,7 @@ def _split_netloc(netloc: str) -> tuple[str, str]:
         except HostError as exc:
             raise _invalid(str(exc), "host") from exc
         if ip_literal(host) is None and "." not in host:
-            raise _invalid(
-                "Give the mirror's full host name, such as mirror.example.org.", "host"
-            )
+            raise _invalid("Give the mirror's full host name, such as mirror.example.org.", "host")
     if port_text is None:
         return host, ""
     if not _PORT.match(port_text) or not 1 <= int(port_text) <= 65535:

@@ -76,6 +76,48 @@ def test_a_broken_file_names_the_line_and_imports_nothing(db, broken, text, mess
     assert Mirror.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("#LOC:DE\nhttp://a.example.org/\nhttp://b.exa\x00mple.org/\n", "line 3: "),
+        ("#LOC:DE\nhttp://a.example.org/\x00/\n", "line 2: "),
+        ("#LOC:DE\n# a comment with a \x00\nhttp://a.example.org/\n", "line 2: "),
+        ("#LOC:DE\nhttp://a.example.org/\x0bhttp://b.example.org/\n", "line 2: "),
+        ("#LOC:DE\nhttp://" + "a" * 600 + ".example.org/\n", "line 2: "),
+        ("#LOC:DE\nhttp://" + "a" * 600 + "/\n", "line 2: "),
+        ("#LOC:DE\nhttp://a.example.org/\nhttp://mirrors.us.kernel./", "line 3: "),
+        ("#LOC:DE\nhttp://a.example.org/\nhttp://mirrors.us.kernel.org/ubu", "line 3: "),
+        ("#LOC:DE\nhttp://a.example.org/\nhttp://mirrors.us.kernel./\n", "line 3: "),
+        ("#LOC:DE\nhttp://user:pw@a.example.org/\n", "line 2: "),
+        ("#LOC:DE\nhttp://a.example.org/?q=1\n", "line 2: "),
+        ("#LOC:DE\nhttp://a.example.org:99999/\n", "line 2: "),
+        ("#LOC:DE\nhttp://under_score.example.org/\n", "line 2: "),
+    ],
+)
+def test_hostile_lines_name_the_line_and_import_nothing(db, broken, text, message):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("importmirrors", str(broken(text)))
+    assert str(excinfo.value).startswith(str(broken(text)) + ": " + message)
+    assert "Nothing was imported" in str(excinfo.value)
+    assert Mirror.objects.count() == 0
+    assert MirrorURL.objects.count() == 0
+
+
+def test_a_truncated_last_line_is_named_as_such(db, broken):
+    with pytest.raises(CommandError, match=r"line 2: the last line has no newline"):
+        call_command("importmirrors", str(broken("#LOC:US\nhttp://mirrors.us.kernel.org/ubuntu/")))
+    assert Mirror.objects.count() == 0
+
+
+def test_host_names_are_stored_in_their_normal_form(db, broken):
+    call_command("importmirrors", str(broken("#LOC:DE\nhttp://Bücher.Example/ubuntu\n# last\n")))
+    mirror = Mirror.objects.get()
+    assert mirror.name == "xn--bcher-kva.example"
+    assert list(mirror.urls.values_list("url", flat=True)) == [
+        "http://xn--bcher-kva.example/ubuntu/"
+    ]
+
+
 def test_a_late_error_rolls_back_what_was_written(db, broken):
     """The conflict is found while writing: the mirrors before it must be undone."""
     MirrorURLFactory(

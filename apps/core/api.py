@@ -1,0 +1,166 @@
+"""The REST API's shared parts, configured in settings.REST_FRAMEWORK: authentication,
+pagination and throttles that turn cheap bad requests into 400s instead of 500s, count the
+real client, and keep the API up while the cache is down."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import cache as default_cache
+from drf_spectacular.authentication import BasicScheme
+from rest_framework import authentication, exceptions, pagination, throttling
+from rest_framework.settings import api_settings
+
+from .client_ip import client_address, trusted_proxies
+
+log = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class BasicAuthentication(authentication.BasicAuthentication):
+    """HTTP Basic, refusing credentials with a NUL or another control character with a 400
+    (PostgreSQL cannot even be asked about a user name holding a NUL)."""
+
+    def authenticate_credentials(self, userid, password, request=None):
+        if _CONTROL.search(userid) or "\x00" in password:
+            raise exceptions.ParseError(
+                "Invalid basic header. Credentials cannot contain control characters."
+            )
+        return super().authenticate_credentials(userid, password, request)
+
+
+class BasicAuthenticationScheme(BasicScheme):
+    """The OpenAPI schema's name for it: HTTP Basic, as DRF's."""
+
+    target_class = "apps.core.api.BasicAuthentication"
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """?limit= and ?offset= with bounds: a number past them is a 400 naming the bound (the
+    database cannot take a 20-digit LIMIT). Junk still means the default, as in DRF."""
+
+    max_limit = 1000
+    max_offset = 1_000_000_000
+
+    def get_limit(self, request):
+        self._check_bound(request, self.limit_query_param, self.max_limit)
+        return super().get_limit(request)
+
+    def get_offset(self, request):
+        self._check_bound(request, self.offset_query_param, self.max_offset)
+        return super().get_offset(request)
+
+    @staticmethod
+    def _check_bound(request, name: str, bound: int) -> None:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return
+        try:
+            value = int(raw)
+        except ValueError:
+            return  # DRF falls back to the default
+        if value > bound:
+            raise exceptions.ValidationError({name: [f"Ensure {name} is at most {bound}."]})
+
+
+class CacheUnavailable(Exception):
+    """The cache the throttles keep their history in did not answer."""
+
+
+class _GuardedCache:
+    """The default cache, with its failures as CacheUnavailable."""
+
+    def get(self, key, default=None):
+        try:
+            value = default_cache.get(key, default)
+        except Exception as exc:
+            raise CacheUnavailable(exc) from exc
+        cache_outage.answered()
+        return value
+
+    def set(self, key, value, timeout=None):
+        try:
+            return default_cache.set(key, value, timeout)
+        except Exception as exc:
+            raise CacheUnavailable(exc) from exc
+
+
+class _Outage:
+    """Whether the cache is down: one warning when it goes, one line when it is back, and
+    no waiting on it for RETRY seconds in between."""
+
+    RETRY = 5.0
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.since: float | None = None
+        self.retry_at = 0.0
+
+    def skip(self) -> bool:
+        return self.since is not None and time.monotonic() < self.retry_at
+
+    def failed(self, exc: Exception) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self.retry_at = now + self.RETRY
+            if self.since is None:
+                self.since = now
+                log.warning(
+                    "API throttling is off: the cache is unavailable (%s: %s); requests are "
+                    "let through until it answers again",
+                    type(exc.__cause__ or exc).__name__,
+                    exc.__cause__ or exc,
+                )
+
+    def answered(self) -> None:
+        if self.since is None:
+            return
+        with self._lock:
+            if self.since is not None:
+                log.info(
+                    "API throttling is on again: the cache answered after %.0f s",
+                    time.monotonic() - self.since,
+                )
+                self.since = None
+
+
+cache_outage = _Outage()
+
+
+class ClientThrottleMixin:
+    """The client is who the trusted-proxy rule says (apps.core.client_ip), never what an
+    X-Forwarded-For from anyone claims; rates are read from the settings when the throttle
+    is made; a cache outage lets requests through."""
+
+    cache = _GuardedCache()
+
+    def __init__(self):
+        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        super().__init__()
+
+    def get_ident(self, request) -> str:
+        meta = request.META
+        trusted = trusted_proxies(tuple(settings.TRUSTED_PROXIES))
+        return client_address(meta.get("REMOTE_ADDR"), meta.get("HTTP_X_FORWARDED_FOR"), trusted)
+
+    def allow_request(self, request, view) -> bool:
+        if cache_outage.skip():
+            return True
+        try:
+            return super().allow_request(request, view)
+        except CacheUnavailable as exc:
+            cache_outage.failed(exc)
+            return True
+
+
+class AnonRateThrottle(ClientThrottleMixin, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(ClientThrottleMixin, throttling.UserRateThrottle):
+    pass
