@@ -2,12 +2,14 @@
 
 from django.db import models
 
+from . import usage
+
 
 class UsageKind(models.TextChoices):
     """What a counted answer was."""
 
-    MIRRORLIST = "mirrorlist", "Mirror list"
-    METALINK = "metalink", "Metalink"
-    ISO = "iso", "ISO redirect"
-    ISO_METALINK = "iso_metalink", "ISO metalink"
-    TORRENT = "torrent", "Torrent"
+    MIRRORLIST = usage.MIRRORLIST, "Mirror list"
+    METALINK = usage.METALINK, "Metalink"
+    ISO = usage.ISO, "ISO redirect"
+    ISO_METALINK = usage.ISO_METALINK, "ISO metalink"
+    TORRENT = usage.TORRENT, "Torrent"

@@ -13,17 +13,19 @@ import logging
 import random
 import re
 import time
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote_plus
 
 import orjson
 
 from . import render
-from .choices import UsageKind
+from . import usage as kinds
 from .client import ClientLocator
 from .snapshot import PROTOCOLS, Client, LoadedSnapshot
-from .store import SnapshotStore
 from .usage import UsageCounter
+
+if TYPE_CHECKING:  # the store reads the database in its own thread; requests never do
+    from .store import SnapshotStore
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +157,7 @@ class DeliveryFront:
             body = render.mirrorlist_text(choices)
         if self.usage is not None:
             self.usage.count(
-                UsageKind.MIRRORLIST, client.country, target.release, target.arch, target.name
+                kinds.MIRRORLIST, client.country, target.release, target.arch, target.name
             )
         return _reply(environ, start_response, "200 OK", body.encode(), extra=snapshot.headers)
 
@@ -185,7 +187,7 @@ class DeliveryFront:
         body = render.metalink_repomd(target, choices, built_at=snapshot.built_at)
         if self.usage is not None:
             self.usage.count(
-                UsageKind.METALINK, client.country, target.release, target.arch, target.name
+                kinds.METALINK, client.country, target.release, target.arch, target.name
             )
         return _reply(
             environ,
@@ -274,7 +276,7 @@ class DeliveryFront:
             digest = render.digest_header(target.sha256)
             if digest:
                 headers.append(digest)
-            self._count(UsageKind.ISO, client, target)
+            self._count(kinds.ISO, client, target)
             return _redirect(environ, start_response, choices[0].url, headers)
 
         choices = snapshot.draw(
@@ -292,11 +294,11 @@ class DeliveryFront:
 
             body = torrent_with_webseeds(target.torrent, [c.url for c in choices])
             headers.append(("Content-Disposition", f'attachment; filename="{target.name}.torrent"'))
-            self._count(UsageKind.TORRENT, client, target)
+            self._count(kinds.TORRENT, client, target)
             return _reply(
                 environ, start_response, "200 OK", body, "application/x-bittorrent", extra=headers
             )
-        self._count(UsageKind.ISO_METALINK, client, target)
+        self._count(kinds.ISO_METALINK, client, target)
         if kind == ".meta4":
             body = render.meta4_file(target, choices, built_at=snapshot.built_at)
             return _reply(
@@ -337,20 +339,3 @@ def _reply(environ, start_response, status: str, body: bytes, content_type: str 
 def _redirect(environ, start_response, url: str, extra=()):
     body = f"302 Found: {url}\n".encode()
     return _reply(environ, start_response, "302 Found", body, extra=[("Location", url), *extra])
-
-
-def front_from_settings(app) -> DeliveryFront:
-    """The front as portal/wsgi.py mounts it, sharing the process's store with Django views."""
-    from django.conf import settings
-
-    from . import runtime
-
-    return DeliveryFront(
-        app,
-        store=runtime.store(),
-        locator=runtime.locator(),
-        usage=runtime.usage(),
-        mirrorlist_count=settings.DELIVERY_MIRRORLIST_COUNT,
-        metalink_count=settings.DELIVERY_METALINK_COUNT,
-        link_count=settings.DELIVERY_LINK_HEADERS,
-    )

@@ -18,7 +18,11 @@ _state: dict = {}
 def usage() -> UsageCounter:
     with _lock:
         if "usage" not in _state:
-            _state["usage"] = UsageCounter(settings.DELIVERY_USAGE_FLUSH_SECONDS)
+            from .services import usage_record
+
+            _state["usage"] = UsageCounter(
+                settings.DELIVERY_USAGE_FLUSH_SECONDS, writer=usage_record
+            )
         return _state["usage"]
 
 
@@ -51,6 +55,21 @@ def locator() -> ClientLocator:
                 asn_path=settings.GEOIP_ASN_PATH,
             )
         return _state["locator"]
+
+
+def front_build(app):
+    """The front as portal/wsgi.py mounts it, sharing the process's store with Django views."""
+    from .front import DeliveryFront
+
+    return DeliveryFront(
+        app,
+        store=store(),
+        locator=locator(),
+        usage=usage(),
+        mirrorlist_count=settings.DELIVERY_MIRRORLIST_COUNT,
+        metalink_count=settings.DELIVERY_METALINK_COUNT,
+        link_count=settings.DELIVERY_LINK_HEADERS,
+    )
 
 
 def reset() -> None:

@@ -7,18 +7,26 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
 # Distinct keys kept while the database is unreachable; beyond that new keys are dropped.
 MAX_KEYS = 50_000
+# What a counted answer was (the values of choices.UsageKind).
+MIRRORLIST, METALINK, ISO, ISO_METALINK, TORRENT = (
+    "mirrorlist", "metalink", "iso", "iso_metalink", "torrent"
+)  # fmt: skip
 
 
 class UsageCounter:
     """Counts answers by (day, kind, country, release, arch, repo, file)."""
 
-    def __init__(self, flush_seconds: float = 60.0):
+    def __init__(self, flush_seconds: float = 60.0, *, writer: Callable | None = None):
+        """`writer(counts=...)` stores a flush (services.usage_record, given by runtime):
+        the counter itself, on the request path, knows no database."""
         self.flush_seconds = flush_seconds
+        self.writer = writer
         self._counts: dict[tuple, int] = {}
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
@@ -64,15 +72,15 @@ class UsageCounter:
         return time.monotonic() - self._last_flush >= self.flush_seconds
 
     def flush(self) -> int:
-        """Write the counts to the database; returns the number of rows upserted."""
-        from .services import usage_record
-
+        """Write the counts through the writer; returns the number of rows upserted."""
         counts = self.take()
         self._last_flush = time.monotonic()
-        if not counts:
+        if not counts or self.writer is None:
+            if counts:
+                self.give_back(counts)
             return 0
         try:
-            usage_record(counts=counts)
+            self.writer(counts=counts)
         except Exception as exc:
             log.warning("usage flush failed, keeping %d keys: %s", len(counts), exc)
             self.give_back(counts)

@@ -13,177 +13,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.core.geo import COUNTRIES, haversine_km
 from apps.delivery.services import snapshot_publish
-from apps.mirrors.choices import Approval, MirrorTier
 from apps.demo.history import demo_history_write
-from apps.mirrors.models import Mirror, MirrorURL, Netblock
 from apps.releases.choices import ImageKind, ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
 from apps.servers.choices import ServerHealth, ServerRole, ServerStatus
 from apps.servers.models import Role, Server, ServerTraffic
-from apps.sponsors.choices import SponsorKind
 from apps.sponsors.models import Sponsor
 
-SEED = 2007
-
-# The talk's "CentOS Mirror Locations" table: 43 countries, 154 external mirrors.
-SEED_MIRROR_COUNTS: dict[str, int] = {
-    "AU": 3, "AT": 2, "BD": 1, "BE": 2, "BR": 1, "BG": 1, "CA": 3, "CL": 4, "CN": 5,
-    "CZ": 4, "DK": 2, "FI": 2, "FR": 5, "DE": 6, "GR": 4, "HU": 1, "IN": 1, "ID": 1,
-    "IE": 1, "IL": 3, "IT": 3, "JP": 5, "KR": 3, "LU": 1, "NL": 4, "NZ": 1, "NO": 1,
-    "PL": 4, "PT": 2, "PR": 1, "RO": 3, "RU": 1, "SG": 2, "SI": 2, "ZA": 1, "ES": 3,
-    "SE": 2, "TW": 5, "TR": 1, "UA": 1, "GB": 6, "US": 49, "VE": 1,
-}  # fmt: skip
-
-CITIES: dict[str, tuple[str, ...]] = {
-    "AU": ("Sydney", "Melbourne", "Brisbane"), "AT": ("Vienna", "Graz"), "BD": ("Dhaka",),
-    "BE": ("Brussels", "Leuven"), "BR": ("Sao Paulo",), "BG": ("Sofia",),
-    "CA": ("Toronto", "Montreal", "Vancouver"), "CL": ("Santiago", "Valparaiso"),
-    "CN": ("Beijing", "Shanghai", "Hangzhou"), "CZ": ("Prague", "Brno"),
-    "DK": ("Copenhagen", "Aarhus"), "FI": ("Helsinki", "Espoo"),
-    "FR": ("Paris", "Lyon", "Strasbourg"), "DE": ("Berlin", "Frankfurt", "Munich", "Aachen"),
-    "GR": ("Athens", "Thessaloniki"), "HU": ("Budapest",), "IN": ("Bangalore",),
-    "ID": ("Jakarta",), "IE": ("Dublin",), "IL": ("Tel Aviv", "Haifa", "Jerusalem"),
-    "IT": ("Milan", "Rome", "Bologna"), "JP": ("Tokyo", "Osaka", "Tsukuba"),
-    "KR": ("Seoul", "Daejeon"), "LU": ("Luxembourg",), "NL": ("Amsterdam", "Utrecht", "Delft"),
-    "NZ": ("Auckland",), "NO": ("Oslo",), "PL": ("Warsaw", "Krakow", "Poznan"),
-    "PT": ("Lisbon", "Porto"), "PR": ("San Juan",), "RO": ("Bucharest", "Cluj"),
-    "RU": ("Moscow",), "SG": ("Singapore",), "SI": ("Ljubljana", "Maribor"),
-    "ZA": ("Johannesburg",), "ES": ("Madrid", "Barcelona", "Valencia"),
-    "SE": ("Stockholm", "Uppsala"), "TW": ("Taipei", "Hsinchu", "Taichung"),
-    "TR": ("Ankara",), "UA": ("Kyiv",), "GB": ("London", "Manchester", "Warwick", "Kent"),
-    "US": ("Dallas", "Chicago", "Atlanta", "Seattle", "Boston", "San Jose", "New York",
-           "Raleigh", "Columbus", "Denver", "Phoenix", "Salt Lake City", "Pittsburgh"),
-    "VE": ("Caracas",),
-}  # fmt: skip
-
-ORGANISATION_PATTERNS = (
-    ("University of {city}", SponsorKind.UNIVERSITY),
-    ("{city} Hosting", SponsorKind.HOSTING),
-    ("{city} Institute of Technology", SponsorKind.UNIVERSITY),
-    ("{city} Internet Exchange", SponsorKind.COMPANY),
-    ("{city} Data Centre", SponsorKind.HOSTING),
-    ("{city} Linux Users Group", SponsorKind.INDIVIDUAL),
+from .mirrors import external_mirrors_load, internal_mirrors_load
+from .tables import (
+    ARCHITECTURES,
+    ISO_ARCHES,
+    RELEASES,
+    REPOSITORIES,
+    REPOSITORY_HISTORY,
+    SEED,
+    SERVER_SPONSORS,
+    SERVERS,
 )
-
-# Sponsors of the donated servers: universities and hosting companies.
-SERVER_SPONSORS = (
-    ("Lone Star Hosting", SponsorKind.HOSTING, "US", "Dallas"),
-    ("Midwest University", SponsorKind.UNIVERSITY, "US", "Chicago"),
-    ("Peachtree Networks", SponsorKind.HOSTING, "US", "Atlanta"),
-    ("Cascade Colocation", SponsorKind.HOSTING, "US", "Seattle"),
-    ("Thames Valley University", SponsorKind.UNIVERSITY, "GB", "Warwick"),
-    ("Albion Dedicated Servers", SponsorKind.HOSTING, "GB", "London"),
-    ("Rhein-Main Rechenzentrum", SponsorKind.HOSTING, "DE", "Frankfurt"),
-    ("Technische Hochschule Nord", SponsorKind.UNIVERSITY, "DE", "Aachen"),
-    ("Polder Hosting", SponsorKind.HOSTING, "NL", "Amsterdam"),
-    ("Nordic University Network", SponsorKind.UNIVERSITY, "SE", "Uppsala"),
-    ("Maple Leaf Hosting", SponsorKind.HOSTING, "CA", "Toronto"),
-    ("Sakura Internet Research", SponsorKind.COMPANY, "JP", "Tokyo"),
-    ("Southern Cross University", SponsorKind.UNIVERSITY, "AU", "Sydney"),
-    ("Pampas Datacenter", SponsorKind.HOSTING, "CL", "Santiago"),
-)
-
-# 33 donated servers: (host name, roles, sponsor index, datacentre).
-SERVERS: tuple[tuple[str, tuple[str, ...], int], ...] = (
-    ("ns1.example.org", (ServerRole.DNS,), 0),
-    ("ns2.example.org", (ServerRole.DNS,), 5),
-    ("ns3.example.org", (ServerRole.DNS,), 11),
-    ("www1.example.org", (ServerRole.WEBSITE,), 0),
-    ("www2.example.org", (ServerRole.WEBSITE,), 6),
-    ("wiki.example.org", (ServerRole.WIKI,), 1),
-    ("msync1.example.org", (ServerRole.MIRROR_MASTER,), 0),
-    ("msync2.example.org", (ServerRole.MIRROR_MASTER,), 6),
-    ("vault.example.org", (ServerRole.VAULT,), 2),
-    ("lists.example.org", (ServerRole.MAILMAN,), 4),
-    ("beta.example.org", (ServerRole.BETA_MASTER,), 3),
-    ("build-i386.example.org", (ServerRole.BUILD_MASTER,), 1),
-    ("build-x86-64.example.org", (ServerRole.BUILD_MASTER,), 1),
-    ("build-ppc.example.org", (ServerRole.BUILD_MASTER,), 7),
-    ("mirror-us1.example.org", (ServerRole.INTERNAL_MIRROR,), 0),
-    ("mirror-us2.example.org", (ServerRole.INTERNAL_MIRROR,), 1),
-    ("mirror-us3.example.org", (ServerRole.INTERNAL_MIRROR,), 2),
-    ("mirror-us4.example.org", (ServerRole.INTERNAL_MIRROR,), 3),
-    ("mirror-ca1.example.org", (ServerRole.INTERNAL_MIRROR,), 10),
-    ("mirror-uk1.example.org", (ServerRole.INTERNAL_MIRROR,), 4),
-    ("mirror-uk2.example.org", (ServerRole.INTERNAL_MIRROR,), 5),
-    ("mirror-de1.example.org", (ServerRole.INTERNAL_MIRROR,), 6),
-    ("mirror-de2.example.org", (ServerRole.INTERNAL_MIRROR,), 7),
-    ("mirror-nl1.example.org", (ServerRole.INTERNAL_MIRROR,), 8),
-    ("mirror-se1.example.org", (ServerRole.INTERNAL_MIRROR,), 9),
-    ("mirror-jp1.example.org", (ServerRole.INTERNAL_MIRROR,), 11),
-    ("mirror-au1.example.org", (ServerRole.INTERNAL_MIRROR,), 12),
-    ("mirror-cl1.example.org", (ServerRole.INTERNAL_MIRROR,), 13),
-    ("mirror-us5.example.org", (ServerRole.INTERNAL_MIRROR, ServerRole.DNS), 0),
-    ("mirror-nl2.example.org", (ServerRole.INTERNAL_MIRROR, ServerRole.WEBSITE), 8),
-    ("mirror-jp2.example.org", (ServerRole.INTERNAL_MIRROR,), 11),
-    ("mirror-uk3.example.org", (ServerRole.INTERNAL_MIRROR, ServerRole.WIKI), 4),
-    ("mirror-de3.example.org", (ServerRole.INTERNAL_MIRROR, ServerRole.MAILMAN), 6),
-)
-
-ARCHITECTURES = {
-    "i386": "32-bit x86",
-    "x86_64": "64-bit x86 (AMD64, Intel EM64T)",
-    "ia64": "Intel Itanium",
-    "ppc": "PowerPC 32-bit",
-    "ppc64": "PowerPC 64-bit",
-    "s390": "IBM S/390",
-    "s390x": "IBM zSeries",
-    "alpha": "DEC Alpha",
-    "sparc": "SPARC and Niagara",
-    "arm": "ARM (embedded)",
-}
-
-REPOSITORIES = {
-    "os": "The release as shipped on the ISO images.",
-    "updates": "Security and bug-fix updates.",
-    "extras": "Packages that add to the release without replacing any.",
-    "addons": "Packages built from upstream sources outside the release.",
-    "centosplus": "Packages that replace base packages; use with care.",
-    "contrib": "Packages contributed by users.",
-    "fasttrack": "Updates that upstream will ship in the next point release.",
-}
-
-
-@dataclass(frozen=True)
-class ReleaseSpec:
-    version: str
-    status: str
-    released_on: dt.date
-    arches: tuple[str, ...]
-    repos: tuple[str, ...]
-
-
-RELEASES = (
-    ReleaseSpec("3.8", ReleaseStatus.END_OF_LIFE, dt.date(2006, 8, 25),
-                ("i386", "x86_64", "ia64", "s390", "s390x"),
-                ("os", "updates", "extras", "addons", "centosplus", "contrib")),
-    ReleaseSpec("3.9", ReleaseStatus.CURRENT, dt.date(2007, 7, 26),
-                ("i386", "x86_64", "ia64", "s390", "s390x"),
-                ("os", "updates", "extras", "addons", "centosplus", "contrib")),
-    ReleaseSpec("4.4", ReleaseStatus.END_OF_LIFE, dt.date(2006, 8, 30),
-                ("i386", "x86_64", "ia64", "ppc", "s390", "s390x", "alpha", "sparc"),
-                ("os", "updates", "extras", "addons", "centosplus", "contrib", "fasttrack")),
-    ReleaseSpec("4.5", ReleaseStatus.CURRENT, dt.date(2007, 5, 17),
-                ("i386", "x86_64", "ia64", "ppc", "s390", "s390x", "alpha", "sparc"),
-                ("os", "updates", "extras", "addons", "centosplus", "contrib", "fasttrack")),
-    ReleaseSpec("5.0", ReleaseStatus.CURRENT, dt.date(2007, 4, 12),
-                ("i386", "x86_64", "ia64", "ppc", "ppc64"),
-                ("os", "updates", "extras", "centosplus", "fasttrack")),
-)  # fmt: skip
-
-# Architectures that get ISO images (the others are served as trees only).
-ISO_ARCHES = ("i386", "x86_64", "ppc")
-BANDWIDTHS = (100, 155, 622, 1000, 1000, 2500, 10000)
-REPOSITORY_HISTORY = 3  # versions of each repository kept for alternates
 
 
 def _fake_digest(*parts: object, algo: str = "sha256") -> str:
@@ -204,8 +58,8 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     sponsors = _load_server_sponsors()
     servers = _load_servers(rng, sponsors, now)
     users = _load_users()
-    masters, internals = _load_internal_mirrors(rng, servers, releases, arches, repos)
-    externals = _load_external_mirrors(rng, internals, users, releases, arches, repos)
+    masters, internals = internal_mirrors_load(rng, servers, releases, arches, repos)
+    externals = external_mirrors_load(rng, internals, users, releases, arches, repos)
     _load_server_traffic(rng, servers, now)
     _finish(now=now)
     return {
@@ -389,157 +243,6 @@ def _load_users():
             user.save(update_fields=["password"])
         users.append(user)
     return users
-
-
-def _carry(mirror: Mirror, releases, arches, repos, *, arch_names) -> None:
-    served = [r for r in releases.values() if r.status != ReleaseStatus.END_OF_LIFE]
-    mirror.releases.set(served)
-    mirror.architectures.set([arches[a] for a in arch_names])
-    mirror.repositories.set(list(repos.values()))
-
-
-def _load_internal_mirrors(rng, servers, releases, arches, repos):
-    masters, internals = [], []
-    for server in servers:
-        role_names = {role.name for role in server.roles.all()}
-        if ServerRole.MIRROR_MASTER in role_names:
-            tier, bucket = MirrorTier.MASTER, masters
-        elif ServerRole.INTERNAL_MIRROR in role_names:
-            tier, bucket = MirrorTier.INTERNAL, internals
-        else:
-            continue
-        country = COUNTRIES[str(server.country)]
-        mirror, _ = Mirror.objects.update_or_create(
-            name=server.hostname,
-            defaults={
-                "organisation": server.sponsor.name,
-                "sponsor": server.sponsor,
-                "server": server,
-                "country": country.code,
-                "continent": country.continent,
-                "latitude": country.lat,
-                "longitude": country.lon,
-                "contact_email": "infra@example.org",
-                "bandwidth_mbps": server.bandwidth_mbps or 1000,
-                "tier": tier,
-                "approval": Approval.APPROVED,
-                "upstream": masters[0] if tier == MirrorTier.INTERNAL and masters else None,
-            },
-        )
-        _set_urls(mirror, [("http", f"http://{server.hostname}/centos/")])
-        _carry(mirror, releases, arches, repos, arch_names=list(ARCHITECTURES))
-        bucket.append(mirror)
-    # Internal mirrors sync from the closer of the two masters.
-    for mirror in internals:
-        mirror.upstream = min(masters, key=lambda m: _distance(m, mirror))
-        mirror.save(update_fields=["upstream"])
-    return masters, internals
-
-
-def _distance(a: Mirror, b: Mirror) -> float:
-    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
-
-
-def _set_urls(mirror: Mirror, urls: list[tuple[str, str]]) -> None:
-    MirrorURL.objects.filter(mirror=mirror).exclude(url__in=[u for _, u in urls]).delete()
-    for protocol, url in urls:
-        MirrorURL.objects.update_or_create(
-            url=url,
-            defaults={"mirror": mirror, "protocol": protocol, "ipv6": protocol == "https"},
-        )
-
-
-def _load_external_mirrors(rng, internals, users, releases, arches, repos):
-    externals = []
-    sponsors_by_org: dict[str, Sponsor] = {}
-    for cc, count in SEED_MIRROR_COUNTS.items():
-        country = COUNTRIES[cc]
-        cities = CITIES[cc]
-        for n in range(count):
-            city = cities[n % len(cities)]
-            pattern, kind = ORGANISATION_PATTERNS[(n + len(cc) + ord(cc[0])) % 6]
-            # (city, pattern) pairs do not repeat within a country: 6 patterns, coprime counts.
-            organisation = pattern.format(city=city)
-            host_slug = slugify(organisation).replace("-", "")
-            name = f"centos.{host_slug}.{cc.lower()}.test"
-            # Jitter around the country's centre so the map has no single dot per country.
-            lat = round(country.lat + rng.uniform(-1.5, 1.5), 4)
-            lon = round(country.lon + rng.uniform(-1.5, 1.5), 4)
-            sponsor = None
-            if kind in (SponsorKind.UNIVERSITY, SponsorKind.HOSTING) and n % 2 == 0:
-                sponsor = sponsors_by_org.get(organisation) or _sponsor_for(organisation, kind, cc)
-                sponsors_by_org[organisation] = sponsor
-            arch_names = ["i386", "x86_64"] if rng.random() < 0.7 else list(ARCHITECTURES)
-            mirror, _ = Mirror.objects.update_or_create(
-                name=name,
-                defaults={
-                    "organisation": organisation,
-                    "sponsor": sponsor,
-                    "country": cc,
-                    "continent": country.continent,
-                    "latitude": lat,
-                    "longitude": lon,
-                    "owner": users[len(externals) % len(users)]
-                    if len(externals) % 7 == 0
-                    else None,
-                    "contact_email": f"mirror-admin@{name}",
-                    "bandwidth_mbps": rng.choice(BANDWIDTHS),
-                    "tier": MirrorTier.EXTERNAL,
-                    "approval": Approval.APPROVED,
-                    "private": False,
-                },
-            )
-            urls = [("http", f"http://{name}/centos/")]
-            if rng.random() < 0.45:
-                urls.append(("https", f"https://{name}/centos/"))
-            if rng.random() < 0.3:
-                urls.append(("ftp", f"ftp://{name}/pub/centos/"))
-            if rng.random() < 0.5:
-                urls.append(("rsync", f"rsync://{name}/centos/"))
-            _set_urls(mirror, urls)
-            _carry(mirror, releases, arches, repos, arch_names=arch_names)
-            # Campus networks the university mirrors prefer to serve (benchmark ranges).
-            cidrs = (
-                [f"198.18.{len(externals) % 256}.0/24"] if kind == SponsorKind.UNIVERSITY else []
-            )
-            Netblock.objects.filter(mirror=mirror).exclude(cidr__in=cidrs).delete()
-            for cidr in cidrs:
-                Netblock.objects.get_or_create(mirror=mirror, cidr=cidr)
-            externals.append(mirror)
-    _link_sync_tree(externals, internals)
-    return externals
-
-
-def _sponsor_for(organisation: str, kind: str, cc: str) -> Sponsor:
-    slug = slugify(organisation)
-    sponsor, _ = Sponsor.objects.update_or_create(
-        slug=slug,
-        defaults={
-            "name": organisation,
-            "kind": kind,
-            "website": f"https://www.{slug}.test/",
-            "country": cc,
-            "description": f"{organisation} runs a public mirror of the distribution.",
-            "active": True,
-        },
-    )
-    return sponsor
-
-
-def _link_sync_tree(externals: list[Mirror], internals: list[Mirror]) -> None:
-    """msync hands each external mirror a close internal one; a few big external
-    mirrors feed the smaller ones of their country."""
-    hubs: dict[str, Mirror] = {}
-    for mirror in sorted(externals, key=lambda m: (-m.bandwidth_mbps, m.name)):
-        hub = hubs.get(str(mirror.country))
-        if hub is None or mirror.bandwidth_mbps >= 10000:
-            hubs.setdefault(str(mirror.country), mirror)
-            mirror.upstream = min(internals, key=lambda m: _distance(m, mirror))
-        elif mirror.bandwidth_mbps <= 155:
-            mirror.upstream = hub
-        else:
-            mirror.upstream = min(internals, key=lambda m: _distance(m, mirror))
-    Mirror.objects.bulk_update(externals, ["upstream"])
 
 
 def _load_server_traffic(rng: random.Random, servers: list[Server], now: dt.datetime) -> None:

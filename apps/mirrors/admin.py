@@ -113,8 +113,21 @@ class MirrorURLAdmin(ServiceAdmin):
         moderation.mirror_url_delete(mirror_url=obj, by=by)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What the checks record: to look at, never to edit (a sweep rewrites it)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(MirrorRepositoryState)
-class MirrorRepositoryStateAdmin(admin.ModelAdmin):
+class MirrorRepositoryStateAdmin(ReadOnlyAdmin):
     list_display = [
         "mirror",
         "release",
@@ -130,7 +143,7 @@ class MirrorRepositoryStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(MirrorImageState)
-class MirrorImageStateAdmin(admin.ModelAdmin):
+class MirrorImageStateAdmin(ReadOnlyAdmin):
     list_display = ["mirror", "image", "state", "checked_at"]
     list_filter = ["state"]
     list_select_related = ["mirror", "image"]
@@ -138,7 +151,7 @@ class MirrorImageStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sweep)
-class SweepAdmin(admin.ModelAdmin):
+class SweepAdmin(ReadOnlyAdmin):
     list_display = [
         "pk", "started_at", "state", "trigger", "duration", "mirrors_checked", "mirrors_failed",
         "mirrors_up", "mirrors_down", "checks_count", "chunks_done", "chunks_total", "master_ok",
@@ -153,7 +166,7 @@ class SweepAdmin(admin.ModelAdmin):
 
 
 @admin.register(Check)
-class CheckAdmin(admin.ModelAdmin):
+class CheckAdmin(ReadOnlyAdmin):
     list_display = [
         "checked_at", "mirror", "kind", "url", "http_status", "error", "latency_ms", "bytes",
     ]  # fmt: skip
@@ -170,7 +183,7 @@ class CheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckDaily)
-class CheckDailyAdmin(admin.ModelAdmin):
+class CheckDailyAdmin(ReadOnlyAdmin):
     list_display = [
         "day", "mirror", "checks", "failures", "success_ratio", "latency_mean_ms",
         "latency_p95_ms",
