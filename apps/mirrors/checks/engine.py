@@ -1,4 +1,4 @@
-"""Probing many mirrors at once: asyncio and aiohttp, bounded and polite.
+"""Probing many mirrors at once: asyncio and libcurl (apps.core.http), bounded and polite.
 
 Each mirror gets its own session (at most `per_host` connections, kept alive) and
 asks for its timestamp file first; only a mirror that answers that is asked for its

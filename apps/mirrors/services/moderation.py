@@ -17,7 +17,8 @@ from ..models import Mirror, MirrorURL
 from ..signals import mirrors_changed
 
 
-def _changed(reason: str) -> None:
+def changes_publish(reason: str) -> None:
+    """After commit, tell the listeners (the delivery app) that the lists must follow."""
     transaction.on_commit(
         lambda: mirrors_changed.send(sender=Mirror, reason=reason[:200]), robust=True
     )
@@ -34,7 +35,7 @@ def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
         raise ValidationError("A mirror without an http or https URL cannot be approved.")
     mirror.approval, mirror.approval_reason = Approval.APPROVED, ""
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
-    _changed(f"{mirror.name} approved by {_who(by)}")
+    changes_publish(f"{mirror.name} approved by {_who(by)}")
     return mirror
 
 
@@ -44,7 +45,7 @@ def mirror_reject(*, mirror: Mirror, reason: str, by=None) -> Mirror:
         raise ValidationError("Say why the mirror is rejected: its owner reads it.")
     mirror.approval, mirror.approval_reason = Approval.REJECTED, reason.strip()
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
-    _changed(f"{mirror.name} rejected by {_who(by)}")
+    changes_publish(f"{mirror.name} rejected by {_who(by)}")
     return mirror
 
 
@@ -54,7 +55,7 @@ def mirror_disable(*, mirror: Mirror, reason: str = "", by=None) -> Mirror:
     mirror.approval = Approval.DISABLED
     mirror.approval_reason = reason.strip() or f"Disabled by {_who(by)}."
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
-    _changed(f"{mirror.name} disabled by {_who(by)}")
+    changes_publish(f"{mirror.name} disabled by {_who(by)}")
     return mirror
 
 
@@ -75,7 +76,7 @@ def mirror_enable(*, mirror: Mirror, by=None) -> Mirror:
             "consecutive_successes", "modified",
         ]
     )  # fmt: skip
-    _changed(f"{mirror.name} enabled by {_who(by)}")
+    changes_publish(f"{mirror.name} enabled by {_who(by)}")
     return mirror
 
 
@@ -86,7 +87,7 @@ def mirror_save(*, mirror: Mirror, by=None, changed: Iterable[str] = ()) -> Mirr
     mirror.full_clean()
     mirror.save()
     fields = ", ".join(changed) or "fields"
-    _changed(f"{mirror.name} edited by {_who(by)} ({fields})")
+    changes_publish(f"{mirror.name} edited by {_who(by)} ({fields})")
     return mirror
 
 
@@ -96,14 +97,14 @@ def mirror_parts_save(*, mirror: Mirror, formset, by=None) -> None:
     owner's forms)."""
     formset.save()
     what = formset.model._meta.verbose_name_plural
-    _changed(f"{what} of {mirror.name} changed by {_who(by)}")
+    changes_publish(f"{what} of {mirror.name} changed by {_who(by)}")
 
 
 @transaction.atomic
 def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
     mirror_url.full_clean()
     mirror_url.save()
-    _changed(f"URL {mirror_url.url} saved by {_who(by)}")
+    changes_publish(f"URL {mirror_url.url} saved by {_who(by)}")
     return mirror_url
 
 
@@ -111,11 +112,11 @@ def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
 def mirror_url_delete(*, mirror_url: MirrorURL, by=None) -> None:
     url = mirror_url.url
     mirror_url.delete()
-    _changed(f"URL {url} deleted by {_who(by)}")
+    changes_publish(f"URL {url} deleted by {_who(by)}")
 
 
 @transaction.atomic
 def mirror_delete(*, mirror: Mirror, by=None) -> None:
     name = mirror.name
     mirror.delete()
-    _changed(f"{name} deleted by {_who(by)}")
+    changes_publish(f"{name} deleted by {_who(by)}")

@@ -157,7 +157,7 @@ def test_a_mirror_failing_n_times_is_suspended_and_its_owner_told(
         sweep(mirror)
     mirror.refresh_from_db()
     assert mirror.approval == Approval.SUSPENDED
-    assert "3 failed checks in a row" in mirror.approval_reason
+    assert re.search(r" after (\d+) failed checks in a row\.$", mirror.approval_reason)[1] == "3"
     assert [m.subject for m in mail.outbox] == [
         "Mirror refused.farm.test is down",
         "Mirror refused.farm.test has been suspended",
@@ -234,7 +234,7 @@ def test_the_sweepmirrors_command_prints_a_summary(farm_mirrors):
     options = [arg for name in names for arg in ("--mirror", f"{name}.farm.test")]
     call_command("sweepmirrors", *options, stdout=out)
     text = out.getvalue()
-    assert "4 mirrors checked" in text
+    assert re.search(r" s: (\d+) mirrors checked, ", text)[1] == "4"
     counts = dict(re.findall(r"^  (\w[\w ]*?) +(\d+)   ", text, re.MULTILINE))
     assert counts == {
         "up": "3", "down": "1", "current": "2", "behind": "1", "incomplete": "0",
@@ -247,7 +247,7 @@ def test_the_sweepmirrors_command_filters_by_country(farm_mirrors):
     farm_mirrors["current"].save()
     out = io.StringIO()
     call_command("sweepmirrors", "--country", "nz", stdout=out)
-    assert "1 mirrors checked" in out.getvalue()
+    assert re.search(r" s: (\d+) mirrors checked, ", out.getvalue())[1] == "1"
     assert set(Check.objects.values_list("mirror__name", flat=True)) == {"current.farm.test"}
 
 

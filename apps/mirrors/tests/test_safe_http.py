@@ -6,9 +6,11 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pycurl
 import pytest
 
 from apps.core.http import FetchError, SafeClient, TargetPolicy
+from apps.core.http.curl import Transfer
 from apps.mirrors import services
 from apps.mirrors.choices import CheckError
 from apps.mirrors.models import Check
@@ -88,15 +90,17 @@ def server():
 
 @pytest.fixture
 def connections(monkeypatch):
-    """Every address the client opens a connection to."""
+    """Every address the client opens a connection to (libcurl's socket callback)."""
     opened = []
-    original = asyncio.open_connection
+    original = Transfer._socket_open
 
-    async def spy(host=None, port=None, **kwargs):
-        opened.append(host)
-        return await original(host, port, **kwargs)
+    def spy(self, purpose, address):
+        sock = original(self, purpose, address)
+        if sock != pycurl.SOCKET_BAD:
+            opened.append(address[3][0])
+        return sock
 
-    monkeypatch.setattr(asyncio, "open_connection", spy)
+    monkeypatch.setattr(Transfer, "_socket_open", spy)
     return opened
 
 

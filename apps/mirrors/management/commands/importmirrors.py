@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.mirrors.choices import Approval
-from apps.mirrors.importers import MirrorListError, mirrors_import_file
+from apps.mirrors.importers import MirrorListError
+from apps.mirrors.services.imports import mirrors_import_file
 
 
 class Command(BaseCommand):
