@@ -53,7 +53,6 @@ def main() -> int:
     farm = _farm_start(args, Path(tmp.name))
     try:
         master_url = f"http://{args.base}:{args.port}/centos/"
-        os.environ["MASTER_URL"] = master_url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
         import django
 
@@ -64,7 +63,7 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         if args.database_url:
             call_command("flush", interactive=False, verbosity=0)  # a database to throw away
-        mirrors = _world_create(args, farm_manifest=Path(tmp.name) / "manifest.csv")
+        mirrors = _network_create(master_url, farm_manifest=Path(tmp.name) / "manifest.csv")
         return _sweep_measure(args, mirrors, settings, farm_pid=farm.pid)
     finally:
         farm.terminate()
@@ -88,10 +87,10 @@ def _farm_start(args, tmp: Path) -> subprocess.Popen:
     return farm
 
 
-def _world_create(args, farm_manifest: Path) -> int:
+def _network_create(master_url: str, farm_manifest: Path) -> int:
     from django.db import transaction
 
-    from apps.mirrors.choices import Approval, MirrorStatus, Protocol
+    from apps.mirrors.choices import Approval, MirrorStatus, MirrorTier, Protocol
     from apps.mirrors.models import Mirror, MirrorURL
     from apps.releases.models import Architecture, Image, Release, Repository
 
@@ -108,6 +107,11 @@ def _world_create(args, farm_manifest: Path) -> int:
             ("CentOS-5.0-x86_64-netinstall.iso", 256 << 10),
         ):
             Image.objects.create(release=release, architecture=arch, name=name, size=size)
+        # The master, as the portal knows it: a mirror of tier master with the farm's URL.
+        master = Mirror.objects.create(
+            name="master.bench.test", tier=MirrorTier.MASTER, approval=Approval.APPROVED
+        )
+        MirrorURL.objects.create(mirror=master, protocol=Protocol.HTTP, url=master_url)
         sims = [r for r in rows if r[0] != "master"]
         Mirror.objects.bulk_create(
             [
@@ -122,7 +126,7 @@ def _world_create(args, farm_manifest: Path) -> int:
             ],
             batch_size=2000,
         )
-        ids = dict(Mirror.objects.values_list("name", "pk"))
+        ids = dict(Mirror.objects.exclude(tier=MirrorTier.MASTER).values_list("name", "pk"))
         MirrorURL.objects.bulk_create(
             [
                 MirrorURL(mirror_id=ids[f"{name}.bench.test"], protocol=Protocol.HTTP, url=url)

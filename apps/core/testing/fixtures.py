@@ -1,4 +1,4 @@
-"""Pytest fixtures `master_tree` and `mirror_farm`; enable with
+"""Pytest fixtures `master_tree`, `mirror_farm` and `farm_names`; enable with
 `pytest_plugins = ["apps.core.testing.fixtures"]` in the root conftest."""
 
 import pytest
@@ -27,3 +27,12 @@ def mirror_farm(master_tree):
         farm.add_mirror(behaviour.value, behaviour, **FARM_OPTIONS.get(behaviour, {}))
     with farm:
         yield farm
+
+
+@pytest.fixture
+def farm_names(mirror_farm, settings):
+    """The clients made from settings answer the farm's host names (mirror.host) and trust
+    its CA, so sweeps reach mirror.https_url and mirror.named_url: TLS and names, no DNS."""
+    settings.MIRROR_CHECK_RESOLVER = mirror_farm.resolve
+    settings.MIRROR_CHECK_CA_FILE = mirror_farm.ca_file
+    return mirror_farm

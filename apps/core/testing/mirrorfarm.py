@@ -22,10 +22,12 @@ import resource
 import shutil
 import signal
 import socket
+import ssl
 import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -446,6 +448,11 @@ class SimMirror:
         self.requests: Counter[str] = Counter()  # request path -> count
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[_HttpProtocol] = set()
+        # https: the farm's TLS context and port (None: http only); the host name it answers
+        self.tls: ssl.SSLContext | None = None
+        self.https_port = 0
+        self.host = f"{name.replace('_', '-')}.farm.test"
+        self._tls_server: asyncio.AbstractServer | None = None
 
     def __repr__(self) -> str:
         return f"<SimMirror {self.name} {self.behaviour.name} {self.base_url}>"
@@ -456,6 +463,16 @@ class SimMirror:
 
     def url(self, relpath: str = "") -> str:
         return self.base_url + relpath.lstrip("/")
+
+    @property
+    def https_url(self) -> str:
+        """By host name over TLS (a certificate of the farm's CA): resolve with farm.resolve."""
+        return f"https://{self.host}:{self.https_port}{self.prefix}"
+
+    @property
+    def named_url(self) -> str:
+        """By host name over plain http: resolve with farm.resolve."""
+        return f"http://{self.host}:{self.port}{self.prefix}"
 
     # -- serving (runs in the event loop) --
 
@@ -746,12 +763,27 @@ async def _listen(mirror: SimMirror, backlog: int = 128) -> None:
         raise
     loop = asyncio.get_running_loop()
     mirror._server = await loop.create_server(lambda: _HttpProtocol(mirror), sock=sock)
+    if mirror.tls is not None:
+        tls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            tls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            tls.bind((mirror.address, mirror.https_port))
+            tls.listen(backlog)
+            tls.setblocking(False)
+        except OSError:
+            tls.close()
+            _unlisten(mirror)
+            raise
+        mirror._tls_server = await loop.create_server(
+            lambda: _HttpProtocol(mirror), sock=tls, ssl=mirror.tls, ssl_handshake_timeout=5
+        )
 
 
 def _unlisten(mirror: SimMirror) -> None:
-    if mirror._server is not None:
-        mirror._server.close()
-        mirror._server = None
+    for server in (mirror._server, mirror._tls_server):
+        if server is not None:
+            server.close()
+    mirror._server = mirror._tls_server = None
     mirror._close_connections()
 
 
@@ -790,7 +822,13 @@ def _pick_port(address: str, rng: random.Random) -> int:
 
 class MirrorFarm:
     """Simulated mirrors, each on its own 127.0.0.X address and the same port, served by one
-    background thread running an asyncio loop. The master is the first address."""
+    background thread running an asyncio loop. The master is the first address.
+
+    With https (the default) every mirror also serves TLS on `https_port` with a certificate
+    for *.farm.test from a throwaway CA (trustme; `ca_file` is its PEM), and answers its host
+    name (`mirror.host`, e.g. current.farm.test) through `resolve`, a resolver hook for the
+    client: no DNS traffic. `sni` lists the server names the TLS handshakes asked for.
+    """
 
     def __init__(
         self,
@@ -799,17 +837,54 @@ class MirrorFarm:
         *,
         prefix: str = "/centos/",
         base_address: str = "127.0.0.2",
+        https: bool = True,
     ):
         self.tree = master_tree if isinstance(master_tree, MasterTree) else None
         self.prefix = _norm_prefix(prefix)
         self._fixed_port = port is not None
         self._next = _loopback(base_address)
         self.port = port if port is not None else _pick_port(str(self._next), random.Random())
+        self.names: dict[str, str] = {}  # host name -> address, for resolve
+        self.sni: list[str | None] = []
+        self.tls: ssl.SSLContext | None = None
+        self.ca = self.ca_file = None
+        self.https_port = 0
+        if https:
+            self._tls_setup()
         self.mirrors: dict[str, SimMirror] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         master_dir = None if master_tree is None or self.tree else Path(master_tree)
         self.master = self.add_mirror("master", Behaviour.CURRENT, tree_dir=master_dir)
+
+    def _tls_setup(self) -> None:
+        import trustme  # a test-only package
+
+        self.ca = trustme.CA()
+        cert = self.ca.issue_cert("*.farm.test", "farm.test")
+        self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(self.tls)
+        self.tls.sni_callback = lambda sslobj, name, context: self.sni.append(name)
+        folder = tempfile.mkdtemp(prefix="mirrorfarm-ca-")
+        weakref.finalize(self, shutil.rmtree, folder, True)
+        self.ca_file = os.path.join(folder, "ca.pem")
+        self.ca.cert_pem.write_to_path(self.ca_file)
+        self.https_port = _pick_port(str(self._next), random.Random())
+
+    def resolve(self, host: str, port: int = 0) -> list[str]:
+        """A resolver hook (apps.core.http.SafeClient.resolver): the farm's names only."""
+        try:
+            return [self.names[host.lower().rstrip(".")]]
+        except KeyError:
+            raise socket.gaierror(socket.EAI_NONAME, f"{host}: not a farm name") from None
+
+    def alias(self, name: str, mirror: str) -> str:
+        """Make another host name (an IDN one, say) resolve to a mirror; its ASCII form."""
+        from apps.core.http import idna_host
+
+        host = idna_host(name)
+        self.names[host] = self.mirrors[mirror].address
+        return host
 
     def __enter__(self) -> MirrorFarm:
         return self.start()
@@ -835,7 +910,9 @@ class MirrorFarm:
         address = _loopback(self._next)
         self._next += 1
         mirror = SimMirror(name, str(address), self.port, self.prefix, self.tree, behaviour, opts)
+        mirror.tls, mirror.https_port = self.tls, self.https_port
         self.mirrors[name] = mirror
+        self.names[mirror.host] = mirror.address
         if self.running:
             try:
                 self._call(self._bind(mirror))
@@ -899,10 +976,11 @@ class MirrorFarm:
             self.tree.behind_map(opts.versions_behind)  # validate now, not at the first request
 
     async def _bind(self, mirror: SimMirror) -> None:
-        mirror.port = self.port
+        mirror.port, mirror.https_port = self.port, self.https_port
         if mirror.behaviour is Behaviour.REFUSED:
-            if not _nobody_listens(mirror.address, self.port):
-                raise OSError(errno.EADDRINUSE, f"{mirror.address}:{self.port} is in use")
+            for port in (self.port, self.https_port) if self.tls else (self.port,):
+                if not _nobody_listens(mirror.address, port):
+                    raise OSError(errno.EADDRINUSE, f"{mirror.address}:{port} is in use")
             return
         await _listen(mirror)
 
@@ -919,6 +997,8 @@ class MirrorFarm:
                     raise
                 # someone holds this port on one of our addresses: move every mirror
                 self.port = _pick_port(self.master.address, random.Random())
+                if self.tls is not None:
+                    self.https_port = _pick_port(self.master.address, random.Random())
         raise OSError(errno.EADDRINUSE, "no common free port found for the farm")
 
     async def _switch(self, mirror: SimMirror, behaviour: Behaviour, opts: MirrorOptions):

@@ -1,0 +1,196 @@
+"""What may be probed and what a probe gives: the address policy (SSRF), the parsed target
+of a URL, the result of a request and its error classes."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~?"
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/%:@!$&'()*+,;=\-._~]*")
+
+
+class FetchError(enum.StrEnum):
+    """Why a request did not give a usable answer (stored in Check.error)."""
+
+    DNS = "dns"
+    REFUSED = "refused"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    HTTP_STATUS = "http_status"
+    WRONG_CONTENT = "wrong_content"
+    TOO_LARGE = "too_large"
+    FORBIDDEN_TARGET = "forbidden_target"
+    OTHER = "other"
+
+
+class ForbiddenTarget(Exception):
+    """The target is not allowed: a non-public address, or a scheme other than http(s)."""
+
+
+class Failure(Exception):
+    """A request failed with this error class (caught by SafeClient.fetch)."""
+
+    def __init__(self, error: FetchError, detail: str):
+        super().__init__(detail)
+        self.error, self.detail = error, detail
+
+
+@dataclass(frozen=True)
+class TargetPolicy:
+    """Which addresses may be probed: public ones, plus the allowed networks."""
+
+    allowed_networks: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def from_networks(cls, networks: Iterable[str]) -> TargetPolicy:
+        return cls(tuple(ipaddress.ip_network(n.strip(), strict=False) for n in networks if n))
+
+    @classmethod
+    def from_settings(cls) -> TargetPolicy:
+        from django.conf import settings
+
+        return cls.from_networks(settings.MIRROR_CHECK_ALLOW_NETWORKS)
+
+    def address_allowed(self, address: IPAddress | str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False  # a scoped (fe80::1%eth0) or malformed address
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
+        if any(ip.version == net.version and ip in net for net in self.allowed_networks):
+            return True
+        return not (
+            ip.is_private
+            or ip.is_loopback
+            or ip.is_link_local
+            or ip.is_multicast
+            or ip.is_reserved
+            or ip.is_unspecified
+            or not ip.is_global  # shared address space 100.64/10 and friends
+        )
+
+    def address_check(self, address: str, host: str = "") -> None:
+        if not self.address_allowed(address):
+            shown = f"{host} ({address})" if host and host != address else address
+            raise ForbiddenTarget(f"{shown} is not a public address")
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """The outcome of one request, after redirects."""
+
+    url: str
+    method: str
+    status: int | None = None
+    body: bytes | None = None
+    content_length: int | None = None  # the header (what HEAD answers are for)
+    nbytes: int = 0
+    latency_ms: int = 0
+    error: FetchError | None = None
+    detail: str = ""
+    final_url: str = ""
+    started: float = field(default=0.0, repr=False)  # wall clock, time.time()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A URL taken apart: host in ASCII (IDN names in punycode), lower case, no brackets."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str  # path and query, quoted
+    url: str  # as given
+
+    @property
+    def literal(self) -> bool:
+        """The host is an IP address, not a name."""
+        return _is_address(self.host)
+
+    @property
+    def request_url(self) -> str:
+        """The URL as sent: ASCII host, explicit port, quoted path."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}{self.path}"
+
+
+def target_parse(url: str) -> Target:
+    """Take a URL apart; ForbiddenTarget for other schemes, Failure for a bad URL."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    if not sep or "?" in netloc or "#" in url or "\\" in url:
+        return _target_parse_slow(url)  # anything unusual goes through urlsplit
+    scheme = scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        raise ForbiddenTarget(f"scheme {scheme or '(none)'!r} is not probed")
+    host, port = _netloc_parse(netloc, scheme)
+    path = slash + path
+    if "?" in path or not _PLAIN_PATH.fullmatch(path):
+        return _target_parse_slow(url)
+    return Target(scheme, host, port, path or "/", url)
+
+
+def _target_parse_slow(url: str) -> Target:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        raise ForbiddenTarget(f"scheme {scheme or '(none)'!r} is not probed")
+    host, port = _netloc_parse(parts.netloc, scheme)
+    path = quote(parts.path or "/", safe=_PATH_SAFE)
+    if parts.query:
+        path += "?" + quote(parts.query, safe=_PATH_SAFE)
+    return Target(scheme, host, port, path, url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _netloc_parse(netloc: str, scheme: str) -> tuple[str, int]:
+    """(ASCII host, port) of a netloc; cached, as a sweep asks each mirror host many times."""
+    parts = urlsplit(f"{scheme}://{netloc}/")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise Failure(FetchError.OTHER, f"bad URL: {exc}") from exc
+    if not host:
+        raise ForbiddenTarget("the URL has no host")
+    return idna_host(host), port or DEFAULT_PORTS[scheme]
+
+
+def idna_host(host: str) -> str:
+    """The ASCII form of a host name (punycode for IDN labels, UTS #46 mapping)."""
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        if not re.fullmatch(r"[a-z0-9._:\-\[\]%]+", host):
+            raise Failure(FetchError.DNS, f"{host[:80]!r} is not a host name")
+        return host
+    try:
+        import idna
+
+        return idna.encode(host, uts46=True).decode("ascii")
+    except ImportError:  # pragma: no cover - idna comes with httpx
+        return host.encode("idna").decode("ascii")
+    except (UnicodeError, ValueError) as exc:  # idna.IDNAError is a UnicodeError
+        raise Failure(FetchError.DNS, f"{host[:80]!r}: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
