@@ -1,5 +1,5 @@
-"""Load benchmark of the mirrorlist: the portal under granian against nginx serving the
-same body as a static file, on this machine, in the same run.
+"""Load benchmark of the delivery front: nginx serving static bodies of the same size, a
+bare WSGI callable under the same granian, and the portal, on this machine, in one run.
 
     .venv/bin/python bench/delivery_load.py [--mirrors 10000] [--duration 20] [--connections 64]
 
@@ -7,21 +7,40 @@ same body as a static file, on this machine, in the same run.
    (`--mirrors` mirrors in about 50 countries with URLs, netblocks, repository and image
    states) and publishes a snapshot with the real builder (`snapshot_publish`), so the
    snapshot is what production would build from the same rows.
-2. Starts granian (2 WSGI workers) on portal.wsgi:application; the workers load the
-   snapshot from that database like any production worker.
-3. Fetches one mirrorlist answer and has nginx serve those same bytes as a static file.
-4. Runs wrk (-t2 -cN -dS --latency) against both with a Lua script that varies the
-   client address (`ip=`) over 1,000 generated IPv4 addresses, so GeoIP and the buckets
-   work for different countries; nginx ignores the query string.
-5. Prints requests/s, their ratio, p50/p99, errors and the granian workers' RSS.
+2. Starts granian (2 WSGI workers) on portal.wsgi:application with TRUSTED_PROXIES set to
+   the loopback, so the front believes X-Forwarded-For as it would behind a proxy; the
+   workers load the snapshot from that database like any production worker. A second
+   granian with the same options serves a bare WSGI callable that returns, per kind, the
+   portal's own answer (same status, headers and body) without any logic: the ceiling for
+   any Python answer.
+3. Builds the request mix (the default, "mix"): every request has a fresh client address
+   (X-Forwarded-For, drawn by wrk's Lua per request: a random network of the GeoIP
+   database, then a random address in it), 30% IPv6, `--no-country` of them from
+   networks the database has no country for; 70% mirrorlist, 20% metalink (the
+   `repo=<repo>-<release>` form) and 10% ISO redirects (302), spread evenly over every
+   release/repository/arch and every ISO of the rows. Every URL is checked first (200 or
+   302), and a sample of generated requests is sent to tally statuses and countries.
+4. nginx serves, per kind, a static file as large as the portal's answer (the mirrorlist
+   and metalink bodies themselves; for the 302, as many bytes as the portal's whole
+   response, headers included).
+5. Runs wrk (-t2 -cN -dS --latency) against the three in turn, each after a short
+   warm-up, then the old cached case as a secondary line: one mirrorlist URL with `ip=`
+   cycling over 1,000 random IPv4 addresses, so after warm-up every answer comes from the
+   per-address memo.
+6. Prints a table: requests/s, the ratios, p50/p99, errors (socket errors and non-2xx/3xx
+   answers), bytes per answer, the servers' worker CPU µs per request (and wrk's), and
+   the granian workers' RSS after the runs. Exits 1 when any run had errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import ipaddress
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -30,10 +49,25 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PATH = "/mirrorlist?release=5&arch=x86_64&repo=os"
+# The cached case: one URL, the yum form with the major release.
+CACHED_PATH = "/mirrorlist?release=5&arch=x86_64&repo=os"
+# The default mix.
+MIX = {"mirrorlist": 0.7, "metalink": 0.2, "iso": 0.1}
+IPV6_SHARE = 0.3
+# GeoIP networks kept per pool (each request picks one, then a random address in it).
+POOL_SIZES = {
+    ("v4", True): 20_000,
+    ("v6", True): 10_000,
+    ("v4", False): 2_000,
+    ("v6", False): 1_000,
+}
+# IPv6 ranges that only re-encode IPv4 (6to4, Teredo, NAT64) or are not unicast: skipped.
+V6_UNICAST = ipaddress.ip_network("2000::/3")
+V6_SKIP = [ipaddress.ip_network(n) for n in ("2002::/16", "2001::/32", "64:ff9b::/96")]
 
 
 def free_port() -> int:
@@ -53,6 +87,8 @@ def setup_django(tmp: Path) -> dict:
         "SECURE_SSL_REDIRECT": "False",
         "LOG_LEVEL": "WARNING",
         "CELERY_BROKER_URL": "memory://",
+        # wrk connects from the loopback: believe its X-Forwarded-For, as behind a proxy.
+        "TRUSTED_PROXIES": "127.0.0.1,::1",
     }
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))
@@ -218,28 +254,266 @@ def wait_for(url: str, seconds: float = 60) -> bytes:
             time.sleep(0.2)
 
 
-def lua_script(tmp: Path, seed: int = 7) -> Path:
+# --- the request mix -----------------------------------------------------------------
+
+
+def catalogue() -> dict[str, list[str]]:
+    """Every URL of the mix, from the rows (what the snapshot was built from): a mirrorlist
+    and a metalink per release/repository/arch with repository versions, and the redirect
+    of every ISO."""
+    from apps.releases.models import Image, RepositoryVersion
+
+    combos = sorted(
+        set(
+            RepositoryVersion.objects.values_list(
+                "release__version", "repository__name", "architecture__name"
+            )
+        )
+    )
+    images = sorted(
+        Image.objects.values_list("release__version", "architecture__name", "name").distinct()
+    )
+    return {
+        "mirrorlist": [f"/mirrorlist?release={v}&repo={r}&arch={a}" for v, r, a in combos],
+        "metalink": [f"/metalink?repo={r}-{v}&arch={a}" for v, r, a in combos],
+        "iso": [f"/isoredirect/{v}/isos/{a}/{n}" for v, a, n in images],
+    }
+
+
+def geoip_pools(seed: int = 11) -> dict[tuple[str, bool], list]:
+    """Networks of the GeoIP database the front reads (Geoacumen unless GEOIP_PATH is set),
+    sampled uniformly per (IP version, has a country); a reservoir per pool. Private and
+    reserved ranges are left out, as are IPv6 ranges that only re-encode IPv4."""
+    import maxminddb
+    from django.conf import settings
+
+    path = settings.GEOIP_PATH
+    if not path:
+        import geoacumen
+
+        path = geoacumen.db_path
+    rng = random.Random(seed)
+    pools: dict[tuple[str, bool], list] = {key: [] for key in POOL_SIZES}
+    seen: Counter = Counter()
+    with maxminddb.open_database(path) as reader:
+        for net, record in reader:
+            if not net.is_global:
+                continue
+            version = "v4" if net.version == 4 else "v6"
+            if version == "v6" and (
+                not net.subnet_of(V6_UNICAST) or any(net.subnet_of(s) for s in V6_SKIP)
+            ):
+                continue
+            place = record.get("country") or record.get("registered_country") or {}
+            code = place.get("iso_code") if isinstance(place, dict) else None
+            key = (version, isinstance(code, str) and len(code) == 2 and code.isalpha())
+            seen[key] += 1
+            pool, size = pools[key], POOL_SIZES[key]
+            if len(pool) < size:
+                pool.append(net)
+            else:
+                j = rng.randrange(seen[key])
+                if j < size:
+                    pool[j] = net
+    return pools
+
+
+def draw_address(rng: random.Random, pools, no_country: float) -> str:
+    """What the Lua script does per request, in Python (for the sample and the shares)."""
+    version = "v6" if rng.random() < IPV6_SHARE else "v4"
+    pool = pools[(version, rng.random() >= no_country)]
+    net = pool[rng.randrange(len(pool))]
+    return str(net[rng.randrange(net.num_addresses)])
+
+
+def draw_path(rng: random.Random, urls: dict[str, list[str]]) -> str:
+    r = rng.random()
+    kind = "mirrorlist" if r < MIX["mirrorlist"] else "metalink" if r < 0.9 else "iso"
+    return urls[kind][rng.randrange(len(urls[kind]))]
+
+
+def _lua_list(items) -> str:
+    return "{" + ",".join(items) + "}"
+
+
+def mix_script(tmp: Path, pools, urls: dict[str, list[str]], no_country: float) -> Path:
+    """wrk's Lua: per request a kind (70/20/10), a URL of that kind and a fresh address.
+
+    IPv4 networks are {first address, size}; IPv6 ones the eight 16-bit groups of the
+    network address and the prefix length, the host bits drawn per group."""
+    v4 = {
+        has: _lua_list(
+            f"{{{int(n.network_address)},{n.num_addresses}}}" for n in pools[("v4", has)]
+        )
+        for has in (True, False)
+    }
+    v6 = {}
+    for has in (True, False):
+        rows = []
+        for n in pools[("v6", has)]:
+            groups = n.network_address.exploded.split(":")
+            rows.append("{" + ",".join(str(int(g, 16)) for g in groups) + f",{n.prefixlen}}}")
+        v6[has] = _lua_list(rows)
+    quoted = {k: _lua_list(f'"{u}"' for u in v) for k, v in urls.items()}
+    script = tmp / "mix.lua"
+    script.write_text(
+        f"local V4 = {v4[True]}\nlocal V4NONE = {v4[False]}\n"
+        f"local V6 = {v6[True]}\nlocal V6NONE = {v6[False]}\n"
+        f"local ML = {quoted['mirrorlist']}\nlocal MD = {quoted['metalink']}\n"
+        f"local ISO = {quoted['iso']}\n"
+        f"local IPV6, NOCC = {IPV6_SHARE}, {no_country}\n"
+        f"local P_ML, P_MD = {MIX['mirrorlist']}, {MIX['mirrorlist'] + MIX['metalink']}\n"
+        """
+local random, floor, format = math.random, math.floor, string.format
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + (thread_id or 0) * 7919)
+  for _ = 1, 10 do random() end
+end
+local function ip4(t)
+  local n = t[1] + random(0, t[2] - 1)
+  return format("%d.%d.%d.%d", floor(n / 16777216) % 256, floor(n / 65536) % 256,
+                floor(n / 256) % 256, n % 256)
+end
+local g = {0, 0, 0, 0, 0, 0, 0, 0}
+local function ip6(t)
+  local p = t[9]
+  for i = 1, 8 do
+    local fixed = p - 16 * (i - 1)
+    if fixed >= 16 then g[i] = t[i]
+    elseif fixed <= 0 then g[i] = random(0, 65535)
+    else g[i] = t[i] + random(0, 2 ^ (16 - fixed) - 1) end
+  end
+  return format("%x:%x:%x:%x:%x:%x:%x:%x", g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8])
+end
+local headers = {}
+request = function()
+  local ip
+  if random() < IPV6 then
+    if random() < NOCC then ip = ip6(V6NONE[random(#V6NONE)]) else ip = ip6(V6[random(#V6)]) end
+  else
+    if random() < NOCC then ip = ip4(V4NONE[random(#V4NONE)]) else ip = ip4(V4[random(#V4)]) end
+  end
+  headers["X-Forwarded-For"] = ip
+  local r, path = random()
+  if r < P_ML then path = ML[random(#ML)]
+  elseif r < P_MD then path = MD[random(#MD)]
+  else path = ISO[random(#ISO)] end
+  return wrk.format("GET", path, headers)
+end
+"""
+    )
+    return script
+
+
+def cached_script(tmp: Path, seed: int = 7) -> tuple[Path, int]:
+    """The old default: one URL, `ip=` cycling over 1,000 random IPv4 addresses; the
+    script and how many of those addresses GeoIP has no country for."""
+    from django.conf import settings
+
+    from apps.core.geo import GeoIP
+
     rng = random.Random(seed)
     ips = [
         f"{rng.randrange(1, 224)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
         for _ in range(1000)
     ]
-    script = tmp / "vary.lua"
+    script = tmp / "cached.lua"
     script.write_text(
         "local ips = {" + ",".join(f'"{ip}"' for ip in ips) + "}\n"
         "local i = 0\n"
         "request = function()\n"
         "  i = i + 1\n"
-        f'  return wrk.format("GET", "{PATH}&ip=" .. ips[(i % #ips) + 1])\n'
+        f'  return wrk.format("GET", "{CACHED_PATH}&ip=" .. ips[(i % #ips) + 1])\n'
         "end\n"
     )
-    return script
+    geoip = GeoIP(settings.GEOIP_PATH)
+    return script, sum(geoip.country(ip) is None for ip in ips)
 
 
-def start_nginx(tmp: Path, body: bytes, port: int) -> subprocess.Popen:
+def fetch(port: int, path: str, forwarded: str | None = None):
+    """(status, headers, body, bytes on the wire) of one GET, redirects not followed."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"X-Forwarded-For": forwarded} if forwarded else {})
+        resp = conn.getresponse()
+        body = resp.read()
+        headers = resp.getheaders()
+    finally:
+        conn.close()
+    head = len(f"HTTP/1.1 {resp.status} {resp.reason}\r\n") + 2
+    head += sum(len(k) + len(v) + 4 for k, v in headers)
+    return resp.status, headers, body, head + len(body)
+
+
+# --- the servers -----------------------------------------------------------------------
+
+BARE_APP = '''"""A bare WSGI callable: the portal's answer per kind, without any logic."""
+
+ANSWERS = {answers!r}
+ISO = ANSWERS.pop("/isoredirect/")
+
+
+def app(environ, start_response):
+    status, headers, body = ANSWERS.get(environ.get("PATH_INFO"), ISO)
+    start_response(status, headers)
+    return [body]
+'''
+
+
+def write_bare_app(tmp: Path, samples: dict) -> None:
+    skip = {"date", "server", "connection", "transfer-encoding"}
+    answers = {}
+    for kind, prefix in (
+        ("mirrorlist", "/mirrorlist"),
+        ("metalink", "/metalink"),
+        ("iso", "/isoredirect/"),
+    ):
+        status, headers, body, _ = samples[kind]
+        reason = {200: "OK", 302: "Found"}[status]
+        kept = [(k, v) for k, v in headers if k.lower() not in skip]
+        answers[prefix] = (f"{status} {reason}", kept, body)
+    (tmp / "bare_app.py").write_text(BARE_APP.format(answers=answers))
+
+
+def start_granian(target: str, port: int, args, env: dict, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(BASE_DIR / ".venv/bin/granian"),
+            "--interface",
+            "wsgi",
+            "--workers",
+            str(args.workers),
+            *args.granian_args.split(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-ws",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--backlog",
+            "2048",
+            target,
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_nginx(tmp: Path, samples: dict, port: int) -> subprocess.Popen:
     root = tmp / "www"
     root.mkdir()
-    (root / "mirrorlist").write_bytes(body)
+    (root / "mirrorlist").write_bytes(samples["mirrorlist"][2])
+    (root / "metalink").write_bytes(samples["metalink"][2])
+    # A 302 is mostly headers: serve as many bytes as the portal's whole response.
+    (root / "iso").write_bytes(b"x" * (samples["iso"][3] - 1) + b"\n")
     user = "user root root;\n" if os.geteuid() == 0 else ""
     conf = tmp / "nginx.conf"
     conf.write_text(
@@ -252,8 +526,11 @@ def start_nginx(tmp: Path, body: bytes, port: int) -> subprocess.Popen:
         f"  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;\n"
         f"  fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi;"
         f" scgi_temp_path {tmp}/scgi;\n"
+        f"  default_type text/plain;\n  root {root};\n"
         f"  server {{\n    listen 127.0.0.1:{port};\n"
-        f"    location = /mirrorlist {{ default_type text/plain; alias {root}/mirrorlist; }}\n"
+        "    location = /mirrorlist { rewrite ^ /mirrorlist break; }\n"
+        "    location = /metalink { rewrite ^ /metalink break; }\n"
+        "    location /isoredirect/ { rewrite ^ /iso break; }\n"
         "  }\n}\n"
     )
     return subprocess.Popen(
@@ -261,6 +538,17 @@ def start_nginx(tmp: Path, body: bytes, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+# --- measuring -------------------------------------------------------------------------
+
+UNITS = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30}
+
+
+def wrk_cpu_seconds() -> float:
+    """CPU of this process's waited-for children: wrk (the servers are still running)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict:
@@ -281,25 +569,33 @@ def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
     )
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    total = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB) read", out)
+    requests = int(total.group(1))
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "requests": requests,
+        "bytes": float(total.group(2)) * UNITS[total.group(3)] / max(1, requests),
         "p50": latency("50"),
         "p99": latency("99"),
-        "errors": (sum(map(int, socket_errors.groups())) if socket_errors else 0)
-        + (int(non_2xx.group(1)) if non_2xx else 0),
+        "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "raw": out,
     }
 
 
+def workers(pid: int) -> list:
+    import psutil
+
+    return psutil.Process(pid).children(recursive=True)
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (the server's own cost, which
-    other load on the machine disturbs much less than requests/s)."""
+    """User + system CPU of a server's worker processes (its own cost, which other load on
+    the machine disturbs much less than requests/s)."""
     import psutil
 
     total = 0.0
-    root = psutil.Process(pid)
-    for proc in (root, *root.children(recursive=True)):
+    for proc in workers(pid):
         try:
             times = proc.cpu_times()
         except psutil.Error:
@@ -308,10 +604,83 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def worker_rss(pid: int) -> list[int]:
-    import psutil
+def measure(url: str, pid: int, script: Path, args) -> dict:
+    before, wrk_before = cpu_seconds(pid), wrk_cpu_seconds()
+    load = os.getloadavg()[0]
+    result = run_wrk(url, script, args.duration, args.connections)
+    n = max(1, result["requests"])
+    result["cpu_us"] = (cpu_seconds(pid) - before) / n * 1e6
+    result["wrk_us"] = (wrk_cpu_seconds() - wrk_before) / n * 1e6
+    result["load"] = (load, os.getloadavg()[0])
+    if args.verbose:
+        print(result["raw"])
+    return result
 
-    return [c.memory_info().rss for c in psutil.Process(pid).children(recursive=True)]
+
+def check_answers(port: int, urls, pools, no_country: float, samples: int) -> dict:
+    """Every URL once (must be 200 or 302), then `samples` generated requests: their
+    statuses, and the countries the front's GeoIP gives their addresses."""
+    from django.conf import settings
+
+    from apps.core.geo import GeoIP
+
+    first = {}
+    ok_address = str(pools[("v4", True)][0][1])
+    for kind, paths in urls.items():
+        for path in paths:
+            answer = fetch(port, path, ok_address)
+            if answer[0] not in (200, 302):
+                raise SystemExit(f"{path}: {answer[0]} {answer[2][:200]!r}")
+            first.setdefault(kind, answer)
+    rng = random.Random(5)
+    statuses: Counter = Counter()
+    countries: Counter = Counter()
+    geoip = GeoIP(settings.GEOIP_PATH)
+    for _ in range(samples):
+        ip = draw_address(rng, pools, no_country)
+        status = fetch(port, draw_path(rng, urls), ip)[0]
+        statuses[status] += 1
+        countries[geoip.country(ip)] += 1
+    return {"samples": first, "statuses": statuses, "countries": countries}
+
+
+def report(args, results: dict, rss: dict, cached: dict | None) -> None:
+    print(
+        f"\nwrk -t2 -c{args.connections} -d{args.duration}s --latency; {args.mirrors} mirrors;"
+        f" granian {args.workers} WSGI workers {args.granian_args}; {os.cpu_count()} CPUs"
+    )
+    header = (
+        f"{'':22} {'req/s':>9} {'/nginx':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7}"
+        f" {'B/answer':>9} {'CPU us/req':>10} {'wrk us/req':>10} {'load':>10}  worker RSS"
+    )
+    print(header + "\n" + "-" * len(header))
+
+    def line(label: str, r: dict, nginx: dict, rss_key=None) -> None:
+        memory = ", ".join(f"{m / 2**20:.0f}" for m in rss.get(rss_key, [])) if rss_key else ""
+        errors = r["socket_errors"] + r["non_2xx"]
+        print(
+            f"{label:22} {r['rps']:>9.0f} {r['rps'] / nginx['rps']:>7.2f} {r['p50']:>7.2f}"
+            f" {r['p99']:>7.2f} {errors:>7} {r['bytes']:>9.0f} {r['cpu_us']:>10.1f}"
+            f" {r['wrk_us']:>10.1f} {r['load'][0]:>4.1f}-{r['load'][1]:<4.1f}"
+            f"  {memory + ' MiB' if memory else ''}"
+        )
+
+    n = results["nginx"]
+    line("nginx (static)", n, n)
+    line("bare WSGI (granian)", results["bare"], n, "bare")
+    line("portal (mix)", results["portal"], n, "portal")
+    if cached:
+        print("secondary: the cached case (one URL, ip= over 1,000 IPv4, memo hits)")
+        line("nginx (static)", cached["nginx"], cached["nginx"])
+        line("portal (cached)", cached["portal"], cached["nginx"], "portal")
+    p, b = results["portal"], results["bare"]
+    print(
+        f"ratios (mix): portal/nginx {p['rps'] / n['rps']:.2f}, bare/nginx"
+        f" {b['rps'] / n['rps']:.2f}, portal/bare {p['rps'] / b['rps']:.2f}"
+    )
+    for name, r in (*results.items(), *((f"cached {k}", v) for k, v in (cached or {}).items())):
+        if r["socket_errors"] or r["non_2xx"]:
+            print(f"{name}: {r['socket_errors']} socket errors, {r['non_2xx']} non-2xx/3xx")
 
 
 def main(argv=None) -> int:
@@ -325,6 +694,14 @@ def main(argv=None) -> int:
         default="--blocking-threads 2",
         help="extra granian options (default: %(default)s)",
     )
+    parser.add_argument(
+        "--no-country",
+        type=float,
+        default=0.05,
+        help="share of client addresses from networks GeoIP has no country for"
+        " (default: %(default)s)",
+    )
+    parser.add_argument("--no-cached", action="store_true", help="skip the cached case")
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output too")
     args = parser.parse_args(argv)
     for tool in ("wrk", "nginx"):
@@ -345,76 +722,83 @@ def main(argv=None) -> int:
             f"snapshot {row.version}: {row.mirror_count} mirrors, {row.size / 1e6:.1f} MB "
             f"(orjson), built in {row.build_ms} ms; setup {time.monotonic() - started:.1f} s"
         )
-
-        port, nginx_port = free_port(), free_port()
-        granian = subprocess.Popen(
-            [
-                str(BASE_DIR / ".venv/bin/granian"),
-                "--interface",
-                "wsgi",
-                "--workers",
-                str(args.workers),
-                *args.granian_args.split(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-ws",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-                "--backlog",
-                "2048",
-                "portal.wsgi:application",
-            ],
-            cwd=BASE_DIR,
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
+        urls = catalogue()
+        pools = geoip_pools()
+        print(
+            f"mix: {len(urls['mirrorlist'])} release/repo/arch, {len(urls['iso'])} ISOs;"
+            f" GeoIP networks sampled: "
+            + ", ".join(
+                f"{v} {'country' if has else 'no country'} {len(pools[(v, has)])}"
+                for v, has in POOL_SIZES
+            )
         )
+
+        port, bare_port, nginx_port = free_port(), free_port(), free_port()
+        server_env = {**os.environ, **env}
+        granian = start_granian("portal.wsgi:application", port, args, server_env, BASE_DIR)
         procs.append(granian)
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/healthz")
-        body = wait_for(base + PATH)
-        for _ in range(200):  # warm both workers: snapshot loaded, plans cached
-            wait_for(base + PATH + f"&ip=81.2.69.{_ % 250 + 1}")
-        lines = body.decode().splitlines()
-        print(f"mirrorlist body: {len(lines)} lines, {len(body)} bytes, first {lines[0]}")
-        nginx = start_nginx(tmp, body, nginx_port)
-        procs.append(nginx)
-        static = f"http://127.0.0.1:{nginx_port}"
-        assert wait_for(static + PATH) == body
-
-        script = lua_script(tmp)
-        # Warm up: each worker's GeoIP cache and bucket plans fill as in a long-running one.
-        run_wrk(base, script, 3, args.connections)
-        results = {}
-        for name, url, pid in (("nginx", static, nginx.pid), ("portal", base, granian.pid)):
-            before = cpu_seconds(pid)
-            results[name] = run_wrk(url, script, args.duration, args.connections)
-            results[name]["cpu_us"] = (
-                (cpu_seconds(pid) - before) / max(1, results[name]["requests"]) * 1e6
-            )
-            if args.verbose:
-                print(results[name]["raw"])
-        rss = worker_rss(granian.pid)
-
-        n, p = results["nginx"], results["portal"]
+        for i in range(200):  # both workers: snapshot loaded
+            wait_for(base + CACHED_PATH + f"&ip=81.2.69.{i % 250 + 1}")
+        checked = check_answers(port, urls, pools, args.no_country, 400)
+        samples = checked["samples"]
+        sent = sum(checked["statuses"].values())
+        countries = checked["countries"]
         print(
-            f"\nwrk -t2 -c{args.connections} -d{args.duration}s --latency, "
-            f"{args.mirrors} mirrors, granian {args.workers} WSGI workers {args.granian_args}"
+            f"{sent} sample requests: "
+            + ", ".join(f"{s}: {c}" for s, c in sorted(checked["statuses"].items()))
+            + f"; addresses with no country {countries[None] / sent:.0%},"
+            f" {len(countries) - (None in countries)} countries"
+            f" (top: {', '.join(f'{k} {v}' for k, v in countries.most_common(6) if k)})"
         )
-        print(f"{'':8} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>11}")
-        for name, r in (("nginx", n), ("portal", p)):
-            print(
-                f"{name:8} {r['rps']:>10.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7}"
-                f" {r['cpu_us']:>11.1f}"
-            )
-        ratio = p["rps"] / n["rps"]
-        print(f"ratio portal/nginx: {ratio:.2f} (target >= 0.25)")
-        print("worker RSS: " + ", ".join(f"{r / 2**20:.0f} MiB" for r in rss))
-        ok = ratio >= 0.25 and p["p99"] < 20 and p["errors"] == 0
-        print("TARGET MET" if ok else "TARGET MISSED")
-        return 0 if ok else 1
+        bad = {s: c for s, c in checked["statuses"].items() if s not in (200, 302)}
+        if bad:
+            print(f"wrong answers in the sample: {bad}")
+            return 1
+        for kind, (status, _headers, body, wire) in samples.items():
+            print(f"{kind}: {status}, body {len(body)} bytes, response {wire} bytes")
+
+        write_bare_app(tmp, samples)
+        bare = start_granian(
+            "bare_app:app", bare_port, args, {**server_env, "PYTHONPATH": str(tmp)}, tmp
+        )
+        procs.append(bare)
+        nginx = start_nginx(tmp, samples, nginx_port)
+        procs.append(nginx)
+        static, bare_url = f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{bare_port}"
+        wait_for(static + "/mirrorlist")
+        wait_for(bare_url + "/mirrorlist")
+        for path in (urls["mirrorlist"][0], urls["metalink"][0], urls["iso"][0]):
+            assert (
+                fetch(bare_port, path)[3]
+                == samples["iso" if path.startswith("/iso") else path[1:].split("?")[0]][3]
+            ), path
+
+        script = mix_script(tmp, pools, urls, args.no_country)
+        sides = (
+            ("nginx", static, nginx.pid),
+            ("bare", bare_url, bare.pid),
+            ("portal", base, granian.pid),
+        )
+        results = {}
+        for name, url, pid in sides:
+            # Warm-up: caches and plans fill as in a long-running worker.
+            run_wrk(url, script, 3, args.connections)
+            results[name] = measure(url, pid, script, args)
+        cached = None
+        if not args.no_cached:
+            old, no_country = cached_script(tmp)
+            print(f"cached case: 1,000 IPv4 addresses, {no_country} with no country")
+            run_wrk(base, old, 3, args.connections)
+            cached = {name: measure(url, pid, old, args) for name, url, pid in (sides[0], sides[2])}
+        rss = {
+            name: [w.memory_info().rss for w in workers(pid)]
+            for name, pid in (("bare", bare.pid), ("portal", granian.pid))
+        }
+        report(args, results, rss, cached)
+        runs = [*results.values(), *(cached or {}).values()]
+        return 1 if any(r["socket_errors"] or r["non_2xx"] for r in runs) else 0
     finally:
         for proc in reversed(procs):
             proc.send_signal(signal.SIGTERM)
