@@ -1,8 +1,9 @@
-"""Fixtures shared by the whole suite: the master tree and the farm of real mirror servers."""
+"""Fixtures shared by the whole suite: the master tree and the farm of real mirror servers,
+and the demo world loaded once for the tests that ask for `demo` (apps/demo/testing.py)."""
 
 import pytest
 
-pytest_plugins = ["apps.core.testing.fixtures"]
+pytest_plugins = ["apps.core.testing.fixtures", "apps.demo.testing"]
 
 
 @pytest.fixture(scope="session", autouse=True)

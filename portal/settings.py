@@ -276,6 +276,9 @@ DELIVERY_NEARBY_KM = env.float("DELIVERY_NEARBY_KM", default=5000.0)
 DELIVERY_COUNTRY_GROUPS = env.json("DELIVERY_COUNTRY_GROUPS", default={})
 # A MaxMind-format ASN database (GeoLite2-ASN); without it only netblocks form bucket 1.
 GEOIP_ASN_PATH = env.str("GEOIP_ASN_PATH", default=None)
+# A MaxMind-format City database (GeoLite2-City, DB-IP City Lite), read with geoip2: the
+# whereami API then names the client's city. Mirror choice uses GEOIP_PATH's country only.
+GEOIP_CITY_PATH = env.str("GEOIP_CITY_PATH", default=None)
 # Usage statistics: counted in each worker's memory, written to the database this often.
 DELIVERY_USAGE_FLUSH_SECONDS = env.float("DELIVERY_USAGE_FLUSH_SECONDS", default=60.0)
 # Torrents: read the image from this local copy of the master tree when set, else over HTTP

@@ -1,5 +1,6 @@
 """Who is asking: the client's address (the peer, or X-Forwarded-For from a trusted proxy
-only) and its country, continent and ASN from GeoIP (maxminddb's C extension)."""
+only), its country and continent from GeoIP (maxminddb's C extension, the hot path) and its
+ASN from the optional ASN database (geoip2's reader, memoised per address)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 
 from apps.core.client_ip import TrustedProxies, client_address
 from apps.core.geo import COUNTRIES, GeoIP
+from apps.core.geodb import GeoDatabases
 
 from .snapshot import Client
 
@@ -28,12 +30,14 @@ class ClientLocator:
         trusted_proxies=(),
         geoip_path: str | None = None,
         asn_path: str | None = None,
+        city_path: str | None = None,
     ):
         self._trusted = TrustedProxies(trusted_proxies)
         self._geoip_path = geoip_path
         self._asn_path = asn_path
         self._geoip: GeoIP | None = None
-        self._asn_reader = None
+        # The ASN and City databases (geoip2's typed readers), also read by the API's whereami.
+        self.databases = GeoDatabases(asn_path=asn_path, city_path=city_path)
         self._asn_lookup = functools.lru_cache(maxsize=65536)(self._asn_uncached)
         self._clients: dict[tuple, Client] = {}
 
@@ -81,15 +85,5 @@ class ClientLocator:
         return Client(ip=ip or None, country=cc, continent=continent, ipv6=ipv6, asn=asn)
 
     def _asn_uncached(self, ip: str) -> int | None:
-        if self._asn_reader is None:
-            import maxminddb
-
-            self._asn_reader = maxminddb.open_database(self._asn_path, maxminddb.MODE_AUTO)
-        try:
-            record = self._asn_reader.get(ip)
-        except (ValueError, TypeError):
-            return None
-        if isinstance(record, dict):
-            number = record.get("autonomous_system_number")
-            return number if isinstance(number, int) else None
-        return None
+        found = self.databases.asn(ip)
+        return found.autonomous_system_number if found is not None else None

@@ -53,6 +53,7 @@ def locator() -> ClientLocator:
                 trusted_proxies=settings.TRUSTED_PROXIES,
                 geoip_path=settings.GEOIP_PATH,
                 asn_path=settings.GEOIP_ASN_PATH,
+                city_path=settings.GEOIP_CITY_PATH,
             )
         return _state["locator"]
 

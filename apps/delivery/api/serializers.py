@@ -33,6 +33,41 @@ class ClientSerializer(serializers.Serializer):
     asn = serializers.IntegerField(allow_null=True)
 
 
+class WhereAmIQuerySerializer(serializers.Serializer):
+    ip = serializers.IPAddressField(required=False, help_text="Locate this address instead.")
+
+
+class WhereAmIASNSerializer(serializers.Serializer):
+    number = serializers.IntegerField(allow_null=True)
+    organization = serializers.CharField(allow_null=True)
+    network = serializers.CharField(allow_null=True)
+
+
+class WhereAmICitySerializer(serializers.Serializer):
+    name = serializers.CharField(allow_null=True)
+    subdivision = serializers.CharField(allow_null=True)
+    country = serializers.CharField(allow_null=True)
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    accuracy_radius_km = serializers.IntegerField(allow_null=True)
+
+
+class WhereAmISerializer(serializers.Serializer):
+    ip = serializers.CharField(allow_null=True)
+    ipv6 = serializers.BooleanField()
+    country = serializers.CharField(
+        allow_null=True, help_text="The country the mirror lists use (GEOIP_PATH)."
+    )
+    country_name = serializers.CharField(allow_null=True)
+    continent = serializers.CharField(allow_null=True)
+    asn = WhereAmIASNSerializer(
+        allow_null=True, help_text="From GEOIP_ASN_PATH; null when not configured or unknown."
+    )
+    city = WhereAmICitySerializer(
+        allow_null=True, help_text="From GEOIP_CITY_PATH; null when not configured or unknown."
+    )
+
+
 class ChoiceSerializer(serializers.Serializer):
     url = serializers.CharField()
     bucket = serializers.CharField(

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("mirrorlist/", views.MirrorlistAPIView.as_view(), name="api-mirrorlist"),
     path("isoredirect/", views.IsoMirrorsAPIView.as_view(), name="api-isoredirect"),
+    path("delivery/whereami/", views.WhereAmIAPIView.as_view(), name="api-delivery-whereami"),
     path("delivery/snapshot/", views.SnapshotAPIView.as_view(), name="api-delivery-snapshot"),
     path("delivery/usage/", views.UsageAPIView.as_view(), name="api-delivery-usage"),
 ]

@@ -1,5 +1,6 @@
 """The delivery API: the mirror lists with the bucket each mirror came from (answered from
-the in-memory snapshot, no database query), the snapshot's state, and usage statistics."""
+the in-memory snapshot, no database query), where the portal thinks the client is, the
+snapshot's state, and usage statistics."""
 
 import time
 
@@ -10,6 +11,9 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.geo import COUNTRIES
+
+from .. import runtime
 from ..render import iso_time
 from ..selectors import usage_totals
 from ..views import current_snapshot, request_client
@@ -89,6 +93,52 @@ class IsoMirrorsAPIView(APIView):
             lambda snapshot, q: snapshot.file_target(q["release"], q["arch"], q["file"]),
             settings.DELIVERY_METALINK_COUNT,
         )
+
+
+def _whereami(client, databases) -> dict:
+    """The locator's country and continent (what the mirror lists use), and geoip2's ASN and
+    City models when those databases are configured."""
+    known = COUNTRIES.get(client.country or "")
+    asn = databases.asn(client.ip) if client.ip else None
+    city = databases.city(client.ip) if client.ip else None
+    return {
+        "ip": client.ip,
+        "ipv6": client.ipv6,
+        "country": client.country,
+        "country_name": known.name if known else None,
+        "continent": client.continent,
+        "asn": None
+        if asn is None
+        else {
+            "number": asn.autonomous_system_number,
+            "organization": asn.autonomous_system_organization,
+            "network": str(asn.network) if asn.network else None,
+        },
+        "city": None
+        if city is None
+        else {
+            "name": city.city.name,
+            "subdivision": city.subdivisions.most_specific.name,
+            "country": city.country.iso_code,
+            "latitude": city.location.latitude,
+            "longitude": city.location.longitude,
+            "accuracy_radius_km": city.location.accuracy_radius,
+        },
+    }
+
+
+class WhereAmIAPIView(APIView):
+    """Where the portal thinks the client is: the address it sees (X-Forwarded-For only from
+    a trusted proxy), the country and continent the mirror lists choose by, and the ASN and
+    city when GEOIP_ASN_PATH and GEOIP_CITY_PATH are configured."""
+
+    @extend_schema(parameters=[s.WhereAmIQuerySerializer], responses={200: s.WhereAmISerializer})
+    def get(self, request):
+        query = s.WhereAmIQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        locator = runtime.locator()
+        ip = query.validated_data.get("ip") or locator.address(request.META)
+        return Response(_whereami(locator.client(ip), locator.databases))
 
 
 class SnapshotAPIView(APIView):

@@ -229,7 +229,7 @@ def test_a_fresh_worker_serves_from_its_file_cache_during_an_outage(
         fresh.stop()
 
 
-def test_store_polls_and_swaps_in_a_newer_snapshot(transactional_db, world_mirrors):
+def test_store_polls_and_swaps_in_a_newer_snapshot(transactional_db, network_mirrors):
     first = snapshot_publish(reason="one")
     store = SnapshotStore(poll_seconds=0)
     assert store.poll_once() is True
@@ -244,7 +244,7 @@ def test_blob_is_compact_and_parses(published):
     row, store = published
     assert row.size == len(bytes(row.blob))
     assert hashlib.sha256(bytes(row.blob)).hexdigest()
-    assert store.world.version == row.version
+    assert store.snapshot.version == row.version
 
 
 # --- Redis ----------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def redis_url():
 
 
 def test_published_to_redis_and_loaded_from_it_without_the_database(
-    world_mirrors, redis_url, settings, django_capture_on_commit_callbacks, broken_database
+    network_mirrors, redis_url, settings, django_capture_on_commit_callbacks, broken_database
 ):
     settings.DELIVERY_REDIS_URL = redis_url
     with django_capture_on_commit_callbacks(execute=True):
@@ -281,7 +281,7 @@ def test_published_to_redis_and_loaded_from_it_without_the_database(
     assert store.version == row.version
 
 
-def test_redis_down_falls_back_to_the_database(transactional_db, world_mirrors):
+def test_redis_down_falls_back_to_the_database(transactional_db, network_mirrors):
     row = snapshot_publish(reason="db")
     store = SnapshotStore(poll_seconds=0, redis_url="redis://127.0.0.1:1/0")
     assert store.poll_once() is True

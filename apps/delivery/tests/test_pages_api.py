@@ -118,8 +118,9 @@ def test_api_iso_and_snapshot(client, live_snapshot):
 
 def test_api_in_the_openapi_schema(client, db):
     schema = client.get("/api/schema/").content.decode()
-    for path in ("/api/v1/mirrorlist/", "/api/v1/isoredirect/", "/api/v1/delivery/usage/"):
-        assert path in schema
+    paths = ("mirrorlist/", "isoredirect/", "delivery/usage/", "delivery/whereami/")
+    for path in paths:
+        assert f"\n  /api/v1/{path}:\n" in schema
 
 
 def test_usage_flush_is_one_upsert_and_adds_up(db, django_assert_max_num_queries):

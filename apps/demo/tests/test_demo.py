@@ -153,5 +153,10 @@ def test_loaddemo_command(db, capsys):
     assert not Mirror.objects.exists()
     call_command("loaddemo")
     out = capsys.readouterr().out
-    assert "154 external mirrors" in out
-    assert "33 servers" in out
+    # "Demo data loaded: 5 releases, 33 servers, ..., 154 external mirrors."
+    summary = re.fullmatch(r"Demo data loaded: (.*)\.\n", out)
+    assert summary, out
+    counts = {name: int(n) for n, name in re.findall(r"(\d+) ([a-z ]+)", summary[1])}
+    assert counts["external mirrors"] == 154
+    assert counts["servers"] == 33
+    assert counts["releases"] == 5

@@ -1,12 +1,9 @@
 """The demo's check history: believable, deterministic, idempotent."""
 
-import datetime as dt
-
 import pytest
 
-from apps.demo.services import demo_load
-from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, SweepState
 from apps.demo.history import demo_history_write
+from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, SweepState
 from apps.mirrors.models import (
     Check,
     CheckDaily,
@@ -16,9 +13,7 @@ from apps.mirrors.models import (
     Sweep,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-NOW = dt.datetime(2007, 7, 30, 12, tzinfo=dt.UTC)
+pytestmark = pytest.mark.django_db
 
 
 def snapshot():
@@ -37,9 +32,8 @@ def snapshot():
     }  # fmt: skip
 
 
-def test_the_demo_history_looks_alive_and_is_written_the_same_twice():
-    demo_load(now=NOW)  # calls demo_history_write at its end
-    first = snapshot()
+def test_the_demo_history_looks_alive_and_is_written_the_same_twice(demo):
+    first = snapshot()  # demo_load calls demo_history_write at its end
 
     mirrors = Mirror.objects.approved()
     up, down = (
@@ -53,12 +47,12 @@ def test_the_demo_history_looks_alive_and_is_written_the_same_twice():
     missing = MirrorImageState.objects.filter(state=ImageState.MISSING)
     assert 2 <= missing.values("mirror").distinct().count() <= 15
     latest = Sweep.objects.latest()
-    assert latest.state == SweepState.FINISHED and latest.started_at == NOW
+    assert latest.state == SweepState.FINISHED and latest.started_at == demo.now
     assert (
         Check.objects.filter(sweep=latest).count()
         > Check.objects.filter(sweep__isnull=False).count() / 24
     )
     assert CheckDaily.objects.exists()
 
-    demo_history_write(now=NOW)
+    demo_history_write(now=demo.now)
     assert snapshot() == first
