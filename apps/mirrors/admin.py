@@ -113,8 +113,9 @@ class MirrorURLAdmin(ServiceAdmin):
         moderation.mirror_url_delete(mirror_url=obj, by=by)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """What the checks record: to look at, never to edit (a sweep rewrites it)."""
+class ReadOnlyAdmin(ServiceAdmin):
+    """What the checks record: to look at, never to edit (a sweep rewrites it). It can be
+    deleted (deleting a mirror deletes its records too), through the moderation service."""
 
     def has_add_permission(self, request):
         return False
@@ -122,8 +123,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @staticmethod
+    def delete_service(*, obj, by):
+        moderation.check_record_delete(record=obj, by=by)
 
 
 @admin.register(MirrorRepositoryState)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..choices import Approval, MirrorStatus, Protocol
-from ..models import Mirror, MirrorURL
+from ..models import Mirror, MirrorImageState, MirrorRepositoryState, MirrorURL
 from ..signals import mirrors_changed
 
 
@@ -120,3 +120,13 @@ def mirror_delete(*, mirror: Mirror, by=None) -> None:
     name = mirror.name
     mirror.delete()
     changes_publish(f"{name} deleted by {_who(by)}")
+
+
+@transaction.atomic
+def check_record_delete(*, record, by=None) -> None:
+    """Delete what the checks recorded (a check, a day's summary, a sweep, a repository or
+    image state); a state is what the lists are built from, so they follow."""
+    label = f"{record._meta.verbose_name} {record.pk}"
+    record.delete()
+    if isinstance(record, MirrorRepositoryState | MirrorImageState):
+        changes_publish(f"{label} deleted by {_who(by)}")
