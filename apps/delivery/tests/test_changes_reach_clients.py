@@ -238,3 +238,27 @@ def test_with_redis_down_an_admin_save_succeeds_and_publishes_in_process(
     answer = store.snapshot.repo_target("5", "os", "x86_64")[0]
     assert gb1.pk not in {store.snapshot.mirrors[i].id for i in answer.mirrors}
     assert "publishing in-process" in caplog.text
+
+
+def test_image_folders_follow_the_release_template(
+    live, staff_client, network_mirrors, django_capture_on_commit_callbacks
+):
+    """The ISO redirect sends clients to the folder the release's template names."""
+    release = network_mirrors.release
+    status, headers, _ = live.get(DVD)
+    assert headers["Location"].endswith("/5.0/isos/x86_64/CentOS-5.0-x86_64-bin-DVD.iso")
+    form = {
+        "version": release.version, "major": release.major, "minor": release.minor,
+        "status": release.status, "image_path_template": "{major}/iso-images/{arch}/",
+        "architectures": [a.pk for a in release.architectures.all()],
+        "repositories": [r.pk for r in release.repositories.all()],
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:releases_release_change", args=[release.pk]), form
+        )
+    assert response.status_code == 302, response.content[:800]
+    status, headers, _ = live.get(DVD)
+    assert status == 302
+    assert headers["Location"].endswith("/5/iso-images/x86_64/CentOS-5.0-x86_64-bin-DVD.iso")
+    assert "/5/iso-images/x86_64/" in live.get(DVD + ".meta4")[2]
