@@ -129,11 +129,12 @@ class SnapshotStore:
         return True
 
     def _poll_database(self) -> bool:
-        from django.db import close_old_connections
+        from django.db import close_old_connections, connection
 
         from .selectors import snapshot_latest, snapshot_latest_version
 
-        close_old_connections()
+        if not connection.in_atomic_block:  # the poller's own connection, not a caller's
+            close_old_connections()
         version = snapshot_latest_version()
         if version is None or (self.snapshot is not None and version <= self.snapshot.version):
             return False
@@ -213,6 +214,7 @@ def _close_database_connection() -> None:
     try:
         from django.db import connection
 
-        connection.close()
+        if not connection.in_atomic_block:  # never a caller's transaction (a test's)
+            connection.close()
     except Exception:  # noqa: S110  (already broken: the next poll reconnects)
         pass
