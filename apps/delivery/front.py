@@ -105,6 +105,17 @@ class DeliveryFront:
             extra=[("Retry-After", "10")],
         )
 
+    @staticmethod
+    def _nobody(environ, start_response, target):
+        """No mirror qualifies and the snapshot names no master: say so, never a blank list."""
+        return _reply(
+            environ,
+            start_response,
+            "503 Service Unavailable",
+            f"no mirror serves {target.key} now and no master mirror is configured\n".encode(),
+            extra=[("Retry-After", "60")],
+        )
+
     def _client(self, environ, params: dict) -> Client:
         ip = params.get("ip") or self.locator.address(environ)
         return self.locator.client(ip, country=params.get("cc") or params.get("country"))
@@ -151,6 +162,8 @@ class DeliveryFront:
         choices = snapshot.draw(
             target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
         )
+        if not choices:
+            return self._nobody(environ, start_response, target)
         if "debug" in params or environ.get("HTTP_X_DEBUG") or "time" in params:
             body = self._mirrorlist_annotated(environ, params, snapshot, target, client, choices)
         else:  # the hot path: only the URLs
@@ -184,6 +197,8 @@ class DeliveryFront:
         choices = snapshot.draw(
             target, client, count=self.metalink_count, protocol=protocol, rng=self.rng
         )
+        if not choices:
+            return self._nobody(environ, start_response, target)
         body = render.metalink_repomd(target, choices, built_at=snapshot.built_at)
         if self.usage is not None:
             self.usage.count(
@@ -246,8 +261,12 @@ class DeliveryFront:
             params = parse_query(environ.get("QUERY_STRING", ""))
             client = self._client(environ, params)
             protocol, _bad = self._protocol(params)
-            choice = snapshot.draw(target, client, count=1, protocol=protocol, rng=self.rng)[0]
-            return _redirect(environ, start_response, choice.url, self._snapshot_headers(snapshot))
+            choices = snapshot.draw(target, client, count=1, protocol=protocol, rng=self.rng)
+            if not choices:
+                return self._nobody(environ, start_response, target)
+            return _redirect(
+                environ, start_response, choices[0].url, self._snapshot_headers(snapshot)
+            )
 
         snapshot = self.store.snapshot
         if snapshot is None:
@@ -271,6 +290,8 @@ class DeliveryFront:
             choices = snapshot.draw(
                 target, client, count=1 + self.link_count, protocol=protocol, rng=self.rng
             )
+            if not choices:
+                return self._nobody(environ, start_response, target)
             headers += render.link_headers(choices[1:])
             headers.append(("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"'))
             digest = render.digest_header(target.sha256)

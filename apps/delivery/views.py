@@ -45,7 +45,11 @@ def iso_folder(request, release: str, arch: str):
         return _text(404, reason)
     client = request_client(request)
     if CLI_AGENTS.match(request.headers.get("User-Agent", "")):
-        return HttpResponseRedirect(snapshot.draw(target, client, count=1)[0].url)
+        choices = snapshot.draw(target, client, count=1)
+        if not choices:
+            return HttpResponse("No mirror has these images now.\n", status=503,
+                                content_type="text/plain")  # fmt: skip
+        return HttpResponseRedirect(choices[0].url)
     files = snapshot.folder_files[target.key]
     context = {
         "release": target.release,

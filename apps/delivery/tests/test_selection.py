@@ -263,3 +263,20 @@ def test_asn_bucket_when_an_asn_database_is_configured(network_mirrors):
 def test_metalink_of_an_end_of_life_release_points_at_the_vault(front):
     answer = call(front, "/metalink", "release=4.4&repo=os&arch=x86_64")
     assert "http://vault.example.org/centos/4.4/os/x86_64/repodata/repomd.xml" in answer.text
+
+
+def test_no_mirror_and_no_master_is_a_503_not_a_blank_list(built):
+    from apps.mirrors.models import Mirror
+
+    Mirror.objects.filter(tier="master").delete()
+    store = SnapshotStore(poll_seconds=0)
+    store.install(bytes(snapshot_publish().blob))
+    front = new_front(store)
+    for path, query in (
+        ("/mirrorlist", "release=5&arch=x86_64&repo=os"),
+        ("/metalink", "repo=os-5&arch=x86_64"),
+        ("/isoredirect/5/isos/x86_64/CentOS-5.0-x86_64-bin-DVD.iso", ""),
+    ):
+        answer = call(front, path, query)
+        assert answer.status == 503, (path, answer.text)
+        assert "no master mirror is configured" in answer.text
