@@ -269,7 +269,9 @@ def serve():
         server = make_server(
             "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         thread.start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_port}"
