@@ -9,19 +9,15 @@ from collections.abc import Iterable, Mapping
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps.core.services import signal_after_commit, who
+
 from .choices import ReleaseStatus
 from .models import Image, Release
 from .signals import releases_changed
 
 
 def _changed(reason: str) -> None:
-    transaction.on_commit(
-        lambda: releases_changed.send(sender=Release, reason=reason[:200]), robust=True
-    )
-
-
-def _who(by) -> str:
-    return str(by) if by is not None else "the system"
+    signal_after_commit(releases_changed, sender=Release, reason=reason)
 
 
 @transaction.atomic
@@ -31,14 +27,14 @@ def catalogue_save(*, instance: models.Model, by=None, changed: Iterable[str] = 
     instance.full_clean()
     instance.save()
     fields = ", ".join(changed) or "fields"
-    _changed(f"{instance._meta.verbose_name} {instance} edited by {_who(by)} ({fields})")
+    _changed(f"{instance._meta.verbose_name} {instance} edited by {who(by)} ({fields})")
 
 
 @transaction.atomic
 def catalogue_delete(*, instance: models.Model, by=None) -> None:
     label = f"{instance._meta.verbose_name} {instance}"
     instance.delete()
-    _changed(f"{label} deleted by {_who(by)}")
+    _changed(f"{label} deleted by {who(by)}")
 
 
 @transaction.atomic
@@ -46,7 +42,7 @@ def release_mark_end_of_life(*, release: Release, by=None) -> Release:
     """The release moves to the vault: clients asking for it are sent there."""
     release.status = ReleaseStatus.END_OF_LIFE
     release.save(update_fields=["status", "modified"])
-    _changed(f"release {release} marked end of life by {_who(by)}")
+    _changed(f"release {release} marked end of life by {who(by)}")
     return release
 
 
@@ -59,7 +55,7 @@ def image_save(*, image: Image, by=None, changed: Iterable[str] = ()) -> Image:
         image.size, image.sha256 = master.size, master.sha256
     image.full_clean()
     image.save()
-    _changed(f"image {image.name} edited by {_who(by)}")
+    _changed(f"image {image.name} edited by {who(by)}")
     return image
 
 

@@ -2,24 +2,17 @@
 Redis: the admin disables a mirror, the service queues the rebuild after commit, the worker
 publishes, and a delivery worker polling for snapshots stops listing the mirror."""
 
-import subprocess
-import sys
 import time
 import uuid
 
 import pytest
 from django.urls import reverse
 
+from apps.core.testing.worker import celery_worker
 from apps.delivery.models import Snapshot
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.models import Mirror
-from apps.mirrors.tests.test_celery_worker import (
-    REDIS_URL,
-    ROOT,
-    WORKER,
-    database_url,
-    redis_required,
-)
+from apps.mirrors.tests.test_celery_worker import REDIS_URL, database_url, redis_required
 from portal.celery import app as celery_app
 
 from .conftest import call, new_front
@@ -45,17 +38,13 @@ def test_an_admin_disable_reaches_the_mirrorlist_through_a_real_worker(
     published, broker_is_redis, client, django_user_model
 ):
     redis_required()
-    env = {"DATABASE_URL": database_url(), "CELERY_BROKER_URL": REDIS_URL,
-           "TEST_QUEUE": broker_is_redis, "PATH": "/usr/bin:/bin"}  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-c", WORKER], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
     store = SnapshotStore(poll_seconds=0)
     store.poll_once()
     front = new_front(store)
     query = "release=5&arch=x86_64&repo=os&cc=GB"
-    try:
+    with celery_worker(
+        queue=broker_is_redis, broker=REDIS_URL, database_url=database_url()
+    ) as worker:
         assert "gb1.example.org" in call(front, "/mirrorlist", query).text
         admin = django_user_model.objects.create_superuser("ops", "ops@example.org", "pw")
         client.force_login(admin)
@@ -71,15 +60,9 @@ def test_an_admin_disable_reaches_the_mirrorlist_through_a_real_worker(
             text = call(front, "/mirrorlist", query).text
             if "gb1.example.org" not in text:
                 break
-            assert worker.poll() is None, "the worker died"
+            assert worker.alive(), "the worker died"
             time.sleep(0.2)
-    finally:
-        worker.terminate()
-        try:
-            log, _ = worker.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            log, _ = worker.communicate()
+    log = worker.log
     assert "gb1.example.org" not in text, log[-3000:]
     newest = Snapshot.objects.newest().first()
     assert "gb1.example.org disabled by ops" in newest.reason

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.core.services import signal_after_commit, who
+
 from ..choices import Approval, MirrorStatus, Protocol
 from ..models import Mirror, MirrorImageState, MirrorRepositoryState, MirrorURL
 from ..signals import mirrors_changed
@@ -19,13 +21,7 @@ from ..signals import mirrors_changed
 
 def changes_publish(reason: str) -> None:
     """After commit, tell the listeners (the delivery app) that the lists must follow."""
-    transaction.on_commit(
-        lambda: mirrors_changed.send(sender=Mirror, reason=reason[:200]), robust=True
-    )
-
-
-def _who(by) -> str:
-    return str(by) if by is not None else "the system"
+    signal_after_commit(mirrors_changed, sender=Mirror, reason=reason)
 
 
 @transaction.atomic
@@ -35,7 +31,7 @@ def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
         raise ValidationError("A mirror without an http or https URL cannot be approved.")
     mirror.approval, mirror.approval_reason = Approval.APPROVED, ""
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
-    changes_publish(f"{mirror.name} approved by {_who(by)}")
+    changes_publish(f"{mirror.name} approved by {who(by)}")
     return mirror
 
 
@@ -45,7 +41,7 @@ def mirror_reject(*, mirror: Mirror, reason: str, by=None) -> Mirror:
         raise ValidationError("Say why the mirror is rejected: its owner reads it.")
     mirror.approval, mirror.approval_reason = Approval.REJECTED, reason.strip()
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
-    changes_publish(f"{mirror.name} rejected by {_who(by)}")
+    changes_publish(f"{mirror.name} rejected by {who(by)}")
     return mirror
 
 
@@ -53,9 +49,9 @@ def mirror_reject(*, mirror: Mirror, reason: str, by=None) -> Mirror:
 def mirror_disable(*, mirror: Mirror, reason: str = "", by=None) -> Mirror:
     """Take an approved mirror out of every list until an admin enables it again."""
     mirror.approval = Approval.DISABLED
-    mirror.approval_reason = reason.strip() or f"Disabled by {_who(by)}."
+    mirror.approval_reason = reason.strip() or f"Disabled by {who(by)}."
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
-    changes_publish(f"{mirror.name} disabled by {_who(by)}")
+    changes_publish(f"{mirror.name} disabled by {who(by)}")
     return mirror
 
 
@@ -76,7 +72,7 @@ def mirror_enable(*, mirror: Mirror, by=None) -> Mirror:
             "consecutive_successes", "modified",
         ]
     )  # fmt: skip
-    changes_publish(f"{mirror.name} enabled by {_who(by)}")
+    changes_publish(f"{mirror.name} enabled by {who(by)}")
     return mirror
 
 
@@ -87,7 +83,7 @@ def mirror_save(*, mirror: Mirror, by=None, changed: Iterable[str] = ()) -> Mirr
     mirror.full_clean()
     mirror.save()
     fields = ", ".join(changed) or "fields"
-    changes_publish(f"{mirror.name} edited by {_who(by)} ({fields})")
+    changes_publish(f"{mirror.name} edited by {who(by)} ({fields})")
     return mirror
 
 
@@ -97,14 +93,14 @@ def mirror_parts_save(*, mirror: Mirror, formset, by=None) -> None:
     owner's forms)."""
     formset.save()
     what = formset.model._meta.verbose_name_plural
-    changes_publish(f"{what} of {mirror.name} changed by {_who(by)}")
+    changes_publish(f"{what} of {mirror.name} changed by {who(by)}")
 
 
 @transaction.atomic
 def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
     mirror_url.full_clean()
     mirror_url.save()
-    changes_publish(f"URL {mirror_url.url} saved by {_who(by)}")
+    changes_publish(f"URL {mirror_url.url} saved by {who(by)}")
     return mirror_url
 
 
@@ -112,14 +108,14 @@ def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
 def mirror_url_delete(*, mirror_url: MirrorURL, by=None) -> None:
     url = mirror_url.url
     mirror_url.delete()
-    changes_publish(f"URL {url} deleted by {_who(by)}")
+    changes_publish(f"URL {url} deleted by {who(by)}")
 
 
 @transaction.atomic
 def mirror_delete(*, mirror: Mirror, by=None) -> None:
     name = mirror.name
     mirror.delete()
-    changes_publish(f"{name} deleted by {_who(by)}")
+    changes_publish(f"{name} deleted by {who(by)}")
 
 
 @transaction.atomic
@@ -129,4 +125,4 @@ def check_record_delete(*, record, by=None) -> None:
     label = f"{record._meta.verbose_name} {record.pk}"
     record.delete()
     if isinstance(record, MirrorRepositoryState | MirrorImageState):
-        changes_publish(f"{label} deleted by {_who(by)}")
+        changes_publish(f"{label} deleted by {who(by)}")

@@ -6,8 +6,6 @@ cannot see (CI runs the suite on PostgreSQL).
 """
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,20 +15,12 @@ import redis
 from celery import Celery
 from django.db import connection
 
+from apps.core.testing.worker import celery_worker
 from apps.mirrors.choices import ContentState, MirrorStatus, SweepState
 from apps.mirrors.models import MirrorRepositoryState, Sweep
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-
-WORKER = """
-import os, sys
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-from portal.celery import app
-app.conf.task_default_queue = os.environ["TEST_QUEUE"]  # chunks follow the sweep's queue
-app.worker_main(["worker", "--pool=solo", "--loglevel=INFO", "-Q", os.environ["TEST_QUEUE"],
-                 "--without-mingle", "--without-gossip", "--without-heartbeat"])
-"""
 
 
 def redis_required():
@@ -60,26 +50,12 @@ def test_a_celery_worker_runs_a_whole_sweep_in_chunks(farm_mirrors, mirror_farm)
     redis_required()
     url = database_url()
     queue = f"mirror-checks-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CELERY_BROKER_URL": REDIS_URL,
-        "TEST_QUEUE": queue,
-        "MIRROR_CHECK_TIMEOUT": "1",
-        "MIRROR_CHECK_CONNECT_TIMEOUT": "1",
-        "MIRROR_CHECK_ALLOW_NETWORKS": "127.0.0.0/8",
-        "MIRROR_CHECK_CHUNK_SIZE": "4",
-        "EMAIL_URL": "memorymail://",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-c", WORKER],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with celery_worker(
+        queue=queue, broker=REDIS_URL, database_url=url,
+        MIRROR_CHECK_TIMEOUT="1", MIRROR_CHECK_CONNECT_TIMEOUT="1",
+        MIRROR_CHECK_ALLOW_NETWORKS="127.0.0.0/8", MIRROR_CHECK_CHUNK_SIZE="4",
+        EMAIL_URL="memorymail://",
+    ) as worker:  # fmt: skip
         producer = Celery("mirror-checks-test", broker=REDIS_URL)
         producer.send_task("mirrors.sweep_start", queue=queue)
         deadline = time.monotonic() + 60
@@ -87,15 +63,9 @@ def test_a_celery_worker_runs_a_whole_sweep_in_chunks(farm_mirrors, mirror_farm)
             sweep = Sweep.objects.first()
             if sweep and sweep.state != SweepState.RUNNING:
                 break
-            assert worker.poll() is None, "the worker died"
+            assert worker.alive(), "the worker died"
             time.sleep(0.3)
-    finally:
-        worker.terminate()
-        try:
-            log, _ = worker.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            log, _ = worker.communicate()
+    log = worker.log
     sweep = Sweep.objects.get()
     assert sweep.state == SweepState.FINISHED, log[-3000:]
     assert (sweep.chunks_total, sweep.chunks_done) == (3, 3)  # 10 mirrors, 4 a chunk
