@@ -1,0 +1,26 @@
+"""The mirrors app's models: the network (mirrors, URLs, netblocks), what the checks record,
+and what the people who run a mirror decide."""
+
+from .checks import (
+    Check,
+    CheckDaily,
+    MirrorImageState,
+    MirrorRepositoryState,
+    Sweep,
+    SweepQuerySet,
+)
+from .network import (
+    Mirror,
+    MirrorQuerySet,
+    MirrorURL,
+    MirrorURLQuerySet,
+    Netblock,
+    validate_netblock,
+)
+from .people import CoOwnerInvite, MaintenanceWindow, MaintenanceWindowQuerySet
+
+__all__ = [
+    "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
+    "Mirror", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState", "MirrorURL",
+    "MirrorURLQuerySet", "Netblock", "Sweep", "SweepQuerySet", "validate_netblock",
+]  # fmt: skip
