@@ -1,4 +1,4 @@
-"""Pytest plugin: the demo world, loaded once and shared by the tests that ask for `demo`.
+"""Pytest plugin: the demo data, loaded once and shared by the tests that ask for `demo`.
 
 Loading the demo takes seconds; loaded per test it was most of the suite's time. Here it is
 loaded into the test database inside a transaction that is never committed (an outer
@@ -10,7 +10,7 @@ Only tests that request `demo` see it. Before any other database test the outer
 transaction is rolled back, so that test gets the empty database it always had; and as
 nothing is committed, transactional tests, subprocesses and real workers never see the demo
 and their flushes cannot wipe it. The tests that request `demo` are run one after the other
-(collection keeps their relative order) so that the world is loaded once per session.
+(collection keeps their relative order) so that the demo data is loaded once per session.
 
 Enabled by `pytest_plugins` in the root conftest.
 """
@@ -27,7 +27,7 @@ TRANSACTIONAL_FIXTURES = ("transactional_db", "live_server", "django_db_reset_se
 
 
 @dataclass(frozen=True)
-class DemoWorld:
+class DemoData:
     """What `demo_load` returned, and the `now` (rounded to the hour) it was loaded at."""
 
     counts: dict[str, int]
@@ -39,17 +39,17 @@ class _SharedDemo:
 
     def __init__(self) -> None:
         self._atomic = None
-        self.world: DemoWorld | None = None
+        self.loaded: DemoData | None = None
         self.loads = 0
 
-    def ensure_loaded(self) -> DemoWorld:
+    def ensure_loaded(self) -> DemoData:
         from django.db import transaction
         from django.test import override_settings
         from django.utils import timezone
 
         from apps.demo.services import demo_load
 
-        if self.world is None:
+        if self.loaded is None:
             self._atomic = transaction.atomic()
             self._atomic.__enter__()
             try:
@@ -60,15 +60,15 @@ class _SharedDemo:
             except BaseException:
                 self.discard()
                 raise
-            self.world = DemoWorld(counts=counts, now=now)
+            self.loaded = DemoData(counts=counts, now=now)
             self.loads += 1
-        return self.world
+        return self.loaded
 
     def discard(self) -> None:
         """Roll the outer transaction back: the database is empty again."""
         from django.db import transaction
 
-        atomic, self._atomic, self.world = self._atomic, None, None
+        atomic, self._atomic, self.loaded = self._atomic, None, None
         if atomic is not None:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -90,11 +90,11 @@ def _demo_shared(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def demo(db, _demo_shared) -> DemoWorld:
-    """The demo world (`apps.demo.services.demo_load`), loaded once, read-only by
+def demo(db, _demo_shared) -> DemoData:
+    """The demo data (`apps.demo.services.demo_load`), loaded once, read-only by
     convention: writes are rolled back after the test like any other."""
-    assert _demo_shared.world is not None, "pytest_fixture_setup below loads it"
-    return _demo_shared.world
+    assert _demo_shared.loaded is not None, "pytest_fixture_setup below loads it"
+    return _demo_shared.loaded
 
 
 def _is_transactional(request) -> bool:
@@ -120,7 +120,7 @@ def pytest_fixture_setup(fixturedef, request):
                 f"{request.node.nodeid}: `{FIXTURE}` needs a non-transactional test "
                 "(a transactional test flushes the database)"
             )
-        if wants or (_shared is not None and _shared.world is not None):
+        if wants or (_shared is not None and _shared.loaded is not None):
             shared = request.getfixturevalue("_demo_shared")
             with request.getfixturevalue("django_db_blocker").unblock():
                 if wants:
