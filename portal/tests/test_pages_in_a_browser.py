@@ -1,0 +1,43 @@
+"""The main pages in headless Chromium, at desktop and phone width: each renders in the
+site's layout and none scrolls sideways at 390 px. Screenshots are kept as artifacts."""
+
+import pytest
+from django.urls import reverse
+
+from apps.demo.services import demo_load
+from apps.sponsors.models import Sponsor
+
+from .browser import DESKTOP, PHONE, chrome, shoot, sideways_overflow
+
+
+@pytest.fixture
+def browser():
+    driver = chrome()
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_main_pages_fit_a_phone_and_a_desktop(live_server, browser):
+    demo_load()
+    sponsor = Sponsor.objects.filter(servers__isnull=False).order_by("name").first()
+    pages = {
+        "home": reverse("home"),
+        "mirrors": reverse("mirrors:list"),
+        "sponsors": reverse("sponsors:list"),
+        "sponsor": reverse("sponsors:detail", args=[sponsor.slug]),
+        "servers": reverse("servers:list"),
+        "releases": reverse("releases:list"),
+        "isos": "/isoredirect/5/isos/x86_64/",
+        "not-found": "/no/such/page/",
+    }
+    problems = []
+    for name, path in pages.items():
+        browser.get(live_server.url + path)
+        assert browser.find_element("css selector", "header.site-header"), name
+        for size in (DESKTOP, PHONE):
+            shoot(browser, name, size)
+            if (extra := sideways_overflow(browser)) > 0:
+                problems.append(f"{name} at {size[0]} px is {extra} px too wide")
+    assert problems == []
