@@ -32,25 +32,28 @@ def test_public_pages(client, demo, django_assert_max_num_queries, name, expecte
 def test_mirror_list_filters_and_charts(client, demo):
     page = client.get(reverse("mirrors:list"), {"country": "JP"}).content.decode()
     # The talk's five external mirrors in Japan, and the two internal ones on donated servers.
-    summary = re.search(r"<p>(\d+) approved public mirrors? in (\d+) countr(?:y|ies)\.", page)
+    summary = re.search(
+        r'<strong id="mirror-count">(\d+)</strong> approved public mirrors?\s+'
+        r'in <strong id="country-count">(\d+)</strong> countr(?:y|ies)',
+        page,
+    )
     assert summary and summary.groups() == ("7", "1")
     assert 'id="country-JP"' in page
     assert 'id="country-US"' not in page
-    # The chart: one bar per country, the US longest.
-    page = client.get(reverse("mirrors:list")).content.decode()
+    # The home page's chart: one bar per country of the top 15, the US longest.
+    page = client.get(reverse("home")).content.decode()
     bars = {
         cc: (int(width), int(count))
         for cc, width, count in re.findall(
-            r'country=(\w\w)">[^<]+</a></th>\s*<td><span class="bar" style="width: (\d+)%">'
-            r'</span><span class="value">(\d+)</span>',
+            r'<a href="/mirrors/(\w\w)/">[^<]+</a></th>\s*<td><span class="bar" '
+            r'style="width: (\d+)%"></span><span class="value">(\d+)</span>',
             page,
         )
     }
-    assert len(bars) == 43
+    assert len(bars) == 15
     # External mirrors of the talk's table plus internal ones and masters on donated servers.
-    assert bars["US"] == (100, 49 + 6)
-    assert bars["GB"] == (16, 6 + 3)
-    assert bars["PR"] == (2, 1)
+    assert bars["us"] == (100, 49 + 6)
+    assert bars["gb"] == (16, 6 + 3)
 
 
 def test_sponsor_promotion_page_shows_what_they_give(client, demo):
