@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_countries",
     "django_celery_beat",
+    "allauth",  # volunteers' accounts: see "Accounts" below
+    "allauth.account",
+    "django_ratelimit",
     "apps.core",
     "apps.releases",
     "apps.sponsors",
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -135,7 +139,6 @@ if DEBUG:
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
-LOGIN_URL = "admin:login"
 
 # Email: the console in development, SMTP (EMAIL_URL=smtp://...) in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -218,6 +221,43 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# --- Accounts (django-allauth) and rate limits (django-ratelimit) --------------
+# Volunteers sign up with their email address, confirm it, then log in with it; the admin
+# keeps its own log-in page. Both libraries count attempts in the default cache, which
+# must be shared by every worker in production (CACHE_URL=redis://...).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "mirrors:mine"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CentOS mirrors] "
+ACCOUNT_RATE_LIMITS = {
+    "signup": env.str("RATE_SIGNUP", default="10/h/ip"),
+    "login": env.str("RATE_LOGIN", default="30/m/ip"),
+    "login_failed": env.str("RATE_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "reset_password": env.str("RATE_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+}
+# The owners' forms (register, edit, windows, invites): POSTs per client and per hour.
+MIRROR_FORM_RATE = env.str("MIRROR_FORM_RATE", default="30/h")
+RATELIMIT_USE_CACHE = "default"
+if DEBUG and not CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # One process (a laptop, a test) counts well enough in its own memory; several workers
+    # each count apart, so production must set CACHE_URL=redis://... (check --deploy says).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+else:
+    # django-ratelimit 4.1 lists django-redis, not Django's own RedisCache, as supported;
+    # Django's has the atomic incr the counters need.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Mirror checks (apps.mirrors.checks) -------------------------------------
 

@@ -1,17 +1,50 @@
 """The portal's URLs: public pages, the admin and the REST API."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.delivery import views as delivery_views
+from apps.mirrors import urls as mirror_urls
+from apps.sponsors import urls as sponsor_urls
 from portal import views as portal_views
+from portal.sponsor_page import sponsor_page
+
+# A sponsor's promotion page shows delivery's usage figures too (sponsors never imports
+# delivery), so it is composed by the portal and added to the sponsors' URLs here.
+sponsor_urlpatterns = [
+    *sponsor_urls.urlpatterns,
+    path("<slug:slug>/", sponsor_page, name="detail"),
+]
+
+# A mirror's page says whether the delivery snapshot lists it and why not, so its view is
+# delivery's (mirrors never imports delivery); it keeps its place among the mirrors' URLs.
+mirror_urlpatterns = [
+    *mirror_urls.urlpatterns,
+    path("<int:pk>/", delivery_views.mirror_page, name="detail"),
+]
+
+# The mirrors' namespace spans /mirrors/ and the volunteers' own pages under /my/mirrors/.
+mirrors_namespace = [
+    path("mirrors/", include(mirror_urlpatterns)),
+    path("my/mirrors/", include(mirror_urls.owner_urlpatterns)),
+]
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
-    path("sponsors/", include("apps.sponsors.urls")),
+    path("sponsors/", include((sponsor_urlpatterns, "sponsors"))),
     path("servers/", include("apps.servers.urls")),
-    path("mirrors/", include("apps.mirrors.urls")),
+    path("", include((mirrors_namespace, "mirrors"))),
     path("releases/", include("apps.releases.urls")),
     path("", include("apps.delivery.urls")),
+    path("accounts/", include("allauth.urls")),  # sign-up, log-in, password reset
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
 ]
+
+if settings.DEBUG:  # uploaded files (sponsors' logos); production's web server serves them
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

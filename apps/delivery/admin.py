@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from .models import DailyUsage, ImageTorrent, Snapshot
-from .services import snapshot_publish
+from .tasks import snapshot_publish_now
 
 
 @admin.register(Snapshot)
@@ -16,7 +16,7 @@ class SnapshotAdmin(admin.ModelAdmin):
 
     @admin.action(description="Build and publish a new snapshot now")
     def publish_now(self, request, queryset):
-        row = snapshot_publish(reason=f"admin action by {request.user}")
+        row = snapshot_publish_now(reason=f"admin action by {request.user}")
         self.message_user(request, f"Published snapshot {row.version}.", messages.SUCCESS)
 
 

@@ -7,8 +7,7 @@ from django.dispatch import receiver
 from apps.mirrors.signals import mirrors_changed, sweep_finished
 from apps.releases.signals import releases_changed
 
-from .services import snapshot_publish
-from .tasks import snapshot_rebuild_schedule
+from .tasks import snapshot_publish_now, snapshot_rebuild_schedule
 
 
 @receiver(sweep_finished)
@@ -17,7 +16,7 @@ def rebuild_after_sweep(sender, sweep=None, foreground: bool = False, **kwargs):
     sweepmirrors command, where no worker may be running) publishes here, and says so."""
     reason = f"sweep {getattr(sweep, 'pk', '')}".strip()
     if foreground:
-        row = snapshot_publish(reason=reason)
+        row = snapshot_publish_now(reason=reason)
         return f"published snapshot {row.version} ({row.mirror_count} mirrors)"
     snapshot_rebuild_schedule(reason=reason)
     return None

@@ -21,6 +21,7 @@ from apps.mirrors.selectors import master_base_urls
 from apps.releases.choices import ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
 
+from .listing_read import listing_collect, windows_collect
 from .models import DailyUsage, ImageTorrent, Snapshot
 from .render import safe_text
 
@@ -34,9 +35,10 @@ def snapshot_data_collect() -> dict:
 
     A fixed number of queries whatever the number of mirrors: each table is read once with
     `values_list` and joined here in Python. Only approved, active, up mirrors that are not
-    masters enter; a repository lists the mirrors whose copy is *current*, an image the
-    mirrors where it is *present*. All of it is read in one transaction, REPEATABLE READ on
-    PostgreSQL, so a snapshot never mixes the writes of two sweeps.
+    masters nor in a maintenance window enter; a repository lists the mirrors whose copy is
+    *current*, an image the mirrors where it is *present*. All of it is read in one
+    transaction, REPEATABLE READ on PostgreSQL, so a snapshot never mixes the writes of two
+    sweeps.
     """
     with _one_view_of_the_database():
         return _snapshot_data_read()
@@ -56,6 +58,8 @@ def _one_view_of_the_database():
 
 def _snapshot_data_read() -> dict:
     started = time.monotonic()
+    now = timezone.now()
+    windows, resting, window_next = windows_collect(now=now)
     releases = list(
         Release.objects.values_list(
             "id", "version", "major", "minor", "status", "image_path_template"
@@ -82,6 +86,7 @@ def _snapshot_data_read() -> dict:
             "asn",
         )
     )
+    mirror_rows = [row for row in mirror_rows if row[0] not in resting]
     position = {row[0]: i for i, row in enumerate(mirror_rows)}
     urls: dict[int, dict[str, list]] = defaultdict(dict)
     # IPv6-capable URLs first, so that the one kept per protocol is the better one.
@@ -168,12 +173,13 @@ def _snapshot_data_read() -> dict:
         by_id[release_id] = (version, major, minor, status, image_template)
         release_info[version] = {"major": major, "status": status}
 
-    repos = {}
+    repos, repo_keys = {}, {}
     for release_id, repo_id, arch_id in sorted(combos):
         version, major, _minor, status, _image_template = by_id[release_id]
         arch, repo = architectures[arch_id], repository_names[repo_id]
         path = repositories[repo_id].format(version=version, major=major, repo=repo, arch=arch)
         eol = status == ReleaseStatus.END_OF_LIFE
+        repo_keys[(release_id, repo_id, arch_id)] = f"{version}/{repo}/{arch}"
         repos[f"{version}/{repo}/{arch}"] = {
             "path": path if path.endswith("/") else path + "/",
             "eol": eol,
@@ -194,6 +200,7 @@ def _snapshot_data_read() -> dict:
         for image_id, metainfo in ImageTorrent.objects.values_list("image_id", "metainfo")
     }
     images: dict[str, dict] = {}
+    image_keys: dict[int, str] = {}
     # Size and hash are the master's (read from its checksum files), never what was typed;
     # an image whose size the master has not given yet cannot be verified, so waits.
     for image_id, release_id, arch_id, name, size, sha256 in Image.objects.filter(
@@ -207,6 +214,7 @@ def _snapshot_data_read() -> dict:
             f"{version}/{arch}",
             {"path": _slash(path), "eol": eol, "files": {}},
         )
+        image_keys[image_id] = f"{version}/{arch}/{name}"
         folder["files"][name] = {
             "size": size,
             "sha256": sha256,
@@ -225,6 +233,13 @@ def _snapshot_data_read() -> dict:
         "netblocks": netblocks,
         "repos": repos,
         "images": images,
+        # Why each mirror is in the answers or not (the mirror page reads it) and the
+        # maintenance windows, so a rebuild is scheduled when the next one opens or closes.
+        "listing": listing_collect(
+            windows=windows, resting=resting, repo_keys=repo_keys, image_keys=image_keys
+        ),
+        "windows": {str(k): v for k, v in windows.items()},
+        "window_next": window_next,
         "collect_ms": round((time.monotonic() - started) * 1000),
     }
 

@@ -39,6 +39,7 @@ def snapshot_publish(*, reason: str = "") -> Snapshot:
         row.mirror_count = len(data["mirrors"])
         row.build_ms = round((time.monotonic() - started) * 1000)
         row.save(update_fields=["blob", "size", "mirror_count", "build_ms"])
+        row.window_next = data.get("window_next")  # for the caller to schedule the next build
         keep = (
             Snapshot.objects.newest()
             .values_list("version", flat=True)[settings.DELIVERY_KEEP_SNAPSHOTS - 1 :]

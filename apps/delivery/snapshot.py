@@ -197,6 +197,11 @@ class LoadedSnapshot:
             )
             self.folder_files[key] = files
         self.netblocks: list = data["netblocks"]
+        # Why each mirror is in the answers or not, and the windows (listing.py reads them).
+        self.listing: dict = data.get("listing", {})
+        self.windows: dict = data.get("windows", {})
+        self.window_next: float | None = data.get("window_next")
+        self._by_id: dict[int, MirrorEntry] | None = None
         self._repo_hits: dict[tuple, Target] = {}
         self._bases: dict[tuple, list[str | None]] = {}
         self.planner = Planner(self)
@@ -279,6 +284,17 @@ class LoadedSnapshot:
     @staticmethod
     def _list(names) -> str:
         return "|".join(sorted(names))
+
+    def mirror_by_id(self, mirror_id: int) -> MirrorEntry | None:
+        if self._by_id is None:
+            self._by_id = {m.id: m for m in self.mirrors}
+        return self._by_id.get(mirror_id)
+
+    def listing_for(self, mirror_id: int):
+        """The mirror page's answer: per repository and ISO, listed or why not."""
+        from .listing import listing_for
+
+        return listing_for(self, mirror_id)
 
     # --- choosing ----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ tasks -> services -> selectors: the services never queue tasks themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
@@ -19,6 +20,7 @@ from .selectors import images_without_torrent
 log = logging.getLogger(__name__)
 
 REBUILD_PENDING_KEY = "delivery:snapshot:rebuild-pending"
+WINDOW_REBUILD_KEY = "delivery:snapshot:window-rebuild:{}"
 
 
 @shared_task(name="delivery.snapshot_publish", ignore_result=True)
@@ -27,7 +29,38 @@ def snapshot_publish_task(reason: str = "", requested_at: float | None = None) -
     _cache_call(cache.delete, REBUILD_PENDING_KEY)
     if requested_at is not None and services.snapshot_published_since(requested_at):
         return None  # a backlog of requests (say, after a broker outage) makes one build
-    return services.snapshot_publish(reason=reason).version
+    return snapshot_publish_now(reason=reason).version
+
+
+def snapshot_publish_now(*, reason: str):
+    """Publish here, then queue the build for when the next maintenance window opens or
+    closes: each build schedules the next, so the lists follow the windows on time with
+    no one saving anything (and any publish repairs a lost task)."""
+    row = services.snapshot_publish(reason=reason)
+    window_rebuild_schedule(at=row.window_next)
+    return row
+
+
+def window_rebuild_schedule(*, at: float | None) -> bool:
+    """Queue one rebuild (a Celery task with an eta) just after `at`; True if queued. The
+    cache keeps it to one task per moment however many builds came before it."""
+    if at is None or not settings.DELIVERY_REBUILD_ON_CHANGE:
+        return False
+    key = WINDOW_REBUILD_KEY.format(int(at))
+    if _cache_call(cache.add, key, 1, timeout=max(60, int(at - time.time()) + 3600)) is False:
+        return False
+    try:
+        # requested_at=at: a build that happened after `at` anyway makes this one a no-op.
+        snapshot_publish_task.apply_async(
+            kwargs={"reason": "a maintenance window opened or closed", "requested_at": at},
+            eta=dt.datetime.fromtimestamp(at + 1, dt.UTC),
+            retry=False,
+        )
+    except Exception as exc:  # noqa: BLE001  (the next publish schedules it again)
+        log.warning("no broker for the maintenance window rebuild: %s", exc)
+        _cache_call(cache.delete, key)
+        return False
+    return True
 
 
 @shared_task(
@@ -77,7 +110,7 @@ def _rebuild_enqueue(reason: str) -> None:
         log.warning("no broker for the snapshot rebuild (%s): publishing in-process", exc)
     _cache_call(cache.delete, REBUILD_PENDING_KEY)
     try:
-        services.snapshot_publish(reason=f"{reason} (in-process: broker unavailable)")
+        snapshot_publish_now(reason=f"{reason} (in-process: broker unavailable)")
     except Exception:
         log.exception("could not publish the snapshot in-process (%s)", reason)
 

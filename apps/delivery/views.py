@@ -1,13 +1,19 @@
 """The pages of the delivery app: the ISO folder page people see (the redirect itself is
-answered by the lean front) and the usage chart for staff."""
+answered by the lean front), a mirror's page (with what the snapshot answers of it) and
+the usage chart for staff."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+
+from apps.core.geo import COUNTRIES
+from apps.mirrors.selectors import mirror_detail
+from apps.mirrors.selectors.moderation import mirror_visible_to
+from apps.mirrors.selectors.owners import mirror_owner_panel
 
 from . import runtime
 from .front import CLI_AGENTS
@@ -41,10 +47,13 @@ def iso_folder(request, release: str, arch: str):
     if snapshot is None:
         return _text(503, "no mirror snapshot loaded yet; try again shortly")
     target, reason = snapshot.folder_target(release, arch)
+    cli = CLI_AGENTS.match(request.headers.get("User-Agent", ""))
     if target is None:
-        return _text(404, reason)
+        if cli:
+            return _text(404, reason)
+        raise Http404(reason)  # a person's browser: the site's 404 page, with the reason
     client = request_client(request)
-    if CLI_AGENTS.match(request.headers.get("User-Agent", "")):
+    if cli:
         choices = snapshot.draw(target, client, count=1)
         if not choices:
             return HttpResponse("No mirror has these images now.\n", status=503,
@@ -68,8 +77,31 @@ def iso_folder(request, release: str, arch: str):
             ).items()
         },
         "files": files,
+        "countries": country_choices(),
     }
     return render(request, "delivery/iso_folder.html", context)
+
+
+def mirror_page(request, pk: int):
+    """A mirror, what it carries and how its checks went, and whether the lists send clients
+    to it now for each repository and ISO, or why not: answered by the loaded snapshot the
+    lists are drawn from. Public for approved public mirrors; its people and staff also see
+    it pending, rejected, disabled or private (others get a 404)."""
+    mirror = get_object_or_404(
+        mirror_visible_to(request.user).select_related("sponsor", "upstream", "owner"), pk=pk
+    )
+    context = mirror_detail(mirror)
+    snapshot = current_snapshot()
+    context["listing"] = snapshot.listing_for(mirror.pk) if snapshot else None
+    # What the checks found is only fresh while the mirror is up and approved.
+    context["states_fresh"] = mirror.is_serving
+    context.update(mirror_owner_panel(mirror=mirror, user=request.user))  # its people's actions
+    return render(request, "mirrors/mirror_detail.html", context)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every country by name, for the page's country picker."""
+    return sorted(((code, c.name) for code, c in COUNTRIES.items()), key=lambda p: p[1])
 
 
 @staff_member_required

@@ -78,6 +78,6 @@ class MirrorFilterSet(django_filters.FilterSet):
             (name, name) for name in Architecture.objects.values_list("name", flat=True)
         ]
 
-    def filter_release(self, queryset, name, value):
+    def filter_release(self, queryset, name, value: str):
         version = self.aliases.get(value, value)
         return queryset.filter(releases__version=version)

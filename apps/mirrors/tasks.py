@@ -12,6 +12,7 @@ from django.conf import settings
 
 from . import services
 from .choices import SweepTrigger
+from .services import registration
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +52,10 @@ def sweep_finish(sweep_id: int) -> None:
 @shared_task(name="mirrors.checks_aggregate", ignore_result=True)
 def checks_aggregate() -> int:
     return services.checks_aggregate()
+
+
+@shared_task(name="mirrors.mirror_check_first", ignore_result=True)
+def mirror_check_first_task(mirror_id: int) -> int:
+    """The check right after a volunteer registers or edits a mirror, outside any sweep;
+    not retried (the sweeps check it again)."""
+    return registration.mirror_check_first(mirror_id=mirror_id)

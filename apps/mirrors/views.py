@@ -1,37 +1,59 @@
-"""The public mirror list, by country."""
+"""The public mirror lists: the summary and map by country, a page per country, and the
+status of every mirror (a mirror's own page is apps.delivery.views.mirror_page)."""
 
-from itertools import groupby
-
-from django.shortcuts import get_object_or_404, render
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django_countries import countries
 
 from .filters import MirrorFilterSet
-from .models import Mirror
-from .selectors import mirror_counts_by_country, mirror_detail, mirror_public_list
+from .selectors import mirror_public_list
+from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
+from .worldmap import world_map
+
+STATUS_PAGE_SIZE = 50
 
 
 def mirror_index(request):
+    """Mirrors by country: the map and the "Mirror Locations" table, filtered like the API."""
     filterset = MirrorFilterSet(request.GET, queryset=mirror_public_list())
-    mirrors = list(filterset.qs)
-    by_country = sorted(
-        (
-            (mirrors_in[0].country, mirrors_in)
-            for _, group in groupby(mirrors, key=lambda m: m.country.code)
-            if (mirrors_in := list(group))
-        ),
-        key=lambda pair: pair[0].name,
-    )
+    summary = mirror_country_summary(filterset.qs) if filterset.is_valid() else []
     context = {
         "filter": filterset,
-        "mirror_count": len(mirrors),
-        "by_country": by_country,
-        "chart": mirror_counts_by_country(filterset.qs),
+        "summary": summary,
+        "mirror_count": sum(row["count"] for row in summary),
+        "up_count": sum(row["up"] for row in summary),
+        "map": world_map(summary),
     }
     return render(request, "mirrors/mirror_list.html", context)
 
 
-def mirror_page(request, pk: int):
-    """A mirror, what it carries and how its checks went: for its volunteers and users."""
-    mirror = get_object_or_404(
-        Mirror.objects.approved().public().select_related("sponsor", "upstream"), pk=pk
-    )
-    return render(request, "mirrors/mirror_detail.html", mirror_detail(mirror))
+def mirror_country(request, cc: str):
+    """One country's mirrors: their state, protocols and when they were last verified."""
+    code = cc.upper()
+    if code not in countries:
+        raise Http404(f"No country {cc!r}.")
+    mirrors = mirror_country_list(mirror_public_list(), code)
+    page = Paginator(mirrors, STATUS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"country": code, "country_name": countries.name(code), "page": page, "query": ""}
+    return render(request, "mirrors/mirror_country.html", context)
+
+
+def mirror_status(request):
+    """Every mirror with up/down, lag and last check: sortable, filterable, paginated."""
+    filterset = MirrorFilterSet(request.GET, queryset=mirror_status_rows(mirror_public_list()))
+    page = None
+    if filterset.is_valid():
+        page = Paginator(filterset.qs, STATUS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "unsorted": unsorted.urlencode(),
+        "sort": request.GET.get("sort", ""),
+    }
+    return render(request, "mirrors/mirror_status.html", context)

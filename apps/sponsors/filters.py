@@ -1,11 +1,36 @@
 """Filters shared by the sponsor pages and the API."""
 
 import django_filters
+from django_countries import countries
 
+from .choices import SponsorKind, SponsorState
 from .models import Sponsor
 
 
 class SponsorFilterSet(django_filters.FilterSet):
+    """`active` is a choice, not a yes/no/unknown: current sponsors unless asked for the
+    former ones or all."""
+
+    kind = django_filters.ChoiceFilter(choices=SponsorKind.choices, empty_label="Any kind")
+    country = django_filters.ChoiceFilter(choices=countries, empty_label="Any country")
+    active = django_filters.ChoiceFilter(
+        label="Show",
+        choices=SponsorState.choices,
+        empty_label=None,
+        method="filter_active",
+    )
+
     class Meta:
         model = Sponsor
         fields = ["kind", "country", "active"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("active"):
+            data = data.copy()
+            data["active"] = SponsorState.ACTIVE
+        super().__init__(data, *args, **kwargs)
+
+    def filter_active(self, queryset, name, value):
+        if value == SponsorState.ALL:
+            return queryset
+        return queryset.filter(active=value == SponsorState.ACTIVE)

@@ -1,55 +1,113 @@
-"""Reads of the sponsors app: what each sponsor gives, for its promotion page."""
+"""Reads of the sponsors app: the list by kind, and what each sponsor gives, for its
+promotion page."""
+
+from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
+from apps.mirrors.choices import Approval, MirrorStatus
+from apps.servers.choices import ServerStatus
 from apps.servers.models import ServerTraffic
 
+from .charts import bytes_label, traffic_chart
+from .choices import SPONSOR_KIND_GROUPS
 from .models import Sponsor
 
 
 def sponsor_list(*, active_only: bool = True):
+    """Sponsors in the order of the list page, with what they give: by kind, and in a kind
+    those who give the most servers, then mirrors, first."""
     qs = Sponsor.objects.all()
     if active_only:
         qs = qs.active()
+    kind_order = Case(
+        *(When(kind=kind, then=Value(i)) for i, kind in enumerate(SPONSOR_KIND_GROUPS)),
+        default=Value(len(SPONSOR_KIND_GROUPS)),
+        output_field=IntegerField(),
+    )
     return qs.annotate(
-        server_count=Count("servers", distinct=True),
-        mirror_count=Count("mirrors", distinct=True),
+        server_count=Count(
+            "servers", filter=~Q(servers__status=ServerStatus.RETIRED), distinct=True
+        ),
+        mirror_count=Count(
+            "mirrors",
+            filter=Q(mirrors__approval=Approval.APPROVED, mirrors__owner_active=True),
+            distinct=True,
+        ),
+        kind_order=kind_order,
+    ).order_by("kind_order", "-server_count", "-mirror_count", "name")
+
+
+def sponsor_groups(sponsors) -> list[dict]:
+    """`sponsors` (ordered by kind) as one group per kind, with the group's heading."""
+    groups: list[dict] = []
+    for sponsor in sponsors:
+        if not groups or groups[-1]["kind"] != sponsor.kind:
+            heading = SPONSOR_KIND_GROUPS.get(sponsor.kind, sponsor.get_kind_display())
+            groups.append({"kind": sponsor.kind, "heading": heading, "sponsors": []})
+        groups[-1]["sponsors"].append(sponsor)
+    return groups
+
+
+def sponsor_contribution(sponsor: Sponsor, *, days: int = 30, today=None) -> dict:
+    """What a sponsor gives: its servers and their roles, its mirrors with their uptime
+    over `days` days (from the daily check summaries) and countries, the bandwidth it all
+    adds up to, and the traffic its servers carried day by day."""
+    today = today or timezone.now().date()
+    first = today - dt.timedelta(days=days - 1)
+    servers = list(sponsor.servers.in_service().prefetch_related("roles").order_by("hostname"))
+    mirrors = list(
+        sponsor.mirrors.active()
+        .annotate(
+            checks_run=Sum("check_days__checks", filter=Q(check_days__day__gte=first)),
+            checks_failed=Sum("check_days__failures", filter=Q(check_days__day__gte=first)),
+        )
+        .order_by("country", "name")
     )
-
-
-def sponsor_contribution(sponsor: Sponsor, *, days: int = 30) -> dict:
-    """The servers and mirrors a sponsor gives, the bandwidth they add up to, and the
-    traffic its servers carried day by day."""
-    servers = sponsor.servers.in_service().prefetch_related("roles").order_by("hostname")
-    mirrors = sponsor.mirrors.active().order_by("name")
-    server_bandwidth = sponsor.servers.in_service().aggregate(total=Sum("bandwidth_mbps"))
+    for mirror in mirrors:
+        mirror.uptime = _percent(mirror.checks_run, mirror.checks_failed)
+    checks = sum(m.checks_run or 0 for m in mirrors)
+    failed = sum(m.checks_failed or 0 for m in mirrors)
     # A mirror on a donated server uses that server's uplink: count it once.
-    mirror_totals = sponsor.mirrors.active().aggregate(
-        own_bandwidth=Sum("bandwidth_mbps", filter=Q(server__isnull=True)),
-        up=Count("id", filter=Q(status="up")),
+    bandwidth = sum(s.bandwidth_mbps or 0 for s in servers) + sum(
+        m.bandwidth_mbps or 0 for m in mirrors if m.server_id is None
     )
-    since = timezone.now().date() - dt.timedelta(days=days)
-    traffic = list(
-        ServerTraffic.objects.filter(server__sponsor=sponsor, day__gt=since)
-        .values("day")
+    countries = sorted({m.country for m in mirrors if m.country}, key=lambda c: c.name)
+    per_day = dict(
+        ServerTraffic.objects.filter(server__sponsor=sponsor, day__gte=first, day__lte=today)
+        .values_list("day")
         .annotate(bytes_out=Sum("bytes_out"))
         .order_by("day")
     )
-    peak = max((row["bytes_out"] for row in traffic), default=0) or 1
-    for row in traffic:
-        row["share"] = round(100 * row["bytes_out"] / peak)
+    traffic_total = sum(per_day.values())
+    roles = sorted({str(role) for server in servers for role in server.roles.all()})
     return {
         "servers": servers,
+        "server_roles": roles,
         "mirrors": mirrors,
-        "bandwidth_mbps": (server_bandwidth["total"] or 0) + (mirror_totals["own_bandwidth"] or 0),
-        "mirrors_up": mirror_totals["up"] or 0,
-        "traffic": traffic,
+        "mirrors_up": sum(1 for m in mirrors if m.status == MirrorStatus.UP),
+        "uptime": _percent(checks, failed),
+        "countries": countries,
+        "country_codes": [c.code for c in countries],
+        "bandwidth_mbps": bandwidth,
+        "traffic_chart": traffic_chart(per_day, first=first, days=days),
         "traffic_days": days,
-        "traffic_total": sum(row["bytes_out"] for row in traffic),
+        "traffic_total": traffic_total,
+        "traffic_total_label": bytes_label(traffic_total),
     }
+
+
+def _percent(checks: int | None, failed: int | None) -> float | None:
+    """The share of checks that succeeded, in per cent; None where nothing was checked."""
+    return round(100 * (checks - (failed or 0)) / checks, 1) if checks else None
+
+
+def sponsor_editable_by(*, sponsor: Sponsor, user) -> bool:
+    """Whether `user` may change the sponsor's logo: one of its contacts, or staff."""
+    return Sponsor.objects.managed_by(user).filter(pk=sponsor.pk).exists()
 
 
 def sponsor_active_count() -> int:

@@ -1,20 +1,38 @@
-"""Sponsor list and promotion pages."""
+"""The sponsor list, by kind, and the page where a sponsor changes its logo. A sponsor's
+promotion page shows delivery's figures too, so it is composed in portal/sponsor_page.py
+(sponsors never imports delivery)."""
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 
 from .filters import SponsorFilterSet
+from .forms import SponsorLogoForm
 from .models import Sponsor
-from .selectors import sponsor_contribution, sponsor_list
+from .selectors import sponsor_editable_by, sponsor_groups, sponsor_list
+from .services import sponsor_logo_set
 
 
 def sponsor_index(request):
-    filterset = SponsorFilterSet(request.GET, queryset=sponsor_list())
-    return render(
-        request, "sponsors/sponsor_list.html", {"filter": filterset, "sponsors": filterset.qs}
-    )
+    filterset = SponsorFilterSet(request.GET, queryset=sponsor_list(active_only=False))
+    sponsors = list(filterset.qs) if filterset.is_valid() else []
+    context = {"filter": filterset, "sponsors": sponsors, "groups": sponsor_groups(sponsors)}
+    return render(request, "sponsors/sponsor_list.html", context)
 
 
-def sponsor_detail(request, slug: str):
+@login_required
+def sponsor_logo_edit(request, slug: str):
     sponsor = get_object_or_404(Sponsor.objects.active(), slug=slug)
-    context = {"sponsor": sponsor, **sponsor_contribution(sponsor)}
-    return render(request, "sponsors/sponsor_detail.html", context)
+    if not sponsor_editable_by(sponsor=sponsor, user=request.user):
+        raise PermissionDenied("Only the sponsor's contacts and the staff change its logo.")
+    form = SponsorLogoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sponsor_logo_set(sponsor=sponsor, upload=form.cleaned_data["logo"], by=request.user)
+        except ValidationError as error:
+            form.add_error("logo", error.message_dict["logo"])
+        else:
+            messages.success(request, "The new logo is on the page.")
+            return redirect(sponsor)
+    return render(request, "sponsors/sponsor_logo.html", {"sponsor": sponsor, "form": form})

@@ -15,6 +15,7 @@ def production_env(**extra):
         SECRET_KEY="a-long-random-production-secret-" + "x7Qp2Lm9Zr4Tn8Vb3Kc6" * 2,
         ALLOWED_HOSTS="portal.example.org",
         DATABASE_URL="sqlite:////tmp/portal-deploy-check.sqlite3",
+        CACHE_URL="redis://127.0.0.1:6379/0",  # rate limits shared by every worker
         **extra,
     )
     return env

@@ -64,8 +64,8 @@ def test_iso_folder_page_for_cli_is_a_redirect_and_unknown_is_404(client, live_s
     assert response.status_code == 302
     assert response["Location"] == "http://jp1.example.org/centos/5.0/isos/x86_64/"
     missing = client.get(reverse("delivery:iso-folder", args=["5", "sparc"]))
-    assert missing.status_code == 404
-    assert missing.content.decode().startswith("release 5.0 has no ISO images for arch 'sparc'")
+    assert missing.status_code == 404  # a browser's: the site's 404 page, with the reason
+    assert "release 5.0 has no ISO images for arch &#x27;sparc&#x27;" in missing.content.decode()
 
 
 def test_iso_folder_page_through_the_front_goes_to_django(live_snapshot):
@@ -257,13 +257,15 @@ def test_buildsnapshot_command_and_task(network_mirrors):
 def test_snapshot_build_query_count_does_not_grow_with_mirrors(
     network_mirrors, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(20):
+    # 25: the answers' tables, then the maintenance windows and why each mirror is listed
+    # or not (its row, its last failure if down, the states it lacks).
+    with django_assert_max_num_queries(25):
         snapshot_publish()
     from .conftest import make_mirror
 
     for i in range(30):
         make_mirror(network_mirrors, f"extra{i}.example.org", "US")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(25):
         row = snapshot_publish()
     assert row.mirror_count == 42
 

@@ -7,8 +7,10 @@ follow at once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -17,6 +19,8 @@ from apps.core.services import signal_after_commit, who
 from ..choices import Approval, MirrorStatus, Protocol
 from ..models import Mirror, MirrorImageState, MirrorRepositoryState, MirrorURL
 from ..signals import mirrors_changed
+
+logger = logging.getLogger(__name__)
 
 
 def changes_publish(reason: str) -> None:
@@ -32,6 +36,7 @@ def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
     mirror.approval, mirror.approval_reason = Approval.APPROVED, ""
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
     changes_publish(f"{mirror.name} approved by {who(by)}")
+    moderation_notify(mirror=mirror, event="approved")
     return mirror
 
 
@@ -42,6 +47,7 @@ def mirror_reject(*, mirror: Mirror, reason: str, by=None) -> Mirror:
     mirror.approval, mirror.approval_reason = Approval.REJECTED, reason.strip()
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
     changes_publish(f"{mirror.name} rejected by {who(by)}")
+    moderation_notify(mirror=mirror, event="rejected")
     return mirror
 
 
@@ -52,6 +58,7 @@ def mirror_disable(*, mirror: Mirror, reason: str = "", by=None) -> Mirror:
     mirror.approval_reason = reason.strip() or f"Disabled by {who(by)}."
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
     changes_publish(f"{mirror.name} disabled by {who(by)}")
+    moderation_notify(mirror=mirror, event="disabled")
     return mirror
 
 
@@ -73,7 +80,53 @@ def mirror_enable(*, mirror: Mirror, by=None) -> Mirror:
         ]
     )  # fmt: skip
     changes_publish(f"{mirror.name} enabled by {who(by)}")
+    moderation_notify(mirror=mirror, event="enabled")
     return mirror
+
+
+_MODERATION_EMAILS = {
+    "approved": ("Mirror {name} is approved",
+                 "The mirror admins approved {name}. The checks now test it, and the mirror "
+                 "lists send clients to it once it is found up and current.\n"),
+    "rejected": ("Mirror {name} was not approved",
+                 "The mirror admins did not approve {name}.\n\nReason: {reason}\n"),
+    "disabled": ("Mirror {name} has been disabled",
+                 "The mirror admins took {name} out of the mirror lists.\n\nReason: {reason}\n"),
+    "enabled": ("Mirror {name} is enabled again",
+                "The mirror admins enabled {name} again. It is back in the mirror lists once "
+                "the checks find it up and current.\n"),
+}  # fmt: skip
+
+
+def mirror_recipients(*, mirror: Mirror, event: str) -> list[str]:
+    """Who hears of `event`: the owner, the co-owners, the contact and the extra addresses,
+    unless the mirror's people turned that event off."""
+    if event not in (mirror.notify_events or []):
+        return []
+    found = [mirror.owner.email if mirror.owner else "", mirror.contact_email]
+    found += list(mirror.co_owners.values_list("email", flat=True))
+    found += [line.strip() for line in (mirror.notify_addresses or "").splitlines()]
+    return list(dict.fromkeys(a for a in found if a))
+
+
+def moderation_notify(*, mirror: Mirror, event: str) -> None:
+    """Email the mirror's people about an admin's decision, after commit ("moderation" in
+    its notify_events); a mail server outage never undoes the decision."""
+    to = mirror_recipients(mirror=mirror, event="moderation")
+    if not to:
+        return
+    subject, body = _MODERATION_EMAILS[event]
+    values = {"name": mirror.name, "reason": mirror.approval_reason}
+    message = mail.EmailMessage(subject=subject.format(**values), body=body.format(**values),
+                                to=to)  # fmt: skip
+
+    def send() -> None:
+        try:
+            message.send()
+        except Exception:
+            logger.exception("Could not send the %s email of %s", event, mirror.name)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from ..choices import (
 )
 from ..models import (
     Check,
+    MaintenanceWindow,
     Mirror,
     MirrorImageState,
     MirrorRepositoryState,
@@ -216,7 +217,11 @@ def _mirrors_status_record(
     """
     stale_after = settings.MIRROR_CHECK_STALE_EMAIL_SECONDS
     notices, changed, succeeded, failed = [], [], [], []
-    ids = list(verdicts)
+    # A window that opened during the sweep: its checks are kept, but they change no
+    # status, count no failure and send no email.
+    resting = set(MaintenanceWindow.objects.open_at(now).values_list("mirror_id", flat=True))
+    resting &= set(verdicts)  # the open windows are few: no IN list of the whole chunk
+    ids = [pk for pk in verdicts if pk not in resting]
     for start in range(0, len(ids), BATCH):
         batch = Mirror.objects.filter(pk__in=ids[start : start + BATCH]).only(
             "name", "contact_email", *MIRROR_CHECK_FIELDS
@@ -248,6 +253,9 @@ def _mirrors_status_record(
             consecutive_successes=0,
             last_checked_at=now,
         )
+    resting_ids = sorted(resting)
+    for start in range(0, len(resting_ids), BATCH):
+        Mirror.objects.filter(pk__in=resting_ids[start : start + BATCH]).update(last_checked_at=now)
     Mirror.objects.bulk_update(changed, MIRROR_CHECK_FIELDS, batch_size=BATCH // 4)
     return notices
 

@@ -28,6 +28,7 @@ from ..choices import (
     SweepTrigger,
 )
 from ..models import (
+    MaintenanceWindow,
     Mirror,
     Sweep,
 )
@@ -86,6 +87,8 @@ def sweep_start(
     )
     if mirror_ids is not None:
         mirrors = mirrors.filter(pk__in=list(mirror_ids))
+    # A mirror in a maintenance window is out on purpose: not probed, not counted as failing.
+    mirrors = mirrors.exclude(maintenance__in=MaintenanceWindow.objects.open_at(now))
     ids = sorted(set(mirrors.values_list("pk", flat=True)))
     size = chunk_size or len(ids) or 1
     chunks = [ids[start : start + size] for start in range(0, len(ids), size)]

@@ -7,6 +7,7 @@ from ..models import Sponsor
 class SponsorSerializer(serializers.ModelSerializer):
     country = CountryField()
     description_html = serializers.CharField(read_only=True)
+    logo_url = serializers.FileField(source="logo", read_only=True, use_url=True)
 
     class Meta:
         model = Sponsor

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from apps.delivery.services import snapshot_publish
+from apps.delivery.tasks import snapshot_publish_now
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="manage.py buildsnapshot")
 
     def handle(self, *args, reason, **options):
-        row = snapshot_publish(reason=reason)
+        row = snapshot_publish_now(reason=reason)
         self.stdout.write(
             f"snapshot {row.version}: {row.mirror_count} mirrors, {row.size} bytes, "
             f"{row.build_ms} ms"

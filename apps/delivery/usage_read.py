@@ -1,0 +1,45 @@
+"""Reads of the usage statistics for other apps' pages, composed by the portal (a sponsor's
+page shows the answers given to the countries its mirrors are in)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from .choices import UsageKind
+from .models import DailyUsage
+
+
+def usage_from_countries(
+    *, countries: Iterable[str], days: int = 30, today: dt.date | None = None
+) -> dict:
+    """The answers (mirror lists, metalinks, ISO redirects, ...) given to clients in
+    `countries` over the last `days` days, in total and by kind. The portal does not record
+    which mirror a client then used: these are requests from those countries, not
+    downloads from one mirror."""
+    countries = sorted(set(countries))
+    today = today or timezone.now().date()
+    since = today - dt.timedelta(days=days - 1)
+    if not countries:
+        return {"total": 0, "kinds": [], "since": since, "until": today, "days": days}
+    per_kind = dict(
+        DailyUsage.objects.filter(day__gte=since, day__lte=today, country__in=countries)
+        .values_list("kind")
+        .annotate(total=Sum("count"))
+        .order_by("kind")
+    )
+    labels = dict(UsageKind.choices)
+    kinds = sorted(
+        ({"key": k, "label": labels.get(k, k), "total": v} for k, v in per_kind.items() if v),
+        key=lambda row: -row["total"],
+    )
+    return {
+        "total": sum(row["total"] for row in kinds),
+        "kinds": kinds,
+        "since": since,
+        "until": today,
+        "days": days,
+    }

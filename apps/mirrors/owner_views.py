@@ -1,0 +1,180 @@
+"""The volunteers' pages: register a mirror, and for the mirrors they manage (own or
+co-own) the list, the edit form, the switch, maintenance windows, notification preferences
+and co-owner invites. Another person's mirror answers 404, whatever the method."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from .forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
+from .models import CoOwnerInvite, MaintenanceWindow, Mirror
+from .selectors.owners import mirror_check_findings, mirrors_of_owner
+from .services.owners import (
+    co_owner_accept,
+    co_owner_invite,
+    maintenance_window_add,
+    maintenance_window_remove,
+    mirror_notify_update,
+    mirror_owner_switch,
+)
+from .services.registration import mirror_owner_update, mirror_register
+
+
+def _form_rate(group, request) -> str:
+    return settings.MIRROR_FORM_RATE
+
+
+def form_rate_limited(view):
+    """At most MIRROR_FORM_RATE POSTs per volunteer to the owners' forms; more answer 429."""
+
+    @wraps(view)
+    @ratelimit(
+        key="user_or_ip", rate=_form_rate, method="POST", group="mirrors.owner-forms", block=False
+    )
+    def wrapped(request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            return render(request, "429.html", status=429)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _managed(request, pk: int) -> Mirror:
+    return get_object_or_404(Mirror.objects.managed_by(request.user), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@form_rate_limited
+def mirror_register_page(request):
+    form = MirrorForm(request.POST or None, initial={"country": request.GET.get("country", "")})
+    if request.method == "POST" and form.is_valid():
+        mirror = mirror_register(owner=request.user, details=form.details())
+        messages.success(request, f"{mirror.name} is registered and waits for an admin's "
+                                  "approval. Its first check is running now.")  # fmt: skip
+        return redirect("mirrors:mine-detail", pk=mirror.pk)
+    return render(request, "mirrors/owner/register.html", {"form": form})
+
+
+@login_required
+def mirror_mine(request):
+    return render(request, "mirrors/owner/mine.html", {"mirrors": mirrors_of_owner(request.user)})
+
+
+@login_required
+def mirror_mine_detail(request, pk: int):
+    """One of my mirrors: its owner panel (latest check findings, actions)."""
+    mirror = _managed(request, pk)
+    context = {"owner_panel": {"mirror": mirror, "findings": mirror_check_findings(mirror)},
+               "mirror": mirror}  # fmt: skip
+    return render(request, "mirrors/owner/mirror.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@form_rate_limited
+def mirror_edit(request, pk: int):
+    mirror = _managed(request, pk)
+    form = MirrorForm(request.POST or None, instance=mirror)
+    if request.method == "POST" and form.is_valid():
+        mirror_owner_update(mirror=mirror, details=form.details(), by=request.user)
+        messages.success(request, f"{mirror.name} is saved; it is being checked again.")
+        return redirect("mirrors:mine-detail", pk=mirror.pk)
+    return render(request, "mirrors/owner/edit.html", {"form": form, "mirror": mirror})
+
+
+@login_required
+@require_POST
+def mirror_switch(request, pk: int):
+    mirror = _managed(request, pk)
+    active = request.POST.get("active") == "on"
+    mirror_owner_switch(mirror=mirror, active=active, by=request.user)
+    if active:
+        messages.success(request, f"{mirror.name} is back in the mirror lists once the checks "
+                                  "find it up and current.")  # fmt: skip
+    else:
+        messages.success(request, f"{mirror.name} is out of the mirror lists until you switch "
+                                  "it back on.")  # fmt: skip
+    return redirect("mirrors:mine")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@form_rate_limited
+def mirror_windows(request, pk: int):
+    mirror = _managed(request, pk)
+    form = MaintenanceWindowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            maintenance_window_add(mirror=mirror, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The maintenance window is added.")
+            return redirect("mirrors:windows", pk=mirror.pk)
+    windows = mirror.maintenance.upcoming().order_by("starts_at")
+    return render(request, "mirrors/owner/windows.html",
+                  {"mirror": mirror, "form": form, "windows": windows})  # fmt: skip
+
+
+@login_required
+@require_POST
+def mirror_window_remove(request, pk: int, window_id: int):
+    mirror = _managed(request, pk)
+    window = get_object_or_404(MaintenanceWindow, pk=window_id, mirror=mirror)
+    maintenance_window_remove(window=window, by=request.user)
+    messages.success(request, "The maintenance window is removed.")
+    return redirect("mirrors:windows", pk=mirror.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@form_rate_limited
+def mirror_notifications(request, pk: int):
+    mirror = _managed(request, pk)
+    initial = {"events": mirror.notify_events, "addresses": mirror.notify_addresses}
+    form = NotifyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        mirror_notify_update(mirror=mirror, events=form.cleaned_data["events"],
+                             addresses=form.cleaned_data["addresses"], by=request.user)  # fmt: skip
+        messages.success(request, "Your email preferences are saved.")
+        return redirect("mirrors:mine-detail", pk=mirror.pk)
+    return render(request, "mirrors/owner/notifications.html", {"mirror": mirror, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@form_rate_limited
+def mirror_invite(request, pk: int):
+    mirror = _managed(request, pk)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        co_owner_invite(mirror=mirror, email=email, by=request.user,
+                        site_url=request.build_absolute_uri("/"))  # fmt: skip
+        messages.success(request, f"An invitation is on its way to {email}.")
+        return redirect("mirrors:mine-detail", pk=mirror.pk)
+    return render(request, "mirrors/owner/invite.html", {"mirror": mirror, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_accept(request, token: str):
+    invite = get_object_or_404(CoOwnerInvite.objects.select_related("mirror"), token=token)
+    if request.method == "POST":
+        try:
+            mirror = co_owner_accept(invite=invite, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("mirrors:mine")
+        messages.success(request, f"You now manage {mirror.name}.")
+        return redirect("mirrors:mine-detail", pk=mirror.pk)
+    return render(request, "mirrors/owner/invite_accept.html", {"invite": invite})

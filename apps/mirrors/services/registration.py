@@ -1,0 +1,143 @@
+"""What a volunteer does with a mirror: register it, edit it, and the first check that runs
+at once after either (outside any sweep, so it needs no sweep lock)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from apps.core.geo import COUNTRIES, continent_of, haversine_km
+from apps.core.services import who
+
+from ..choices import Approval, MirrorStatus, Protocol
+from ..models import Mirror, MirrorURL, Netblock
+from ..selectors.plans import CheckContext, plans_build
+from .moderation import changes_publish
+from .recording import outcomes_record
+from .sweeps import _outcomes_stream
+
+MIRROR_FIELDS = ("name", "organisation", "country", "contact_email", "bandwidth_mbps", "asn")
+
+
+@dataclass
+class MirrorDetails:
+    """What a volunteer says of their mirror (the registration and edit forms' cleaned data)."""
+
+    name: str
+    country: str
+    contact_email: str
+    bandwidth_mbps: int
+    urls: dict[str, str]  # protocol -> normalised URL; a protocol left out has none
+    organisation: str = ""
+    ipv4: bool = True
+    ipv6: bool = False
+    releases: Iterable = ()
+    architectures: Iterable = ()
+    repositories: Iterable = ()
+    upstream: Mirror | None = None
+    netblocks: list[str] = field(default_factory=list)
+    asn: int | None = None
+
+
+def upstream_suggest(*, country: str) -> Mirror | None:
+    """The internal mirror closest to `country` (by its coordinates, else its country's
+    centroid): the one msync would hand a new mirror there."""
+    origin = COUNTRIES.get((country or "").upper())
+    candidates = list(
+        Mirror.objects.internal().approved().only("pk", "name", "country", "latitude", "longitude")
+    )
+    if origin is None or not candidates:
+        return candidates[0] if candidates else None
+
+    def distance(mirror: Mirror) -> float:
+        lat, lon = mirror.latitude, mirror.longitude
+        if lat is None or lon is None:
+            centroid = COUNTRIES.get(str(mirror.country))
+            if centroid is None:
+                return float("inf")
+            lat, lon = centroid.lat, centroid.lon
+        return haversine_km(origin.lat, origin.lon, lat, lon)
+
+    return min(candidates, key=lambda m: (distance(m), m.name))
+
+
+def _apply(mirror: Mirror, details: MirrorDetails) -> None:
+    for name in MIRROR_FIELDS:
+        setattr(mirror, name, getattr(details, name))
+    country = COUNTRIES.get(str(details.country).upper())
+    mirror.continent = continent_of(details.country) or ""
+    mirror.latitude, mirror.longitude = (country.lat, country.lon) if country else (None, None)
+    mirror.upstream = details.upstream or upstream_suggest(country=details.country)
+
+
+def _parts_save(mirror: Mirror, details: MirrorDetails) -> None:
+    """One URL per protocol the form manages, the netblocks, and what it carries."""
+    existing: dict[str, MirrorURL] = {}
+    for url in mirror.urls.order_by("pk"):
+        existing.setdefault(url.protocol, url)
+    for protocol in Protocol.values:
+        value, row = details.urls.get(protocol), existing.get(protocol)
+        if not value:
+            if row is not None:
+                mirror.urls.filter(protocol=protocol).delete()
+            continue
+        row = row or MirrorURL(mirror=mirror, protocol=protocol)
+        row.url, row.ipv4, row.ipv6 = value, details.ipv4, details.ipv6
+        row.full_clean()
+        row.save()
+    wanted = list(dict.fromkeys(details.netblocks))
+    mirror.netblocks.exclude(cidr__in=wanted).delete()
+    have = set(mirror.netblocks.values_list("cidr", flat=True))
+    Netblock.objects.bulk_create(
+        [Netblock(mirror=mirror, cidr=cidr) for cidr in wanted if cidr not in have]
+    )
+    mirror.releases.set(details.releases)
+    mirror.architectures.set(details.architectures)
+    mirror.repositories.set(details.repositories)
+
+
+def _first_check_queue(mirror: Mirror) -> None:
+    from ..tasks import mirror_check_first_task
+
+    transaction.on_commit(lambda: mirror_check_first_task.delay(mirror.pk), robust=True)
+
+
+@transaction.atomic
+def mirror_register(*, owner, details: MirrorDetails) -> Mirror:
+    """Create a pending mirror with its URLs, netblocks and choices; after commit, queue its
+    first check. It reaches the lists only once an admin approves it."""
+    mirror = Mirror(owner=owner, approval=Approval.PENDING, status=MirrorStatus.UNKNOWN)
+    _apply(mirror, details)
+    if not mirror.contact_email and owner is not None:
+        mirror.contact_email = owner.email
+    mirror.full_clean()
+    mirror.save()
+    _parts_save(mirror, details)
+    changes_publish(f"{mirror.name} registered by {who(owner)}")
+    _first_check_queue(mirror)
+    return mirror
+
+
+@transaction.atomic
+def mirror_owner_update(*, mirror: Mirror, details: MirrorDetails, by=None) -> Mirror:
+    """Save what an owner changed; the mirror is checked again at once."""
+    _apply(mirror, details)
+    mirror.full_clean()
+    mirror.save()
+    _parts_save(mirror, details)
+    changes_publish(f"{mirror.name} edited by its owner {who(by)}")
+    _first_check_queue(mirror)
+    return mirror
+
+
+def mirror_check_first(*, mirror_id: int) -> int:
+    """Check one mirror now, as a sweep would (same plan, probes and recording), but
+    outside any sweep; return the number of checks recorded."""
+    context = CheckContext.load()
+    plans = plans_build(mirror_ids=[mirror_id], context=context)
+    recorded = 0
+    for batch in _outcomes_stream(plans):
+        recorded += outcomes_record(sweep=None, outcomes=batch, context=context)
+    return recorded

@@ -1,0 +1,241 @@
+"""Registering a mirror through /mirrors/register/: the form's errors a person reads, the
+pending mirror it creates, and the first check that runs at once against the test farm."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from apps.mirrors.choices import Approval, MirrorTier
+from apps.mirrors.models import Check, Mirror
+from apps.mirrors.services import master_refresh
+from portal.celery import app as celery_app
+
+from .factories import MirrorFactory, MirrorURLFactory
+
+REGISTER = reverse("mirrors:register")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def eager_tasks():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def volunteer(django_user_model):
+    return django_user_model.objects.create_user("vol", "vol@example.org", "a-long-password-1")
+
+
+@pytest.fixture
+def volunteer_client(client, volunteer):
+    client.force_login(volunteer)
+    return client
+
+
+def form_data(**changes) -> dict:
+    data = {
+        "name": "mirror.example.net", "organisation": "Example Net", "country": "FR",
+        "contact_email": "ops@example.net", "bandwidth_mbps": "1000",
+        "url_http": "http://127.0.0.250/centos/", "ipv4": "on", "netblocks": "", "asn": "",
+    }  # fmt: skip
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def field_errors(response, field: str) -> list[str]:
+    return list(response.context["form"].errors.get(field, []))
+
+
+def test_anonymous_is_sent_to_log_in(client, db):
+    response = client.get(REGISTER)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={REGISTER}"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"url_http": "http//mirror.example.net/"}, "url_http",
+         "The URL must start with one of http://, https://, ftp://, rsync://."),
+        ({"url_http": "https://mirror.example.net/"}, "url_http",
+         "The URL must start with http:// (its protocol)."),
+        ({"url_http": "http://user@mirror.example.net/"}, "url_http",
+         "A mirror URL cannot contain a user name or password (user@host)."),
+        ({"url_http": "http://no-such-mirror.invalid/centos/"}, "url_http",
+         "The host name no-such-mirror.invalid does not resolve: check its spelling, or its "
+         "DNS records."),
+        ({"url_http": "", "url_ftp": "ftp://127.0.0.250/centos/"}, "url_http",
+         "Give an HTTP or HTTPS URL: that is what yum and dnf use, and what the checks test."),
+        ({"netblocks": "192.0.2.0/24\n300.1.2.0/24"}, "netblocks",
+         "'300.1.2.0/24' is not a network such as 192.0.2.0/24."),
+        ({"ipv4": None}, "ipv4", "It must serve over IPv4, IPv6 or both."),
+        ({"bandwidth_mbps": "0"}, "bandwidth_mbps",
+         "Ensure this value is greater than or equal to 1."),
+    ],
+)  # fmt: skip
+def test_bad_input_is_explained(volunteer_client, changes, field, message):
+    response = volunteer_client.post(REGISTER, form_data(**changes))
+    assert response.status_code == 200
+    assert field_errors(response, field) == [message]
+    assert message.replace("'", "&#x27;") in response.content.decode()
+    assert not Mirror.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "url", "shown"),
+    [
+        ("url_http", "http://127.0.0.1/centos/", "127.0.0.1"),
+        ("url_http", "http://10.1.2.3/centos/", "10.1.2.3"),
+        ("url_https", "https://[::1]/centos/", "::1"),
+        ("url_ftp", "ftp://192.168.1.20/pub/", "192.168.1.20"),
+        ("url_https", "https://intranet.example.org/centos/", "intranet.example.org (10.9.8.7)"),
+        ("url_rsync", "rsync://rebind.example.org/centos/", "rebind.example.org (127.0.0.1)"),
+    ],
+)
+def test_private_and_loopback_addresses_are_refused_in_production(
+    volunteer_client, settings, field, url, shown
+):
+    settings.MIRROR_CHECK_ALLOW_NETWORKS = []  # the production default
+    # the checks' resolver hook: one name on a private network, one whose second address
+    # is loopback (one bad address refuses the name, as the checks do)
+    answers = {"intranet.example.org": ["10.9.8.7"],
+               "rebind.example.org": ["193.0.6.139", "127.0.0.1"]}  # fmt: skip
+    settings.MIRROR_CHECK_RESOLVER = lambda host, port: answers.get(host, ["193.0.6.139"])
+    response = volunteer_client.post(
+        REGISTER, form_data(**{"url_http": "http://mirror.example.net/", field: url})
+    )
+    assert field_errors(response, field) == [
+        f"{shown} is a private, loopback or otherwise non-public address: the checks and the "
+        "people sent to the mirror could not reach it."
+    ]
+    assert not Mirror.objects.exists()
+
+
+def test_a_url_another_mirror_has_is_refused(volunteer_client):
+    MirrorURLFactory(mirror=MirrorFactory(), url="http://127.0.0.250/centos/")
+    response = volunteer_client.post(REGISTER, form_data(url_http="HTTP://127.0.0.250/centos"))
+    assert field_errors(response, "url_http") == ["Another mirror already has this URL."]
+
+
+def test_a_name_another_mirror_has_is_refused(volunteer_client):
+    MirrorFactory(name="Mirror.Example.net")
+    response = volunteer_client.post(REGISTER, form_data())
+    assert field_errors(response, "name") == ["A mirror with this name is already registered."]
+
+
+def test_the_nearest_internal_mirror_is_suggested(volunteer_client, volunteer):
+    MirrorFactory(name="internal.jp", tier=MirrorTier.INTERNAL, country="JP",
+                  latitude=36.0, longitude=138.0)  # fmt: skip
+    paris = MirrorFactory(name="internal.fr", tier=MirrorTier.INTERNAL, country="FR",
+                          latitude=48.9, longitude=2.35)  # fmt: skip
+    MirrorFactory(name="external.de", country="DE", latitude=51.0, longitude=10.0)
+    page = volunteer_client.get(REGISTER + "?country=BE").content.decode()
+    assert "For Belgium we suggest internal.fr, the nearest internal mirror." in page
+    assert f'<option value="{paris.pk}" selected>internal.fr</option>' in page
+
+    response = volunteer_client.post(REGISTER, form_data(country="BE", upstream=""))
+    mirror = Mirror.objects.get(name="mirror.example.net")
+    assert response["Location"] == reverse("mirrors:mine-detail", args=[mirror.pk])
+    assert (mirror.upstream, mirror.owner, mirror.approval) == (paris, volunteer, "pending")
+    assert (mirror.continent, str(mirror.country)) == ("EU", "BE")
+
+
+def test_registration_writes_everything_and_the_mirror_waits(volunteer_client, master_catalogue):
+    release, arches, repos = (master_catalogue[k] for k in ("release", "arches", "repos"))
+    data = form_data(
+        url_https="https://127.0.0.250/centos/", url_rsync="rsync://127.0.0.250/centos/",
+        ipv6="on", releases=[release.pk], architectures=[arches["x86_64"].pk],
+        repositories=[repos["os"].pk, repos["updates"].pk],
+        netblocks="192.0.2.0/24\n2001:db8::/32", asn="64500",
+    )  # fmt: skip
+    response = volunteer_client.post(REGISTER, data, follow=True)
+    assert response.status_code == 200
+    mirror = Mirror.objects.get()
+    assert (
+        "mirror.example.net is registered and waits for an admin&#x27;s approval. Its first "
+        "check is running now." in response.content.decode()
+    )
+    assert (
+        "The first check has not finished yet: this page reloads until it has."
+        in response.content.decode()
+    )
+    assert mirror.approval == Approval.PENDING and mirror.asn == 64500
+    assert sorted(mirror.urls.values_list("protocol", "url", "ipv4", "ipv6")) == [
+        ("http", "http://127.0.0.250/centos/", True, True),
+        ("https", "https://127.0.0.250/centos/", True, True),
+        ("rsync", "rsync://127.0.0.250/centos/", True, True),
+    ]
+    assert sorted(mirror.netblocks.values_list("cidr", flat=True)) == [
+        "192.0.2.0/24", "2001:db8::/32",
+    ]  # fmt: skip
+    assert sorted(r.name for r in mirror.repositories.all()) == ["os", "updates"]
+    assert [a.name for a in mirror.architectures.all()] == ["x86_64"]
+    assert not Mirror.objects.serving().filter(pk=mirror.pk).exists()
+
+
+def _register_farm_mirror(client, sim, django_capture_on_commit_callbacks, **changes):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            REGISTER, form_data(name=f"{sim.name}.volunteer.test", url_http=sim.base_url, **changes)
+        )
+    assert response.status_code == 302, response.context["form"].errors
+    return Mirror.objects.get(name=f"{sim.name}.volunteer.test")
+
+
+def test_the_first_check_runs_at_once_and_its_page_shows_it(
+    volunteer_client, check_settings, master_catalogue, mirror_farm, eager_tasks,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    master_refresh()  # as a sweep did before the volunteer came
+    sim = mirror_farm.mirrors["current"]
+    mirror = _register_farm_mirror(volunteer_client, sim, django_capture_on_commit_callbacks)
+    mirror.refresh_from_db()
+    assert (mirror.approval, mirror.status) == ("pending", "up")
+    checks = Check.objects.filter(mirror=mirror)
+    # the timestamp file, 6 repomd.xml (3 repositories x 2 architectures) and 4 ISO images
+    assert checks.count() == 11 and not checks.exclude(error="").exists()
+    assert not checks.exclude(sweep=None).exists()
+    page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk]))
+    assert "found the tree as expected." in page.content.decode()
+    mine = volunteer_client.get(reverse("mirrors:mine")).content.decode()
+    assert mine.count('<span class="status status-current">Current</span>') == 6
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "problems"),
+    [
+        ("missing_repo",
+         ["No repodata for 5.0 updates i386.", "No repodata for 5.0 updates x86_64."]),
+        ("error_500", ["No timestamp file at {base}TIME (HTTP 500)."]),
+    ],
+)  # fmt: skip
+def test_a_tree_that_is_not_the_distributions_is_shown_on_the_mirrors_page(
+    volunteer_client, check_settings, master_catalogue, mirror_farm, eager_tasks,
+    django_capture_on_commit_callbacks, behaviour, problems,
+):  # fmt: skip
+    master_refresh()
+    sim = mirror_farm.mirrors[behaviour]
+    mirror = _register_farm_mirror(volunteer_client, sim, django_capture_on_commit_callbacks)
+    page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk])).content.decode()
+    assert "found that the tree does not look like the distribution's:" in page
+    for problem in problems:
+        assert f"<li>{problem.format(base=sim.base_url)}</li>" in page
+
+
+def test_the_mirror_forms_are_rate_limited(volunteer_client, settings):
+    settings.MIRROR_FORM_RATE = "3/m"
+    bad = form_data(url_http="not a url")
+    for _ in range(3):
+        assert volunteer_client.post(REGISTER, bad).status_code == 200
+    response = volunteer_client.post(REGISTER, bad)
+    assert response.status_code == 429
+    assert "You have sent this form too often." in response.content.decode()
+    assert volunteer_client.get(REGISTER).status_code == 200  # reading is not limited

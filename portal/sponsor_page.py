@@ -1,0 +1,22 @@
+"""A sponsor's promotion page: what the sponsors app knows of it (servers, mirrors, traffic)
+and what delivery counted for the countries its mirrors are in. Composed here because
+sponsors and delivery sit side by side and import neither the other."""
+
+from django.shortcuts import get_object_or_404, render
+
+from apps.delivery.usage_read import usage_from_countries
+from apps.sponsors.models import Sponsor
+from apps.sponsors.selectors import sponsor_contribution, sponsor_editable_by
+
+
+def sponsor_page(request, slug: str):
+    sponsor = get_object_or_404(Sponsor.objects.active(), slug=slug)
+    contribution = sponsor_contribution(sponsor)
+    usage = usage_from_countries(countries=contribution["country_codes"])
+    context = {
+        "sponsor": sponsor,
+        **contribution,
+        "usage": usage,
+        "can_edit": sponsor_editable_by(sponsor=sponsor, user=request.user),
+    }
+    return render(request, "sponsors/sponsor_detail.html", context)
