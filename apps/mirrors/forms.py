@@ -19,7 +19,7 @@ from django_countries.fields import LazyTypedChoiceField
 from apps.core.hostnames import ip_literal
 from apps.core.http import TargetPolicy, idna_host
 from apps.core.http.targets import Failure
-from apps.releases.models import Architecture, Release, Repository
+from apps.releases.models import Architecture, Image, Release, Repository
 
 from .choices import Protocol
 from .models import Mirror, MirrorURL, validate_netblock
@@ -115,6 +115,10 @@ class MirrorForm(forms.Form):
     repositories = CheckboxesField(
         queryset=Repository.objects.none(), required=False, help_text="None ticked: all."
     )
+    images = CheckboxesField(
+        label="ISO images", queryset=Image.objects.none(), required=False,
+        help_text="None ticked: every image of the releases and architectures it carries.",
+    )  # fmt: skip
     upstream = forms.ModelChoiceField(
         label="Syncs from", queryset=Mirror.objects.none(), required=False,
         empty_label="The internal mirror nearest to its country",
@@ -136,6 +140,9 @@ class MirrorForm(forms.Form):
         self.fields["releases"].queryset = Release.objects.served_by_mirrors()
         self.fields["architectures"].queryset = Architecture.objects.all()
         self.fields["repositories"].queryset = Repository.objects.all()
+        self.fields["images"].queryset = Image.objects.filter(
+            release__in=Release.objects.served_by_mirrors()
+        ).select_related("release", "architecture")
         upstreams = Mirror.objects.internal().approved()
         self.fields["upstream"].queryset = upstreams.order_by("country", "name")
         country = self.data.get(self.add_prefix("country")) or self.initial.get("country")
@@ -163,6 +170,7 @@ class MirrorForm(forms.Form):
             "releases": list(mirror.releases.all()),
             "architectures": list(mirror.architectures.all()),
             "repositories": list(mirror.repositories.all()),
+            "images": list(mirror.images.all()),
             "upstream": mirror.upstream_id,
             "netblocks": "\n".join(mirror.netblocks.values_list("cidr", flat=True)),
         }  # fmt: skip
@@ -235,7 +243,8 @@ class MirrorForm(forms.Form):
             urls={p: data[f"url_{p}"] for p in Protocol.values if data.get(f"url_{p}")},
             ipv4=data["ipv4"], ipv6=data["ipv6"], releases=data["releases"],
             architectures=data["architectures"], repositories=data["repositories"],
-            upstream=data["upstream"], netblocks=data["netblocks"], asn=data["asn"],
+            images=data["images"], upstream=data["upstream"], netblocks=data["netblocks"],
+            asn=data["asn"],
         )  # fmt: skip
 
 

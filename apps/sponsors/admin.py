@@ -21,6 +21,7 @@ class SponsorAdminForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml"}),
     )
     logo_remove = forms.BooleanField(label="Remove the logo", required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
         model = Sponsor

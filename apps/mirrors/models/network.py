@@ -136,6 +136,11 @@ class Mirror(TimeStampedModel):
         "releases.Architecture", related_name="mirrors", blank=True
     )
     repositories = models.ManyToManyField("releases.Repository", related_name="mirrors", blank=True)
+    images = models.ManyToManyField(
+        "releases.Image", related_name="mirrors", blank=True,
+        help_text="The ISO images it carries; none chosen: every image of its releases and "
+        "architectures.",
+    )  # fmt: skip
     notes = models.TextField(blank=True)
 
     # What the checks last concluded (after hysteresis).

@@ -69,7 +69,7 @@ class CheckContext:
 def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[MirrorPlan]:
     """One plan per mirror with an http(s) URL: what it carries, as files to probe.
 
-    Reads plain rows (five queries per batch, no model instances) and shares one target
+    Reads plain rows (six queries per batch, no model instances) and shares one target
     list between the mirrors that carry the same things, which is nearly all of them.
     """
     plans, failing = [], {}
@@ -77,8 +77,9 @@ def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[Mir
         (Mirror.releases.through, "release_id"),
         (Mirror.architectures.through, "architecture_id"),
         (Mirror.repositories.through, "repository_id"),
+        (Mirror.images.through, "image_id"),
     )
-    shared: dict[tuple[frozenset, frozenset, frozenset], list[Target]] = {}
+    shared: dict[tuple[frozenset, ...], list[Target]] = {}
     for start in range(0, len(mirror_ids), BATCH):
         batch = list(mirror_ids[start : start + BATCH])
         failing.update(
@@ -124,6 +125,7 @@ def _targets_for(
     chosen_releases: frozenset[int],
     chosen_arches: frozenset[int],
     chosen_repos: frozenset[int],
+    chosen_images: frozenset[int],
     *,
     context: CheckContext,
 ) -> list[Target]:
@@ -144,5 +146,6 @@ def _targets_for(
                     known = frozenset(v.sha256 for v in context.versions[key])
                     targets.append(Target(CheckKind.REPOMD, path, key, known))
             for image in context.images.get((release.pk, arch.pk), ()):
-                targets.append(Target(CheckKind.IMAGE, image.path, image.pk))
+                if not chosen_images or image.pk in chosen_images:
+                    targets.append(Target(CheckKind.IMAGE, image.path, image.pk))
     return targets

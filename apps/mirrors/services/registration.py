@@ -36,6 +36,7 @@ class MirrorDetails:
     releases: Iterable = ()
     architectures: Iterable = ()
     repositories: Iterable = ()
+    images: Iterable = ()
     upstream: Mirror | None = None
     netblocks: list[str] = field(default_factory=list)
     asn: int | None = None
@@ -96,6 +97,7 @@ def _parts_save(mirror: Mirror, details: MirrorDetails) -> None:
     mirror.releases.set(details.releases)
     mirror.architectures.set(details.architectures)
     mirror.repositories.set(details.repositories)
+    mirror.images.set(details.images)
 
 
 def _first_check_queue(mirror: Mirror) -> None:

@@ -239,3 +239,32 @@ def test_the_mirror_forms_are_rate_limited(volunteer_client, settings):
     assert response.status_code == 429
     assert "You have sent this form too often." in response.content.decode()
     assert volunteer_client.get(REGISTER).status_code == 200  # reading is not limited
+
+
+def test_a_mirror_that_carries_one_image_is_checked_for_that_one_only(
+    master_catalogue, check_settings
+):
+    """The form's ISO images: a mirror that ticks one is probed for it, not the others."""
+    from apps.mirrors.choices import CheckKind
+    from apps.mirrors.models import Mirror
+    from apps.mirrors.selectors import CheckContext, plans_build
+    from apps.releases.models import Image
+
+    from .factories import MirrorFactory, MirrorURLFactory
+
+    one = Image.objects.order_by("name").first()
+    picky = MirrorFactory(name="picky.example.org")
+    MirrorURLFactory(mirror=picky)
+    picky.images.set([one])
+    every = MirrorFactory(name="every.example.org")
+    MirrorURLFactory(mirror=every)
+    plans = {
+        p.mirror_id: p
+        for p in plans_build(mirror_ids=[picky.pk, every.pk], context=CheckContext.load())
+    }
+
+    def images(mirror: Mirror) -> set[int]:
+        return {t.key for t in plans[mirror.pk].targets if t.kind == CheckKind.IMAGE}
+
+    assert images(picky) == {one.pk}
+    assert images(every) == set(Image.objects.values_list("pk", flat=True))

@@ -17,6 +17,7 @@ class RoleFactory(factory.django.DjangoModelFactory):
 class ServerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Server
+        skip_postgeneration_save = True  # roles.set() saves the many-to-many itself
 
     hostname = factory.Sequence(lambda n: f"server{n}.example.org")
     ipv4 = factory.Sequence(lambda n: f"192.0.2.{n % 250 + 1}")
