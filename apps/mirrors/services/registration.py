@@ -16,7 +16,7 @@ from ..models import Mirror, MirrorURL, Netblock
 from ..selectors.plans import CheckContext, plans_build
 from .moderation import changes_publish
 from .recording import outcomes_record
-from .sweeps import _outcomes_stream
+from .sweeps import outcomes_stream
 
 MIRROR_FIELDS = ("name", "organisation", "country", "contact_email", "bandwidth_mbps", "asn")
 
@@ -140,6 +140,6 @@ def mirror_check_first(*, mirror_id: int) -> int:
     context = CheckContext.load()
     plans = plans_build(mirror_ids=[mirror_id], context=context)
     recorded = 0
-    for batch in _outcomes_stream(plans):
+    for batch in outcomes_stream(plans):
         recorded += outcomes_record(sweep=None, outcomes=batch, context=context)
     return recorded

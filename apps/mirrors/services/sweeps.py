@@ -128,7 +128,7 @@ def sweep_chunk_run(
     logger.info("Sweep %s: planned %d mirrors in %.1f s", sweep_id, len(plans),
                 time.perf_counter() - clock)  # fmt: skip
     report = ChunkReport()
-    for batch in _outcomes_stream(plans, progress=progress):
+    for batch in outcomes_stream(plans, progress=progress):
         # Recording here, in the caller's thread, while the probes go on in another: the
         # writes overlap the waiting for slow and hung mirrors.
         report.mirrors += len(batch)
@@ -143,7 +143,7 @@ def sweep_chunk_run(
     return report
 
 
-def _outcomes_stream(
+def outcomes_stream(
     plans: list[MirrorPlan],
     *,
     progress: Callable[[MirrorOutcome], None] | None = None,
