@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -59,7 +60,8 @@ def mirror_register_page(request):
     if request.method == "POST" and form.is_valid():
         mirror = mirror_register(owner=request.user, details=form.details())
         messages.success(request, f"{mirror.name} is registered and waits for an admin's "
-                                  "approval. Its first check is running now.")  # fmt: skip
+                                  "approval. Its first check has started: the result shows "
+                                  "below.")  # fmt: skip
         return redirect("mirrors:mine-detail", pk=mirror.pk)
     return render(request, "mirrors/owner/register.html", {"form": form})
 
@@ -71,8 +73,12 @@ def mirror_mine(request):
 
 @login_required
 def mirror_mine_detail(request, pk: int):
-    """One of my mirrors: its owner panel (latest check findings, actions)."""
-    mirror = _managed(request, pk)
+    """One of my mirrors: its owner panel (latest check findings, actions), its state per
+    repository, the ISO images it lacks and its check history."""
+    found = mirrors_of_owner(request.user, pk=pk)
+    if not found:
+        raise Http404("No mirror of yours has this number.")
+    mirror = found[0]
     context = {"owner_panel": {"mirror": mirror, "findings": mirror_check_findings(mirror)},
                "mirror": mirror}  # fmt: skip
     return render(request, "mirrors/owner/mirror.html", context)

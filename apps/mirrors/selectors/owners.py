@@ -62,12 +62,15 @@ def mirrors_check_history(mirror_ids: list[int], *, days: int = HISTORY_DAYS) ->
     return history
 
 
-def mirrors_of_owner(user) -> list[Mirror]:
-    """The mirrors `user` manages, each with `.repository_states`, `.images_missing`,
-    `.history` and `.windows` (upcoming maintenance)."""
+def mirrors_of_owner(user, *, pk: int | None = None) -> list[Mirror]:
+    """The mirrors `user` manages (or only the one with `pk`), each with
+    `.repository_states`, `.images_missing`, `.history` and `.windows` (upcoming
+    maintenance)."""
+    managed = Mirror.objects.managed_by(user)
+    if pk is not None:
+        managed = managed.filter(pk=pk)
     mirrors = list(
-        Mirror.objects.managed_by(user)
-        .select_related("upstream")
+        managed.select_related("upstream")
         .prefetch_related(
             Prefetch("urls", queryset=MirrorURL.objects.order_by("protocol", "url")),
             Prefetch(

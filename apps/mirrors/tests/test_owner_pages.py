@@ -120,6 +120,15 @@ def test_my_mirrors_shows_states_lag_missing_images_and_history(
     assert page.count(f'title="{today:%-d %b}: 50% of 2 checks passed"') == 3
     assert page.count("level-warn") >= 3
 
+    # The owner's page of one mirror shows the same facts beside its owner panel.
+    first = Mirror.objects.get(name="m0.example.org")
+    page = client.get(reverse("mirrors:mine-detail", args=[first.pk])).content.decode()
+    assert page.count('<span class="status status-behind">Behind</span>') == 1
+    assert '<td class="num" data-label="Lag">2 h</td>' in page
+    assert "ISO images it lacks: DVD.iso (missing)" in page
+    assert f'title="{today:%-d %b}: 50% of 2 checks passed"' in page
+    assert f'href="{reverse("mirrors:detail", args=[first.pk])}"' in page
+
 
 def _form(mirror, **changes):
     data = {"name": mirror.name, "organisation": "", "country": "GB",

@@ -161,7 +161,7 @@ def test_registration_writes_everything_and_the_mirror_waits(volunteer_client, m
     mirror = Mirror.objects.get()
     assert (
         "mirror.example.net is registered and waits for an admin&#x27;s approval. Its first "
-        "check is running now." in response.content.decode()
+        "check has started: the result shows below." in response.content.decode()
     )
     assert (
         "The first check has not finished yet: this page reloads until it has."

@@ -1,0 +1,158 @@
+"""The volunteer's whole story in headless Chromium: sign up and confirm, register a mirror
+on the farm, see its first check, staff approve it, it shows on its country page and leads
+/mirrorlist for its country."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.cache import cache
+from django.urls import reverse
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from apps.delivery.store import SnapshotStore
+from apps.delivery.tests.conftest import call, new_front
+from apps.mirrors.models import Mirror
+from apps.mirrors.services import master_refresh
+from apps.mirrors.tests.conftest import check_settings, master_catalogue  # noqa: F401
+from portal.celery import app as celery_app
+
+from .browser import DESKTOP, PHONE, chrome, shoot, sideways_overflow
+
+PASSWORD = "a long volunteer passphrase 42"
+
+
+@pytest.fixture
+def browser():
+    driver = chrome()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def eager(settings):
+    settings.DELIVERY_REBUILD_ON_CHANGE = True
+    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+    cache.clear()
+
+
+def _look(driver, name):
+    for size in (DESKTOP, PHONE):
+        shoot(driver, name, size)
+    assert sideways_overflow(driver) == 0, name
+    driver.set_window_size(*DESKTOP)
+
+
+def _fill(driver, fields: dict):
+    for name, value in fields.items():
+        box = driver.find_element(By.NAME, name)
+        box.clear()
+        box.send_keys(value)
+
+
+def _submit(driver, form_css="main form"):
+    driver.find_element(By.CSS_SELECTOR, f"{form_css} [type=submit]").click()
+
+
+def _log_in(driver, base, email):
+    driver.get(base + reverse("account_login"))
+    _fill(driver, {"login": email, "password": PASSWORD})
+    _submit(driver)
+    WebDriverWait(driver, 15).until(lambda d: "/accounts/login" not in d.current_url)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_volunteer_registers_a_mirror_that_reaches_clients(
+    live_server,
+    browser,
+    mirror_farm,
+    check_settings,  # noqa: F811
+    master_catalogue,  # noqa: F811
+    eager,
+):
+    base, driver = live_server.url, browser
+    mail.outbox.clear()
+    master_refresh()  # as a sweep did before the volunteer came: the newest versions known
+
+    # 1. Sign up and confirm the email with the link from the outbox.
+    driver.get(base + reverse("account_signup"))
+    _look(driver, "story-signup")
+    _fill(driver, {"email": "vol@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    _submit(driver)
+    WebDriverWait(driver, 10).until(lambda d: len(mail.outbox) >= 1)
+    link = re.search(r"https?://\S+/confirm-email/\S+", mail.outbox[-1].body).group(0)
+    driver.get(link)
+    _submit(driver)
+    WebDriverWait(driver, 15).until(lambda d: "/confirm-email/" not in d.current_url)
+
+    # 2. Log in (unless confirming did) and register a mirror on the farm.
+    driver.get(base + reverse("mirrors:register"))
+    if "/accounts/login" in driver.current_url:
+        _log_in(driver, base, "vol@example.org")
+        driver.get(base + reverse("mirrors:register"))
+    assert "/mirrors/register" in driver.current_url, driver.current_url
+    _look(driver, "story-register")
+    current = mirror_farm.mirrors["current"]
+    _fill(
+        driver,
+        {
+            "name": "mirror.example.nz",
+            "organisation": "Example NZ",
+            "contact_email": "ops@example.nz",
+            "url_http": current.base_url,
+        },
+    )
+    driver.find_element(By.CSS_SELECTOR, "select[name=country] option[value=NZ]").click()
+    for group in ("releases", "architectures", "repositories"):
+        for box in driver.find_elements(By.CSS_SELECTOR, f"input[name={group}]"):
+            if not box.is_selected():
+                driver.execute_script("arguments[0].click()", box)
+    driver.execute_script("document.querySelector('main form').requestSubmit()")
+
+    # 3. The first check arrives on the mirror's page.
+    WebDriverWait(driver, 15).until(lambda d: "/my/mirrors/" in d.current_url)
+    mirror = Mirror.objects.get(name="mirror.example.nz")
+    WebDriverWait(driver, 30, poll_frequency=0.5).until(
+        lambda d: "found the tree as expected" in d.page_source or d.refresh()
+    )
+    assert "found the tree as expected" in driver.page_source
+    _look(driver, "story-mirror-checked")
+
+    # 4. Staff approve it.
+    driver.find_element(By.CSS_SELECTOR, "header form [type=submit]").click()
+    WebDriverWait(driver, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"a[href='{reverse('account_login')}']")
+    )
+    staff = get_user_model().objects.create_user(
+        "staff", "staff@example.org", PASSWORD, is_staff=True, is_superuser=True
+    )
+    EmailAddress.objects.create(user=staff, email="staff@example.org", verified=True, primary=True)
+    _log_in(driver, base, "staff@example.org")
+    driver.get(base + "/mirrors/moderation/")
+    assert "mirror.example.nz" in driver.page_source
+    _look(driver, "story-moderation")
+    action = reverse("mirrors:approve", args=[mirror.pk])
+    driver.find_element(By.CSS_SELECTOR, f"form[action='{action}'] button").click()
+    WebDriverWait(driver, 10).until(
+        lambda d: Mirror.objects.get(pk=mirror.pk).approval == "approved"
+    )
+
+    # 5. On its country page and first in /mirrorlist for NZ.
+    driver.get(base + "/mirrors/nz/")
+    assert "mirror.example.nz" in driver.page_source
+    _look(driver, "story-country")
+    store = SnapshotStore(poll_seconds=0)
+    store.poll_once()
+    answer = call(new_front(store), "/mirrorlist", "release=5.0&arch=x86_64&repo=os&cc=NZ")
+    assert answer.status == 200, answer
+    assert answer.text.splitlines()[0] == current.base_url.rstrip("/") + "/5.0/os/x86_64/"
