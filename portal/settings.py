@@ -283,6 +283,21 @@ MIRROR_CHECK_SUSPEND_AFTER = env.int("MIRROR_CHECK_SUSPEND_AFTER", default=96)  
 MIRROR_CHECK_STALE_EMAIL_SECONDS = env.int("MIRROR_CHECK_STALE_EMAIL_SECONDS", default=2 * 86400)
 MIRROR_CHECK_VERSION_HISTORY = env.int("MIRROR_CHECK_VERSION_HISTORY", default=5)
 MIRROR_CHECK_RETENTION_DAYS = env.int("MIRROR_CHECK_RETENTION_DAYS", default=14)
+# The health loop between sweeps: one HEAD of the timestamp file per serving URL this often;
+# MIRROR_HEALTH_DOWN_AFTER failures in a row take a mirror out of the lists, and as many
+# successes queue the content check that lists it again. Each round also reads the master's
+# timestamp file: a change runs the master refresh at once (a push), not at the next sweep.
+MIRROR_HEALTH_ENABLED = env.bool("MIRROR_HEALTH_ENABLED", default=True)
+MIRROR_HEALTH_INTERVAL_SECONDS = env.float("MIRROR_HEALTH_INTERVAL_SECONDS", default=60.0)
+MIRROR_HEALTH_TIMEOUT = env.float("MIRROR_HEALTH_TIMEOUT", default=10.0)  # whole request, s
+MIRROR_HEALTH_DOWN_AFTER = env.int("MIRROR_HEALTH_DOWN_AFTER", default=2)
+MIRROR_HEALTH_UP_AFTER = env.int("MIRROR_HEALTH_UP_AFTER", default=2)
+MIRROR_HEALTH_CONCURRENCY = env.int("MIRROR_HEALTH_CONCURRENCY", default=500)
+# After a push, a content check of every mirror carrying a changed repository, spread over
+# this window so that a thousand mirrors are not asked in the same second.
+MIRROR_PUSH_RECHECK_WINDOW_SECONDS = env.float("MIRROR_PUSH_RECHECK_WINDOW_SECONDS", default=600.0)
+# A mirror's content is re-checked outside the sweeps at most this often (health recovery).
+MIRROR_RECHECK_MIN_SECONDS = env.float("MIRROR_RECHECK_MIN_SECONDS", default=300.0)
 # Targets inside these networks are probed even though they are loopback/private; any other
 # non-global address is refused. Development allows loopback (the demo and the test farm).
 MIRROR_CHECK_ALLOW_NETWORKS = env.list(
@@ -310,6 +325,13 @@ DELIVERY_METALINK_COUNT = env.int("DELIVERY_METALINK_COUNT", default=20)
 DELIVERY_LINK_HEADERS = env.int("DELIVERY_LINK_HEADERS", default=4)
 # Recent repomd.xml versions a metalink lists as alternates.
 DELIVERY_ALTERNATES = env.int("DELIVERY_ALTERNATES", default=4)
+# The grace window: a mirror holding a version the master replaced less than this long ago
+# is listed after the current mirrors (the metalink: dnf verifies it by the alternates' hash).
+DELIVERY_GRACE_SECONDS = env.float("DELIVERY_GRACE_SECONDS", default=6 * 3600.0)
+# The mirrorlist carries no hash: add mirrors inside the grace window when fewer than the
+# list's size are current (True), or send the rest of the list to the master (False).
+# See docs/currency.md for why True is the default.
+DELIVERY_MIRRORLIST_GRACE = env.bool("DELIVERY_MIRRORLIST_GRACE", default=True)
 # "Nearby countries": within this distance of the client's country, plus land neighbours,
 # plus an optional configured group per country, e.g. {"IS": ["GB", "NO", "DK"]}.
 DELIVERY_NEARBY_KM = env.float("DELIVERY_NEARBY_KM", default=5000.0)

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from . import services
 from .choices import SweepTrigger
-from .services import registration
+from .services import rechecks, registration
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +59,29 @@ def mirror_check_first_task(mirror_id: int) -> int:
     """The check right after a volunteer registers or edits a mirror, outside any sweep;
     not retried (the sweeps check it again)."""
     return registration.mirror_check_first(mirror_id=mirror_id)
+
+
+@shared_task(name="mirrors.recheck", ignore_result=True)
+def mirrors_recheck_task(mirror_ids: list[int], reason: str = "") -> int:
+    """A content check of a few mirrors outside the sweeps (apps.mirrors.services.rechecks);
+    not retried: the sweeps check them again."""
+    return rechecks.mirrors_recheck(mirror_ids=mirror_ids, reason=reason)
+
+
+def recheck_queue(mirror_ids, *, reason: str, spread_seconds: float = 0.0, slots: int = 20):
+    """Queue content checks of `mirror_ids` after the current transaction commits, spread
+    evenly over `spread_seconds` in up to `slots` tasks (0: one task, now)."""
+    from django.db import transaction
+
+    ids = sorted(set(mirror_ids))
+    if not ids:
+        return
+    count = max(1, min(slots, len(ids))) if spread_seconds > 0 else 1
+    groups = [ids[i::count] for i in range(count)]
+
+    def send() -> None:
+        for index, group in enumerate(groups):
+            countdown = spread_seconds * index / count if count > 1 else 0
+            mirrors_recheck_task.apply_async((group, reason), countdown=countdown)
+
+    transaction.on_commit(send, robust=True)

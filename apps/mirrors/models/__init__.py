@@ -18,9 +18,11 @@ from .network import (
     validate_netblock,
 )
 from .people import CoOwnerInvite, MaintenanceWindow, MaintenanceWindowQuerySet
+from .pushes import Push, PushArrival, PushQuerySet
 
 __all__ = [
     "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
     "Mirror", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState", "MirrorURL",
-    "MirrorURLQuerySet", "Netblock", "Sweep", "SweepQuerySet", "validate_netblock",
+    "MirrorURLQuerySet", "Netblock", "Push", "PushArrival", "PushQuerySet", "Sweep",
+    "SweepQuerySet", "validate_netblock",
 ]  # fmt: skip

@@ -155,6 +155,19 @@ class Mirror(TimeStampedModel):
     stale_notified = models.BooleanField(
         default=False, help_text="The owner was told the mirror is stale; reset once current."
     )
+    # The health loop between sweeps (apps.mirrors.services.health): one HEAD of the
+    # timestamp file per URL each MIRROR_HEALTH_INTERVAL_SECONDS.
+    health_failures = models.PositiveIntegerField(
+        default=0, help_text="Health probes failed in a row."
+    )
+    health_successes = models.PositiveIntegerField(
+        default=0, help_text="Health probes answered in a row."
+    )
+    health_checked_at = models.DateTimeField(null=True, blank=True)
+    health_error = models.CharField(max_length=200, blank=True)
+    recheck_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a content check outside the sweeps was last queued."
+    )
 
     objects = MirrorQuerySet.as_manager()
 
