@@ -21,7 +21,7 @@ import orjson
 from . import render
 from . import usage as kinds
 from .client import ClientLocator
-from .snapshot import PROTOCOLS, Client, LoadedSnapshot
+from .snapshot import GRACE_PREFIX, PROTOCOLS, Client, LoadedSnapshot
 from .usage import UsageCounter
 
 if TYPE_CHECKING:  # the store reads the database in its own thread; requests never do
@@ -57,6 +57,8 @@ class DeliveryFront:
         mirrorlist_count: int = 10,
         metalink_count: int = 20,
         link_count: int = 4,
+        mirrorlist_grace: bool = True,
+        grace_hours: float = 6.0,
         rng: random.Random | None = None,
     ):
         self.app = app
@@ -66,6 +68,8 @@ class DeliveryFront:
         self.mirrorlist_count = mirrorlist_count
         self.metalink_count = metalink_count
         self.link_count = link_count
+        self.mirrorlist_grace = mirrorlist_grace
+        self.grace_hours = grace_hours
         self.rng = rng or random.Random()
         self._routes = {
             "/mirrorlist": self.mirrorlist,
@@ -160,7 +164,12 @@ class DeliveryFront:
             return request  # the error answer
         snapshot, params, target, client, protocol = request
         choices = snapshot.draw(
-            target, client, count=self.mirrorlist_count, protocol=protocol, rng=self.rng
+            target,
+            client,
+            count=self.mirrorlist_count,
+            protocol=protocol,
+            rng=self.rng,
+            grace=self.mirrorlist_grace,
         )
         if not choices:
             return self._nobody(environ, start_response, target)
@@ -180,6 +189,7 @@ class DeliveryFront:
         comments = []
         if "time" in params:
             comments.append(f"snapshot {snapshot.version} built {snapshot.built_iso}")
+        comments += self._grace_comments(target, choices)
         if debug:
             comments.append(
                 f"client ip={client.ip} country={client.country} continent={client.continent}"
@@ -188,14 +198,36 @@ class DeliveryFront:
             return render.mirrorlist_text(choices, comments=comments, debug=True)
         return render.mirrorlist_text(choices, comments=comments)
 
+    def _grace_comments(self, target, choices) -> list[str]:
+        """What a person reading the list should know when fewer mirrors than asked for
+        hold the master's newest version of the repository."""
+        behind = sum(1 for c in choices if c.bucket.startswith(GRACE_PREFIX))
+        current = sum(1 for c in choices if c.mirror is not None) - behind
+        if current >= self.mirrorlist_count:
+            return []
+        grace = f"{self.grace_hours:g} h grace window"
+        if behind:
+            return [
+                f"{current} mirrors hold the master's newest {target.key}; the next {behind} "
+                f"hold the version it replaced less than {self.grace_hours:g} h ago ({grace})"
+            ]
+        waiting = len(target.grace.mirrors) if target.grace is not None else 0
+        if waiting and not self.mirrorlist_grace:
+            return [
+                f"{current} mirrors hold the master's newest {target.key}; {waiting} more inside "
+                f"the {grace} are left out (DELIVERY_MIRRORLIST_GRACE is off)"
+            ]
+        return []
+
     def metalink(self, environ, start_response):
         """Metalink 3.0 for repomd.xml, as dnf/librepo reads it."""
         request = self._repo_request(environ, start_response)
         if not isinstance(request, RepoRequest):
             return request  # the error answer
         snapshot, params, target, client, protocol = request
+        # dnf verifies a mirror inside the grace window by the alternates' hashes.
         choices = snapshot.draw(
-            target, client, count=self.metalink_count, protocol=protocol, rng=self.rng
+            target, client, count=self.metalink_count, protocol=protocol, rng=self.rng, grace=True
         )
         if not choices:
             return self._nobody(environ, start_response, target)

@@ -96,6 +96,13 @@ def _hours(lag: int | None) -> str:
     return f"Behind by {hours} hour{'s' if hours != 1 else ''}"
 
 
+GRACE_WHY = (
+    "Listed after the mirrors with the master's newest version: it holds the version the "
+    "master replaced a short while ago (the grace window); dnf verifies it by the "
+    "metalink's alternate hashes."
+)
+
+
 def _repo_why(target: Target, state: list | None) -> str:
     if state is None or state[0] == "unknown":
         return f"Repository {target.name} not checked yet on this mirror."
@@ -139,6 +146,13 @@ def listing_for(snapshot: LoadedSnapshot, mirror_id: int) -> MirrorListing | Non
         if target.eol:
             continue
         listed = not blocked and entry is not None and entry.index in target.mirror_set
+        grace = target.grace if kind == "repository" else None
+        if not listed and not blocked and entry is not None and grace is not None:
+            listed = entry.index in grace.mirror_set
+            if listed:
+                rows.append(ListingRow(target.key, kind, target.release, target.arch,
+                                       target.name, True, GRACE_WHY))  # fmt: skip
+                continue
         if listed:
             why = _how_listed(entry)
         elif blocked:

@@ -119,6 +119,7 @@ class Planner:
             snapshot = self.snapshot
             target = (
                 snapshot.repos.get(target_key)
+                or snapshot.grace_targets.get(target_key)
                 or snapshot.files.get(target_key)
                 or snapshot.folders.get(target_key)
             )

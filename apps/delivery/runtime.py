@@ -70,6 +70,8 @@ def front_build(app):
         mirrorlist_count=settings.DELIVERY_MIRRORLIST_COUNT,
         metalink_count=settings.DELIVERY_METALINK_COUNT,
         link_count=settings.DELIVERY_LINK_HEADERS,
+        mirrorlist_grace=settings.DELIVERY_MIRRORLIST_GRACE,
+        grace_hours=settings.DELIVERY_GRACE_SECONDS / 3600,
     )
 
 

@@ -142,6 +142,11 @@ def _snapshot_data_read() -> dict:
                 combos.add((release_id, repo_id, arch_id))
 
     versions: dict[tuple[int, int, int], list[list]] = defaultdict(list)
+    # For each alternate (a listed version but the newest): when the master replaced it,
+    # that is when the next newer version was published, and when it was itself published.
+    replaced_at: dict[tuple[int, int, int], dict[str, tuple[float, float]]] = defaultdict(dict)
+    newer_published: dict[tuple[int, int, int], float] = {}
+    now_ts = now.timestamp()
     for (
         release_id,
         repo_id,
@@ -150,23 +155,23 @@ def _snapshot_data_read() -> dict:
         sha256,
         sha512,
         size,
+        published,
     ) in RepositoryVersion.objects.order_by("-timestamp", "-published_at", "-id").values_list(
-        "release_id", "repository_id", "architecture_id", "timestamp", "sha256", "sha512", "size"
-    ):
+        "release_id", "repository_id", "architecture_id", "timestamp", "sha256", "sha512", "size",
+        "published_at",
+    ):  # fmt: skip
         key = (release_id, repo_id, arch_id)
         combos.add(key)
+        published_ts = published.timestamp() if published else now_ts
         if len(versions[key]) <= settings.DELIVERY_ALTERNATES:
+            if versions[key]:
+                replaced_at[key][sha256] = (newer_published[key], published_ts)
             versions[key].append([ts, sha256, sha512, size])
+        newer_published[key] = published_ts
 
-    current: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for mirror_id, release_id, repo_id, arch_id in (
-        MirrorRepositoryState.objects.filter(state=ContentState.CURRENT)
-        .order_by("mirror_id")
-        .values_list("mirror_id", "release_id", "repository_id", "architecture_id")
-    ):
-        if mirror_id in position:
-            current[(release_id, repo_id, arch_id)].append(position[mirror_id])
-
+    current, grace, grace_ends, replaced_current = _repository_mirrors(
+        position=position, versions=versions, replaced_at=replaced_at, now_ts=now_ts
+    )
     release_info = {}
     by_id = {}
     for release_id, version, major, minor, status, image_template in releases:
@@ -184,6 +189,7 @@ def _snapshot_data_read() -> dict:
             "path": path if path.endswith("/") else path + "/",
             "eol": eol,
             "mirrors": [] if eol else current.get((release_id, repo_id, arch_id), []),
+            "grace": [] if eol else grace.get((release_id, repo_id, arch_id), []),
             "versions": versions.get((release_id, repo_id, arch_id), []),
         }
 
@@ -223,6 +229,16 @@ def _snapshot_data_read() -> dict:
         }
 
     masters = [url for url in master_base_urls() if safe_text(url)]
+    listing = listing_collect(
+        windows=windows, resting=resting, repo_keys=repo_keys, image_keys=image_keys
+    )
+    for mirror_id, key, lag in replaced_current:
+        # Checked current before the master's push: behind now, until its next check.
+        if str(mirror_id) in listing and key in repo_keys:
+            listing[str(mirror_id)].setdefault("repos", {})[repo_keys[key]] = ["behind", lag]
+    # The next build is due when a maintenance window opens or closes, or when a mirror
+    # leaves the grace window, whichever comes first.
+    next_change = min(filter(None, (window_next, min(grace_ends, default=None))), default=None)
     return {
         "format": SNAPSHOT_FORMAT,
         "master_url": masters[0] if masters else "",
@@ -235,13 +251,51 @@ def _snapshot_data_read() -> dict:
         "images": images,
         # Why each mirror is in the answers or not (the mirror page reads it) and the
         # maintenance windows, so a rebuild is scheduled when the next one opens or closes.
-        "listing": listing_collect(
-            windows=windows, resting=resting, repo_keys=repo_keys, image_keys=image_keys
-        ),
+        "listing": listing,
         "windows": {str(k): v for k, v in windows.items()},
-        "window_next": window_next,
+        "window_next": next_change,
         "collect_ms": round((time.monotonic() - started) * 1000),
     }
+
+
+def _repository_mirrors(*, position, versions, replaced_at, now_ts):
+    """Which mirrors each repository lists: {key: positions} current, the same for the grace
+    window, when each grace entry ends, and the (mirror id, key, lag) of the states checked
+    "current" for what is a replaced version now.
+
+    Current is decided here against the newest version the snapshot carries, not only by
+    the state's word: a state checked "current" before the master's push holds what is an
+    alternate now. A mirror holding an alternate that the master replaced less than
+    DELIVERY_GRACE_SECONDS ago is in the grace window: listed after the current ones.
+    """
+    window = settings.DELIVERY_GRACE_SECONDS
+    current: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    grace: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    ends: list[float] = []
+    replaced_current: list[tuple[int, tuple[int, int, int], int]] = []
+    for mirror_id, release_id, repo_id, arch_id, state, sha256 in (
+        MirrorRepositoryState.objects.filter(state__in=[ContentState.CURRENT, ContentState.BEHIND])
+        .order_by("mirror_id")
+        .values_list("mirror_id", "release_id", "repository_id", "architecture_id", "state",
+                     "sha256")
+    ):  # fmt: skip
+        if mirror_id not in position:
+            continue
+        key = (release_id, repo_id, arch_id)
+        newest = versions.get(key)
+        if state == ContentState.CURRENT and (not sha256 or not newest or sha256 == newest[0][1]):
+            current[key].append(position[mirror_id])
+            continue
+        found = replaced_at.get(key, {}).get(sha256)
+        if found is None:
+            continue  # an older version than any the metalink lists: dnf could not verify it
+        replaced, published = found
+        if state == ContentState.CURRENT:
+            replaced_current.append((mirror_id, key, max(0, round(now_ts - published))))
+        if window > 0 and now_ts - replaced < window:
+            grace[key].append(position[mirror_id])
+            ends.append(replaced + window)
+    return current, grace, ends, replaced_current
 
 
 def _slash(url: str) -> str:

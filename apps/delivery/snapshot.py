@@ -16,6 +16,8 @@ from apps.core.geo import COUNTRIES, haversine_km, nearby_countries
 
 from .sampler import draw
 
+# A bucket of mirrors inside the grace window is named with this prefix ("grace-country").
+GRACE_PREFIX = "grace-"
 # Bucket names, in the order they are tried; "global" is the rest of the world.
 NETBLOCK, ASN, COUNTRY, NEARBY, CONTINENT, GLOBAL, INTERNAL, MASTER, VAULT = (
     "netblock",
@@ -92,8 +94,11 @@ class Target:
     eol: bool
     mirrors: tuple[int, ...]
     mirror_set: frozenset
-    # Repositories: the master's recent repomd.xml versions, newest first.
+    # Repositories: the master's recent repomd.xml versions, newest first, and the mirrors
+    # inside the grace window (holding a version the master replaced a short while ago) as
+    # a target of their own, drawn after the current mirrors.
     versions: tuple = ()
+    grace: Target | None = None
     # ISO files.
     size: int | None = None
     sha256: str = ""
@@ -145,23 +150,38 @@ class LoadedSnapshot:
             for i, m in enumerate(data["mirrors"])
         ]
         self.repos: dict[str, Target] = {}
+        self.grace_targets: dict[str, Target] = {}
         self.repo_names: set[str] = set()
         self.arch_names: set[str] = set()
         for key, r in data["repos"].items():
             release, repo, arch = key.split("/")
             self.repo_names.add(repo)
             self.arch_names.add(arch)
+            versions = tuple(tuple(v) for v in r["versions"])
+            grace = tuple(r.get("grace", ()))
             self.repos[key] = Target(
                 key=key,
                 path=r["path"],
                 eol=r["eol"],
                 mirrors=tuple(r["mirrors"]),
                 mirror_set=frozenset(r["mirrors"]),
-                versions=tuple(tuple(v) for v in r["versions"]),
+                versions=versions,
                 release=release,
                 arch=arch,
                 name=repo,
             )
+            if grace:
+                self.repos[key].grace = self.grace_targets[key + "#grace"] = Target(
+                    key=key + "#grace",
+                    path=r["path"],
+                    eol=r["eol"],
+                    mirrors=grace,
+                    mirror_set=frozenset(grace),
+                    versions=versions,
+                    release=release,
+                    arch=arch,
+                    name=repo,
+                )
         self.files: dict[str, Target] = {}
         self.folders: dict[str, Target] = {}
         self.folder_files: dict[str, list[Target]] = {}
@@ -306,12 +326,15 @@ class LoadedSnapshot:
         count: int,
         protocol: str | None = None,
         rng: random.Random = random,  # type: ignore[assignment]
+        grace: bool = False,
     ) -> list[Choice]:
         """Up to `count` base URLs for `target`, best first, each with its bucket: the one
         draw that the mirrorlist, the metalink, the redirect, the pages and the API share.
 
-        Never empty while the snapshot names a master: the master comes last when fewer
-        than `count` mirrors qualify.
+        With `grace`, when fewer than `count` mirrors are current, the mirrors inside the
+        grace window follow them, in the same bucket order ("grace-country", ...). Never
+        empty while the snapshot names a master: the master comes last when fewer than
+        `count` mirrors qualify.
         """
         if target.eol:
             return [Choice(self.vault_url + target.path, VAULT)]
@@ -325,6 +348,14 @@ class LoadedSnapshot:
                 break
             for index in draw(bucket, need, rng, taken):
                 out.append(Choice(base[index] + path, bucket.name, mirrors[index]))
+        if grace and target.grace is not None and len(out) < count:
+            for bucket in self.planner.buckets(target.grace, client, protocols):
+                need = count - len(out)
+                if need <= 0:
+                    break
+                name = GRACE_PREFIX + bucket.name
+                for index in draw(bucket, need, rng, taken):
+                    out.append(Choice(base[index] + path, name, mirrors[index]))
         if len(out) < count and self.master_url:
             out.append(Choice(self.master_url + path, MASTER))
         return out

@@ -33,14 +33,21 @@ def test_the_sweepmirrors_command_publishes_what_it_found(farm_mirrors):  # noqa
     store = SnapshotStore(poll_seconds=0)
     store.poll_once()
     answer = call(new_front(store), "/mirrorlist", "release=5.0&arch=x86_64&repo=os&cc=GB")
-    listed = set(answer.text.splitlines())
+    lines = answer.text.splitlines()
 
     def base(name: str) -> str:
         return farm_mirrors[name].urls.get().url + "5.0/os/x86_64/"
 
-    # What the sweep found: current mirrors listed, the behind and the refused ones not.
-    assert base("current") in listed
-    assert base("behind") not in listed and base("refused") not in listed
+    # What the sweep found: current mirrors listed, the refused one not, and the one a
+    # version behind (the master replaced it within the grace window) after every current
+    # one; without the mirrorlist's grace, not at all.
+    assert base("current") in lines and base("refused") not in lines
+    current = [i for i, line in enumerate(lines) if line == base("current")]
+    assert lines.index(base("behind")) > max(current)
+    strict = call(new_front(store, mirrorlist_grace=False), "/mirrorlist",
+                  "release=5.0&arch=x86_64&repo=os&cc=GB")  # fmt: skip
+    assert base("current") in strict.text.splitlines()
+    assert base("behind") not in strict.text.splitlines()
 
 
 @pytest.mark.django_db(transaction=True)
