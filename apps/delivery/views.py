@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
 from apps.core.geo import COUNTRIES
-from apps.mirrors.selectors import mirror_detail
+from apps.mirrors.selectors import mirror_detail, mirror_propagation
 from apps.mirrors.selectors.moderation import mirror_visible_to
 from apps.mirrors.selectors.owners import mirror_owner_panel
 
@@ -91,6 +91,7 @@ def mirror_page(request, pk: int):
         mirror_visible_to(request.user).select_related("sponsor", "upstream", "owner"), pk=pk
     )
     context = mirror_detail(mirror)
+    context["propagation"] = mirror_propagation(mirror=mirror)  # how fast it follows pushes
     snapshot = current_snapshot()
     context["listing"] = snapshot.listing_for(mirror.pk) if snapshot else None
     # What the checks found is only fresh while the mirror is up and approved.

@@ -80,6 +80,7 @@ class CheckKind(models.TextChoices):
     TIMESTAMP = "timestamp", "Timestamp file"
     REPOMD = "repomd", "repomd.xml"
     IMAGE = "image", "ISO image"
+    HEALTH = "health", "Health probe"  # kept only when it changed the mirror's status
 
 
 class CheckError(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db import transaction
 
 SWEEP_TASK_NAME = "Mirror checks: sweep"
 AGGREGATE_TASK_NAME = "Mirror checks: fold old checks into daily summaries"
+HEALTH_TASK_NAME = "Mirror checks: health"
 
 
 def schedule_setup(*, enabled: bool | None = None, interval_minutes: int | None = None):
@@ -12,6 +13,9 @@ def schedule_setup(*, enabled: bool | None = None, interval_minutes: int | None 
 
     `enabled` defaults to MIRROR_CHECK_PERIODIC; the interval to
     MIRROR_CHECK_INTERVAL_MINUTES but an interval an admin changed is kept unless given.
+    The health loop runs every MIRROR_HEALTH_INTERVAL_SECONDS (its task does nothing while
+    MIRROR_HEALTH_ENABLED is off); a round queued behind a backlog expires after one
+    interval instead of piling up. Returns the sweep and aggregate tasks.
     """
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
@@ -46,6 +50,22 @@ def schedule_setup(*, enabled: bool | None = None, interval_minutes: int | None 
                 "interval": None,
                 "enabled": enabled,
                 "description": "Fold checks older than the retention into daily summaries.",
+            },
+        )
+        every = max(1, int(settings.MIRROR_HEALTH_INTERVAL_SECONDS))
+        health_interval, _ = IntervalSchedule.objects.get_or_create(
+            every=every, period=IntervalSchedule.SECONDS
+        )
+        PeriodicTask.objects.update_or_create(
+            name=HEALTH_TASK_NAME,
+            defaults={
+                "task": "mirrors.health_round",
+                "interval": health_interval,
+                "crontab": None,
+                "enabled": enabled,
+                "expire_seconds": every,
+                "description": "One HEAD of the timestamp file per mirror URL, and a look at "
+                "the master's (apps.mirrors.tasks.health_round).",
             },
         )
     return sweep, aggregate

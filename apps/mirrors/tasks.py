@@ -85,3 +85,34 @@ def recheck_queue(mirror_ids, *, reason: str, spread_seconds: float = 0.0, slots
             mirrors_recheck_task.apply_async((group, reason), countdown=countdown)
 
     transaction.on_commit(send, robust=True)
+
+
+HEALTH_LOCK_KEY = "mirrors:health:round-running"
+
+
+@shared_task(name="mirrors.health_round", ignore_result=True)
+def health_round() -> int | None:
+    """One round of the health loop (apps.mirrors.services.health); skipped when switched
+    off or while the previous round still runs (a cache lock; with the cache down, it
+    runs). Not retried: the next round comes within a minute."""
+    from django.core.cache import cache
+
+    if not settings.MIRROR_HEALTH_ENABLED:
+        return None
+    interval = settings.MIRROR_HEALTH_INTERVAL_SECONDS
+    try:
+        locked = cache.add(HEALTH_LOCK_KEY, 1, timeout=max(1, int(interval * 2)))
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("cache unavailable for the health round lock: %s", exc)
+        locked = None
+    if locked is False:
+        logger.info("A health round is still running; this one is skipped.")
+        return None
+    try:
+        return services.health_round().mirrors
+    finally:
+        if locked:
+            try:
+                cache.delete(HEALTH_LOCK_KEY)
+            except Exception as exc:  # noqa: BLE001
+                logger.warning("could not release the health round lock: %s", exc)

@@ -1,13 +1,14 @@
 """The public mirror lists: the summary and map by country, a page per country, and the
 status of every mirror (a mirror's own page is apps.delivery.views.mirror_page)."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django_countries import countries
 
 from .filters import MirrorFilterSet
-from .selectors import mirror_public_list
+from .selectors import mirror_public_list, push_chart, push_summaries
 from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
 from .worldmap import world_map
 
@@ -40,7 +41,8 @@ def mirror_country(request, cc: str):
 
 
 def mirror_status(request):
-    """Every mirror with up/down, lag and last check: sortable, filterable, paginated."""
+    """Every mirror with up/down, lag and last check: sortable, filterable, paginated; and
+    how fast the mirrors followed the master's last pushes."""
     filterset = MirrorFilterSet(request.GET, queryset=mirror_status_rows(mirror_public_list()))
     page = None
     if filterset.is_valid():
@@ -49,11 +51,15 @@ def mirror_status(request):
     query.pop("page", None)
     unsorted = query.copy()
     unsorted.pop("sort", None)
+    pushes = push_summaries()
     context = {
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
         "unsorted": unsorted.urlencode(),
         "sort": request.GET.get("sort", ""),
+        "pushes": pushes,
+        "push_chart": push_chart(pushes),
+        "recheck_minutes": round(settings.MIRROR_PUSH_RECHECK_WINDOW_SECONDS / 60),
     }
     return render(request, "mirrors/mirror_status.html", context)

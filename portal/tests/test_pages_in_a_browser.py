@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from apps.demo.services import demo_load
+from apps.mirrors.models import Mirror
 from apps.sponsors.models import Sponsor
 
 from .browser import DESKTOP, PHONE, chrome, shoot, sideways_overflow
@@ -22,9 +23,13 @@ def browser():
 def test_main_pages_fit_a_phone_and_a_desktop(live_server, browser):
     demo_load()
     sponsor = Sponsor.objects.filter(servers__isnull=False).order_by("name").first()
+    mirror = Mirror.objects.serving().exclude(tier="master").order_by("name").first()
     pages = {
         "home": reverse("home"),
         "mirrors": reverse("mirrors:list"),
+        "status": reverse("mirrors:status"),
+        "country": reverse("mirrors:country", args=[mirror.country.code.lower()]),
+        "mirror": reverse("mirrors:detail", args=[mirror.pk]),
         "sponsors": reverse("sponsors:list"),
         "sponsor": reverse("sponsors:detail", args=[sponsor.slug]),
         "servers": reverse("servers:list"),

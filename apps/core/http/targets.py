@@ -157,7 +157,12 @@ def _target_parse_slow(url: str) -> Target:
     return Target(scheme, host, port, path, url)
 
 
-@functools.lru_cache(maxsize=4096)
+# Large enough for every mirror host of a big network: a round of the health loop asks
+# each of 10,000 hosts once, and a smaller cache would miss on every one of them.
+_HOSTS_CACHED = 65536
+
+
+@functools.lru_cache(maxsize=_HOSTS_CACHED)
 def _netloc_parse(netloc: str, scheme: str) -> tuple[str, int]:
     """(ASCII host, port) of a netloc; cached, as a sweep asks each mirror host many times."""
     parts = urlsplit(f"{scheme}://{netloc}/")
@@ -187,7 +192,7 @@ def idna_host(host: str) -> str:
         raise Failure(FetchError.DNS, f"{host[:80]!r}: {exc}") from exc
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=_HOSTS_CACHED)
 def _is_address(host: str) -> bool:
     try:
         ipaddress.ip_address(host)

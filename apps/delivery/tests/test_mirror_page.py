@@ -50,7 +50,7 @@ def rows(page: str) -> dict[str, tuple[bool, str]]:
     """{target key: (listed, why)} as the page's listing table shows them."""
     found = re.findall(
         r'<tr data-key="([^"]+)">.*?<span class="status status-\w+">(Listed|Not listed)</span>'
-        r'</td>\s*<td class="why">(.*?)</td>',
+        r'</td>\s*<td class="why"[^>]*>(.*?)</td>',
         page,
         re.S,
     )

@@ -85,9 +85,7 @@ def served_repomd(farm) -> dict[str, int]:
     return {name: sim.requests[REPOMD] for name, sim in farm.mirrors.items()}
 
 
-def test_dnf_takes_the_old_version_from_a_mirror_by_the_alternate_hash(
-    pushed, serve, tmp_path
-):
+def test_dnf_takes_the_old_version_from_a_mirror_by_the_alternate_hash(pushed, serve, tmp_path):
     base = portal(serve)
     before = served_repomd(pushed)
     result = dnf_makecache(tmp_path, f"metalink={base}/metalink?repo=os-5&arch=$basearch")

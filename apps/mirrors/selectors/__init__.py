@@ -1,4 +1,5 @@
-"""Reads of the mirrors app: `pages` for the public pages, `plans` for what a sweep probes."""
+"""Reads of the mirrors app: `pages` for the public pages, `plans` for what a sweep probes,
+`propagation` for how fast the mirrors follow the master's pushes."""
 
 from .masters import master_base_urls
 from .pages import (
@@ -10,6 +11,7 @@ from .pages import (
     mirror_sync_path,
 )
 from .plans import CheckContext, plans_build
+from .propagation import mirror_propagation, push_chart, push_summaries
 
 __all__ = [
     "CheckContext",
@@ -18,7 +20,10 @@ __all__ = [
     "mirror_counts_by_country",
     "mirror_detail",
     "mirror_network_summary",
+    "mirror_propagation",
     "mirror_public_list",
     "mirror_sync_path",
     "plans_build",
+    "push_chart",
+    "push_summaries",
 ]

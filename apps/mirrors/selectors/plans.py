@@ -3,11 +3,13 @@ mirror (its URLs and the files it should carry)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 
 from apps.releases.models import Image, Release, RepositoryVersion
 
@@ -22,9 +24,11 @@ from ..choices import (
 from ..models import (
     Mirror,
     MirrorURL,
+    Push,
 )
 
 BATCH = 2000
+PUSH_ARRIVALS_DAYS = 14  # a mirror first seen with a push's versions later is not counted
 RepoKey = tuple[int, int, int]  # (release_id, repository_id, architecture_id)
 
 
@@ -35,6 +39,10 @@ class CheckContext:
     releases: dict[int, Release]
     versions: dict[RepoKey, list[KnownVersion]]
     images: dict[tuple[int, int], list[Image]]  # (release_id, architecture_id) -> images
+    # sha256 of a repomd.xml -> the recent pushes a mirror serving it has followed, and when
+    # each push was detected: what the recording turns into PushArrival rows.
+    push_versions: dict[str, list[int]] = field(default_factory=dict)
+    pushes: dict[int, dt.datetime] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> CheckContext:
@@ -63,7 +71,44 @@ class CheckContext:
             "release", "architecture"
         ):
             images[(image.release_id, image.architecture_id)].append(image)
-        return cls(releases=releases, versions=dict(versions), images=dict(images))
+        push_versions, pushes = _push_versions_load(releases)
+        return cls(
+            releases=releases,
+            versions=dict(versions),
+            images=dict(images),
+            push_versions=push_versions,
+            pushes=pushes,
+        )
+
+
+def _push_versions_load(releases) -> tuple[dict[str, list[int]], dict[int, dt.datetime]]:
+    """The versions of the pushes of the last PUSH_ARRIVALS_DAYS (one query).
+
+    A version also stands for the earlier pushes of its repository: a mirror that synced
+    after two pushes holds only the second one's version, yet it has followed both.
+    """
+    since = timezone.now() - dt.timedelta(days=PUSH_ARRIVALS_DAYS)
+    rows = (
+        Push.versions.through.objects.filter(
+            push__detected_at__gte=since, repositoryversion__release_id__in=releases
+        )
+        .order_by("push__detected_at", "push_id")
+        .values_list(
+            "push_id", "push__detected_at", "repositoryversion__sha256",
+            "repositoryversion__release_id", "repositoryversion__repository_id",
+            "repositoryversion__architecture_id",
+        )
+    )  # fmt: skip
+    pushes: dict[int, dt.datetime] = {}
+    by_key: dict[RepoKey, list[int]] = defaultdict(list)  # oldest push first
+    push_versions: dict[str, list[int]] = defaultdict(list)
+    for push_id, detected_at, sha256, *key in rows:
+        pushes[push_id] = detected_at
+        followed = by_key[tuple(key)]
+        if push_id not in followed:
+            followed.append(push_id)
+        push_versions[sha256] = list(dict.fromkeys([*push_versions[sha256], *followed]))
+    return dict(push_versions), pushes
 
 
 def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[MirrorPlan]:

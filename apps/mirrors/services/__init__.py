@@ -1,7 +1,9 @@
 """Writes of the mirrors app, one module per concern: `master` (the master's versions),
 `sweeps`, `recording` (a chunk's results), `status` (hysteresis and the owners' emails),
-`history` (daily summaries) and `moderation` (what admins and owners decide)."""
+`history` (daily summaries), `health` (the light loop between sweeps) and `moderation`
+(what admins and owners decide)."""
 
+from .health import HealthReport, health_round
 from .history import check_daily_upsert, checks_aggregate
 from .master import BATCH, MasterReport, master_refresh
 from .recording import outcomes_record
@@ -19,11 +21,13 @@ from .sweeps import (
 __all__ = [
     "BATCH",
     "ChunkReport",
+    "HealthReport",
     "MasterReport",
     "Notice",
     "SweepPlan",
     "check_daily_upsert",
     "checks_aggregate",
+    "health_round",
     "master_refresh",
     "mirror_status_next",
     "notices_send",

@@ -26,7 +26,9 @@ from ..checks.evaluate import (
     repomd_parse,
     timestamp_parse,
 )
+from ..models import Push
 from ..selectors.masters import master_base_urls
+from .pushes import push_record
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class MasterReport:
     base_url: str = ""
     versions_added: int = 0
     images_changed: int = 0
+    push: Push | None = None  # the new versions of repositories that had one before
     problems: list[str] = field(default_factory=list)
 
 
@@ -54,7 +57,8 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
     restart). New repomd.xml contents become RepositoryVersion rows published `now` (when
     first seen); only the newest MIRROR_CHECK_VERSION_HISTORY per repository are kept. An
     image's size is the master's Content-Length, its sha256 the one its folder's checksum
-    file (sha256sum.txt, SHA256SUMS or CHECKSUM) gives.
+    file (sha256sum.txt, SHA256SUMS or CHECKSUM) gives. New versions of repositories that
+    had one before are a push (services.pushes): the mirrors carrying them are re-checked.
     """
     now = now or timezone.now()
     report = MasterReport()
@@ -145,6 +149,16 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
         report.versions_added = len(new)
         if new:
             _repository_versions_prune(releases)
+            report.push = push_record(
+                new=new,
+                known_keys={row[:3] for row in known},
+                labels={
+                    (rel.pk, repo.pk, arch.pk): f"{rel.version}/{repo.name}/{arch.name}"
+                    for rel, repo, arch in combos
+                },
+                now=now,
+                master_timestamp=report.timestamp,
+            )
         report.images_changed = len(image_checksums_record(found=read, now=now))
     return report
 

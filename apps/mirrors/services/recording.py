@@ -1,5 +1,5 @@
 """Recording a chunk's probes: the checks as rows, each mirror's repository and image
-states, and its status, all in bulk queries."""
+states, its status, and the pushes it was first seen following, all in bulk queries."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from ..checks.evaluate import (
 from ..choices import (
     CheckKind,
     ContentState,
+    MirrorTier,
 )
 from ..models import (
     Check,
@@ -28,6 +29,7 @@ from ..models import (
     Mirror,
     MirrorImageState,
     MirrorRepositoryState,
+    PushArrival,
     Sweep,
 )
 from ..selectors.plans import CheckContext
@@ -57,6 +59,7 @@ def outcomes_record(
     repo_states: dict[tuple, tuple] = {}  # (mirror, release, repository, arch) -> values
     image_states: dict[tuple[int, int], str] = {}  # (mirror, image) -> state
     verdicts: dict[int, tuple[bool, int | None, str]] = {}  # mirror -> (reachable, lag, why)
+    followed: set[tuple[int, int]] = set()  # (push, mirror) seen holding a push's version
     sweep_id = sweep.pk if sweep else None
     for outcome in outcomes:
         max_lag: int | None = None
@@ -79,6 +82,8 @@ def outcomes_record(
                 repo_states[(outcome.mirror_id, *target.key)] = (
                     state, probe.sha256 or "", lag, stamp
                 )  # fmt: skip
+                for push_id in context.push_versions.get(probe.sha256 or "", ()):
+                    followed.add((push_id, outcome.mirror_id))
             elif target.kind == CheckKind.IMAGE:
                 image = images_by_id[target.key]
                 image_states[(outcome.mirror_id, image.pk)] = image_state_evaluate(
@@ -99,6 +104,7 @@ def outcomes_record(
         _repository_states_record(states=repo_states, now=now)
         _image_states_record(states=image_states, now=now)
         notices = _mirrors_status_record(verdicts=verdicts, now=now)
+        _push_arrivals_record(followed=followed, pushes=context.pushes, now=now)
         if notices:
             transaction.on_commit(lambda: notices_send(notices=notices))
     logger.info(
@@ -124,10 +130,11 @@ def _rows_insert(
     unique: Sequence[str] = (),
     update: Sequence[str] = (),
 ) -> None:
-    """Multi-row INSERTs of ready values (an upsert when `unique` and `update` are given),
-    as bulk_create writes them but without a model instance and a per-field compilation
-    for each row: for the ~60,000 checks of a sweep, that Python work cost more than the
-    database's. ON CONFLICT ... DO UPDATE is the same in PostgreSQL and SQLite."""
+    """Multi-row INSERTs of ready values (an upsert when `unique` and `update` are given,
+    rows that conflict on `unique` left out when only `unique` is), as bulk_create writes
+    them but without a model instance and a per-field compilation for each row: for the
+    ~60,000 checks of a sweep, that Python work cost more than the database's.
+    ON CONFLICT ... DO UPDATE / DO NOTHING is the same in PostgreSQL and SQLite."""
     if not rows:
         return
     ops, meta = connection.ops, model._meta
@@ -141,7 +148,8 @@ def _rows_insert(
     suffix = ""
     if unique:
         updates = ", ".join(f"{column(f)} = EXCLUDED.{column(f)}" for f in update)
-        suffix = f" ON CONFLICT ({', '.join(map(column, unique))}) DO UPDATE SET {updates}"
+        action = f"DO UPDATE SET {updates}" if update else "DO NOTHING"
+        suffix = f" ON CONFLICT ({', '.join(map(column, unique))}) {action}"
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     limit = connection.features.max_query_params
     size = min(BATCH, limit // len(fields)) if limit else BATCH
@@ -152,6 +160,50 @@ def _rows_insert(
                 sql + ", ".join([one] * len(batch)) + suffix,
                 [value for row in batch for value in row],
             )
+
+
+def _push_arrivals_record(
+    *, followed: set[tuple[int, int]], pushes: dict[int, dt.datetime], now: dt.datetime
+) -> None:
+    """A PushArrival for each (push, mirror) not recorded before: the first check that saw
+    the mirror holding the push's versions.
+
+    Only approved mirrors (masters aside) that existed when the push was detected follow
+    it, as Push.mirrors_expected counts them: a mirror registered since holds the newest
+    versions from its first check, which says nothing about how fast it syncs. The known
+    arrivals are read per batch of mirrors, so a sweep does not rewrite those of every
+    mirror that is current.
+    """
+    if not followed:
+        return
+    push_ids = sorted({push_id for push_id, _ in followed})
+    mirror_ids = sorted({mirror_id for _, mirror_id in followed})
+    created: dict[int, dt.datetime] = {}
+    known: set[tuple[int, int]] = set()
+    for start in range(0, len(mirror_ids), BATCH):
+        batch = mirror_ids[start : start + BATCH]
+        created.update(
+            Mirror.objects.approved()
+            .exclude(tier=MirrorTier.MASTER)
+            .filter(pk__in=batch)
+            .values_list("pk", "created")
+        )
+        known.update(
+            PushArrival.objects.filter(push_id__in=push_ids, mirror_id__in=batch).values_list(
+                "push_id", "mirror_id"
+            )
+        )
+    seen_at = connection.ops.adapt_datetimefield_value(now)
+    _rows_insert(
+        PushArrival,
+        ["push", "mirror", "seen_at", "delay_seconds"],
+        [
+            (push_id, mirror_id, seen_at, max(0, round((now - pushes[push_id]).total_seconds())))
+            for push_id, mirror_id in sorted(followed - known)
+            if mirror_id in created and created[mirror_id] <= pushes[push_id]
+        ],
+        unique=["push", "mirror"],  # a check of the same mirror recorded meanwhile wins
+    )
 
 
 def _repository_states_record(*, states: dict[tuple, tuple], now: dt.datetime) -> None:

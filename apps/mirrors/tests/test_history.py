@@ -66,9 +66,12 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     call_command("setupschedule")
     call_command("setupschedule")
     tasks = {t.task: t for t in PeriodicTask.objects.all()}
-    assert set(tasks) == {"mirrors.sweep_start", "mirrors.checks_aggregate"}
+    assert set(tasks) == {"mirrors.sweep_start", "mirrors.checks_aggregate", "mirrors.health_round"}
     assert not any(t.enabled for t in tasks.values())  # off in the demo
     assert tasks["mirrors.sweep_start"].interval.every == 30
+    health = tasks["mirrors.health_round"].interval
+    assert (health.every, health.period) == (60, "seconds")
+    assert tasks["mirrors.health_round"].expire_seconds == 60
 
     # An interval an admin changed survives; the switch follows the setting.
     sweep = tasks["mirrors.sweep_start"]
@@ -76,3 +79,5 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     schedule.schedule_setup(enabled=True)
     sweep.refresh_from_db()
     assert sweep.enabled and sweep.interval.every == 10
+    assert PeriodicTask.objects.get(task="mirrors.health_round").enabled
+    assert PeriodicTask.objects.count() == 3

@@ -8,7 +8,8 @@ from apps.mirrors import schedule
 
 class Command(BaseCommand):
     help = (
-        "Create the periodic sweep and the daily history task in django-celery-beat, "
+        "Create the periodic sweep, the health loop and the daily history task in "
+        "django-celery-beat, "
         "enabled when MIRROR_CHECK_PERIODIC is true (off by default in development). "
         "Idempotent; an interval changed in the admin is kept."
     )
@@ -26,4 +27,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Mirror checks every {sweep.interval.every} minutes: {state} "
             f"(periodic tasks {sweep.pk} and {aggregate.pk})."
+        )
+        health = "on" if settings.MIRROR_HEALTH_ENABLED else "off (MIRROR_HEALTH_ENABLED)"
+        self.stdout.write(
+            f"Health loop every {settings.MIRROR_HEALTH_INTERVAL_SECONDS:g} s between the "
+            f"sweeps: {health}, with the sweeps {state}."
         )

@@ -1,0 +1,166 @@
+"""Benchmark of the health loop: rounds over N simulated mirrors on 127.0.0.0/8, 5% of which
+accept connections and never answer, run by the same service as the periodic task.
+
+    .venv/bin/python bench/health_loop.py --mirrors 10000
+
+The farm and the database are built as bench/check_sweep.py builds them (one http URL per
+mirror, every mirror up; a throwaway SQLite file unless --database-url is given, which is
+migrated and FLUSHED). A first round remembers the master's time and takes nobody down;
+the rounds measured after it take the hung mirrors down (their checks, emails and the
+lists' rebuild request included), then count failures. Prints requests and seconds per
+round, requests per second, the CPU seconds of a round (time.process_time: probing and
+recording) and what that is of one core at the health interval (the budget: under 10%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mirrors", type=int, default=10000)
+    parser.add_argument("--hang-percent", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3, help="measured rounds")
+    parser.add_argument("--timeout", type=float, default=10.0, help="MIRROR_HEALTH_TIMEOUT, s")
+    parser.add_argument("--interval", type=float, default=60.0, help="the health interval, s")
+    parser.add_argument("--concurrency", type=int, help="MIRROR_HEALTH_CONCURRENCY")
+    parser.add_argument("--port", type=int, default=8490)
+    parser.add_argument("--base", default="127.2.0.1", help="the master's address")
+    parser.add_argument("--database-url", help="default: a throwaway SQLite file")
+    parser.add_argument("--profile", action="store_true", help="cProfile the last round")
+    args = parser.parse_args()
+
+    from apps.core.testing.mirrorfarm import raise_fd_limit
+
+    raise_fd_limit(20000)
+    tmp = tempfile.TemporaryDirectory(prefix="health-loop-")
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp.name}/bench.sqlite3"
+    os.environ["MIRROR_HEALTH_TIMEOUT"] = str(args.timeout)
+    os.environ["MIRROR_CHECK_ALLOW_NETWORKS"] = "127.0.0.0/8"
+    os.environ["EMAIL_URL"] = "memorymail://"
+    os.environ["CELERY_BROKER_URL"] = "memory://"  # the queued re-checks stay here
+    os.environ["DELIVERY_REBUILD_ON_CHANGE"] = "false"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if args.concurrency:
+        os.environ["MIRROR_HEALTH_CONCURRENCY"] = str(args.concurrency)
+
+    from check_sweep import _farm_start, _network_create
+
+    farm = _farm_start(args, Path(tmp.name))
+    try:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        if args.database_url:
+            call_command("flush", interactive=False, verbosity=0)  # a database to throw away
+        master_url = f"http://{args.base}:{args.port}/centos/"
+        mirrors = _network_create(master_url, farm_manifest=Path(tmp.name) / "manifest.csv")
+        return _rounds_measure(args, mirrors, settings, farm_pid=farm.pid)
+    finally:
+        farm.terminate()
+        farm.wait(10)
+        tmp.cleanup()
+
+
+def _rounds_measure(args, mirrors: int, settings, *, farm_pid: int) -> int:
+    import cProfile
+    import pstats
+
+    import psutil
+
+    from apps.mirrors import services
+
+    farm = psutil.Process(farm_pid)
+    parts = _parts_timed()
+    started = time.perf_counter()
+    first = services.health_round()
+    print(f"first round: {first.mirrors} mirrors, {first.failed} failed, master refreshed: "
+          f"{first.master_changed}, {time.perf_counter() - started:.1f} s")  # fmt: skip
+    rows = []
+    profile = cProfile.Profile() if args.profile else None
+    for number in range(1, args.rounds + 1):
+        last = number == args.rounds
+        farm_before = sum(farm.cpu_times()[:2])
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profile is not None and last:
+            profile.enable()
+        report = services.health_round()
+        if profile is not None and last:
+            profile.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        rows.append((report, wall, cpu, sum(farm.cpu_times()[:2]) - farm_before))
+        if number == 1:
+            parts.clear()  # the round that takes the hung mirrors down is shown apart
+    print()
+    print(f"{'round':<6} {'mirrors':>8} {'requests':>9} {'failed':>7} {'down':>5} {'s':>6} "
+          f"{'req/s':>7} {'CPU s':>6} {'farm CPU s':>10}")  # fmt: skip
+    for number, (report, wall, cpu, farm_cpu) in enumerate(rows, 1):
+        print(f"{number:<6} {report.mirrors:>8} {report.requests:>9} {report.failed:>7} "
+              f"{len(report.taken_down):>5} {wall:>6.1f} {report.requests / wall:>7.0f} "
+              f"{cpu:>6.2f} {farm_cpu:>10.2f}")  # fmt: skip
+    requests = sum(r.requests for r, *_ in rows) / len(rows)
+    wall = sum(w for _r, w, _c, _f in rows) / len(rows)
+    cpu = sum(c for _r, _w, c, _f in rows) / len(rows)
+    print()
+    for label, value in (
+        ("mirrors", f"{mirrors} ({args.hang_percent:g}% hang, timeout {args.timeout:g} s)"),
+        ("requests per round", f"{requests:.0f}"),
+        ("seconds per round", f"{wall:.1f} (the hung mirrors' timeout is the floor)"),
+        ("requests per second", f"{requests / wall:.0f}"),
+        ("CPU per round", f"{cpu:.2f} s ({cpu / requests * 1e6:.0f} us a request, recording "
+                          f"included)"),
+        ("CPU at the interval", f"{cpu / args.interval * 100:.1f}% of one core every "
+                                f"{args.interval:g} s (budget: 10%)"),
+        ("CPU by part", ", ".join(f"{name} {spent / max(1, len(rows) - 1):.2f} s"
+                                  for name, spent in parts.items()) + " (steady rounds)"),
+        ("concurrency", f"{settings.MIRROR_HEALTH_CONCURRENCY} requests, "
+                        f"{settings.MIRROR_CHECK_PER_HOST} per host"),
+        ("database", settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]),
+        ("load average", " ".join(f"{x:.1f}" for x in os.getloadavg())),
+    ):  # fmt: skip
+        print(f"{label:<20} {value}")
+    if profile is not None:
+        print()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    return 0
+
+
+def _parts_timed() -> dict[str, float]:
+    """CPU seconds spent in each part of the round (reading, probing, recording, master)."""
+    from apps.mirrors.services import health
+
+    spent: dict[str, float] = {}
+
+    def timed(name: str, function):
+        def wrapper(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - start
+
+        return wrapper
+
+    for name, attr in (("reading", "_mirrors_load"), ("probing", "loop_run"),
+                       ("recording", "_outcomes_record"), ("master", "_master_watch")):  # fmt: skip
+        setattr(health, attr, timed(name, getattr(health, attr)))
+    return spent
+
+
+if __name__ == "__main__":
+    sys.exit(main())
