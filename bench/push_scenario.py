@@ -45,6 +45,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="the lists before the health loop and the grace window: sweeps only (the first "
+        "a minute after the push), no re-checks, current mirrors only",
+    )
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="push-scenario-")
@@ -65,6 +71,8 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "portal.settings",
     }
+    if args.baseline:
+        env["DELIVERY_GRACE_SECONDS"] = "0"
     os.environ.update(env)
     import django
 
@@ -84,12 +92,17 @@ def main() -> int:
     for name in names:
         farm.add_mirror(name, Behaviour.BEHIND, versions_behind=1)
     queue = f"push-{uuid.uuid4().hex[:8]}"
-    with farm, celery_worker(queue=queue, broker=args.broker, database_url=env["DATABASE_URL"]):
-        from portal.celery import app
+    from portal.celery import app
 
-        app.conf.broker_url = args.broker
-        app.conf.task_default_queue = queue
-        rows = _scenario(args, farm, names, rng)
+    app.conf.broker_url = args.broker
+    app.conf.task_default_queue = queue
+    if args.baseline:  # no worker: the re-checks the sweeps queue never run
+        with farm:
+            rows = _scenario(args, farm, names, rng)
+        app.control.purge()
+    else:
+        with farm, celery_worker(queue=queue, broker=args.broker, database_url=env["DATABASE_URL"]):
+            rows = _scenario(args, farm, names, rng)
     _print(args, rows)
     tmp.cleanup()
     return 0
@@ -129,7 +142,8 @@ def _scenario(args, farm, names, rng):
     _network(farm, names, rng)
     sweep_run()  # everyone holds the master's version: all current
     snapshot_publish(reason="before the push")
-    health_round()  # the master watch learns the master's timestamp
+    if not args.baseline:
+        health_round()  # the master watch learns the master's timestamp
     store = SnapshotStore(poll_seconds=0)
     catch_up = {name: rng.uniform(0, args.catch_up) for name in names}
     store.poll_once()
@@ -143,9 +157,13 @@ def _scenario(args, farm, names, rng):
         for name, at in catch_up.items():
             if at <= m and farm[name].behaviour is not Behaviour_current():
                 farm.set_behaviour(name, Behaviour_current())
-        if m and m % 30 == 0:
-            sweep_run()
-        health_round()
+        if args.baseline:
+            if m % 30 == 1:
+                sweep_run()  # it publishes the snapshot itself
+        else:
+            if m and m % 30 == 0:
+                sweep_run()
+            health_round()
         store.poll_once()
         snapshot = store.snapshot
         with override_settings(DELIVERY_GRACE_SECONDS=0):
@@ -198,6 +216,9 @@ def _sample(args, m, snapshot, strict, rng):
 
 def _print(args, result):
     rows, returns, catch_up = result
+    if args.baseline:
+        print("BASELINE: sweeps every 30 min (one a minute after the push), no health loop, "
+              "no re-checks, no grace window")  # fmt: skip
     print(f"{args.mirrors} mirrors catching up over {args.catch_up} min; 1 min = "
           f"{args.minute:g} s; {args.clients} clients per endpoint and minute")  # fmt: skip
     print("master's share of first URLs (the client takes repomd.xml from the master)")

@@ -37,6 +37,8 @@ from apps.mirrors.selectors import CheckContext, plans_build
 from apps.mirrors.services import BATCH, check_daily_upsert
 from apps.releases.models import Release, RepositoryVersion
 
+from .pushes import demo_pushes_write
+
 DEMO_NOTE = "Demo history (apps.mirrors.demo_history)."
 HOURS = 24  # hourly sweeps with their checks; the days before as daily summaries
 DAYS = 13
@@ -70,6 +72,7 @@ def demo_history_write(*, now: dt.datetime | None = None, seed: int = 2007) -> d
         _states_write(now=now, plans=plans, profiles=profiles, context=context, sweep=sweeps[-1])
         _dailies_write(now=now, plans=plans, profiles=profiles, seed=seed)
         _mirrors_update(now=now, mirrors=mirrors, profiles=profiles)
+        demo_pushes_write(now=now, kinds={pk: p.kind for pk, p in profiles.items()}, seed=seed)
     kinds = [p.kind for p in profiles.values()]
     return {kind: kinds.count(kind) for kind in sorted(set(kinds))} | {"sweeps": len(sweeps)}
 

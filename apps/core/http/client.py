@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import inspect
 import socket
 import time
@@ -59,6 +60,21 @@ class Slots:
                 waiter.set_result(None)
                 return
         self._free += 1
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@functools.lru_cache(maxsize=1024)
+def _http_date(seconds: int) -> str:
+    """An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as email.utils.formatdate(usegmt)
+    writes it; cached, as mirrors that copy the master's times answer the same few."""
+    t = time.gmtime(seconds)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
 
 
 async def system_resolve(host: str, port: int) -> list[str]:
@@ -188,7 +204,8 @@ class SafeClient:
 
     async def fetch(self, session: ProbeSession, url: str, *, method: str = "GET") -> FetchResult:
         """Request url. The timeout covers the whole exchange, redirects included; GET
-        bodies are read up to max_bytes, HEAD answers keep their Content-Length."""
+        bodies are read up to max_bytes, HEAD answers keep their Content-Length (and every
+        answer its Last-Modified)."""
         result = FetchResult(url=url, method=method, started=time.time())
         start = time.perf_counter()
         try:
@@ -239,8 +256,8 @@ class SafeClient:
         self, session: ProbeSession, driver: CurlDriver, transfer: Transfer, target: Target,
         addresses: list[str], result: FetchResult, deadline: float,
     ) -> str | None:  # fmt: skip
-        """One hop; sets status, length and body on result; returns the redirect target.
-        The addresses are tried in turn while connecting to them fails."""
+        """One hop; sets status, length, Last-Modified and body on result; returns the
+        redirect target. The addresses are tried in turn while connecting to them fails."""
         for i, address in enumerate(addresses):
             remaining_ms = int((deadline - time.perf_counter()) * 1000)
             transfer.setup(
@@ -260,6 +277,8 @@ class SafeClient:
         result.status = c.getinfo(pycurl.RESPONSE_CODE)
         length = c.getinfo(pycurl.CONTENT_LENGTH_DOWNLOAD_T)
         result.content_length = length if length >= 0 else None
+        modified = c.getinfo(pycurl.INFO_FILETIME)  # -1: no (readable) Last-Modified
+        result.last_modified = _http_date(modified) if modified >= 0 else ""
         if result.method != "HEAD":
             body = transfer.buffer.getvalue()
             result.body, result.nbytes = body, len(body)

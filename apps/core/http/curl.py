@@ -170,6 +170,8 @@ class CurlDriver:
             # No DNS cache: it would hold an entry per host, which libcurl scans on every
             # new connection (a sweep's CPU grew with the square of its mirrors).
             (pycurl.DNS_CACHE_TIMEOUT, 0),
+            # libcurl parses Last-Modified into INFO_FILETIME: no header callback in Python.
+            (pycurl.OPT_FILETIME, 1),
         ):
             c.setopt(option, value)
         if self.ca_file:

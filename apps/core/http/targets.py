@@ -95,6 +95,7 @@ class FetchResult:
     status: int | None = None
     body: bytes | None = None
     content_length: int | None = None  # the header (what HEAD answers are for)
+    last_modified: str = ""  # the header as an IMF-fixdate; "" when absent or unreadable
     nbytes: int = 0
     latency_ms: int = 0
     error: FetchError | None = None

@@ -229,6 +229,7 @@ def test_head_keeps_the_content_length_and_reads_no_body(scripted):
 
     head, after = asyncio.run(run())
     assert (head.ok, head.content_length, head.nbytes, head.body) == (True, 734003200, 0, None)
+    assert head.last_modified == ""  # none sent
     assert after.body == b"after" and server.connections == 1
 
 

@@ -38,6 +38,13 @@ def test_https_by_name_with_the_farm_ca(mirror_farm):
     assert current.requests["/centos/TIME"] == 1
 
 
+def test_a_head_gives_the_last_modified(mirror_farm):
+    current = mirror_farm["current"]
+    (head,) = fetch(client_for(mirror_farm), current.https_url + "TIME", method="HEAD")
+    served = mirror_farm.tree.view()["TIME"].last_modified  # "Sun, 06 Nov 1994 08:49:37 GMT"
+    assert head.ok and head.body is None and head.last_modified == served
+
+
 def test_an_unknown_ca_is_a_tls_error(mirror_farm):
     (result,) = fetch(client_for(mirror_farm, ca_file=None), mirror_farm["current"].https_url)
     assert result.error == FetchError.TLS, result.detail

@@ -168,6 +168,11 @@ class Mirror(TimeStampedModel):
     recheck_requested_at = models.DateTimeField(
         null=True, blank=True, help_text="When a content check outside the sweeps was last queued."
     )
+    time_modified = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The Last-Modified of its timestamp file at the last health round.",
+    )
 
     objects = MirrorQuerySet.as_manager()
 

@@ -83,7 +83,7 @@ def push_summaries(*, limit: int = 10, now: dt.datetime | None = None) -> list[d
             {
                 "id": push_id,
                 "detected_at": detected_at,
-                "repositories": repositories.replace(",", ", "),
+                "repositories": repositories_summary(repositories),
                 "mirrors_expected": expected,
                 "arrivals": len(arrived),
                 "waiting": max(0, expected - len(arrived)),
@@ -249,3 +249,22 @@ def push_chart(summaries: list[dict]) -> dict | None:
         "first": pushes[0]["detected_at"],
         "last": pushes[-1]["detected_at"],
     }
+
+
+def repositories_summary(keys: str) -> str:
+    """ "5.0/os/i386,5.0/os/x86_64,5.0/updates/x86_64" as "5.0 os (i386, x86_64); 5.0 updates
+    (x86_64)", and repositories with the same architectures together: a push of every
+    repository and architecture stays one short line."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for key in filter(None, keys.rstrip("…").split(",")):
+        release, _, rest = key.strip().partition("/")
+        repo, _, arch = rest.partition("/")
+        grouped.setdefault((release, repo), []).append(arch)
+    by_arches: dict[tuple[str, tuple], list[str]] = {}
+    for (release, repo), arches in sorted(grouped.items()):
+        by_arches.setdefault((release, tuple(sorted(a for a in arches if a))), []).append(repo)
+    parts = [
+        f"{release} {', '.join(repos)}" + (f" ({', '.join(arches)})" if arches else "")
+        for (release, arches), repos in by_arches.items()
+    ]
+    return "; ".join(parts) + (" …" if keys.endswith("…") else "")

@@ -57,7 +57,9 @@ def test_the_mirror_page_shows_states_tree_and_history(
     assert "<strong>1</strong> repositories current" in page
     lags = dict(
         re.findall(
-            r"<td>(\w+)</td><td>\w+</td>\s*<td>.*?</td>\s*<td class=\"num\">([^<]*)</td>", page
+            r'<td data-label="Repository">(\w+)</td><td data-label="Architecture">\w+</td>\s*'
+            r'<td data-label="State">.*?</td>\s*<td class="num" data-label="Lag">([^<]*)</td>',
+            page,
         )
     )
     assert lags == {"os": "—", "updates": "2 h"}  # updates lags two hours

@@ -321,3 +321,14 @@ def test_the_pushes_fit_a_phone(live_server, tree):
         assert problems == []
     finally:
         browser.quit()
+
+
+def test_a_push_of_many_repositories_reads_as_one_short_line():
+    from apps.mirrors.selectors.propagation import repositories_summary
+
+    keys = ",".join(f"5.0/{r}/{a}" for r in ("os", "updates") for a in ("x86_64", "i386"))
+    assert repositories_summary(keys) == "5.0 os, updates (i386, x86_64)"
+    assert repositories_summary(keys + ",5.0/extras/x86_64") == (
+        "5.0 extras (x86_64); 5.0 os, updates (i386, x86_64)"
+    )
+    assert repositories_summary("5.0/os/x86_64,5.0/updates/…").endswith(" …")
