@@ -1,25 +1,41 @@
-"""The REST API (v1) and its OpenAPI schema."""
+"""The REST API (v1) and its OpenAPI schema. Each app owns its routes (apps/<app>/api/
+urls.py); the root view lists them all."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from apps.mirrors.api.views import MirrorViewSet
-from apps.releases.api.views import ArchitectureViewSet, ImageViewSet, ReleaseViewSet
-from apps.servers.api.views import ServerViewSet
-from apps.sponsors.api.views import SponsorViewSet
+APPS = ["releases", "sponsors", "servers", "mirrors", "delivery"]
 
-router = DefaultRouter()
-router.register("releases", ReleaseViewSet)
-router.register("architectures", ArchitectureViewSet)
-router.register("images", ImageViewSet)
-router.register("sponsors", SponsorViewSet)
-router.register("servers", ServerViewSet)
-router.register("mirrors", MirrorViewSet)
+
+def list_route_names() -> list[str]:
+    """The URL names of every list route of /api/v1/ ("mirror-list", ...), app by app."""
+    names = []
+    for app in APPS:
+        module = __import__(f"apps.{app}.api.urls", fromlist=["urlpatterns"])
+        names += [p.name for p in module.urlpatterns if getattr(p, "name", "").endswith("-list")]
+    return names
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def api_root(request, format=None):
+    """The resources of /api/v1/, each with its URL."""
+    return Response(
+        {
+            name.removesuffix("-list"): reverse(name, request=request, format=format)
+            for name in sorted(list_route_names())
+        }
+    )
+
 
 urlpatterns = [
-    path("v1/", include(router.urls)),
-    path("v1/", include("apps.delivery.api.urls")),
+    path("v1/", api_root, name="api-root"),
+    *(path("v1/", include(f"apps.{app}.api.urls")) for app in APPS),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -13,12 +13,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
-from portal.api_urls import router
+from portal.api_urls import list_route_names
 
 
 def list_urls() -> list[str]:
     """Every list route the API's router has."""
-    urls = [reverse(f"{basename}-list") for _prefix, _viewset, basename in router.registry]
+    urls = [reverse(name) for name in list_route_names()]
     assert len(urls) >= 6
     return urls
 

@@ -1,0 +1,12 @@
+"""Routes of the releases API, included under /api/v1/ by portal/api_urls.py."""
+
+from rest_framework.routers import SimpleRouter
+
+from .views import ArchitectureViewSet, ImageViewSet, ReleaseViewSet
+
+router = SimpleRouter()
+router.register("releases", ReleaseViewSet)
+router.register("architectures", ArchitectureViewSet)
+router.register("images", ImageViewSet)
+
+urlpatterns = router.urls
