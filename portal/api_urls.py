@@ -2,6 +2,8 @@
 urls.py); the root view lists them all."""
 
 from django.urls import include, path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
@@ -16,10 +18,16 @@ def list_route_names() -> list[str]:
     names = []
     for app in APPS:
         module = __import__(f"apps.{app}.api.urls", fromlist=["urlpatterns"])
-        names += [p.name for p in module.urlpatterns if getattr(p, "name", "").endswith("-list")]
+        names += [
+            p.name
+            for p in module.urlpatterns
+            if getattr(p, "name", "").endswith("-list")
+            and getattr(p.callback, "actions", {}).get("get") == "list"  # not an action's POST
+        ]
     return names
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET"])
 @permission_classes([AllowAny])
 @throttle_classes([])

@@ -5,6 +5,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.core import token_views
 from apps.delivery import views as delivery_views
 from apps.mirrors import urls as mirror_urls
 from apps.sponsors import urls as sponsor_urls
@@ -36,6 +37,8 @@ urlpatterns = [
     path("sponsors/", include((sponsor_urlpatterns, "sponsors"))),
     path("servers/", include("apps.servers.urls")),
     path("", include((mirrors_namespace, "mirrors"))),
+    path("my/tokens/", token_views.token_list, name="tokens"),
+    path("my/tokens/<int:pk>/revoke/", token_views.token_revoke_view, name="token-revoke"),
     path("releases/", include("apps.releases.urls")),
     path("", include("apps.delivery.urls")),
     path("accounts/", include("allauth.urls")),  # sign-up, log-in, password reset

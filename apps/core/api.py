@@ -1,4 +1,5 @@
-"""The REST API's shared parts, configured in settings.REST_FRAMEWORK: authentication,
+"""The REST API's shared parts, configured in settings.REST_FRAMEWORK: authentication (API
+tokens, sessions, Basic), the exception handler and the errors others raise (Conflict),
 pagination and throttles that turn cheap bad requests into 400s instead of 500s, count the
 real client, and keep the API up while the cache is down."""
 
@@ -11,15 +12,84 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.authentication import BasicScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, pagination, throttling
+from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
 from .client_ip import client_address, trusted_proxies
+from .tokens import token_for_key, token_touch
 
 log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <key>` or `Authorization: Bearer <key>`, a key from the
+    volunteer's /my/tokens/ page: request.user is its owner and request.auth the ApiToken.
+    An unknown or revoked key is a 401 that says which; other schemes are left to the next
+    authenticator. Listed first in the settings, so an anonymous write is a 401 with
+    `WWW-Authenticate: Token` rather than a 403."""
+
+    keywords = (b"token", b"bearer")
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() not in self.keywords:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Invalid token header: send 'Authorization: Token <key>', the key in one piece."
+            )
+        try:
+            key = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Invalid token header: a key is ASCII.") from None
+        token = token_for_key(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Unknown API token.", code="token_unknown")
+        if token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(
+                "This API token was revoked; make a new one at /my/tokens/.",
+                code="token_revoked",
+            )
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(
+                "The token's account is inactive.", code="user_inactive"
+            )
+        token_touch(token=token)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return 'Token realm="api"'
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """The schema's two spellings of an API token: `Token <key>` and `Bearer <key>`."""
+
+    target_class = "apps.core.api.TokenAuthentication"
+    name = ["tokenAuth", "bearerAuth"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "An API token from /my/tokens/, sent as `Token <key>`.",
+            },
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The same API token, sent as `Bearer <key>`.",
+            },
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"tokenAuth": []}, {"bearerAuth": []}]
 
 
 class BasicAuthentication(authentication.BasicAuthentication):
@@ -38,6 +108,27 @@ class BasicAuthenticationScheme(BasicScheme):
     """The OpenAPI schema's name for it: HTTP Basic, as DRF's."""
 
     target_class = "apps.core.api.BasicAuthentication"
+
+
+class Conflict(exceptions.APIException):
+    """A 409: the request is valid but clashes with the resource's present state (a name
+    taken, a mirror already approved). Raise it from a view with the reason."""
+
+    status_code = 409
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus a service's django ValidationError as a 400 that names each field
+    and its reasons ({"name": ["..."]}; reasons not tied to a field under
+    "non_field_errors"), so API writes and web forms give the same answers."""
+    # Imported here: rest_framework.views reads the settings, which name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    return drf_exception_handler(exc, context)
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
@@ -164,3 +255,11 @@ class AnonRateThrottle(ClientThrottleMixin, throttling.AnonRateThrottle):
 
 class UserRateThrottle(ClientThrottleMixin, throttling.UserRateThrottle):
     pass
+
+
+class ScopedRateThrottle(ClientThrottleMixin, throttling.ScopedRateThrottle):
+    """A rate for one action, named by the view's `throttle_scope` ("mirror-check",
+    "import", "publish": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]), counted per
+    person when signed in and per real client otherwise. Add it to the view's
+    throttle_classes next to the defaults:
+    `throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, ScopedRateThrottle]`."""

@@ -24,6 +24,7 @@ from apps.releases.models import Architecture, Image, Release, Repository, Repos
 from .listing_read import listing_collect, windows_collect
 from .models import DailyUsage, ImageTorrent, Snapshot
 from .render import safe_text
+from .status_read import status_collect
 
 SNAPSHOT_FORMAT = 1
 # Protocols a client can be sent to; rsync is for mirrors syncing, not for yum.
@@ -254,6 +255,8 @@ def _snapshot_data_read() -> dict:
         "listing": listing,
         "windows": {str(k): v for k, v in windows.items()},
         "window_next": next_change,
+        # Every URL of the public mirrors, checked how and when: the status JSON (status_json).
+        "status": status_collect(now=now),
         "collect_ms": round((time.monotonic() - started) * 1000),
     }
 

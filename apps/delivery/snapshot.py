@@ -221,6 +221,7 @@ class LoadedSnapshot:
         self.listing: dict = data.get("listing", {})
         self.windows: dict = data.get("windows", {})
         self.window_next: float | None = data.get("window_next")
+        self.status: dict = data.get("status", {})  # status_json.py renders it once
         self._by_id: dict[int, MirrorEntry] | None = None
         self._repo_hits: dict[tuple, Target] = {}
         self._bases: dict[tuple, list[str | None]] = {}

@@ -28,6 +28,9 @@ from .services.registration import MirrorDetails, upstream_suggest
 from .validators import mirror_url_validate
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "rsync": 873}
+HTTP_URL_NEEDED = (
+    "Give an HTTP or HTTPS URL: that is what yum and dnf use, and what the checks test."
+)
 NOTIFY_LABELS = {
     "down": "It goes down",
     "recovered": "It is back up",
@@ -82,6 +85,20 @@ def url_host_check(url: str) -> None:
             )
 
 
+def mirror_url_clean(value: str, protocol: str, *, mirror: Mirror | None = None) -> str:
+    """One URL of a mirror by the web form's rules, which the API shares: well formed for
+    its protocol, no other mirror's, and on a host that resolves to public addresses.
+    Returns the normalised URL or raises the ValidationError the form shows."""
+    url = mirror_url_validate(value, protocol)
+    others = MirrorURL.objects.filter(url=url)
+    if mirror is not None:
+        others = others.exclude(mirror=mirror)
+    if others.exists():
+        raise ValidationError("Another mirror already has this URL.", code="taken")
+    url_host_check(url)
+    return url
+
+
 class CheckboxesField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -132,7 +149,12 @@ class MirrorForm(forms.Form):
         help_text="The autonomous system it prefers to serve.",
     )  # fmt: skip
 
-    def __init__(self, *args, instance: Mirror | None = None, **kwargs):
+    # What the API names releases, architectures, repositories and the upstream by
+    # (by_name=True); the web form sends their ids.
+    NAMES = {"releases": "version", "architectures": "name", "repositories": "name",
+             "upstream": "name"}  # fmt: skip
+
+    def __init__(self, *args, instance: Mirror | None = None, by_name: bool = False, **kwargs):
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(instance)
@@ -145,6 +167,9 @@ class MirrorForm(forms.Form):
         ).select_related("release", "architecture")
         upstreams = Mirror.objects.internal().approved()
         self.fields["upstream"].queryset = upstreams.order_by("country", "name")
+        if by_name:
+            for name, to_field in self.NAMES.items():
+                self.fields[name].to_field_name = to_field
         country = self.data.get(self.add_prefix("country")) or self.initial.get("country")
         suggestion = upstream_suggest(country=country) if country else None
         if suggestion is not None:
@@ -188,14 +213,7 @@ class MirrorForm(forms.Form):
         value = self.cleaned_data.get(f"url_{protocol}", "").strip()
         if not value:
             return ""
-        url = mirror_url_validate(value, protocol)
-        others = MirrorURL.objects.filter(url=url)
-        if self.instance is not None:
-            others = others.exclude(mirror=self.instance)
-        if others.exists():
-            raise ValidationError("Another mirror already has this URL.", code="taken")
-        url_host_check(url)
-        return url
+        return mirror_url_clean(value, protocol, mirror=self.instance)
 
     def clean_url_http(self) -> str:
         return self._url_clean(Protocol.HTTP)
@@ -229,8 +247,7 @@ class MirrorForm(forms.Form):
         if not any(data.get(f) for f in http_fields) and not any(
             f in self.errors for f in http_fields
         ):
-            self.add_error("url_http", "Give an HTTP or HTTPS URL: that is what yum and dnf "
-                                       "use, and what the checks test.")  # fmt: skip
+            self.add_error("url_http", HTTP_URL_NEEDED)
         if not data.get("ipv4") and not data.get("ipv6"):
             self.add_error("ipv4", "It must serve over IPv4, IPv6 or both.")
         return data

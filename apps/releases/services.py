@@ -31,6 +31,25 @@ def catalogue_save(*, instance: models.Model, by=None, changed: Iterable[str] = 
 
 
 @transaction.atomic
+def release_save(
+    *,
+    release: Release,
+    by=None,
+    changed: Iterable[str] = (),
+    architectures: Iterable | None = None,
+    repositories: Iterable | None = None,
+) -> Release:
+    """Save a release with its architectures and repositories (None: left as they are), in
+    one transaction, so the snapshot rebuilt after commit sees them together."""
+    catalogue_save(instance=release, by=by, changed=changed)
+    if architectures is not None:
+        release.architectures.set(architectures)
+    if repositories is not None:
+        release.repositories.set(repositories)
+    return release
+
+
+@transaction.atomic
 def catalogue_delete(*, instance: models.Model, by=None) -> None:
     label = f"{instance._meta.verbose_name} {instance}"
     instance.delete()

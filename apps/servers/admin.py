@@ -3,6 +3,7 @@ from django.contrib import admin
 from apps.core.admin import ServiceAdmin
 
 from .models import Role, Server, ServerTraffic
+from .services import server_delete, server_save
 
 
 @admin.register(Role)
@@ -19,6 +20,14 @@ class ServerAdmin(ServiceAdmin):
     search_fields = ["hostname", "ipv4", "ipv6", "city", "datacentre", "sponsor__name"]
     filter_horizontal = ["roles", "admins"]
     autocomplete_fields = ["sponsor"]
+
+    @staticmethod
+    def save_service(*, obj, by, changed):
+        server_save(server=obj, by=by, changed=changed)
+
+    @staticmethod
+    def delete_service(*, obj, by):
+        server_delete(server=obj, by=by)
 
 
 @admin.register(ServerTraffic)

@@ -1,9 +1,27 @@
-"""Filters shared by the server pages and the API."""
+"""Filters shared by the server pages and the API (the API's FilterSet extends the page's)."""
 
 import django_filters
+from django_countries import countries
 
-from .choices import ServerRole
+from apps.core.geo import COUNTRIES
+
+from .choices import ServerHealth, ServerRole, ServerStatus
 from .models import Server
+
+CONTINENTS = [
+    ("AF", "Africa"), ("AN", "Antarctica"), ("AS", "Asia"), ("EU", "Europe"),
+    ("NA", "North America"), ("OC", "Oceania"), ("SA", "South America"),
+]  # fmt: skip
+
+
+def sponsor_choices() -> list[tuple[str, str]]:
+    # The sponsors app sits above this one: its model is reached through the relation.
+    sponsors = Server._meta.get_field("sponsor").related_model.objects
+    return [(slug, slug) for slug in sponsors.values_list("slug", flat=True)]
+
+
+def countries_of(continent: str) -> list[str]:
+    return [cc for cc, country in COUNTRIES.items() if country.continent == continent]
 
 
 class ServerFilterSet(django_filters.FilterSet):
@@ -15,3 +33,30 @@ class ServerFilterSet(django_filters.FilterSet):
     class Meta:
         model = Server
         fields = ["role", "status", "health", "country", "sponsor"]
+
+
+class ServerAPIFilterSet(ServerFilterSet):
+    """The page's filters as choices, and what else the API offers."""
+
+    status = django_filters.ChoiceFilter(choices=ServerStatus.choices, label="Status")
+    health = django_filters.ChoiceFilter(choices=ServerHealth.choices, label="Health")
+    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+    continent = django_filters.ChoiceFilter(
+        choices=CONTINENTS, label="Continent", method="filter_continent"
+    )
+    sponsor = django_filters.ChoiceFilter(
+        field_name="sponsor__slug", choices=sponsor_choices, label="Sponsor (slug)"
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=("hostname", "country", "status", "health", "bandwidth_mbps", "modified")
+    )
+
+    class Meta:
+        model = Server
+        fields = ["role", "status", "health", "country", "sponsor"]
+
+    def filter_continent(self, queryset, name, value):
+        return queryset.filter(country__in=countries_of(value))

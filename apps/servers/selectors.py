@@ -8,15 +8,17 @@ from django.utils import timezone
 from .models import Server, ServerTraffic
 
 
-def server_list(*, traffic_days: int = 30):
-    """Servers in service with their total traffic and, for the sparkline, the last days'."""
+def server_list(*, traffic_days: int = 30, retired: bool = False):
+    """Servers in service (`retired`: all of them) with their total traffic and, for the
+    sparkline, the last days'."""
     since = timezone.now().date() - dt.timedelta(days=traffic_days)
     recent = ServerTraffic.objects.filter(day__gt=since).order_by("day")
+    servers = Server.objects.all() if retired else Server.objects.in_service()
     return (
-        Server.objects.in_service()
-        .select_related("sponsor")
+        servers.select_related("sponsor")
         .prefetch_related("roles", Prefetch("traffic", queryset=recent, to_attr="recent_traffic"))
         .annotate(bytes_out_total=Sum("traffic__bytes_out"))
+        .order_by("hostname")  # Meta.ordering does not apply to an aggregating query
     )
 
 

@@ -34,3 +34,36 @@ class SponsorFilterSet(django_filters.FilterSet):
         if value == SponsorState.ALL:
             return queryset
         return queryset.filter(active=value == SponsorState.ACTIVE)
+
+
+CONTINENTS = [
+    ("AF", "Africa"), ("AN", "Antarctica"), ("AS", "Asia"), ("EU", "Europe"),
+    ("NA", "North America"), ("OC", "Oceania"), ("SA", "South America"),
+]  # fmt: skip
+
+
+class SponsorAPIFilterSet(SponsorFilterSet):
+    """The list page's filters, and what else the API offers (the counts to sort by are
+    sponsor_list's annotations)."""
+
+    continent = django_filters.ChoiceFilter(
+        choices=CONTINENTS, label="Continent", method="filter_continent"
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("sponsor_since", "sponsor_since"), ("modified", "modified"),
+                ("server_count", "servers"), ("mirror_count", "mirrors")),
+    )  # fmt: skip
+
+    class Meta:
+        model = Sponsor
+        fields = ["kind", "country", "active"]
+
+    def filter_continent(self, queryset, name, value):
+        from apps.core.geo import COUNTRIES
+
+        return queryset.filter(
+            country__in=[cc for cc, c in COUNTRIES.items() if c.continent == value]
+        )

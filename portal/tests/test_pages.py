@@ -101,7 +101,7 @@ def test_inactive_sponsor_has_no_page(client, db):
 @pytest.mark.parametrize(
     ("path", "max_queries"),
     [
-        ("/api/v1/mirrors/", 6),
+        ("/api/v1/mirrors/", 7),  # count, page, URLs, what each carries (3), upstream
         ("/api/v1/releases/", 5),
         ("/api/v1/images/", 4),
         ("/api/v1/sponsors/", 4),
@@ -123,11 +123,14 @@ def test_mirror_api_filters_by_country(client, demo):
     assert body["results"][0]["urls"][0]["url"].startswith("http://")
 
 
-def test_server_api_is_for_staff(client, demo, django_user_model):
-    assert client.get("/api/v1/servers/").status_code == 403
+def test_server_api_is_public_like_the_servers_page(client, demo, django_user_model):
+    public = client.get("/api/v1/servers/").json()
+    assert public["count"] == Server.objects.in_service().count()
+    assert "notes" not in public["results"][0] and "ipv4" not in public["results"][0]
     client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "pw"))
     body = client.get("/api/v1/servers/").json()
     assert body["count"] == Server.objects.count() == 33
+    assert "notes" in body["results"][0]
 
 
 def test_api_is_read_only(client, demo):

@@ -53,7 +53,7 @@ def test_a_nul_in_basic_credentials_is_a_400(client, url, userpass):
 def test_ordinary_bad_credentials_are_still_refused(client, django_user_model):
     django_user_model.objects.create_user("admin", password="right-password")
     url = list_urls()[0]
-    assert client.get(url, HTTP_AUTHORIZATION=_basic(b"admin:wrong")).status_code == 403
+    assert client.get(url, HTTP_AUTHORIZATION=_basic(b"admin:wrong")).status_code == 401
     assert client.get(url, HTTP_AUTHORIZATION=_basic(b"admin:right-password")).status_code == 200
 
 

@@ -112,3 +112,58 @@ class UsageSerializer(serializers.Serializer):
     releases = UsageRowSerializer(many=True)
     repos = UsageRowSerializer(many=True)
     files = UsageRowSerializer(many=True)
+
+
+class PublishedSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The new snapshot's version.")
+    built_at = serializers.DateTimeField()
+    mirrors = serializers.IntegerField(help_text="Mirrors in its answers.")
+    size = serializers.IntegerField(help_text="Bytes of the serialised snapshot.")
+    build_ms = serializers.IntegerField()
+
+
+class StatusURLSerializer(serializers.Serializer):
+    """One URL of a public mirror (archweb's fields, and ours)."""
+
+    url = serializers.CharField()
+    protocol = serializers.CharField(help_text="http, https, ftp or rsync")
+    mirror = serializers.CharField(help_text="The mirror's name.")
+    tier = serializers.CharField(help_text="internal or external")
+    country = serializers.CharField(allow_blank=True)
+    country_code = serializers.CharField(allow_blank=True)
+    continent = serializers.CharField(allow_blank=True)
+    last_check = serializers.DateTimeField(allow_null=True)
+    last_check_ok = serializers.BooleanField(allow_null=True)
+    last_error = serializers.CharField(allow_blank=True, help_text="The error code, or empty.")
+    last_error_detail = serializers.CharField(allow_blank=True)
+    last_sync = serializers.DateTimeField(
+        allow_null=True, help_text="The newest repomd.xml timestamp the checks found on it."
+    )
+    completion_pct = serializers.FloatField(
+        allow_null=True, help_text="Share (0 to 1) of its successful checks, last cutoff s."
+    )
+    delay = serializers.IntegerField(
+        allow_null=True, help_text="Its worst lag behind the master, in seconds."
+    )
+    duration_avg = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    duration_stddev = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="(delay in hours + duration_avg + duration_stddev) / completion_pct; lower "
+        "is better.",
+    )
+    active = serializers.BooleanField(help_text="Clients are sent to this URL.")
+    why_not_listed = serializers.ListField(child=serializers.CharField())
+    ipv4 = serializers.BooleanField()
+    ipv6 = serializers.BooleanField()
+    details = serializers.CharField(help_text="The mirror's page.")
+
+
+class StatusSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The snapshot it was rendered from.")
+    built_at = serializers.DateTimeField()
+    cutoff = serializers.IntegerField(allow_null=True, help_text="Seconds of check history.")
+    last_check = serializers.DateTimeField(allow_null=True)
+    num_checks = serializers.IntegerField()
+    check_frequency = serializers.IntegerField(allow_null=True, help_text="Seconds.")
+    urls = StatusURLSerializer(many=True)

@@ -1,21 +1,27 @@
-"""The delivery API: the mirror lists with the bucket each mirror came from (answered from
-the in-memory snapshot, no database query), where the portal thinks the client is, the
-snapshot's state, and usage statistics."""
+"""The delivery API: the mirror lists with the bucket each mirror came from and the mirror
+status JSON (answered from the in-memory snapshot, no database query), where the portal
+thinks the client is, the snapshot's state, publishing one, and usage statistics."""
 
 import time
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from apps.core.api import ScopedRateThrottle
 from apps.core.geo import COUNTRIES
 
 from .. import runtime
 from ..render import iso_time
 from ..selectors import usage_totals
+from ..status_json import status_bytes
+from ..tasks import snapshot_publish_now
 from ..views import current_snapshot, request_client
 from . import serializers as s
 
@@ -164,3 +170,61 @@ class UsageAPIView(APIView):
         except ValueError:
             return Response({"detail": "days must be a number"}, status=400)
         return Response(s.UsageSerializer(usage_totals(days=days)).data)
+
+
+class SnapshotPublishAPIView(APIView):
+    """Build and publish a snapshot now (staff): the workers serve it from their next poll.
+    Rate-limited (scope "publish"): a build reads the whole mirror table."""
+
+    permission_classes = [IsAdminUser]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, ScopedRateThrottle]
+    throttle_scope = "publish"
+
+    @extend_schema(request=None, responses={201: s.PublishedSerializer})
+    def post(self, request):
+        row = snapshot_publish_now(reason=f"published through the API by {request.user}")
+        data = {
+            "version": row.version,
+            "built_at": row.built_at,
+            "mirrors": row.mirror_count,
+            "size": row.size,
+            "build_ms": row.build_ms,
+        }
+        return Response(s.PublishedSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
+class MirrorStatusAPIView(APIView):
+    """Every URL of the public mirrors with its last check, lag, completion share, score and
+    why its mirror is not in the answers, in the shape of archweb's mirror status JSON.
+    Rendered once per snapshot version (X-Snapshot-Version) and answered as ready bytes: a
+    request asks the database nothing."""
+
+    permission_classes = []
+
+    @extend_schema(
+        responses={
+            200: s.StatusSerializer,
+            503: OpenApiResponse(description="No snapshot loaded yet; try after Retry-After."),
+        }
+    )
+    def get(self, request):
+        snapshot = current_snapshot()
+        if snapshot is None:
+            response = _no_snapshot()
+            response["Retry-After"] = "10"
+            return response
+        body = status_bytes(snapshot, details=_mirror_page())
+        response = HttpResponse(body, content_type="application/json")
+        for name, value in snapshot.headers:
+            response[name] = value
+        return response
+
+
+_MIRROR_PAGE: list[str] = []
+
+
+def _mirror_page() -> str:
+    """The mirror page's path with an {id} placeholder, reversed once."""
+    if not _MIRROR_PAGE:
+        _MIRROR_PAGE.append(reverse("mirrors:detail", args=[0]).replace("/0/", "/{id}/"))
+    return _MIRROR_PAGE[0]

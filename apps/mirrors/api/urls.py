@@ -2,9 +2,25 @@
 
 from rest_framework.routers import SimpleRouter
 
+from .parts import MaintenanceWindowViewSet, MirrorURLViewSet, NetblockViewSet
+from .records import (
+    CheckViewSet,
+    ImageStateViewSet,
+    PushViewSet,
+    RepositoryStateViewSet,
+    SweepViewSet,
+)
 from .views import MirrorViewSet
 
 router = SimpleRouter()
-router.register("mirrors", MirrorViewSet)
+router.register("mirrors", MirrorViewSet, basename="mirror")
+router.register("mirror-urls", MirrorURLViewSet, basename="mirror-url")
+router.register("repository-states", RepositoryStateViewSet, basename="repository-state")
+router.register("image-states", ImageStateViewSet, basename="image-state")
+router.register("checks", CheckViewSet, basename="check")
+router.register("sweeps", SweepViewSet, basename="sweep")
+router.register("pushes", PushViewSet, basename="push")
+router.register("maintenance-windows", MaintenanceWindowViewSet, basename="maintenance-window")
+router.register("netblocks", NetblockViewSet, basename="netblock")
 
 urlpatterns = router.urls

@@ -4,6 +4,7 @@ while, maintenance windows, which emails go where, and inviting co-owners."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 
 from django.core import mail
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from apps.core.services import who
 
-from ..models import CoOwnerInvite, MaintenanceWindow, Mirror
+from ..models import CoOwnerInvite, MaintenanceWindow, Mirror, Netblock, validate_netblock
 from ..models.network import NOTIFY_EVENTS
 from .moderation import changes_publish
 
@@ -50,6 +51,25 @@ def maintenance_window_remove(*, window: MaintenanceWindow, by=None) -> None:
     name = window.mirror.name
     window.delete()
     changes_publish(f"maintenance window of {name} removed by {who(by)}")
+
+
+@transaction.atomic
+def netblock_add(*, mirror: Mirror, cidr: str, by=None) -> Netblock:
+    """Add a network the mirror prefers to serve (validated as the form's netblocks, and
+    once per mirror); the lists follow, since netblocks choose the first bucket."""
+    validate_netblock(cidr.strip())
+    netblock = Netblock(mirror=mirror, cidr=str(ipaddress.ip_network(cidr.strip(), strict=False)))
+    netblock.full_clean()
+    netblock.save()
+    changes_publish(f"netblock {netblock.cidr} added to {mirror.name} by {who(by)}")
+    return netblock
+
+
+@transaction.atomic
+def netblock_remove(*, netblock: Netblock, by=None) -> None:
+    cidr, name = netblock.cidr, netblock.mirror.name
+    netblock.delete()
+    changes_publish(f"netblock {cidr} of {name} removed by {who(by)}")
 
 
 @transaction.atomic

@@ -140,6 +140,9 @@ def mirror_check_first(*, mirror_id: int) -> int:
     context = CheckContext.load()
     plans = plans_build(mirror_ids=[mirror_id], context=context)
     recorded = 0
-    for batch in outcomes_stream(plans):
-        recorded += outcomes_record(sweep=None, outcomes=batch, context=context)
+    with transaction.atomic():
+        for batch in outcomes_stream(plans):
+            recorded += outcomes_record(sweep=None, outcomes=batch, context=context)
+        if recorded:  # its page's "why not listed" is read from the next snapshot
+            changes_publish(f"first check of mirror {mirror_id}")
     return recorded

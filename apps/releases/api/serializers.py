@@ -1,6 +1,10 @@
+"""Shapes of the releases API. Writes (staff) go through apps/releases/services.py, so the
+API validates as the admin does and a change reaches the mirror lists after commit."""
+
 from rest_framework import serializers
 
-from ..models import Architecture, Image, Release
+from .. import services
+from ..models import Architecture, Image, Release, Repository, RepositoryVersion
 
 
 class ArchitectureSerializer(serializers.ModelSerializer):
@@ -9,27 +13,98 @@ class ArchitectureSerializer(serializers.ModelSerializer):
         fields = ["name", "description"]
 
 
+class RepositorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Repository
+        fields = ["name", "description", "path_template"]
+
+
+class RepositoryVersionSerializer(serializers.ModelSerializer):
+    release = serializers.SlugRelatedField(read_only=True, slug_field="version")
+    repository = serializers.SlugRelatedField(read_only=True, slug_field="name")
+    architecture = serializers.SlugRelatedField(read_only=True, slug_field="name")
+
+    class Meta:
+        model = RepositoryVersion
+        fields = [
+            "id", "release", "repository", "architecture", "timestamp", "sha256", "sha512",
+            "size", "published_at",
+        ]  # fmt: skip
+
+
 class ReleaseSerializer(serializers.ModelSerializer):
-    architectures = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    repositories = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    architectures = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="name", queryset=Architecture.objects.all()
+    )
+    repositories = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="name", queryset=Repository.objects.all()
+    )
 
     class Meta:
         model = Release
         fields = [
-            "version",
-            "major",
-            "minor",
-            "status",
-            "released_on",
-            "architectures",
-            "repositories",
-        ]
+            "version", "major", "minor", "status", "released_on", "image_path_template",
+            "architectures", "repositories", "notes", "modified",
+        ]  # fmt: skip
+        read_only_fields = ["modified"]
+
+    def create(self, validated_data):
+        return self._save(Release(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, release: Release, data: dict) -> Release:
+        by = data.pop("by", None)
+        architectures = data.pop("architectures", None)
+        repositories = data.pop("repositories", None)
+        for name, value in data.items():
+            setattr(release, name, value)
+        return services.release_save(
+            release=release,
+            by=by,
+            changed=[*data, *(["architectures"] if architectures is not None else []),
+                     *(["repositories"] if repositories is not None else [])],
+            architectures=architectures,
+            repositories=repositories,
+        )  # fmt: skip
 
 
 class ImageSerializer(serializers.ModelSerializer):
-    release = serializers.SlugRelatedField(read_only=True, slug_field="version")
-    architecture = serializers.SlugRelatedField(read_only=True, slug_field="name")
+    """`size` and `sha256` are the master's (read from its checksum files) and read-only; a
+    typed size or hash is `expected_*`, and a difference shows in `checksum_problems`."""
+
+    release = serializers.SlugRelatedField(slug_field="version", queryset=Release.objects.all())
+    architecture = serializers.SlugRelatedField(
+        slug_field="name", queryset=Architecture.objects.all()
+    )
+    path = serializers.CharField(read_only=True)
+    checksum_problems = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Image
-        fields = ["release", "architecture", "name", "kind", "size", "sha256", "path"]
+        fields = [
+            "id", "release", "architecture", "name", "kind", "size", "sha256", "path",
+            "checksums_read_at", "expected_size", "expected_sha256", "published_at",
+            "checksum_problems", "modified",
+        ]  # fmt: skip
+        read_only_fields = ["size", "sha256", "checksums_read_at", "modified"]
+
+    def create(self, validated_data):
+        return self._save(Image(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, image: Image, data: dict) -> Image:
+        by = data.pop("by", None)
+        for name, value in data.items():
+            setattr(image, name, value)
+        return services.image_save(image=image, by=by, changed=list(data))
+
+
+class EndOfLifeSerializer(serializers.Serializer):
+    """The release after the change: its status is now "eol"."""
+
+    version = serializers.CharField()
+    status = serializers.CharField()

@@ -2,11 +2,19 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import ArchitectureViewSet, ImageViewSet, ReleaseViewSet
+from .views import (
+    ArchitectureViewSet,
+    ImageViewSet,
+    ReleaseViewSet,
+    RepositoryVersionViewSet,
+    RepositoryViewSet,
+)
 
 router = SimpleRouter()
 router.register("releases", ReleaseViewSet)
 router.register("architectures", ArchitectureViewSet)
+router.register("repositories", RepositoryViewSet)
+router.register("repository-versions", RepositoryVersionViewSet)
 router.register("images", ImageViewSet)
 
 urlpatterns = router.urls

@@ -1,25 +1,96 @@
+"""The releases API: releases, architectures, repositories, the master's repository
+versions and the ISO images. Anyone reads; staff edit releases and images (through the
+services, so the mirror lists follow after commit)."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from ..filters import ImageFilterSet, ReleaseFilterSet
-from ..models import Architecture, Image, Release
-from .serializers import ArchitectureSerializer, ImageSerializer, ReleaseSerializer
+from .. import services
+from ..filters import (
+    ArchitectureFilterSet,
+    ImageFilterSet,
+    ReleaseFilterSet,
+    RepositoryFilterSet,
+    RepositoryVersionFilterSet,
+)
+from ..models import Architecture, Image, Release, Repository, RepositoryVersion
+from .permissions import StaffWritesOrReadOnly
+from .serializers import (
+    ArchitectureSerializer,
+    EndOfLifeSerializer,
+    ImageSerializer,
+    ReleaseSerializer,
+    RepositorySerializer,
+    RepositoryVersionSerializer,
+)
 
 
-class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Release.objects.prefetch_related("architectures", "repositories")
+class StaffWriteViewSet(viewsets.ModelViewSet):
+    """Reads for anyone, writes for staff; the person who writes is handed to the service.
+    A delete goes through `delete_service` (catalogue_delete by default)."""
+
+    permission_classes = [StaffWritesOrReadOnly]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.save(by=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.save(by=self.request.user)
+
+    def perform_destroy(self, instance):
+        self.delete_service(instance=instance, by=self.request.user)
+
+    @staticmethod
+    def delete_service(*, instance, by):
+        services.catalogue_delete(instance=instance, by=by)
+
+
+class ReleaseViewSet(StaffWriteViewSet):
+    queryset = Release.objects.prefetch_related(
+        Prefetch("architectures", queryset=Architecture.objects.only("id", "name")),
+        Prefetch("repositories", queryset=Repository.objects.only("id", "name")),
+    )
     serializer_class = ReleaseSerializer
     filterset_class = ReleaseFilterSet
     lookup_field = "version"
     lookup_value_regex = r"[0-9][0-9.]*"
 
+    @extend_schema(request=None, responses={200: EndOfLifeSerializer})
+    @action(detail=True, methods=["post"], url_path="end-of-life")
+    def end_of_life(self, request, version=None):
+        """Mark the release end of life: clients asking for it are sent to the vault."""
+        release = services.release_mark_end_of_life(release=self.get_object(), by=request.user)
+        return Response({"version": release.version, "status": release.status})
+
 
 class ArchitectureViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Architecture.objects.all()
     serializer_class = ArchitectureSerializer
+    filterset_class = ArchitectureFilterSet
     lookup_field = "name"
 
 
-class ImageViewSet(viewsets.ReadOnlyModelViewSet):
+class RepositoryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Repository.objects.all()
+    serializer_class = RepositorySerializer
+    filterset_class = RepositoryFilterSet
+    lookup_field = "name"
+
+
+class RepositoryVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The repomd.xml versions the master published: the newest of each release, repository
+    and architecture is the current one."""
+
+    queryset = RepositoryVersion.objects.select_related("release", "repository", "architecture")
+    serializer_class = RepositoryVersionSerializer
+    filterset_class = RepositoryVersionFilterSet
+
+
+class ImageViewSet(StaffWriteViewSet):
     queryset = Image.objects.select_related("release", "architecture")
     serializer_class = ImageSerializer
     filterset_class = ImageFilterSet

@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import ServerViewSet
+from .views import RoleViewSet, ServerViewSet
 
 router = SimpleRouter()
-router.register("servers", ServerViewSet)
+router.register("servers", ServerViewSet, basename="server")
+router.register("server-roles", RoleViewSet, basename="server-role")
 
 urlpatterns = router.urls

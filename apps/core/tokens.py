@@ -1,0 +1,73 @@
+"""API tokens: issue one (the key is shown once and kept only as its SHA-256), find the
+token a key belongs to, note its use, revoke it. Every write to ApiToken goes through here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiToken
+
+KEY_PREFIX = "ptl_"  # "portal": lets secret scanners and people recognise a key
+PREFIX_LENGTH = len(KEY_PREFIX) + 8  # "ptl_" and the first 8 random characters
+MAX_ACTIVE_PER_USER = 10
+# A token's last use is written at most this often: one UPDATE a minute, not one a request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def key_hash(key: str) -> str:
+    """The SHA-256 hex digest a key is stored and looked up as. A key has 256 random bits,
+    so a plain hash is enough (no salt or slow hash: nobody can guess one)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_issue(*, user, name: str) -> tuple[ApiToken, str]:
+    """Make a token for `user` and return it with its raw key, which is never stored:
+    the caller shows it once. At most MAX_ACTIVE_PER_USER active tokens per person."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the token a name."})
+    # Lock the person's row so that two requests at once cannot both pass the count.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_PER_USER:
+        raise ValidationError(
+            {"name": f"You have {MAX_ACTIVE_PER_USER} active tokens; revoke one first."}
+        )
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, prefix=key[:PREFIX_LENGTH], key_hash=key_hash(key))
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, by) -> ApiToken:
+    """Revoke a token at once: its key answers 401 from the next request on. `by` is the
+    person who did it (the owner or staff); revoking twice keeps the first time."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def token_for_key(key: str) -> ApiToken | None:
+    """The token a raw key belongs to, revoked or not, with its user; None if unknown."""
+    return ApiToken.objects.select_related("user").filter(key_hash=key_hash(key)).first()
+
+
+def token_touch(*, token: ApiToken) -> None:
+    """Note that the token was just used, unless that was noted less than a minute ago
+    (one conditional UPDATE at most, no read)."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
+        return
+    ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - TOUCH_EVERY).update(
+        last_used_at=now
+    )
+    token.last_used_at = now
