@@ -10,8 +10,11 @@ import django_filters
 from django.db.models import Max
 from django_countries import countries
 
-from apps.releases.choices import ReleaseStatus
-from apps.releases.models import Architecture, Release, Repository
+from apps.releases.filters import (
+    ReleaseChoiceFilter,
+    architecture_choices,
+    repository_choices,
+)
 
 from .choices import (
     Approval,
@@ -38,61 +41,18 @@ from .models import (
 )
 
 
-def release_aliases(releases) -> dict[str, str]:
-    """ "5" means the newest release of major 5 that mirrors carry (else the newest at all),
-    as the mirrorlist understands release=5."""
-    best: dict[str, tuple] = {}
-    for release in releases:
-        rank = (
-            release.status != ReleaseStatus.END_OF_LIFE,
-            release.status == ReleaseStatus.CURRENT,
-            release.minor,
-        )
-        major = str(release.major)
-        if major not in best or rank > best[major][0]:
-            best[major] = (rank, release.version)
-    return {major: version for major, (_rank, version) in best.items()}
-
-
-def _releases() -> list[Release]:
-    return list(Release.objects.only("version", "major", "minor", "status"))
-
-
-def release_choices() -> list[tuple[str, str]]:
-    releases = _releases()
-    aliases = release_aliases(releases)
-    return [
-        *((major, f"{major} (now {version})") for major, version in aliases.items()),
-        *((r.version, r.version) for r in releases),
-    ]
-
-
-def architecture_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in Architecture.objects.values_list("name", flat=True)]
-
-
-def repository_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in Repository.objects.values_list("name", flat=True)]
-
-
 def sponsor_choices() -> list[tuple[str, str]]:
     # The sponsors app sits above this one: its model is reached through the relation.
     sponsors = Mirror._meta.get_field("sponsor").related_model.objects
     return [(slug, slug) for slug in sponsors.values_list("slug", flat=True)]
 
 
-class ReleaseFilter(django_filters.ChoiceFilter):
-    """A release by version ("5.0") or by major ("5": see release_aliases)."""
+class ReleaseFilter(ReleaseChoiceFilter):
+    """A release by version ("5.0") or by major ("5"), labelled for the status page."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", "Release")
-        kwargs.setdefault("choices", release_choices)
         super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value and "." not in value:
-            value = release_aliases(_releases()).get(value, value)
-        return super().filter(qs, value)
 
 
 class MirrorOrderingFilter(django_filters.OrderingFilter):

@@ -10,7 +10,7 @@ from .models import Architecture, Image, Release, Repository, RepositoryVersion
 
 def release_aliases(releases) -> dict[str, str]:
     """ "5" means the newest release of major 5 that mirrors carry (else the newest at all),
-    as the mirrorlist understands release=5 (the same rule as apps/mirrors/filters.py)."""
+    as the mirrorlist understands release=5."""
     best: dict[str, tuple] = {}
     for release in releases:
         rank = (
