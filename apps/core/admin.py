@@ -28,3 +28,33 @@ class ServiceAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_service(obj=obj, by=request.user)
+
+
+def _register_api_tokens():
+    from .models import ApiToken
+    from .tokens import token_revoke
+
+    @admin.register(ApiToken)
+    class ApiTokenAdmin(admin.ModelAdmin):
+        """Staff see every person's API tokens and revoke any of them (a leaked key, a
+        person who left); keys are made by their owners on /my/tokens/, never here."""
+
+        list_display = ["name", "user", "prefix", "created", "last_used_at", "revoked_at"]
+        list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+        list_select_related = ["user"]
+        search_fields = ["name", "prefix", "user__username", "user__email"]
+        readonly_fields = ["user", "name", "prefix", "created", "last_used_at", "revoked_at"]
+        actions = ["revoke"]
+
+        def has_add_permission(self, request):
+            return False
+
+        @admin.action(description="Revoke the selected tokens", permissions=["change"])
+        def revoke(self, request, queryset):
+            tokens = list(queryset.filter(revoked_at__isnull=True))
+            for token in tokens:
+                token_revoke(token=token, by=request.user)
+            self.message_user(request, f"Revoked {len(tokens)} token(s).")
+
+
+_register_api_tokens()

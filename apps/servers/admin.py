@@ -2,8 +2,8 @@ from django.contrib import admin
 
 from apps.core.admin import ServiceAdmin
 
-from .models import Role, Server, ServerTraffic
-from .services import server_delete, server_save
+from .models import Role, Server, ServerPushToken, ServerTraffic
+from .services import push_token_revoke, server_delete, server_save
 
 
 @admin.register(Role)
@@ -37,3 +37,25 @@ class ServerTrafficAdmin(ServiceAdmin):
     list_select_related = ["server"]
     date_hierarchy = "day"
     search_fields = ["server__hostname"]
+
+
+@admin.register(ServerPushToken)
+class ServerPushTokenAdmin(admin.ModelAdmin):
+    """Keys are issued by `manage.py serverpushkey HOST` (shown once); here staff see them
+    and revoke them."""
+
+    list_display = ["server", "name", "prefix", "created", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["server"]
+    search_fields = ["server__hostname", "name", "prefix"]
+    readonly_fields = ["server", "name", "prefix", "created", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected keys", permissions=["change"])
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            push_token_revoke(token=token, by=request.user)
+        self.message_user(request, "Revoked.")

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from apps.core.services import instance_delete, instance_save
 
-from .models import Role, Server
+from ..models import Role, Server
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django_countries.fields import CountryField
 
 from apps.core.models import TimeStampedModel
 
-from .choices import ServerHealth, ServerRole, ServerStatus
+from ..choices import ServerHealth, ServerRole, ServerStatus
 
 
 class Role(models.Model):
