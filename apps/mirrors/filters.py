@@ -10,6 +10,7 @@ import django_filters
 from django.db.models import Max
 from django_countries import countries
 
+from apps.core.filters import IntegerFilter
 from apps.releases.filters import (
     ReleaseChoiceFilter,
     architecture_choices,
@@ -109,7 +110,7 @@ def _choice(field_name: str, choices, label: str | None = None) -> django_filter
 class MirrorScopeFilterSet(django_filters.FilterSet):
     """The filters of a record that belongs to a mirror: by the mirror and where it is."""
 
-    mirror = django_filters.NumberFilter(field_name="mirror_id", label="Mirror id")
+    mirror = IntegerFilter(field_name="mirror_id", label="Mirror id", min_value=1)
     country = _choice("mirror__country", countries, "Mirror's country")
     continent = _choice("mirror__continent", Continent.choices, "Mirror's continent")
     tier = _choice("mirror__tier", MirrorTier.choices, "Mirror's tier")

@@ -171,7 +171,9 @@ class MirrorForm(forms.Form):
             for name, to_field in self.NAMES.items():
                 self.fields[name].to_field_name = to_field
         country = self.data.get(self.add_prefix("country")) or self.initial.get("country")
-        suggestion = upstream_suggest(country=country) if country else None
+        # Only a string can name a country (an API's JSON may send a list or a number: the
+        # field's own validation says what is wrong with it).
+        suggestion = upstream_suggest(country=country) if isinstance(country, str) else None
         if suggestion is not None:
             self.fields["upstream"].help_text = (
                 f"For {countries.name(country)} we suggest {suggestion.name}, the nearest "

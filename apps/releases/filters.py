@@ -4,6 +4,8 @@ when a request uses the filter (and never by the schema generator)."""
 
 import django_filters
 
+from apps.core.filters import IntegerFilter
+
 from .choices import ImageKind, ReleaseStatus
 from .models import Architecture, Image, Release, Repository, RepositoryVersion
 
@@ -69,7 +71,7 @@ def _since(field_name: str, label: str = "Changed at or after (ISO 8601)"):
 
 class ReleaseFilterSet(django_filters.FilterSet):
     status = _choice("status", ReleaseStatus.choices, "Status")
-    major = django_filters.NumberFilter(field_name="major", label="Major line (5)")
+    major = IntegerFilter(field_name="major", label="Major line (5)")
     arch = _choice("architectures__name", architecture_choices, "Built for this architecture")
     repository = _choice("repositories__name", repository_choices, "Has this repository")
     updated_since = _since("modified")

@@ -239,3 +239,11 @@ def test_each_list_makes_a_bounded_number_of_queries(
         response = client.get(path)
     assert response.status_code == 200
     assert response.json()["count"] >= (0 if "image" in path else 1)
+
+
+@pytest.mark.parametrize("value", ["-1.7976931348623157e+308", "1e30", "2.5", "0"])
+def test_a_mirror_id_out_of_range_is_a_400_not_an_overflow(client, value):
+    """Found by schemathesis: a huge number overflowed the database driver (a 500)."""
+    response = client.get("/api/v1/repository-states/", {"mirror": value})
+    assert response.status_code == 400
+    assert list(response.json()) == ["mirror"]

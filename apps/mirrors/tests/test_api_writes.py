@@ -111,6 +111,8 @@ def test_a_token_writes_and_a_revoked_one_is_401(client, people, queued):
          "Ensure this value is greater than or equal to 1."),
         ({"releases": ["9.9"]}, "releases", "Select a valid choice. 9.9 is not one of the "
          "available choices."),
+        ({"country": [None, None]}, "country", "Select a valid choice. [None, None] is not one "
+         "of the available choices."),  # found by schemathesis: was a 500
     ],
 )  # fmt: skip
 def test_bad_input_is_a_400_with_the_forms_message(client, people, changes, field, message):
