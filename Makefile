@@ -37,9 +37,11 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Run the whole suite (SQLite by default; DATABASE_URL=postgres://... in CI).
+## Run the whole suite (SQLite by default; DATABASE_URL=postgres://... in CI), on
+## TEST_WORKERS parallel workers (pytest-xdist; the demo data's tests stay on one).
+TEST_WORKERS ?= 2
 test: lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

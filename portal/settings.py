@@ -6,12 +6,15 @@ DEBUG=False, which requires SECRET_KEY and turns on the secure settings that
 `manage.py check --deploy` looks for.
 """
 
+import os
 from pathlib import Path
 
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+# Files the portal writes (the snapshot's copy, the file broker, media). Parallel test
+# workers (pytest-xdist, and the processes they start) each keep their own.
+VAR_DIR = BASE_DIR / "var" / os.environ.get("PYTEST_XDIST_WORKER", "")
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)

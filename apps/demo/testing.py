@@ -138,6 +138,11 @@ def pytest_collection_modifyitems(items):
     if not any(uses):
         return
     first = uses.index(True)
+    for item, used in zip(items, uses, strict=True):
+        # Parallel runs (pytest-xdist --dist loadgroup) keep them on one worker, unless a
+        # module chose a group of its own (one demo load on each worker it runs on).
+        if used and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(FIXTURE))
     others = [item for item, used in zip(items, uses, strict=True) if not used]
     demo_items = [item for item, used in zip(items, uses, strict=True) if used]
     items[:] = others[:first] + demo_items + others[first:]
