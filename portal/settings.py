@@ -404,3 +404,17 @@ DELIVERY_USAGE_FLUSH_SECONDS = env.float("DELIVERY_USAGE_FLUSH_SECONDS", default
 # from the master mirror (see the admin); optional trackers (web seeds alone work without any).
 DELIVERY_MASTER_PATH = env.str("DELIVERY_MASTER_PATH", default=None)
 DELIVERY_TORRENT_TRACKERS = env.list("DELIVERY_TORRENT_TRACKERS", default=[])
+
+# --- Metrics (/metrics, docs/delivery.md) --------------------------------------
+# Prometheus's text format, answered by the delivery front to these client addresses only
+# (judged like every client address: the peer, or X-Forwarded-For from TRUSTED_PROXIES);
+# anyone else gets a 404. The front's request counters cost it well under 1 µs a request.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1"])
+# Each worker process writes its request counts here on every snapshot poll, and a scrape
+# (which reaches one worker) adds up the others' files: a folder the workers of one machine
+# share. Empty: each scrape sees only the worker it reached.
+METRICS_DIR = env.str("METRICS_DIR", default=str(VAR_DIR / "metrics"))
+# The figures read from the database (sweeps, the health loop, servers) are re-read at most
+# this often; scrapes in between get the last ones.
+METRICS_CACHE_SECONDS = env.float("METRICS_CACHE_SECONDS", default=15.0)

@@ -13,14 +13,19 @@ import logging
 import random
 import re
 import time
+from collections.abc import Callable, Container
+from time import perf_counter_ns
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.parse import unquote_plus
 
 import orjson
 
 from . import render
 from . import usage as kinds
 from .client import ClientLocator
+from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
+from .replies import STATUS_KEY, TEXT, no_snapshot, nobody, parse_query  # noqa: F401
+from .replies import redirect as _redirect
+from .replies import reply as _reply
 from .snapshot import GRACE_PREFIX, PROTOCOLS, Client, LoadedSnapshot
 from .usage import UsageCounter
 
@@ -29,7 +34,6 @@ if TYPE_CHECKING:  # the store reads the database in its own thread; requests ne
 
 log = logging.getLogger(__name__)
 
-TEXT = "text/plain; charset=utf-8"
 # Command-line clients get a 302 to the best mirror's folder instead of the HTML page.
 CLI_AGENTS = re.compile(r"^(curl|wget|aria2|python-requests|python-urllib|lftp|fetch)\b", re.I)
 METALINK3 = "application/metalink+xml"
@@ -60,7 +64,12 @@ class DeliveryFront:
         mirrorlist_grace: bool = True,
         grace_hours: float = 6.0,
         rng: random.Random | None = None,
+        counters: FrontCounters | None = None,
+        metrics: Callable[[], tuple[bytes, str]] | None = None,
+        metrics_readers: Container[str] = (),
     ):
+        """`counters` count every answer; `metrics` renders /metrics (body, content type)
+        for the client addresses in `metrics_readers` (the others get a 404)."""
         self.app = app
         self.store = store
         self.locator = locator
@@ -71,6 +80,9 @@ class DeliveryFront:
         self.mirrorlist_grace = mirrorlist_grace
         self.grace_hours = grace_hours
         self.rng = rng or random.Random()
+        self.counters = counters
+        self.metrics = metrics
+        self.metrics_readers = metrics_readers
         self._routes = {
             "/mirrorlist": self.mirrorlist,
             "/mirrorlist/": self.mirrorlist,
@@ -79,46 +91,53 @@ class DeliveryFront:
             "/healthz": self.healthz,
             "/healthz/": self.healthz,
         }
+        if metrics is not None:
+            self._routes["/metrics"] = self.metrics_answer
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"
         handler = self._routes.get(path)
         if handler is None:
             if not path.startswith("/isoredirect/"):
-                return self.app(environ, start_response)
+                return self._django(environ, start_response, OTHER)
             if path.endswith("/") and not CLI_AGENTS.match(environ.get("HTTP_USER_AGENT", "")):
-                return self.app(environ, start_response)  # the folder page is Django's
+                return self._django(environ, start_response, ISOREDIRECT)  # the folder page
             handler = self.isoredirect
+        counters = self.counters
+        started = perf_counter_ns() if counters is not None else 0
         self.store.ensure_started()
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
-            return _reply(environ, start_response, "405 Method Not Allowed", b"GET or HEAD\n")
-        try:
-            return handler(environ, start_response)
-        except Exception:
-            log.exception("delivery answer failed for %s", path)
-            return _reply(environ, start_response, "500 Internal Server Error", b"error\n")
+            answer = _reply(environ, start_response, "405 Method Not Allowed", b"GET or HEAD\n")
+        else:
+            try:
+                answer = handler(environ, start_response)
+            except Exception:
+                log.exception("delivery answer failed for %s", path)
+                answer = _reply(environ, start_response, "500 Internal Server Error", b"error\n")
+        if counters is not None:
+            counters.count(
+                PATH_ENDPOINTS.get(path, ISOREDIRECT),
+                environ.get(STATUS_KEY, "500"),
+                perf_counter_ns() - started,
+            )
+        return answer
+
+    def _django(self, environ, start_response, endpoint: int):
+        """Django's answer, counted (its time is until Django returns the response)."""
+        counters = self.counters
+        if counters is None:
+            return self.app(environ, start_response)
+        started = perf_counter_ns()
+
+        def noted(status, headers, exc_info=None):
+            environ[STATUS_KEY] = status
+            return start_response(status, headers, exc_info)
+
+        answer = self.app(environ, noted)
+        counters.count(endpoint, environ.get(STATUS_KEY, "500"), perf_counter_ns() - started)
+        return answer
 
     # --- helpers ---------------------------------------------------------------------
-
-    def _no_snapshot(self, environ, start_response):
-        return _reply(
-            environ,
-            start_response,
-            "503 Service Unavailable",
-            b"no mirror snapshot loaded yet; try again shortly\n",
-            extra=[("Retry-After", "10")],
-        )
-
-    @staticmethod
-    def _nobody(environ, start_response, target):
-        """No mirror qualifies and the snapshot names no master: say so, never a blank list."""
-        return _reply(
-            environ,
-            start_response,
-            "503 Service Unavailable",
-            f"no mirror serves {target.key} now and no master mirror is configured\n".encode(),
-            extra=[("Retry-After", "60")],
-        )
 
     def _client(self, environ, params: dict) -> Client:
         ip = params.get("ip") or self.locator.address(environ)
@@ -143,7 +162,7 @@ class DeliveryFront:
         request, or the error answer when one of them is missing or wrong."""
         snapshot = self.store.snapshot
         if snapshot is None:
-            return self._no_snapshot(environ, start_response)
+            return no_snapshot(environ, start_response)
         params = parse_query(environ.get("QUERY_STRING", ""))
         protocol, bad = self._protocol(params)
         if bad:
@@ -172,7 +191,7 @@ class DeliveryFront:
             grace=self.mirrorlist_grace,
         )
         if not choices:
-            return self._nobody(environ, start_response, target)
+            return nobody(environ, start_response, target)
         if "debug" in params or environ.get("HTTP_X_DEBUG") or "time" in params:
             body = self._mirrorlist_annotated(environ, params, snapshot, target, client, choices)
         else:  # the hot path: only the URLs
@@ -230,7 +249,7 @@ class DeliveryFront:
             target, client, count=self.metalink_count, protocol=protocol, rng=self.rng, grace=True
         )
         if not choices:
-            return self._nobody(environ, start_response, target)
+            return nobody(environ, start_response, target)
         body = render.metalink_repomd(target, choices, built_at=snapshot.built_at)
         if self.usage is not None:
             self.usage.count(
@@ -268,6 +287,14 @@ class DeliveryFront:
         }
         return _reply(environ, start_response, "200 OK", orjson.dumps(body), "application/json")
 
+    def metrics_answer(self, environ, start_response):
+        """/metrics, for the addresses METRICS_ALLOWED_NETWORKS lists (the trusted-proxy
+        rule decides the address); a plain 404 for everyone else."""
+        if self.locator.address(environ) not in self.metrics_readers:
+            return _reply(environ, start_response, "404 Not Found", b"not found\n")
+        body, content_type = self.metrics()
+        return _reply(environ, start_response, "200 OK", body, content_type)
+
     def isoredirect(self, environ, start_response):
         """/isoredirect/<release>/isos/<arch>/[<file>[.metalink|.meta4|.torrent]]"""
         parts = environ["PATH_INFO"][len("/isoredirect/") :].split("/")
@@ -286,7 +313,7 @@ class DeliveryFront:
             # page, or this 302 when they omit the trailing slash).
             snapshot = self.store.snapshot
             if snapshot is None:
-                return self._no_snapshot(environ, start_response)
+                return no_snapshot(environ, start_response)
             target, reason = snapshot.folder_target(release, arch)
             if target is None:
                 return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
@@ -295,14 +322,14 @@ class DeliveryFront:
             protocol, _bad = self._protocol(params)
             choices = snapshot.draw(target, client, count=1, protocol=protocol, rng=self.rng)
             if not choices:
-                return self._nobody(environ, start_response, target)
+                return nobody(environ, start_response, target)
             return _redirect(
                 environ, start_response, choices[0].url, self._snapshot_headers(snapshot)
             )
 
         snapshot = self.store.snapshot
         if snapshot is None:
-            return self._no_snapshot(environ, start_response)
+            return no_snapshot(environ, start_response)
         kind = None
         for suffix in (".metalink", ".meta4", ".torrent"):
             if name.endswith(suffix):
@@ -323,7 +350,7 @@ class DeliveryFront:
                 target, client, count=1 + self.link_count, protocol=protocol, rng=self.rng
             )
             if not choices:
-                return self._nobody(environ, start_response, target)
+                return nobody(environ, start_response, target)
             headers += render.link_headers(choices[1:])
             headers.append(("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"'))
             digest = render.digest_header(target.sha256)
@@ -363,32 +390,3 @@ class DeliveryFront:
     def _count(self, kind: str, client: Client, target) -> None:
         if self.usage is not None:
             self.usage.count(kind, client.country, target.release, target.arch, "", target.name)
-
-
-def parse_query(query: str) -> dict[str, str]:
-    """The query string as a dict (last value wins); parse_qsl costs several times more
-    on the hot path, and most values need no unquoting."""
-    params: dict[str, str] = {}
-    if not query:
-        return params
-    for part in query.split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        if "%" in value or "+" in value:
-            value = unquote_plus(value)
-        if "%" in key or "+" in key:
-            key = unquote_plus(key)
-        params[key] = value
-    return params
-
-
-def _reply(environ, start_response, status: str, body: bytes, content_type: str = TEXT, extra=()):
-    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra]
-    start_response(status, headers)
-    return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
-
-
-def _redirect(environ, start_response, url: str, extra=()):
-    body = f"302 Found: {url}\n".encode()
-    return _reply(environ, start_response, "302 Found", body, extra=[("Location", url), *extra])

@@ -1,5 +1,6 @@
 """The process's delivery state, shared by the lean front and the Django views: one
-snapshot store (with its poller), one GeoIP locator, one usage counter."""
+snapshot store (with its poller), one GeoIP locator, one usage counter, the front's request
+counters and the /metrics registry."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from django.conf import settings
 
 from .client import ClientLocator
+from .counters import FrontCounters
 from .store import SnapshotStore
 from .usage import UsageCounter
 
@@ -26,20 +28,53 @@ def usage() -> UsageCounter:
         return _state["usage"]
 
 
+def counters() -> FrontCounters | None:
+    """The front's request counters, None when METRICS_ENABLED is off."""
+    with _lock:
+        if "counters" not in _state:
+            _state["counters"] = FrontCounters() if settings.METRICS_ENABLED else None
+        return _state["counters"]
+
+
 def store() -> SnapshotStore:
-    counter = usage()
+    from .services import usage_flush_if_due
+
+    counter, requests = usage(), counters()
+    folder = settings.METRICS_DIR
+
+    def tick() -> None:
+        usage_flush_if_due(counter)
+        if requests is not None and folder:  # the other workers' scrapes add these
+            requests.dump(folder)
+
     with _lock:
         if "store" not in _state:
-            from .services import usage_flush_if_due
-
             _state["store"] = SnapshotStore(
                 poll_seconds=settings.DELIVERY_POLL_SECONDS,
                 cache_path=settings.DELIVERY_SNAPSHOT_CACHE,
                 redis_url=settings.DELIVERY_REDIS_URL,
                 snapshot_options=snapshot_options(),
-                on_tick=lambda: usage_flush_if_due(counter),
+                on_tick=tick,
             )
         return _state["store"]
+
+
+def metrics() -> tuple[bytes, str]:
+    """/metrics: delivery's figures from this process (and the other workers' files), then
+    every app's sources (apps.core.metrics)."""
+    from apps.core.metrics import SourcesCollector, exposition, registry_build
+
+    from .front_metrics import DeliveryCollector
+
+    served = store()
+    with _lock:
+        if "registry" not in _state:
+            _state["registry"] = registry_build(
+                DeliveryCollector(served, _state.get("counters"), settings.METRICS_DIR),
+                SourcesCollector(cache_seconds=settings.METRICS_CACHE_SECONDS),
+            )
+        registry = _state["registry"]
+    return exposition(registry)
 
 
 def snapshot_options() -> dict:
@@ -60,6 +95,8 @@ def locator() -> ClientLocator:
 
 def front_build(app):
     """The front as portal/wsgi.py mounts it, sharing the process's store with Django views."""
+    from apps.core.metrics import MetricsReaders
+
     from .front import DeliveryFront
 
     return DeliveryFront(
@@ -72,6 +109,9 @@ def front_build(app):
         link_count=settings.DELIVERY_LINK_HEADERS,
         mirrorlist_grace=settings.DELIVERY_MIRRORLIST_GRACE,
         grace_hours=settings.DELIVERY_GRACE_SECONDS / 3600,
+        counters=counters(),
+        metrics=metrics if settings.METRICS_ENABLED else None,
+        metrics_readers=MetricsReaders(settings.METRICS_ALLOWED_NETWORKS),
     )
 
 

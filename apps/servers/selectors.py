@@ -34,3 +34,10 @@ def traffic_sparkline(server: Server) -> list[dict]:
 
 def server_in_service_count() -> int:
     return Server.objects.in_service().count()
+
+
+def server_states() -> list[tuple[str, str, str]]:
+    """(hostname, status, health) of every server in service, by hostname (/metrics)."""
+    return list(
+        Server.objects.in_service().order_by("hostname").values_list("hostname", "status", "health")
+    )

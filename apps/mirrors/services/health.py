@@ -22,6 +22,7 @@ from ..checks.evaluate import timestamp_parse
 from ..choices import Approval, MirrorStatus, MirrorTier, SweepState
 from ..models import MaintenanceWindow, MirrorURL, Sweep
 from ..selectors.masters import master_base_urls
+from ..selectors.metrics import LAST_ROUND_KEY
 from .health_record import HealthReport, ProbedMirror
 from .health_record import outcomes_record as _outcomes_record  # (bench/ times it here)
 from .master import BATCH, master_refresh
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 MASTER_TIME_KEY = "mirrors:health:master-time"
 
-__all__ = ["MASTER_TIME_KEY", "HealthReport", "health_round"]
+__all__ = ["LAST_ROUND_KEY", "MASTER_TIME_KEY", "HealthReport", "health_round"]
 
 
 def health_round(*, now: dt.datetime | None = None) -> HealthReport:
@@ -78,12 +79,23 @@ def health_round(*, now: dt.datetime | None = None) -> HealthReport:
     if report.master_timestamp is not None:
         report.master_changed = _master_watch(timestamp=report.master_timestamp, now=now)
     report.seconds = time.perf_counter() - clock
+    _round_remember(report)
     logger.info(
         "Health round: %d mirrors, %d failed, %d taken down, %d re-checks queued%s in %.1f s",
         report.mirrors, report.failed, len(report.taken_down), len(report.rechecks_queued),
         ", the master changed" if report.master_changed else "", report.seconds,
     )  # fmt: skip
     return report
+
+
+def _round_remember(report: HealthReport) -> None:
+    """Keep the round's figures in the cache, shared by every process in production."""
+    figures = {"seconds": report.seconds, "finished": time.time(), "mirrors": report.mirrors,
+               "failed": report.failed, "isolated": report.isolated}  # fmt: skip
+    try:
+        cache.set(LAST_ROUND_KEY, figures, timeout=7 * 86400)
+    except Exception as exc:  # noqa: BLE001  (a metric is not worth a failed round)
+        logger.warning("cache unavailable for the health round's figures: %s", exc)
 
 
 def _mirrors_load(*, now: dt.datetime) -> dict[int, ProbedMirror]:

@@ -1,0 +1,140 @@
+"""The delivery front's request counters: requests by endpoint and status class, and a
+latency histogram per endpoint, kept in plain Python lists (one per serving thread, so an
+increment needs no lock and loses nothing) and read only when /metrics is scraped.
+
+A worker process counts its own requests; each one writes its totals to a file of its own
+in a shared folder on the snapshot poller's tick, and a scrape adds the other workers' files
+to its live counts (docs/delivery.md, "Metrics"). Pure Python, like the rest of the request
+path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from bisect import bisect_left
+from pathlib import Path
+from threading import get_ident
+
+import orjson
+
+log = logging.getLogger(__name__)
+
+# The endpoints, in the order of the counters; "other" is everything Django answers.
+ENDPOINTS = ("mirrorlist", "metalink", "isoredirect", "healthz", "other")
+MIRRORLIST, METALINK, ISOREDIRECT, HEALTHZ, OTHER = range(len(ENDPOINTS))
+# The endpoint of each of the front's routes; the other paths it answers are ISO redirects.
+PATH_ENDPOINTS = {
+    "/mirrorlist": MIRRORLIST, "/mirrorlist/": MIRRORLIST, "/metalink": METALINK,
+    "/metalink/": METALINK, "/healthz": HEALTHZ, "/healthz/": HEALTHZ, "/metrics": OTHER,
+}  # fmt: skip
+STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
+# Upper bounds of the latency buckets, seconds (the front answers in tens of µs; Django in ms).
+BOUNDS = (0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+          0.1, 0.25, 0.5, 1.0, 2.5)  # fmt: skip
+BOUNDS_NS = tuple(round(b * 1e9) for b in BOUNDS)
+# The layout of a row: the requests by status class then endpoint, then per endpoint its
+# buckets (+Inf last), then per endpoint the sum of its latencies in ns.
+_ENDPOINTS = len(ENDPOINTS)
+_WIDTH = len(BOUNDS) + 1
+_HIST = len(ENDPOINTS) * len(STATUS_CLASSES)
+_SUMS = _HIST + len(ENDPOINTS) * _WIDTH
+SIZE = _SUMS + len(ENDPOINTS)
+# A status line's first character: where its class starts in a row (odd ones count as 5xx).
+_CLASS_AT = {str(k + 1): k * _ENDPOINTS for k in range(len(STATUS_CLASSES))}
+_ODD = 4 * _ENDPOINTS
+_HIST_AT = tuple(_HIST + e * _WIDTH for e in range(_ENDPOINTS))
+# Rows of finished threads are folded into one when there are more rows than this.
+MAX_ROWS = 64
+
+
+class FrontCounters:
+    """`count(endpoint, status, elapsed_ns)` on the request path; `totals()` at a scrape."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, list[int]] = {}
+        self._retired = [0] * SIZE  # what threads that ended had counted
+        self._lock = threading.Lock()  # taken when a thread first counts, and by readers
+
+    def count(self, endpoint: int, status: str, elapsed_ns: int) -> None:
+        """One answer: `status` as given to start_response ("200 OK"). The hot path: every
+        name here is a local, a global or a C function (bench/delivery_load.py times it)."""
+        try:
+            row = self._rows[get_ident()]
+        except KeyError:
+            row = self._row_new()
+        row[_CLASS_AT.get(status[0], _ODD) + endpoint] += 1
+        row[_HIST_AT[endpoint] + bisect_left(BOUNDS_NS, elapsed_ns)] += 1
+        row[_SUMS + endpoint] += elapsed_ns
+
+    def _row_new(self) -> list[int]:
+        with self._lock:
+            if len(self._rows) >= MAX_ROWS:
+                self._fold()
+            row = self._rows[get_ident()] = [0] * SIZE
+        return row
+
+    def _fold(self) -> None:
+        """Add the rows of threads that ended to the retired row (a server that starts a
+        thread per request, as runserver does, would otherwise grow a row per request)."""
+        alive = {t.ident for t in threading.enumerate()}
+        for ident in [i for i in self._rows if i not in alive]:
+            row = self._rows.pop(ident)
+            self._retired = [a + b for a, b in zip(self._retired, row, strict=True)]
+
+    def totals(self) -> list[int]:
+        """This process's counts, summed over its threads (a flat list, SIZE long)."""
+        with self._lock:
+            rows = [self._retired, *(list(r) for r in self._rows.values())]
+        return [sum(column) for column in zip(*rows, strict=True)]
+
+    # --- several worker processes -------------------------------------------------------
+
+    def dump(self, folder: str | os.PathLike) -> None:
+        """Write this process's totals to `<folder>/front-<pid>.json` (atomically)."""
+        folder = Path(folder)
+        path = folder / f"front-{os.getpid()}.json"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(orjson.dumps({"size": SIZE, "counts": self.totals()}))
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("cannot write the front's counters to %s: %s", path, exc)
+
+    def merged(self, folder: str | os.PathLike | None) -> tuple[list[int], int]:
+        """(the totals of this process and of every other worker's file in `folder`, the
+        number of processes added). A file of another layout (an older release) is skipped."""
+        totals = self.totals()
+        processes = 1
+        if not folder or not Path(folder).is_dir():
+            return totals, processes
+        own = f"front-{os.getpid()}.json"
+        for path in Path(folder).glob("front-*.json"):
+            if path.name == own:
+                continue
+            try:
+                data = orjson.loads(path.read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                continue  # being replaced, or torn: the next scrape reads it
+            if data.get("size") != SIZE or len(data.get("counts", ())) != SIZE:
+                continue
+            totals = [a + b for a, b in zip(totals, data["counts"], strict=True)]
+            processes += 1
+        return totals, processes
+
+
+def requests_by_endpoint(totals: list[int]) -> dict[tuple[str, str], int]:
+    """{(endpoint, status class): requests} of a totals list."""
+    return {
+        (name, cls): totals[c * _ENDPOINTS + e]
+        for e, name in enumerate(ENDPOINTS)
+        for c, cls in enumerate(STATUS_CLASSES)
+    }
+
+
+def latency_of(totals: list[int], endpoint: int) -> tuple[list[int], int]:
+    """(the bucket counts, not cumulative, +Inf last; the sum in ns) of one endpoint."""
+    start = _HIST + endpoint * _WIDTH
+    return totals[start : start + _WIDTH], totals[_SUMS + endpoint]

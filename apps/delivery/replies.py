@@ -1,0 +1,60 @@
+"""The front's WSGI plumbing: the query string, plain answers and redirects. An answer notes
+its status in the environ (STATUS_KEY), where the front's counters read it."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_plus
+
+TEXT = "text/plain; charset=utf-8"
+STATUS_KEY = "delivery.status"
+
+
+def parse_query(query: str) -> dict[str, str]:
+    """The query string as a dict (last value wins); parse_qsl costs several times more
+    on the hot path, and most values need no unquoting."""
+    params: dict[str, str] = {}
+    if not query:
+        return params
+    for part in query.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        if "%" in key or "+" in key:
+            key = unquote_plus(key)
+        params[key] = value
+    return params
+
+
+def reply(environ, start_response, status: str, body: bytes, content_type: str = TEXT, extra=()):
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra]
+    environ[STATUS_KEY] = status
+    start_response(status, headers)
+    return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def redirect(environ, start_response, url: str, extra=()):
+    body = f"302 Found: {url}\n".encode()
+    return reply(environ, start_response, "302 Found", body, extra=[("Location", url), *extra])
+
+
+def no_snapshot(environ, start_response):
+    return reply(
+        environ,
+        start_response,
+        "503 Service Unavailable",
+        b"no mirror snapshot loaded yet; try again shortly\n",
+        extra=[("Retry-After", "10")],
+    )
+
+
+def nobody(environ, start_response, target):
+    """No mirror qualifies and the snapshot names no master: say so, never a blank list."""
+    return reply(
+        environ,
+        start_response,
+        "503 Service Unavailable",
+        f"no mirror serves {target.key} now and no master mirror is configured\n".encode(),
+        extra=[("Retry-After", "60")],
+    )
