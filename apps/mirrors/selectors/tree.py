@@ -50,11 +50,11 @@ def mirror_tree(*, now=None) -> dict:
             lags[mirror_id] = max(lag, lags.get(mirror_id, 0))
     resting = set(MaintenanceWindow.objects.open_at(now).values_list("mirror_id", flat=True))
     push = Push.objects.order_by("-detected_at", "-pk").values("pk", "detected_at").first()
-    arrivals = (
-        dict(PushArrival.objects.filter(push_id=push["pk"]).values_list("mirror_id", "delay_seconds"))
-        if push
-        else {}
-    )  # fmt: skip
+    arrivals = {}
+    if push is not None:
+        arrivals = dict(
+            PushArrival.objects.filter(push_id=push["pk"]).values_list("mirror_id", "delay_seconds")
+        )
 
     nodes: dict[int, dict] = {}
     for pk, name, tier, cc, upstream_id, status, approval, active, private, created in rows:
