@@ -49,6 +49,7 @@ def master_mirror_create(base_url: str, *, name: str = "master.farm.test") -> Mi
 def internal_mirror_create(name: str, country: str, *, state: str = "current", **fields) -> Mirror:
     """An approved, up internal mirror with one repository state (`state`): with the default
     "current" it is one msync may hand out."""
+    from apps.core.geo import continent_of
     from apps.releases.tests.factories import (
         ArchitectureFactory,
         ReleaseFactory,
@@ -57,6 +58,7 @@ def internal_mirror_create(name: str, country: str, *, state: str = "current", *
 
     from ..models import MirrorRepositoryState
 
+    fields.setdefault("continent", continent_of(country) or "")
     mirror = MirrorFactory(name=name, tier=MirrorTier.INTERNAL, country=country, **fields)
     MirrorRepositoryState.objects.create(
         mirror=mirror, release=ReleaseFactory(version="5.0", minor=0),
