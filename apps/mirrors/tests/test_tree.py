@@ -11,8 +11,8 @@ from apps.mirrors.models import Mirror, MirrorRepositoryState
 
 def node_row(page: str, mirror_id: int) -> str:
     """The text of one mirror's row in the tree (its own line, not its subtree's)."""
-    found = re.search(rf'<li id="m-{mirror_id}" class="([^"]*)">\s*<div class="tree-row">(.*?)</div>',
-                      page, re.S)  # fmt: skip
+    pattern = rf'<li id="m-{mirror_id}" class="([^"]*)">\s*<div class="tree-row">(.*?)</div>'
+    found = re.search(pattern, page, re.S)
     assert found, mirror_id
     return found.group(1) + " | " + re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(2)))
 
