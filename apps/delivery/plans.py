@@ -8,16 +8,12 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
-from apps.core.geo import COUNTRIES, nearby_countries
+from apps.core.buckets import GEOGRAPHIC, place_of
 
 from .sampler import Bucket, bucket_make, group_of
 from .snapshot import (
     ASN,
-    CONTINENT,
-    COUNTRY,
-    GLOBAL,
     INTERNAL,
-    NEARBY,
     NETBLOCK,
     Client,
     Target,
@@ -174,26 +170,14 @@ class Planner:
         return found
 
     def _build_plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
-        cc = cc.upper() if cc else None
-        country = COUNTRIES.get(cc) if cc else None
-        continent = country.continent if country else None
-        near = set(nearby_countries(cc, self.nearby_km)) if cc else set()
-        near.update(self.groups.get(cc, ()) if cc else ())
-        near.discard(cc)
+        place = place_of(cc, nearby_km=self.nearby_km, groups=self.groups)
         by_cc, internal = self._country_index(target, protocols)
         # Each bucket as its countries' groups: (all, ipv6-capable, ipv4-only).
-        groups: dict[str, list[tuple]] = {COUNTRY: [], NEARBY: [], CONTINENT: [], GLOBAL: []}
+        groups: dict[str, list[tuple]] = {name: [] for name in GEOGRAPHIC}
         for mirror_cc, (mirror_continent, *split) in by_cc.items():
-            if cc and mirror_cc == cc:
-                groups[COUNTRY].append(split)
-            elif mirror_cc in near:
-                groups[NEARBY].append(split)
-            elif continent and mirror_continent == continent:
-                groups[CONTINENT].append(split)
-            else:
-                groups[GLOBAL].append(split)
+            groups[place.bucket(mirror_cc, mirror_continent)].append(split)
         groups[INTERNAL] = [internal]
-        order = [COUNTRY, NEARBY, CONTINENT, GLOBAL, INTERNAL]
+        order = [*GEOGRAPHIC, INTERNAL]
         buckets = []
         if ipv6:
             # IPv6 clients: every IPv6-capable mirror, in bucket order, before IPv4-only ones.

@@ -12,24 +12,24 @@ import random
 import time
 from dataclasses import dataclass
 
-from apps.core.geo import COUNTRIES, haversine_km, nearby_countries
+from apps.core.buckets import (  # noqa: F401  (the bucket names, shared with msync)
+    ASN,
+    CONTINENT,
+    COUNTRY,
+    GLOBAL,
+    INTERNAL,
+    MASTER,
+    NEARBY,
+    NETBLOCK,
+    VAULT,
+    place_of,
+)
+from apps.core.geo import COUNTRIES, haversine_km
 
 from .sampler import draw
 
 # A bucket of mirrors inside the grace window is named with this prefix ("grace-country").
 GRACE_PREFIX = "grace-"
-# Bucket names, in the order they are tried; "global" is the rest of the world.
-NETBLOCK, ASN, COUNTRY, NEARBY, CONTINENT, GLOBAL, INTERNAL, MASTER, VAULT = (
-    "netblock",
-    "asn",
-    "country",
-    "nearby",
-    "continent",
-    "global",
-    "internal",
-    "master",
-    "vault",
-)
 PROTOCOLS = ("http", "https", "ftp")
 # A client that names no protocol gets each mirror's https URL, else its http one.
 DEFAULT_PROTOCOLS = ("https", "http")
@@ -374,8 +374,7 @@ class LoadedSnapshot:
         """The ISO folder page: every public mirror with the folder's images, grouped as
         the client's country, nearby countries and the others (nearest first)."""
         cc = client.country
-        near = set(nearby_countries(cc, self.nearby_km)) if cc else set()
-        near.update(self.groups.get(cc, ()) if cc else ())
+        near = place_of(cc, nearby_km=self.nearby_km, groups=self.groups).near
         groups: dict[str, list[Choice]] = {COUNTRY: [], NEARBY: [], "others": []}
         origin = COUNTRIES.get(cc) if cc else None
         rows = []

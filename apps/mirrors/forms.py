@@ -21,7 +21,7 @@ from apps.core.http import TargetPolicy, idna_host
 from apps.core.http.targets import Failure
 from apps.releases.models import Architecture, Image, Release, Repository
 
-from .choices import Protocol
+from .choices import MirrorTier, Protocol
 from .models import Mirror, MirrorURL, validate_netblock
 from .models.network import NOTIFY_EVENTS
 from .services.registration import MirrorDetails, upstream_suggest
@@ -175,11 +175,16 @@ class MirrorForm(forms.Form):
         # field's own validation says what is wrong with it).
         suggestion = upstream_suggest(country=country) if isinstance(country, str) else None
         if suggestion is not None:
-            self.fields["upstream"].help_text = (
-                f"For {countries.name(country)} we suggest {suggestion.name}, the nearest "
-                "internal mirror."
+            what = (
+                "the nearest healthy, current internal mirror"
+                if suggestion.tier == MirrorTier.INTERNAL
+                else "the master, as no internal mirror is healthy and current now"
             )
-            self.initial.setdefault("upstream", suggestion.pk)
+            self.fields[
+                "upstream"
+            ].help_text = f"For {countries.name(country)} we suggest {suggestion.name}, {what}."
+            if suggestion.tier == MirrorTier.INTERNAL:  # the list offers internal mirrors
+                self.initial.setdefault("upstream", suggestion.pk)
 
     @staticmethod
     def initial_for(mirror: Mirror) -> dict:

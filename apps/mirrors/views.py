@@ -10,6 +10,7 @@ from django_countries import countries
 from .filters import MirrorFilterSet
 from .selectors import mirror_public_list, push_chart, push_summaries
 from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
+from .selectors.tree import mirror_tree
 from .worldmap import world_map
 
 STATUS_PAGE_SIZE = 50
@@ -63,3 +64,9 @@ def mirror_status(request):
         "recheck_minutes": round(settings.MIRROR_PUSH_RECHECK_WINDOW_SECONDS / 60),
     }
     return render(request, "mirrors/mirror_status.html", context)
+
+
+def mirror_tree_page(request):
+    """The sync tree: masters, internal mirrors, external mirrors, with each one's state and
+    lag; a stale upstream and everything under it stand out."""
+    return render(request, "mirrors/mirror_tree.html", {"tree": mirror_tree()})

@@ -28,6 +28,7 @@ def test_main_pages_fit_a_phone_and_a_desktop(live_server, browser):
         "home": reverse("home"),
         "mirrors": reverse("mirrors:list"),
         "status": reverse("mirrors:status"),
+        "tree": reverse("mirrors:tree"),
         "country": reverse("mirrors:country", args=[mirror.country.code.lower()]),
         "mirror": reverse("mirrors:detail", args=[mirror.pk]),
         "sponsors": reverse("sponsors:list"),

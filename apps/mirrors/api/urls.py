@@ -1,7 +1,9 @@
 """Routes of the mirrors API, included under /api/v1/ by portal/api_urls.py."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .msync import MirrorTreeAPIView, MsyncAPIView
 from .parts import MaintenanceWindowViewSet, MirrorURLViewSet, NetblockViewSet
 from .records import (
     CheckViewSet,
@@ -23,4 +25,8 @@ router.register("pushes", PushViewSet, basename="push")
 router.register("maintenance-windows", MaintenanceWindowViewSet, basename="maintenance-window")
 router.register("netblocks", NetblockViewSet, basename="netblock")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("msync/", MsyncAPIView.as_view(), name="api-msync"),
+    path("mirror-tree/", MirrorTreeAPIView.as_view(), name="api-mirror-tree"),
+]

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from apps.core.geo import COUNTRIES, continent_of, haversine_km
+from apps.core.geo import COUNTRIES, continent_of
 from apps.core.services import who
 
 from ..choices import Approval, MirrorStatus, Protocol
 from ..models import Mirror, MirrorURL, Netblock
+from ..selectors.msync import msync_answer
 from ..selectors.plans import CheckContext, plans_build
 from .moderation import changes_publish
 from .recording import outcomes_record
@@ -43,25 +44,10 @@ class MirrorDetails:
 
 
 def upstream_suggest(*, country: str) -> Mirror | None:
-    """The internal mirror closest to `country` (by its coordinates, else its country's
-    centroid): the one msync would hand a new mirror there."""
-    origin = COUNTRIES.get((country or "").upper())
-    candidates = list(
-        Mirror.objects.internal().approved().only("pk", "name", "country", "latitude", "longitude")
-    )
-    if origin is None or not candidates:
-        return candidates[0] if candidates else None
-
-    def distance(mirror: Mirror) -> float:
-        lat, lon = mirror.latitude, mirror.longitude
-        if lat is None or lon is None:
-            centroid = COUNTRIES.get(str(mirror.country))
-            if centroid is None:
-                return float("inf")
-            lat, lon = centroid.lat, centroid.lon
-        return haversine_km(origin.lat, origin.lon, lat, lon)
-
-    return min(candidates, key=lambda m: (distance(m), m.name))
+    """What msync would hand a new mirror in `country`: the close, healthy, current internal
+    mirror (apps.mirrors.selectors.msync), else the master; None without either."""
+    chosen = msync_answer(country=country or None)["mirror"]
+    return Mirror.objects.filter(pk=chosen["id"]).first() if chosen else None
 
 
 def _apply(mirror: Mirror, details: MirrorDetails) -> None:

@@ -44,3 +44,24 @@ def master_mirror_create(base_url: str, *, name: str = "master.farm.test") -> Mi
     protocol = Protocol.HTTPS if base_url.startswith("https:") else Protocol.HTTP
     MirrorURLFactory(mirror=master, protocol=protocol, url=base_url)
     return master
+
+
+def internal_mirror_create(name: str, country: str, *, state: str = "current", **fields) -> Mirror:
+    """An approved, up internal mirror with one repository state (`state`): with the default
+    "current" it is one msync may hand out."""
+    from apps.core.geo import continent_of
+    from apps.releases.tests.factories import (
+        ArchitectureFactory,
+        ReleaseFactory,
+        RepositoryFactory,
+    )
+
+    from ..models import MirrorRepositoryState
+
+    fields.setdefault("continent", continent_of(country) or "")
+    mirror = MirrorFactory(name=name, tier=MirrorTier.INTERNAL, country=country, **fields)
+    MirrorRepositoryState.objects.create(
+        mirror=mirror, release=ReleaseFactory(version="5.0", minor=0),
+        repository=RepositoryFactory(), architecture=ArchitectureFactory(), state=state,
+    )  # fmt: skip
+    return mirror

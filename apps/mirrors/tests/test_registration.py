@@ -5,12 +5,12 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from apps.mirrors.choices import Approval, MirrorTier
+from apps.mirrors.choices import Approval
 from apps.mirrors.models import Check, Mirror
 from apps.mirrors.services import master_refresh
 from portal.celery import app as celery_app
 
-from .factories import MirrorFactory, MirrorURLFactory
+from .factories import MirrorFactory, MirrorURLFactory, internal_mirror_create
 
 REGISTER = reverse("mirrors:register")
 
@@ -132,13 +132,15 @@ def test_a_name_another_mirror_has_is_refused(volunteer_client):
 
 
 def test_the_nearest_internal_mirror_is_suggested(volunteer_client, volunteer):
-    MirrorFactory(name="internal.jp", tier=MirrorTier.INTERNAL, country="JP",
-                  latitude=36.0, longitude=138.0)  # fmt: skip
-    paris = MirrorFactory(name="internal.fr", tier=MirrorTier.INTERNAL, country="FR",
-                          latitude=48.9, longitude=2.35)  # fmt: skip
+    internal_mirror_create("internal.jp", "JP", latitude=36.0, longitude=138.0)
+    paris = internal_mirror_create("internal.fr", "FR", latitude=48.9, longitude=2.35)
+    # Closer to Belgium than Paris, but behind: msync never hands it out.
+    internal_mirror_create("internal.nl", "NL", state="behind", latitude=52.4, longitude=4.9)
     MirrorFactory(name="external.de", country="DE", latitude=51.0, longitude=10.0)
     page = volunteer_client.get(REGISTER + "?country=BE").content.decode()
-    assert "For Belgium we suggest internal.fr, the nearest internal mirror." in page
+    assert (
+        "For Belgium we suggest internal.fr, the nearest healthy, current internal mirror." in page
+    )
     assert f'<option value="{paris.pk}" selected>internal.fr</option>' in page
 
     response = volunteer_client.post(REGISTER, form_data(country="BE", upstream=""))
