@@ -240,6 +240,7 @@ added, never removed or changed in meaning. A breaking change comes as `/api/v2/
         "ServerRoleEnum": "apps.servers.choices.ServerRole",
         "ServerStatusEnum": "apps.servers.choices.ServerStatus",
         "ServerHealthEnum": "apps.servers.choices.ServerHealth",
+        "StateTypeEnum": "apps.servers.choices.StateType",
         "SponsorKindEnum": "apps.sponsors.choices.SponsorKind",
         "SponsorStateEnum": "apps.sponsors.choices.SponsorState",
     },
