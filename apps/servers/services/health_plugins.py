@@ -120,9 +120,10 @@ def command_build(entry: Mapping, values: Mapping[str, object]) -> list[str]:
     for item in entry.get("command") or ():
         if isinstance(item, (list, tuple)):
             try:
-                argv.extend(str(part).format_map(merged) for part in item)
+                group = [str(part).format_map(merged) for part in item]
             except KeyError:
                 continue
+            argv.extend(group)
         else:
             try:
                 argv.append(str(item).format_map(merged))
