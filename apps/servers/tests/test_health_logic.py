@@ -22,8 +22,10 @@ def run(states: list[str], max_attempts: int = 3) -> list[tuple]:
     state, state_type, attempt, hard = "ok", "hard", 1, "ok"
     seen = []
     for result in states:
-        step = state_next(state=state, state_type=state_type, attempt=attempt,
-                          last_hard_state=hard, result=result, max_attempts=max_attempts)  # fmt: skip
+        step = state_next(
+            state=state, state_type=state_type, attempt=attempt, last_hard_state=hard,
+            result=result, max_attempts=max_attempts,
+        )  # fmt: skip
         state, state_type, attempt = step.state, step.state_type, step.attempt
         hard = step.state if step.state_type == "hard" else hard
         seen.append((state, state_type, attempt, step.hard_change))
