@@ -83,4 +83,4 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     sweep.refresh_from_db()
     assert sweep.enabled and sweep.interval.every == 10
     assert PeriodicTask.objects.get(task="mirrors.health_round").enabled
-    assert PeriodicTask.objects.count() == 3
+    assert PeriodicTask.objects.count() == 4
