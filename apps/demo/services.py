@@ -27,6 +27,7 @@ from apps.servers.choices import ServerHealth, ServerRole, ServerStatus
 from apps.servers.models import Role, Server, ServerTraffic
 from apps.sponsors.models import Sponsor
 
+from .health import demo_health_load
 from .mirrors import external_mirrors_load, internal_mirrors_load
 from .tables import (
     ARCHITECTURES,
@@ -61,6 +62,7 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     masters, internals = internal_mirrors_load(rng, servers, releases, arches, repos)
     externals = external_mirrors_load(rng, internals, users, releases, arches, repos)
     _load_server_traffic(rng, servers, now)
+    demo_health_load(servers=servers, now=now, seed=SEED)
     _finish(now=now)
     return {
         "releases": len(releases),

@@ -2,8 +2,9 @@ from django.contrib import admin
 
 from apps.core.admin import ServiceAdmin
 
-from .models import Role, Server, ServerPushToken, ServerTraffic
+from .models import Role, Server, ServerPushToken, ServerService, ServerTraffic
 from .services import push_token_revoke, server_delete, server_save
+from .services.health_services import server_services_derive
 
 
 @admin.register(Role)
@@ -28,6 +29,26 @@ class ServerAdmin(ServiceAdmin):
     @staticmethod
     def delete_service(*, obj, by):
         server_delete(server=obj, by=by)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        server_services_derive(server=form.instance)  # the roles chosen here are saved now
+
+
+@admin.register(ServerService)
+class ServerServiceAdmin(ServiceAdmin):
+    """Services come from the roles; staff add others here by naming a plugin of
+    SERVER_CHECK_PLUGINS, with its arguments, and turn any off."""
+
+    list_display = ["server", "name", "plugin", "state", "state_type", "attempt", "last_check"]
+    list_filter = ["state", "state_type", "plugin", "passive", "enabled"]
+    list_select_related = ["server"]
+    search_fields = ["server__hostname", "name", "plugin", "output"]
+    autocomplete_fields = ["server"]
+    readonly_fields = [
+        "derived", "state", "state_type", "attempt", "last_hard_state", "last_check",
+        "last_state_change", "last_hard_state_change", "output", "long_output", "perfdata",
+    ]  # fmt: skip
 
 
 @admin.register(ServerTraffic)

@@ -27,3 +27,10 @@ class ServerHealth(models.TextChoices):
     WARNING = "warning", "Warning"
     CRITICAL = "critical", "Critical"
     UNKNOWN = "unknown", "Unknown"
+
+
+class StateType(models.TextChoices):
+    """Nagios' state types: a SOFT state is being retried; a HARD one is settled."""
+
+    SOFT = "soft", "Soft"
+    HARD = "hard", "Hard"

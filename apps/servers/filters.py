@@ -5,8 +5,8 @@ from django_countries import countries
 
 from apps.core.geo import COUNTRIES
 
-from .choices import ServerHealth, ServerRole, ServerStatus
-from .models import Server
+from .choices import ServerHealth, ServerRole, ServerStatus, StateType
+from .models import Server, ServerService
 
 CONTINENTS = [
     ("AF", "Africa"), ("AN", "Antarctica"), ("AS", "Asia"), ("EU", "Europe"),
@@ -60,3 +60,21 @@ class ServerAPIFilterSet(ServerFilterSet):
 
     def filter_continent(self, queryset, name, value):
         return queryset.filter(country__in=countries_of(value))
+
+
+class ServiceFilterSet(django_filters.FilterSet):
+    """The status page's and the server-services API's filters."""
+
+    server = django_filters.CharFilter(field_name="server__hostname", label="Server (host name)")
+    state = django_filters.ChoiceFilter(choices=ServerHealth.choices, label="State")
+    state_type = django_filters.ChoiceFilter(choices=StateType.choices, label="State type")
+    problems = django_filters.BooleanFilter(
+        method="filter_problems", label="Problems only (not OK)"
+    )
+
+    class Meta:
+        model = ServerService
+        fields = ["server", "state", "state_type", "problems"]
+
+    def filter_problems(self, queryset, name, value):
+        return queryset.exclude(state=ServerHealth.OK) if value else queryset

@@ -62,11 +62,14 @@ def test_a_day_folded_twice_is_merged(settings):
 
 
 def test_setupschedule_creates_the_periodic_tasks_once(settings):
-    settings.MIRROR_CHECK_PERIODIC = False
+    settings.MIRROR_CHECK_PERIODIC = settings.SERVER_CHECK_PERIODIC = False
     call_command("setupschedule")
     call_command("setupschedule")
     tasks = {t.task: t for t in PeriodicTask.objects.all()}
-    assert set(tasks) == {"mirrors.sweep_start", "mirrors.checks_aggregate", "mirrors.health_round"}
+    assert set(tasks) == {
+        "mirrors.sweep_start", "mirrors.checks_aggregate", "mirrors.health_round",
+        "servers.checks_round",
+    }  # fmt: skip
     assert not any(t.enabled for t in tasks.values())  # off in the demo
     assert tasks["mirrors.sweep_start"].interval.every == 30
     health = tasks["mirrors.health_round"].interval
@@ -80,4 +83,4 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     sweep.refresh_from_db()
     assert sweep.enabled and sweep.interval.every == 10
     assert PeriodicTask.objects.get(task="mirrors.health_round").enabled
-    assert PeriodicTask.objects.count() == 3
+    assert PeriodicTask.objects.count() == 4

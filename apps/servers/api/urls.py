@@ -1,11 +1,17 @@
 """Routes of the servers API, included under /api/v1/ by portal/api_urls.py."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .health import ReadingsView, ServiceViewSet
 from .views import RoleViewSet, ServerViewSet
 
 router = SimpleRouter()
 router.register("servers", ServerViewSet, basename="server")
 router.register("server-roles", RoleViewSet, basename="server-role")
+router.register("server-services", ServiceViewSet, basename="server-service")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("servers/<str:hostname>/readings/", ReadingsView.as_view(), name="server-readings"),
+    *router.urls,
+]

@@ -10,6 +10,7 @@ from django.db import transaction
 from apps.core.services import instance_delete, instance_save
 
 from ..models import Role, Server
+from .health_services import server_services_derive
 
 
 @transaction.atomic
@@ -23,10 +24,14 @@ def server_save(
 ) -> Server:
     """Validate and save a server, with its roles (names of ServerRole; a role's row is
     made on first use) and admins. None leaves them as they are: the admin saves its
-    many-to-many choices itself, in the same transaction."""
+    many-to-many choices itself, in the same transaction, and then re-derives the server's
+    service checks. New roles bring their service checks (server_services_derive)."""
+    created = server.pk is None
     instance_save(instance=server, by=by, changed=changed)
     if roles is not None:
         server.roles.set([Role.objects.get_or_create(name=name)[0] for name in roles])
+    if roles is not None or created:
+        server_services_derive(server=server)
     if admins is not None:
         server.admins.set(admins)
     return server

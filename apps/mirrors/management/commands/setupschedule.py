@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from apps.mirrors import schedule
+from apps.servers import schedule as server_schedule
 
 
 class Command(BaseCommand):
@@ -27,6 +28,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Mirror checks every {sweep.interval.every} minutes: {state} "
             f"(periodic tasks {sweep.pk} and {aggregate.pk})."
+        )
+        servers = server_schedule.schedule_setup(
+            enabled=True if enable else False if disable else None
+        )
+        self.stdout.write(
+            f"Server checks: a round every {servers.interval.every} s, "
+            f"{'enabled' if servers.enabled else 'disabled'} (periodic task {servers.pk})."
         )
         health = "on" if settings.MIRROR_HEALTH_ENABLED else "off (MIRROR_HEALTH_ENABLED)"
         self.stdout.write(

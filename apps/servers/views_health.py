@@ -1,0 +1,38 @@
+"""The health pages: every server's services as nagios' status view shows them, and one
+server's page with its services and their history."""
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from .filters import ServiceFilterSet
+from .selectors import server_list
+from .selectors_health import server_results, service_history, service_list, service_state_counts
+
+HISTORY_HOURS = 24
+
+
+def server_status(request):
+    everything = service_list()
+    filterset = ServiceFilterSet(request.GET, queryset=everything)
+    services = list(filterset.qs) if filterset.is_valid() else []
+    context = {
+        "filter": filterset,
+        "services": services,
+        "counts": service_state_counts(everything),
+        "now": timezone.now(),
+    }
+    return render(request, "servers/server_status.html", context)
+
+
+def server_detail(request, hostname: str):
+    server = get_object_or_404(server_list(), hostname=hostname)
+    now = timezone.now()
+    context = {
+        "server": server,
+        "services": service_history(server=server, hours=HISTORY_HOURS, now=now),
+        "results": server_results(server=server),
+        "hours": HISTORY_HOURS,
+        "now": now,
+        "since": now - timezone.timedelta(hours=HISTORY_HOURS),
+    }
+    return render(request, "servers/server_detail.html", context)
