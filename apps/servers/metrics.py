@@ -1,16 +1,7 @@
 """The servers' figures on /metrics: each server's health and status, and counts by health.
 
-Service states (the per-service checks of a server) join here as one more source, e.g.:
-
-    @metrics_source("servers.services")
-    def service_states():
-        family = GaugeMetricFamily(
-            "portal_service_state", "1 for each service's current state.",
-            labels=["server", "service", "state"],
-        )
-        for hostname, service, state in service_state_rows():  # a selector
-            family.add_metric([hostname, service, state], 1)
-        yield family
+and each service check's state (nagios' services: ok, warning, critical, unknown; soft or
+hard) with counts by state.
 """
 
 from __future__ import annotations
@@ -22,7 +13,7 @@ from prometheus_client.core import GaugeMetricFamily
 from apps.core.metrics import metrics_source
 
 from .choices import ServerHealth
-from .selectors import server_states
+from .selectors import server_states, service_states
 
 
 @metrics_source("servers.health")
@@ -50,3 +41,25 @@ def server_health():
     for health in ServerHealth.values:
         by_health.add_metric([health], counts.get(health, 0))
     yield by_health
+
+
+@metrics_source("servers.services")
+def service_health():
+    rows = service_states()
+    per_service = GaugeMetricFamily(
+        "portal_service_state",
+        "1 for each service check of a server in service: its state and state type.",
+        labels=["server", "service", "state", "state_type"],
+    )
+    for hostname, service, state, state_type in rows:
+        per_service.add_metric([hostname, service, state, state_type], 1)
+    yield per_service
+    counts = Counter((state, state_type) for _h, _s, state, state_type in rows)
+    by_state = GaugeMetricFamily(
+        "portal_services",
+        "Service checks by state and state type.",
+        labels=["state", "state_type"],
+    )
+    for (state, state_type), count in sorted(counts.items()):
+        by_state.add_metric([state, state_type], count)
+    yield by_state

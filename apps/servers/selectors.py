@@ -41,3 +41,15 @@ def server_states() -> list[tuple[str, str, str]]:
     return list(
         Server.objects.in_service().order_by("hostname").values_list("hostname", "status", "health")
     )
+
+
+def service_states() -> list[tuple[str, str, str, str]]:
+    """(hostname, service, state, soft/hard) of every enabled service check of the servers
+    in service (/metrics)."""
+    from .models import ServerService
+
+    return list(
+        ServerService.objects.filter(enabled=True, server__in=Server.objects.in_service())
+        .order_by("server__hostname", "name")
+        .values_list("server__hostname", "name", "state", "state_type")
+    )

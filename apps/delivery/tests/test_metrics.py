@@ -23,7 +23,7 @@ from apps.mirrors.choices import MirrorTier
 from apps.mirrors.models import Mirror, MirrorRepositoryState
 from apps.mirrors.services.health import health_round
 from apps.mirrors.services.sweeps import sweep_run
-from apps.servers.models import Server
+from apps.servers.models import Server, ServerService
 
 from .conftest import call
 
@@ -224,6 +224,16 @@ def test_mirrors_and_servers_by_state_are_the_demo_datas(demo):
     for hostname, health in servers.values_list("hostname", "health"):
         assert figures[("portal_server_health", (("health", health), ("server", hostname)))] == 1
     assert figures[("portal_metrics_source_up", (("source", "servers.health"),))] == 1
+    # Each service check of the demo's servers (mirror-cl1's HTTP is down: critical, hard).
+    services = ServerService.objects.filter(enabled=True, server__in=servers)
+    by_state = Counter(services.values_list("state", "state_type"))
+    assert sum(by_state.values()) > 100 and by_state[("critical", "hard")] >= 1
+    for (state, state_type), count in by_state.items():
+        assert figures[("portal_services", (("state", state), ("state_type", state_type)))] == count
+    labels = (("server", "mirror-cl1.example.org"), ("service", "HTTP"), ("state", "critical"),
+              ("state_type", "hard"))  # fmt: skip
+    assert figures[("portal_service_state", labels)] == 1
+    assert figures[("portal_metrics_source_up", (("source", "servers.services"),))] == 1
 
 
 @pytest.mark.django_db
