@@ -10,7 +10,7 @@ import django_filters
 from django.db.models import Max
 from django_countries import countries
 
-from apps.core.filters import IntegerFilter
+from apps.core.filters import IntegerFilter, IsoDateTimeFilter
 from apps.releases.filters import (
     ReleaseChoiceFilter,
     architecture_choices,
@@ -125,7 +125,7 @@ class MirrorAPIFilterSet(MirrorFilterSet):
     protocol = _choice("urls__protocol", Protocol.choices, "Has a URL of this protocol")
     sponsor = _choice("sponsor__slug", sponsor_choices, "Sponsor (slug)")
     approval = _choice("approval", Approval.choices, "Approval")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"
     )
     ordering = MirrorOrderingFilter(
@@ -153,7 +153,7 @@ del MirrorAPIFilterSet.base_filters["sort"]  # the API's is `ordering`, as on ev
 class MirrorURLFilterSet(MirrorScopeFilterSet):
     protocol = _choice("protocol", Protocol.choices, "Protocol")
     status = _choice("mirror__status", MirrorStatus.choices, "Mirror's status")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="mirror__modified", lookup_expr="gte", label="Mirror changed at or after"
     )
     ordering = django_filters.OrderingFilter(fields=("url", "protocol", "mirror"))
@@ -168,7 +168,7 @@ class RepositoryStateFilterSet(MirrorScopeFilterSet):
     repository = _choice("repository__name", repository_choices, "Repository")
     arch = _choice("architecture__name", architecture_choices, "Architecture")
     state = _choice("state", ContentState.choices, "State")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="checked_at", lookup_expr="gte", label="Checked at or after (ISO 8601)"
     )
     ordering = django_filters.OrderingFilter(
@@ -184,7 +184,7 @@ class ImageStateFilterSet(MirrorScopeFilterSet):
     release = ReleaseFilter(field_name="image__release__version")
     arch = _choice("image__architecture__name", architecture_choices, "Architecture")
     state = _choice("state", ImageState.choices, "State")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="checked_at", lookup_expr="gte", label="Checked at or after (ISO 8601)"
     )
     ordering = django_filters.OrderingFilter(fields=("mirror", "state", "checked_at"))
@@ -198,10 +198,10 @@ class CheckFilterSet(MirrorScopeFilterSet):
     kind = _choice("kind", CheckKind.choices, "Kind")
     error = _choice("error", CheckError.choices, "Error")
     ok = django_filters.BooleanFilter(label="Passed", method="filter_ok")
-    since = django_filters.IsoDateTimeFilter(
+    since = IsoDateTimeFilter(
         field_name="checked_at", lookup_expr="gte", label="Checked at or after (ISO 8601)"
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="checked_at", lookup_expr="gte", label="The same as since"
     )
     ordering = django_filters.OrderingFilter(fields=("checked_at", "latency_ms", "mirror"))
@@ -216,7 +216,7 @@ class CheckFilterSet(MirrorScopeFilterSet):
 
 class SweepFilterSet(django_filters.FilterSet):
     state = _choice("state", SweepState.choices, "State")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="started_at", lookup_expr="gte", label="Started at or after (ISO 8601)"
     )
     ordering = django_filters.OrderingFilter(fields=("started_at", "finished_at"))
@@ -227,7 +227,7 @@ class SweepFilterSet(django_filters.FilterSet):
 
 
 class PushFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="detected_at", lookup_expr="gte", label="Detected at or after (ISO 8601)"
     )
     ordering = django_filters.OrderingFilter(fields=("detected_at",))
@@ -238,10 +238,10 @@ class PushFilterSet(django_filters.FilterSet):
 
 
 class MaintenanceWindowFilterSet(MirrorScopeFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="created", lookup_expr="gte", label="Added at or after (ISO 8601)"
     )
-    ends_after = django_filters.IsoDateTimeFilter(
+    ends_after = IsoDateTimeFilter(
         field_name="ends_at", lookup_expr="gt", label="Still open at (ISO 8601)"
     )
     ordering = django_filters.OrderingFilter(fields=("starts_at", "ends_at", "mirror"))
@@ -252,7 +252,7 @@ class MaintenanceWindowFilterSet(MirrorScopeFilterSet):
 
 
 class NetblockFilterSet(MirrorScopeFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="mirror__modified", lookup_expr="gte", label="Mirror changed at or after"
     )
     ordering = django_filters.OrderingFilter(fields=("cidr", "mirror"))

@@ -4,7 +4,7 @@ when a request uses the filter (and never by the schema generator)."""
 
 import django_filters
 
-from apps.core.filters import IntegerFilter
+from apps.core.filters import IntegerFilter, IsoDateTimeFilter
 
 from .choices import ImageKind, ReleaseStatus
 from .models import Architecture, Image, Release, Repository, RepositoryVersion
@@ -66,7 +66,7 @@ def _choice(field_name: str, choices, label: str) -> django_filters.ChoiceFilter
 
 
 def _since(field_name: str, label: str = "Changed at or after (ISO 8601)"):
-    return django_filters.IsoDateTimeFilter(field_name=field_name, lookup_expr="gte", label=label)
+    return IsoDateTimeFilter(field_name=field_name, lookup_expr="gte", label=label)
 
 
 class ReleaseFilterSet(django_filters.FilterSet):

@@ -3,6 +3,7 @@
 import django_filters
 from django_countries import countries
 
+from apps.core.filters import IsoDateTimeFilter
 from apps.core.geo import COUNTRIES
 
 from .choices import ServerHealth, ServerRole, ServerStatus, StateType
@@ -47,7 +48,7 @@ class ServerAPIFilterSet(ServerFilterSet):
     sponsor = django_filters.ChoiceFilter(
         field_name="sponsor__slug", choices=sponsor_choices, label="Sponsor (slug)"
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"
     )
     ordering = django_filters.OrderingFilter(

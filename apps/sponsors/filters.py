@@ -3,6 +3,8 @@
 import django_filters
 from django_countries import countries
 
+from apps.core.filters import IsoDateTimeFilter
+
 from .choices import SponsorKind, SponsorState
 from .models import Sponsor
 
@@ -49,7 +51,7 @@ class SponsorAPIFilterSet(SponsorFilterSet):
     continent = django_filters.ChoiceFilter(
         choices=CONTINENTS, label="Continent", method="filter_continent"
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"
     )
     ordering = django_filters.OrderingFilter(

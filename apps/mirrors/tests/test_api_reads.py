@@ -247,3 +247,21 @@ def test_a_mirror_id_out_of_range_is_a_400_not_an_overflow(client, value):
     response = client.get("/api/v1/repository-states/", {"mirror": value})
     assert response.status_code == 400
     assert list(response.json()) == ["mirror"]
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("5258-02-16T02:03:06.184629-20:24", 200),  # PostgreSQL refused the offset: a 500
+        ("2026-01-01T00:00:00+14:00", 200),
+        ("0001-01-01T00:00:00+01:00", 400),  # year 0 in UTC
+        ("9999-12-31T23:00:00-02:00", 400),  # year 10000 in UTC
+    ],
+)
+def test_updated_since_takes_any_offset_and_refuses_what_has_no_utc_time(client, db, value, status):
+    """Found by schemathesis on PostgreSQL."""
+    for path in ("/api/v1/pushes/", "/api/v1/mirrors/", "/api/v1/servers/", "/api/v1/sponsors/"):
+        response = client.get(path, {"updated_since": value})
+        assert response.status_code == status, path
+        if status == 400:
+            assert response.json() == {"updated_since": ["This date and time is out of range."]}
