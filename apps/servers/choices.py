@@ -27,3 +27,9 @@ class ServerHealth(models.TextChoices):
     WARNING = "warning", "Warning"
     CRITICAL = "critical", "Critical"
     UNKNOWN = "unknown", "Unknown"
+
+
+class TrafficSource(models.TextChoices):
+    SNMP = "snmp", "SNMP poll"
+    PUSH = "push", "Pushed by the server"
+    IMPORT = "import", "CSV import"

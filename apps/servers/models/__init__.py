@@ -1,7 +1,12 @@
 """The servers app's models, one module per concern: the inventory (servers, roles,
-daily traffic) and the per-server keys that servers push their readings with."""
+daily traffic), the per-server keys that servers push their readings with, and
+bandwidth: SNMP targets, counter samples and periods of traffic."""
 
 from .inventory import Role, Server, ServerQuerySet, ServerTraffic
 from .push import ServerPushToken
+from .traffic import SnmpTarget, TrafficPeriod, TrafficSample
 
-__all__ = ["Role", "Server", "ServerPushToken", "ServerQuerySet", "ServerTraffic"]
+__all__ = [
+    "Role", "Server", "ServerPushToken", "ServerQuerySet", "ServerTraffic", "SnmpTarget",
+    "TrafficPeriod", "TrafficSample",
+]  # fmt: skip

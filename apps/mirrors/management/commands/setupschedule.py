@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from apps.mirrors import schedule
+from apps.servers import schedule as bandwidth_schedule
 
 
 class Command(BaseCommand):
@@ -33,3 +34,6 @@ class Command(BaseCommand):
             f"Health loop every {settings.MIRROR_HEALTH_INTERVAL_SECONDS:g} s between the "
             f"sweeps: {health}, with the sweeps {state}."
         )
+        poll = bandwidth_schedule.schedule_setup()
+        polling = "enabled" if poll.enabled else "disabled (TRAFFIC_POLL_PERIODIC)"
+        self.stdout.write(f"Bandwidth SNMP poll every {poll.interval.every} minutes: {polling}.")
