@@ -30,6 +30,8 @@ from apps.sponsors.models import Sponsor
 from .mirrors import external_mirrors_load, internal_mirrors_load
 from .tables import (
     ARCHITECTURES,
+    BUSIEST_WEEK_2006,
+    BUSIEST_WEEK_BYTES,
     ISO_ARCHES,
     RELEASES,
     REPOSITORIES,
@@ -246,29 +248,45 @@ def _load_users():
 
 
 def _load_server_traffic(rng: random.Random, servers: list[Server], now: dt.datetime) -> None:
-    """Sixty days of traffic; the internal mirrors push out 20.74 TB in the busiest week,
-    the week of the last release, as they did when 4.4 came out."""
+    """A year of traffic, ISO year 2006, whose busiest week is 4.4's (28 August to 3
+    September 2006: 20.74 TB out, the seed's figure, to the byte), with 3.8's the week
+    before it busy too; and the last sixty days, quieter, for the pages that show recent
+    traffic."""
     today = now.date()
-    days = [today - dt.timedelta(days=d) for d in range(60)]
-    release_week = {today - dt.timedelta(days=d) for d in range(21, 28)}
+    year = [BUSIEST_WEEK_2006 + dt.timedelta(days=d) for d in range(-34 * 7, 18 * 7)]
+    recent = [today - dt.timedelta(days=d) for d in range(59, -1, -1)]
     mirror_servers = [s for s in servers if s.hostname.startswith("mirror-")]
-    peak_per_server_day = 20.74e12 / 7 / len(mirror_servers)
-    ServerTraffic.objects.filter(server__in=servers, day__lt=days[-1]).delete()
-    rows = []
+    peak_per_server_day = BUSIEST_WEEK_BYTES / 7 / len(mirror_servers)
+    busiest = {BUSIEST_WEEK_2006 + dt.timedelta(days=d) for d in range(7)}
+    after_release = {BUSIEST_WEEK_2006 + dt.timedelta(days=d) for d in range(-7, 14)}
+    out: dict[tuple[Server, dt.date], int] = {}
     for server in servers:
         is_mirror = server in mirror_servers
         base = peak_per_server_day / 6 if is_mirror else 4e9
-        for day in days:
+        for day in [*year, *recent]:
             weekday_factor = 0.75 if day.weekday() >= 5 else 1.0
-            out = base * weekday_factor * rng.uniform(0.85, 1.15)
-            if is_mirror and day in release_week:
-                out = peak_per_server_day
-            rows.append(
-                ServerTraffic(server=server, day=day, bytes_out=int(out), bytes_in=int(out * 0.02))
-            )
+            value = base * weekday_factor * rng.uniform(0.85, 1.15)
+            if is_mirror and day in after_release and day not in busiest:
+                value *= 2.5  # 3.8 the week before, and the tail after 4.4
+            out[server, day] = int(value)
+    # The mirrors carry 4.4's week: what the other servers sent, the mirrors make up to
+    # exactly 20.74 TB.
+    others = sum(
+        v for (server, day), v in out.items() if day in busiest and server not in mirror_servers
+    )
+    mirror_rows = [(server, day) for server in mirror_servers for day in sorted(busiest)]
+    share, remainder = divmod(BUSIEST_WEEK_BYTES - others, len(mirror_rows))
+    for n, key in enumerate(mirror_rows):
+        out[key] = share + (remainder if n == 0 else 0)
+    days = set(year) | set(recent)
+    ServerTraffic.objects.filter(server__in=servers).exclude(day__in=days).delete()
     ServerTraffic.objects.bulk_create(
-        rows,
+        [
+            ServerTraffic(server=server, day=day, bytes_out=v, bytes_in=int(v * 0.02))
+            for (server, day), v in out.items()
+        ],
         update_conflicts=True,
         unique_fields=["server", "day"],
         update_fields=["bytes_out", "bytes_in"],
+        batch_size=2000,
     )

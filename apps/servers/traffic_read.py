@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.core.charts import bar_chart, bytes_label
 from apps.releases.models import Release
 
-from .models import Server, ServerTraffic
+from .models import Server, ServerTraffic, SnmpTarget
 
 WEEK = dt.timedelta(days=7)
 
@@ -161,12 +161,60 @@ def sponsor_traffic_rows(*, today: dt.date) -> list[dict]:
         rows.append(
             {
                 "sponsor": sponsors[sponsor_id],
-                "week": row.get("week") or 0,
-                "month": row.get("month") or 0,
-                "year": row.get("year") or 0,
+                "week": bytes_label(row.get("week") or 0),
+                "month": bytes_label(row.get("month") or 0),
+                "year": bytes_label(row.get("year") or 0),
+                "year_bytes": row.get("year") or 0,
                 "busiest_monday": monday,
                 "busiest": f"{release} week: " if release else "",
                 "busiest_figure": bytes_label(top, digits=2),
             }
         )
-    return sorted(rows, key=lambda r: (-r["year"], r["sponsor"].name))
+    return sorted(rows, key=lambda r: (-r["year_bytes"], r["sponsor"].name))
+
+
+def bandwidth_overview(*, year: int | None = None, days: int = 30, today=None) -> dict:
+    """The bandwidth page: the infrastructure's weekly chart over a year (ISO `year`, or the
+    52 weeks to this one) with the busiest week ever marked, the last `days` days, the
+    sponsors' table and the years there is traffic for."""
+    today = today or timezone.now().date()
+    per_week = traffic_weekly()
+    busiest = busiest_week(per_week)
+    mondays = weeks_window(year=year, today=today)
+    shown = {m: per_week.get(m, 0) for m in mondays}
+    first = today - dt.timedelta(days=days - 1)
+    per_day = traffic_daily(first=first, last=today)
+    return {
+        "year": year,
+        "years": traffic_years(),
+        "days": days,
+        "busiest": busiest,
+        "weekly_chart": weekly_chart(per_week, mondays, busiest),
+        "weeks_total": bytes_label(sum(shown.values()), digits=2),
+        "weeks_first": mondays[0],
+        "weeks_last": mondays[-1] + dt.timedelta(days=6),
+        "daily_chart": daily_chart(per_day, today=today, days=days),
+        "days_total": bytes_label(sum(per_day.values()), digits=2),
+        "sponsors": sponsor_traffic_rows(today=today),
+    }
+
+
+def server_bandwidth(server: Server, *, days: int = 30, today=None) -> dict:
+    """A server's bandwidth section: its last `days` days, its 52 weeks, its busiest week
+    and when it was last read over SNMP (never the target's community)."""
+    today = today or timezone.now().date()
+    only = Q(server=server)
+    per_week = traffic_weekly(servers=only)
+    busiest = busiest_week(per_week)
+    per_day = traffic_daily(servers=only, first=today - dt.timedelta(days=days - 1), last=today)
+    snmp = SnmpTarget.objects.filter(server=server).first()
+    return {
+        "server": server,
+        "days": days,
+        "busiest": busiest,
+        "daily_chart": daily_chart(per_day, today=today, days=days),
+        "days_total": bytes_label(sum(per_day.values()), digits=2),
+        "weekly_chart": weekly_chart(per_week, weeks_window(today=today), busiest),
+        "polled_at": snmp.last_polled_at if snmp else None,
+        "poll_failing": bool(snmp and snmp.last_error),
+    }
