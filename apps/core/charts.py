@@ -58,7 +58,7 @@ def bar_chart(
             "width": round(max(slot * 0.76, 0.8), 1),
             "height": round(height, 1),
             "day": day,
-            "value": bytes_label(value),
+            "value": bytes_label(value, digits=2),
             "marked": day == mark,
         }
         bars.append(bar)

@@ -42,7 +42,6 @@ class Recorded:
         return self.delta.note
 
 
-@transaction.atomic
 def traffic_reading_record(
     *,
     server: Server,
@@ -56,34 +55,72 @@ def traffic_reading_record(
 ) -> Recorded:
     """Keep one counter reading and count the bytes since the interface's previous one
     (see counters.counter_delta for wraps, reboots and what is discarded)."""
-    for name, value in (("in_octets", in_octets), ("out_octets", out_octets)):
-        if not 0 <= value < 2**64:
-            raise ValidationError({name: "A 64-bit counter is between 0 and 2**64 - 1."})
-    if at > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({"at": "The reading is in the future."})
-    Server.objects.select_for_update().filter(pk=server.pk).first()  # one reading at a time
-    prev = (
-        TrafficSample.objects.filter(server=server, interface=interface, taken_at__lte=at)
+    reading = Reading(at=at, in_octets=in_octets, out_octets=out_octets, uptime_ticks=uptime_ticks)
+    return traffic_readings_record(
+        server=server, interface=interface, readings=[reading], source=source, max_mbps=max_mbps
+    )[0]
+
+
+@transaction.atomic
+def traffic_readings_record(
+    *,
+    server: Server,
+    interface: str,
+    readings: list[Reading],
+    source: str = TrafficSource.SNMP,
+    max_mbps: int | None = None,
+) -> list[Recorded]:
+    """Keep a series of one interface's readings (a poll, or a backlog a server pushes)
+    and count each delta; written in bulk, one transaction."""
+    readings = sorted(readings, key=lambda r: r.at)
+    now = timezone.now()
+    for reading in readings:
+        for name in ("in_octets", "out_octets"):
+            if not 0 <= getattr(reading, name) < 2**64:
+                raise ValidationError({name: "A 64-bit counter is between 0 and 2**64 - 1."})
+        if reading.at > now + CLOCK_SKEW:
+            raise ValidationError({"at": "The reading is in the future."})
+    if len({r.at for r in readings}) < len(readings):
+        raise ValidationError({"at": "Two readings have the same time."})
+    Server.objects.select_for_update().filter(pk=server.pk).first()  # one writer at a time
+    interface = interface[:64]
+    last = (
+        TrafficSample.objects.filter(
+            server=server, interface=interface, taken_at__lte=readings[0].at
+        )
         .order_by("-taken_at")
         .first()
     )
-    if prev is not None and prev.taken_at == at:
+    if last is not None and last.taken_at == readings[0].at:
         raise ValidationError({"at": "This interface already has a reading at that time."})
-    new = Reading(at=at, in_octets=in_octets, out_octets=out_octets, uptime_ticks=uptime_ticks)
-    delta = counter_delta(_reading(prev), new, max_mbps=max_mbps or server.bandwidth_mbps)
-    sample = TrafficSample.objects.create(
-        server=server,
-        interface=interface[:64],
-        taken_at=at,
-        in_octets=in_octets,
-        out_octets=out_octets,
-        uptime_ticks=uptime_ticks,
-        source=source,
-        note=Recorded(None, delta).note[:200],
-    )
-    if delta is not None and delta.counted:
-        _period_add(server=server, delta=delta, source=source, interface=interface)
-    return Recorded(sample, delta)
+    prev = _reading(last)
+    limit = max_mbps or server.bandwidth_mbps
+    recorded, samples, periods = [], [], []
+    days: dict[dt.date, tuple[int, int]] = {}
+    for reading in readings:
+        delta = counter_delta(prev, reading, max_mbps=limit)
+        note = Recorded(None, delta).note[:200]
+        samples.append(
+            TrafficSample(
+                server=server, interface=interface, taken_at=reading.at,
+                in_octets=reading.in_octets, out_octets=reading.out_octets,
+                uptime_ticks=reading.uptime_ticks, source=source, note=note,
+            )
+        )  # fmt: skip
+        if delta is not None and delta.counted:
+            periods.append(_period(server, delta, source, interface))
+            for day, (b_in, b_out) in split_by_day(
+                delta.start, delta.end, delta.bytes_in, delta.bytes_out
+            ).items():
+                old_in, old_out = days.get(day, (0, 0))
+                days[day] = (old_in + b_in, old_out + b_out)
+        recorded.append(delta)
+        prev = reading
+    samples = TrafficSample.objects.bulk_create(samples, batch_size=2000)
+    TrafficPeriod.objects.bulk_create(periods, batch_size=2000)
+    if days:
+        traffic_days_add(server=server, days=days)
+    return [Recorded(s, d) for s, d in zip(samples, recorded, strict=True)]
 
 
 @transaction.atomic
@@ -121,8 +158,8 @@ def traffic_period_record(
     return Recorded(None, delta)
 
 
-def _period_add(*, server: Server, delta: Delta, source: str, interface: str) -> None:
-    TrafficPeriod.objects.create(
+def _period(server: Server, delta: Delta, source: str, interface: str) -> TrafficPeriod:
+    return TrafficPeriod(
         server=server,
         start=delta.start,
         end=delta.end,
@@ -131,6 +168,10 @@ def _period_add(*, server: Server, delta: Delta, source: str, interface: str) ->
         source=source,
         interface=interface[:64],
     )
+
+
+def _period_add(*, server: Server, delta: Delta, source: str, interface: str) -> None:
+    _period(server, delta, source, interface).save()
     traffic_days_add(
         server=server, days=split_by_day(delta.start, delta.end, delta.bytes_in, delta.bytes_out)
     )
