@@ -66,7 +66,9 @@ def bar_chart(
             labels.append({"x": round(x + slot / 2, 1), "day": day})
         if bar["marked"]:
             centre = x + slot / 2
-            anchor = "end" if centre > WIDTH * 0.7 else "start" if centre < WIDTH * 0.3 else "middle"
+            anchor = (
+                "end" if centre > WIDTH * 0.7 else "start" if centre < WIDTH * 0.3 else "middle"
+            )
             marker = {
                 "x": round(centre, 1),
                 "y": max(TOP + 12, bar["y"] - 6),

@@ -90,9 +90,7 @@ def counter_delta(
     limit = max_mbps or DEFAULT_MAX_MBPS
     mbps = max(bytes_in, bytes_out) * 8 / seconds / 1e6
     if mbps > limit:
-        return _discard(
-            delta, f"{mbps:,.0f} Mbit/s is more than the interface's {limit:,} Mbit/s"
-        )
+        return _discard(delta, f"{mbps:,.0f} Mbit/s is more than the interface's {limit:,} Mbit/s")
     return delta
 
 

@@ -82,7 +82,9 @@ def busiest_week(per_week: dict[dt.date, int]) -> dict | None:
         "bytes_out": total,
         "release": release,
         "figure": figure,
-        "label": f"{release} week: {figure}" if release else f"Week of {monday:%-d %b %Y}: {figure}",
+        "label": f"{release} week: {figure}"
+        if release
+        else f"Week of {monday:%-d %b %Y}: {figure}",
     }
 
 
@@ -108,7 +110,10 @@ def weekly_chart(per_week: dict[dt.date, int], mondays: list[dt.date], busiest: 
 
 def daily_chart(per_day: dict[dt.date, int], *, today: dt.date, days: int):
     first = today - dt.timedelta(days=days - 1)
-    values = [(first + dt.timedelta(days=i), per_day.get(first + dt.timedelta(days=i), 0)) for i in range(days)]
+    values = [
+        (first + dt.timedelta(days=i), per_day.get(first + dt.timedelta(days=i), 0))
+        for i in range(days)
+    ]
     return bar_chart(values, label_every=7 if days <= 31 else 14)
 
 

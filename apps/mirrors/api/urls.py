@@ -1,5 +1,6 @@
 """Routes of the mirrors API, included under /api/v1/ by portal/api_urls.py."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .parts import MaintenanceWindowViewSet, MirrorURLViewSet, NetblockViewSet
@@ -10,6 +11,7 @@ from .records import (
     RepositoryStateViewSet,
     SweepViewSet,
 )
+from .traffic import MirrorTrafficReportView
 from .views import MirrorViewSet
 
 router = SimpleRouter()
@@ -23,4 +25,7 @@ router.register("pushes", PushViewSet, basename="push")
 router.register("maintenance-windows", MaintenanceWindowViewSet, basename="maintenance-window")
 router.register("netblocks", NetblockViewSet, basename="netblock")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("mirrors/<int:pk>/traffic/", MirrorTrafficReportView.as_view(), name="mirror-traffic"),
+    *router.urls,
+]

@@ -11,8 +11,6 @@ router.register("servers", ServerViewSet, basename="server")
 router.register("server-roles", RoleViewSet, basename="server-role")
 
 urlpatterns = [
-    path(
-        "servers/<str:hostname>/traffic/", ServerTrafficPushView.as_view(), name="server-traffic"
-    ),
+    path("servers/<str:hostname>/traffic/", ServerTrafficPushView.as_view(), name="server-traffic"),
     *router.urls,
 ]

@@ -92,12 +92,36 @@ def test_period_totals_are_shared_by_day_and_counted_once(pusher):
         ({"in_octets": -1, "out_octets": 1}, "in_octets", "greater than or equal to 0"),
         ({"in_octets": 2**64, "out_octets": 1}, "in_octets", "less than or equal to"),
         ({"in_octets": "many", "out_octets": 1}, "in_octets", "valid integer"),
-        ({"start": "2006-08-31T00:00Z", "end": "2006-08-30T00:00Z", "bytes_out": 1,
-          "bytes_in": 1}, "end", "not after the start"),  # fmt: skip
-        ({"start": "2006-07-01T00:00Z", "end": "2006-08-30T00:00Z", "bytes_out": 1,
-          "bytes_in": 1}, "end", "at most 31 days"),  # fmt: skip
-        ({"start": "2006-08-30T00:00Z", "end": "2099-01-01T00:00Z", "bytes_out": 1,
-          "bytes_in": 1}, "end", "at most 31 days"),  # fmt: skip
+        (
+            {
+                "start": "2006-08-31T00:00Z",
+                "end": "2006-08-30T00:00Z",
+                "bytes_out": 1,
+                "bytes_in": 1,
+            },
+            "end",
+            "not after the start",
+        ),  # fmt: skip
+        (
+            {
+                "start": "2006-07-01T00:00Z",
+                "end": "2006-08-30T00:00Z",
+                "bytes_out": 1,
+                "bytes_in": 1,
+            },
+            "end",
+            "at most 31 days",
+        ),  # fmt: skip
+        (
+            {
+                "start": "2006-08-30T00:00Z",
+                "end": "2099-01-01T00:00Z",
+                "bytes_out": 1,
+                "bytes_in": 1,
+            },
+            "end",
+            "at most 31 days",
+        ),  # fmt: skip
         ({"in_octets": 1, "out_octets": 1, "at": "2099-01-01T00:00Z"}, "at", "in the future"),
     ],
 )

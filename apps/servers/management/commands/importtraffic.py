@@ -35,7 +35,5 @@ class Command(BaseCommand):
         try:
             days = traffic_csv_import(server=server, text=text)
         except ValidationError as error:
-            raise CommandError(
-                "Nothing imported:\n" + "\n".join(error.messages)
-            ) from None
+            raise CommandError("Nothing imported:\n" + "\n".join(error.messages)) from None
         self.stdout.write(f"Imported {days} days of traffic for {server}.")
