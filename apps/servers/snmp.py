@@ -64,7 +64,7 @@ class SnmpError(Exception):
 async def _get(engine, agent: Agent, transport, oids: list[str]) -> list:
     error, status, index, binds = await get_cmd(
         engine,
-        CommunityData(agent.community, mpModel=1),
+        CommunityData(agent.community, mpModel=1),  # noqa: S508 - v2c is what the agents speak
         transport,
         ContextData(),
         *(ObjectType(ObjectIdentity(oid)) for oid in oids),
@@ -85,7 +85,7 @@ async def _interfaces(engine, agent: Agent, transport) -> list[tuple[int, str]]:
     found = []
     async for error, status, _, binds in walk_cmd(
         engine,
-        CommunityData(agent.community, mpModel=1),
+        CommunityData(agent.community, mpModel=1),  # noqa: S508 - v2c is what the agents speak
         transport,
         ContextData(),
         ObjectType(ObjectIdentity(IF_NAME)),

@@ -9,8 +9,8 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from apps.mirrors.choices import Approval, MirrorStatus
-from apps.servers.choices import ServerStatus
 from apps.mirrors.models import MirrorTraffic
+from apps.servers.choices import ServerStatus
 from apps.servers.models import ServerTraffic
 from apps.servers.traffic_read import busiest_week, weeks_from_days
 

@@ -23,7 +23,7 @@ from .traffic import MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
 
 __all__ = [
     "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
-    "Mirror", "MirrorCounter", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState", "MirrorURL",
-    "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURLQuerySet", "Netblock", "Push", "PushArrival", "PushQuerySet", "Sweep",
-    "SweepQuerySet", "validate_netblock",
+    "Mirror", "MirrorCounter", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState",
+    "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "Netblock", "Push",
+    "PushArrival", "PushQuerySet", "Sweep", "SweepQuerySet", "validate_netblock",
 ]  # fmt: skip
