@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from apps.delivery.services import snapshot_publish
 from apps.demo.history import demo_history_write
+from apps.mirrors.models import MirrorTraffic
 from apps.releases.choices import ImageKind, ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
 from apps.servers.choices import ServerHealth, ServerRole, ServerStatus
@@ -63,6 +64,7 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     masters, internals = internal_mirrors_load(rng, servers, releases, arches, repos)
     externals = external_mirrors_load(rng, internals, users, releases, arches, repos)
     _load_server_traffic(rng, servers, now)
+    _load_mirror_traffic(rng, externals, now)
     _finish(now=now)
     return {
         "releases": len(releases),
@@ -289,4 +291,23 @@ def _load_server_traffic(rng: random.Random, servers: list[Server], now: dt.date
         unique_fields=["server", "day"],
         update_fields=["bytes_out", "bytes_in"],
         batch_size=2000,
+    )
+
+
+def _load_mirror_traffic(rng: random.Random, mirrors, now: dt.datetime) -> None:
+    """Every fifth sponsored external mirror reports its traffic: thirty days of it, so
+    their sponsors' pages show what their mirrors serve."""
+    today = now.date()
+    reporting = [m for m in mirrors if m.sponsor_id][::5]
+    rows = [
+        MirrorTraffic(
+            mirror=mirror,
+            day=today - dt.timedelta(days=d),
+            bytes_out=int(mirror.bandwidth_mbps * 1e6 / 8 * 86400 * rng.uniform(0.05, 0.2)),
+        )
+        for mirror in reporting
+        for d in range(30)
+    ]
+    MirrorTraffic.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["mirror", "day"], update_fields=["bytes_out"]
     )

@@ -33,6 +33,8 @@ def test_main_pages_fit_a_phone_and_a_desktop(live_server, browser):
         "sponsors": reverse("sponsors:list"),
         "sponsor": reverse("sponsors:detail", args=[sponsor.slug]),
         "servers": reverse("servers:list"),
+        "bandwidth": reverse("servers:bandwidth") + "?year=2006",
+        "server-bandwidth": reverse("servers:server-bandwidth", args=["mirror-us1.example.org"]),
         "releases": reverse("releases:list"),
         "isos": "/isoredirect/5/isos/x86_64/",
         "not-found": "/no/such/page/",

@@ -66,7 +66,12 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     call_command("setupschedule")
     call_command("setupschedule")
     tasks = {t.task: t for t in PeriodicTask.objects.all()}
-    assert set(tasks) == {"mirrors.sweep_start", "mirrors.checks_aggregate", "mirrors.health_round"}
+    assert set(tasks) == {
+        "mirrors.sweep_start", "mirrors.checks_aggregate", "mirrors.health_round",
+        "servers.traffic_poll", "servers.traffic_prune",  # bandwidth: SNMP every 5 minutes
+    }  # fmt: skip
+    poll = tasks["servers.traffic_poll"]
+    assert (poll.interval.every, poll.interval.period, poll.expire_seconds) == (5, "minutes", 300)
     assert not any(t.enabled for t in tasks.values())  # off in the demo
     assert tasks["mirrors.sweep_start"].interval.every == 30
     health = tasks["mirrors.health_round"].interval
@@ -80,4 +85,4 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     sweep.refresh_from_db()
     assert sweep.enabled and sweep.interval.every == 10
     assert PeriodicTask.objects.get(task="mirrors.health_round").enabled
-    assert PeriodicTask.objects.count() == 3
+    assert PeriodicTask.objects.count() == 5
