@@ -37,10 +37,12 @@ def bar_chart(
     label_every: int = 7,
     mark: dt.date | None = None,
     mark_label: str = "",
+    date_format: str = "j M",
 ) -> dict | None:
     """Geometry of one bar per (date, bytes), oldest first: the scale's gridlines, a date
     label under the last bar and every `label_every` bars before it, and the bar of `mark`
-    flagged with `mark_label` above it. None when every value is zero."""
+    flagged with `mark_label` above it; dates are written with the Django `date_format`.
+    None when every value is zero."""
     if not values or not any(v for _, v in values):
         return None
     peak = max(v for _, v in values)
@@ -63,7 +65,14 @@ def bar_chart(
         }
         bars.append(bar)
         if (len(values) - 1 - i) % label_every == 0:
-            labels.append({"x": round(x + slot / 2, 1), "day": day})
+            near_edge = x + slot / 2 > WIDTH - RIGHT - 30  # keep the last date inside
+            labels.append(
+                {
+                    "x": round(WIDTH - RIGHT if near_edge else x + slot / 2, 1),
+                    "day": day,
+                    "anchor": "end" if near_edge else "middle",
+                }
+            )
         if bar["marked"]:
             centre = x + slot / 2
             anchor = (
@@ -90,7 +99,8 @@ def bar_chart(
         "labels": labels,
         "grid": grid,
         "marker": marker,
-        "peak": bytes_label(peak),
+        "date_format": date_format,
+        "peak": bytes_label(peak, digits=2),
         "first": values[0][0],
         "last": values[-1][0],
     }

@@ -103,6 +103,7 @@ def weekly_chart(per_week: dict[dt.date, int], mondays: list[dt.date], busiest: 
     return bar_chart(
         [(monday, per_week.get(monday, 0)) for monday in mondays],
         label_every=13,
+        date_format="M Y",
         mark=mark if mark in mondays else None,
         mark_label=busiest["label"] if busiest else "",
     )
@@ -118,12 +119,8 @@ def daily_chart(per_day: dict[dt.date, int], *, today: dt.date, days: int):
 
 
 def traffic_years() -> list[int]:
-    """The ISO years that have traffic, newest first (for the page's year links)."""
-    days = ServerTraffic.objects.order_by().values_list("day", flat=True)
-    first, last = days.order_by("day").first(), days.order_by("-day").first()
-    if first is None:
-        return []
-    return list(range(last.isocalendar().year, first.isocalendar().year - 1, -1))
+    """The years that have traffic, newest first (for the page's year links)."""
+    return [d.year for d in ServerTraffic.objects.dates("day", "year", order="DESC")]
 
 
 def sponsor_traffic_rows(*, today: dt.date) -> list[dict]:
