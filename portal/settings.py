@@ -503,3 +503,17 @@ SERVER_READINGS_STALE_STATE = env.str("SERVER_READINGS_STALE_STATE", default="un
 # Who is emailed on a hard state change: these addresses, or else every active staff
 # member with an email address.
 SERVER_HEALTH_EMAILS = env.list("SERVER_HEALTH_EMAILS", default=[])
+
+# Bandwidth (apps/servers): SNMP polls of the servers' interface counters every
+# TRAFFIC_POLL_INTERVAL_MINUTES (`setupschedule`; off unless TRAFFIC_POLL_PERIODIC), at most
+# TRAFFIC_POLL_CONCURRENCY agents at once, each answering within TRAFFIC_POLL_TIMEOUT seconds.
+# Raw counter samples are kept TRAFFIC_SAMPLE_RETENTION_DAYS; the daily totals stay. Agents on
+# loopback or private addresses are polled only inside TRAFFIC_SNMP_ALLOW_NETWORKS.
+TRAFFIC_POLL_PERIODIC = env.bool("TRAFFIC_POLL_PERIODIC", default=not DEBUG)
+TRAFFIC_POLL_INTERVAL_MINUTES = env.int("TRAFFIC_POLL_INTERVAL_MINUTES", default=5)
+TRAFFIC_POLL_CONCURRENCY = env.int("TRAFFIC_POLL_CONCURRENCY", default=20)
+TRAFFIC_POLL_TIMEOUT = env.float("TRAFFIC_POLL_TIMEOUT", default=3.0)
+TRAFFIC_SAMPLE_RETENTION_DAYS = env.int("TRAFFIC_SAMPLE_RETENTION_DAYS", default=35)
+TRAFFIC_SNMP_ALLOW_NETWORKS = env.list(
+    "TRAFFIC_SNMP_ALLOW_NETWORKS", default=MIRROR_CHECK_ALLOW_NETWORKS
+)

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from apps.delivery.services import snapshot_publish
 from apps.demo.history import demo_history_write
+from apps.mirrors.models import MirrorTraffic
 from apps.releases.choices import ImageKind, ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
 from apps.servers.choices import ServerHealth, ServerRole, ServerStatus
@@ -31,6 +32,8 @@ from .health import demo_health_load
 from .mirrors import external_mirrors_load, internal_mirrors_load
 from .tables import (
     ARCHITECTURES,
+    BUSIEST_WEEK_2006,
+    BUSIEST_WEEK_BYTES,
     ISO_ARCHES,
     RELEASES,
     REPOSITORIES,
@@ -63,6 +66,7 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     externals = external_mirrors_load(rng, internals, users, releases, arches, repos)
     _load_server_traffic(rng, servers, now)
     demo_health_load(servers=servers, now=now, seed=SEED)
+    _load_mirror_traffic(rng, externals, now)
     _finish(now=now)
     return {
         "releases": len(releases),
@@ -248,29 +252,64 @@ def _load_users():
 
 
 def _load_server_traffic(rng: random.Random, servers: list[Server], now: dt.datetime) -> None:
-    """Sixty days of traffic; the internal mirrors push out 20.74 TB in the busiest week,
-    the week of the last release, as they did when 4.4 came out."""
+    """A year of traffic, ISO year 2006, whose busiest week is 4.4's (28 August to 3
+    September 2006: 20.74 TB out, the seed's figure, to the byte), with 3.8's the week
+    before it busy too; and the last sixty days, quieter, for the pages that show recent
+    traffic."""
     today = now.date()
-    days = [today - dt.timedelta(days=d) for d in range(60)]
-    release_week = {today - dt.timedelta(days=d) for d in range(21, 28)}
+    year = [BUSIEST_WEEK_2006 + dt.timedelta(days=d) for d in range(-34 * 7, 18 * 7)]
+    recent = [today - dt.timedelta(days=d) for d in range(59, -1, -1)]
     mirror_servers = [s for s in servers if s.hostname.startswith("mirror-")]
-    peak_per_server_day = 20.74e12 / 7 / len(mirror_servers)
-    ServerTraffic.objects.filter(server__in=servers, day__lt=days[-1]).delete()
-    rows = []
+    peak_per_server_day = BUSIEST_WEEK_BYTES / 7 / len(mirror_servers)
+    busiest = {BUSIEST_WEEK_2006 + dt.timedelta(days=d) for d in range(7)}
+    after_release = {BUSIEST_WEEK_2006 + dt.timedelta(days=d) for d in range(-7, 14)}
+    out: dict[tuple[Server, dt.date], int] = {}
     for server in servers:
         is_mirror = server in mirror_servers
         base = peak_per_server_day / 6 if is_mirror else 4e9
-        for day in days:
+        for day in [*year, *recent]:
             weekday_factor = 0.75 if day.weekday() >= 5 else 1.0
-            out = base * weekday_factor * rng.uniform(0.85, 1.15)
-            if is_mirror and day in release_week:
-                out = peak_per_server_day
-            rows.append(
-                ServerTraffic(server=server, day=day, bytes_out=int(out), bytes_in=int(out * 0.02))
-            )
+            value = base * weekday_factor * rng.uniform(0.85, 1.15)
+            if is_mirror and day in after_release and day not in busiest:
+                value *= 2.5  # 3.8 the week before, and the tail after 4.4
+            out[server, day] = int(value)
+    # The mirrors carry 4.4's week: what the other servers sent, the mirrors make up to
+    # exactly 20.74 TB.
+    others = sum(
+        v for (server, day), v in out.items() if day in busiest and server not in mirror_servers
+    )
+    mirror_rows = [(server, day) for server in mirror_servers for day in sorted(busiest)]
+    share, remainder = divmod(BUSIEST_WEEK_BYTES - others, len(mirror_rows))
+    for n, key in enumerate(mirror_rows):
+        out[key] = share + (remainder if n == 0 else 0)
+    days = set(year) | set(recent)
+    ServerTraffic.objects.filter(server__in=servers).exclude(day__in=days).delete()
     ServerTraffic.objects.bulk_create(
-        rows,
+        [
+            ServerTraffic(server=server, day=day, bytes_out=v, bytes_in=int(v * 0.02))
+            for (server, day), v in out.items()
+        ],
         update_conflicts=True,
         unique_fields=["server", "day"],
         update_fields=["bytes_out", "bytes_in"],
+        batch_size=2000,
+    )
+
+
+def _load_mirror_traffic(rng: random.Random, mirrors, now: dt.datetime) -> None:
+    """Every fifth sponsored external mirror reports its traffic: thirty days of it, so
+    their sponsors' pages show what their mirrors serve."""
+    today = now.date()
+    reporting = [m for m in mirrors if m.sponsor_id][::5]
+    rows = [
+        MirrorTraffic(
+            mirror=mirror,
+            day=today - dt.timedelta(days=d),
+            bytes_out=int(mirror.bandwidth_mbps * 1e6 / 8 * 86400 * rng.uniform(0.05, 0.2)),
+        )
+        for mirror in reporting
+        for d in range(30)
+    ]
+    MirrorTraffic.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["mirror", "day"], update_fields=["bytes_out"]
     )

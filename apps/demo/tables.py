@@ -162,3 +162,7 @@ RELEASES = (
 ISO_ARCHES = ("i386", "x86_64", "ppc")
 BANDWIDTHS = (100, 155, 622, 1000, 1000, 2500, 10000)
 REPOSITORY_HISTORY = 3  # versions of each repository kept for alternates
+
+# The seed's busiest week: 20.74 TB out when 4.4 came out (its ISO week, from Monday).
+BUSIEST_WEEK_2006 = dt.date(2006, 8, 28)
+BUSIEST_WEEK_BYTES = 20_740_000_000_000

@@ -1,8 +1,17 @@
+from django import forms
 from django.contrib import admin
 
 from apps.core.admin import ServiceAdmin
 
-from .models import Role, Server, ServerPushToken, ServerService, ServerTraffic
+from .models import (
+    Role,
+    Server,
+    ServerPushToken,
+    ServerService,
+    ServerTraffic,
+    SnmpTarget,
+    TrafficSample,
+)
 from .services import push_token_revoke, server_delete, server_save
 from .services.health_services import server_services_derive
 
@@ -80,3 +89,38 @@ class ServerPushTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             push_token_revoke(token=token, by=request.user)
         self.message_user(request, "Revoked.")
+
+
+@admin.register(SnmpTarget)
+class SnmpTargetAdmin(ServiceAdmin):
+    """Where the poller reads a server's counters; the community is a secret, typed in a
+    password field and never shown back."""
+
+    list_display = ["server", "host", "port", "if_index", "enabled", "last_polled_at", "last_error"]
+    list_filter = ["enabled"]
+    list_select_related = ["server"]
+    search_fields = ["server__hostname", "host"]
+    readonly_fields = ["last_polled_at", "last_error"]
+    autocomplete_fields = ["server"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "community":
+            kwargs["widget"] = forms.PasswordInput(render_value=True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(TrafficSample)
+class TrafficSampleAdmin(admin.ModelAdmin):
+    """Raw counter readings, as read (pruned after TRAFFIC_SAMPLE_RETENTION_DAYS)."""
+
+    list_display = ["server", "interface", "taken_at", "in_octets", "out_octets", "source", "note"]
+    list_filter = ["source"]
+    list_select_related = ["server"]
+    search_fields = ["server__hostname", "interface", "note"]
+    date_hierarchy = "taken_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

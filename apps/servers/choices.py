@@ -34,3 +34,9 @@ class StateType(models.TextChoices):
 
     SOFT = "soft", "Soft"
     HARD = "hard", "Hard"
+
+
+class TrafficSource(models.TextChoices):
+    SNMP = "snmp", "SNMP poll"
+    PUSH = "push", "Pushed by the server"
+    IMPORT = "import", "CSV import"

@@ -7,6 +7,7 @@ from django.utils import timezone
 from .filters import ServiceFilterSet
 from .selectors import server_list
 from .selectors_health import server_results, service_history, service_list, service_state_counts
+from .traffic_read import server_bandwidth
 
 HISTORY_HOURS = 24
 
@@ -34,5 +35,6 @@ def server_detail(request, hostname: str):
         "hours": HISTORY_HOURS,
         "now": now,
         "since": now - timezone.timedelta(hours=HISTORY_HOURS),
+        "bandwidth": server_bandwidth(server),
     }
     return render(request, "servers/server_detail.html", context)

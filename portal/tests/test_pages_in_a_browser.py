@@ -36,6 +36,8 @@ def test_main_pages_fit_a_phone_and_a_desktop(live_server, browser):
         "servers": reverse("servers:list"),
         "server-status": reverse("servers:status"),
         "server": reverse("servers:detail", args=["mirror-cl1.example.org"]),
+        "bandwidth": reverse("servers:bandwidth") + "?year=2006",
+        "server-bandwidth": reverse("servers:server-bandwidth", args=["mirror-us1.example.org"]),
         "releases": reverse("releases:list"),
         "isos": "/isoredirect/5/isos/x86_64/",
         "not-found": "/no/such/page/",

@@ -12,6 +12,7 @@ from .records import (
     RepositoryStateViewSet,
     SweepViewSet,
 )
+from .traffic import MirrorTrafficReportView
 from .views import MirrorViewSet
 
 router = SimpleRouter()
@@ -26,6 +27,7 @@ router.register("maintenance-windows", MaintenanceWindowViewSet, basename="maint
 router.register("netblocks", NetblockViewSet, basename="netblock")
 
 urlpatterns = [
+    path("mirrors/<int:pk>/traffic/", MirrorTrafficReportView.as_view(), name="mirror-traffic"),
     *router.urls,
     path("msync/", MsyncAPIView.as_view(), name="api-msync"),
     path("mirror-tree/", MirrorTreeAPIView.as_view(), name="api-mirror-tree"),

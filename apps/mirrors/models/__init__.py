@@ -19,10 +19,11 @@ from .network import (
 )
 from .people import CoOwnerInvite, MaintenanceWindow, MaintenanceWindowQuerySet
 from .pushes import Push, PushArrival, PushQuerySet
+from .traffic import MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
 
 __all__ = [
     "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
-    "Mirror", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState", "MirrorURL",
-    "MirrorURLQuerySet", "Netblock", "Push", "PushArrival", "PushQuerySet", "Sweep",
-    "SweepQuerySet", "validate_netblock",
+    "Mirror", "MirrorCounter", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState",
+    "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "Netblock", "Push",
+    "PushArrival", "PushQuerySet", "Sweep", "SweepQuerySet", "validate_netblock",
 ]  # fmt: skip

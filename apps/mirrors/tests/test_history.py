@@ -69,7 +69,10 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     assert set(tasks) == {
         "mirrors.sweep_start", "mirrors.checks_aggregate", "mirrors.health_round",
         "servers.checks_round",
+        "servers.traffic_poll", "servers.traffic_prune",  # bandwidth: SNMP every 5 minutes
     }  # fmt: skip
+    poll = tasks["servers.traffic_poll"]
+    assert (poll.interval.every, poll.interval.period, poll.expire_seconds) == (5, "minutes", 300)
     assert not any(t.enabled for t in tasks.values())  # off in the demo
     assert tasks["mirrors.sweep_start"].interval.every == 30
     health = tasks["mirrors.health_round"].interval
@@ -83,4 +86,4 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     sweep.refresh_from_db()
     assert sweep.enabled and sweep.interval.every == 10
     assert PeriodicTask.objects.get(task="mirrors.health_round").enabled
-    assert PeriodicTask.objects.count() == 4
+    assert PeriodicTask.objects.count() == 6

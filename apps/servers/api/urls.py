@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .health import ReadingsView, ServiceViewSet
+from .traffic import ServerTrafficPushView
 from .views import RoleViewSet, ServerViewSet
 
 router = SimpleRouter()
@@ -13,5 +14,6 @@ router.register("server-services", ServiceViewSet, basename="server-service")
 
 urlpatterns = [
     path("servers/<str:hostname>/readings/", ReadingsView.as_view(), name="server-readings"),
+    path("servers/<str:hostname>/traffic/", ServerTrafficPushView.as_view(), name="server-traffic"),
     *router.urls,
 ]

@@ -1,12 +1,14 @@
 """The servers app's models, one module per concern: the inventory (servers, roles,
-daily traffic), the per-server keys that servers push their readings with, and the health
-checks (services, their states and history)."""
+daily traffic), the per-server keys that servers push their readings with, the health
+checks (services, their states and history) and bandwidth: SNMP targets, counter samples
+and periods of traffic."""
 
 from .health import ServerService, ServiceCheckResult
 from .inventory import Role, Server, ServerQuerySet, ServerTraffic
 from .push import ServerPushToken
+from .traffic import SnmpTarget, TrafficPeriod, TrafficSample
 
 __all__ = [
     "Role", "Server", "ServerPushToken", "ServerQuerySet", "ServerService",
-    "ServerTraffic", "ServiceCheckResult",
+    "ServerTraffic", "ServiceCheckResult", "SnmpTarget", "TrafficPeriod", "TrafficSample",
 ]  # fmt: skip

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             f"Mirror checks every {sweep.interval.every} minutes: {state} "
             f"(periodic tasks {sweep.pk} and {aggregate.pk})."
         )
-        servers = server_schedule.schedule_setup(
+        servers = server_schedule.checks_schedule_setup(
             enabled=True if enable else False if disable else None
         )
         self.stdout.write(
@@ -41,3 +41,8 @@ class Command(BaseCommand):
             f"Health loop every {settings.MIRROR_HEALTH_INTERVAL_SECONDS:g} s between the "
             f"sweeps: {health}, with the sweeps {state}."
         )
+        poll = server_schedule.bandwidth_schedule_setup(
+            enabled=True if enable else False if disable else None
+        )
+        polling = "enabled" if poll.enabled else "disabled (TRAFFIC_POLL_PERIODIC)"
+        self.stdout.write(f"Bandwidth SNMP poll every {poll.interval.every} minutes: {polling}.")

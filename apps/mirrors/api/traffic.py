@@ -1,0 +1,77 @@
+"""A mirror's people report its traffic: `POST /api/v1/mirrors/<id>/traffic/` with their API
+token, counters or a period's totals (the shapes the servers push). Owner, co-owners and
+staff only; the sponsor's page then shows it."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.views import APIView
+
+from apps.core.api import Conflict
+from apps.servers.api.traffic import (
+    TrafficPushSerializer,
+    TrafficRecordedSerializer,
+    recorded_answer,
+)
+from apps.servers.counters import TICKS32, TICKS_PER_SECOND, Reading
+from apps.servers.services.traffic import TrafficConflict
+
+from ..services.traffic import mirror_traffic_counters_report, mirror_traffic_period_report
+from .access import manages, mirrors_visible
+
+
+class MirrorTrafficReportView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = TrafficPushSerializer
+
+    @extend_schema(
+        operation_id="mirrors_traffic_report",
+        summary="Report a mirror's traffic: counters or a period's totals",
+        description="For the mirror's owner, co-owners and staff, with an API token. "
+        "Counters follow the servers' rules (64-bit wrap, reboot by uptime, gaps and "
+        "impossible rates discarded: see `note`); a period overlapping one already counted "
+        "is a 409. The mirror's sponsor's page shows the daily totals.",
+        request=TrafficPushSerializer,
+        responses={
+            201: TrafficRecordedSerializer,
+            409: OpenApiResponse(description="The period overlaps one already counted."),
+        },
+        tags=["mirrors"],
+    )
+    def post(self, request, pk: int):
+        mirror = get_object_or_404(mirrors_visible(request.user), pk=pk)
+        if not manages(request.user, mirror.pk):
+            raise PermissionDenied("Only the mirror's people and the mirror admins report it.")
+        serializer = TrafficPushSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            if data["kind"] == "counters":
+                uptime = data.get("uptime_seconds")
+                reading = Reading(
+                    at=data.get("at") or timezone.now(),
+                    in_octets=data["in_octets"],
+                    out_octets=data["out_octets"],
+                    uptime_ticks=None
+                    if uptime is None
+                    else int(uptime * TICKS_PER_SECOND) % TICKS32,
+                )
+                recorded = mirror_traffic_counters_report(
+                    mirror=mirror, interface=data["interface"], reading=reading, by=request.user
+                )
+                return recorded_answer("counters", recorded, end=reading.at)
+            recorded = mirror_traffic_period_report(
+                mirror=mirror,
+                start=data["start"],
+                end=data["end"],
+                bytes_out=data["bytes_out"],
+                bytes_in=data["bytes_in"],
+                by=request.user,
+            )
+        except TrafficConflict as exc:
+            raise Conflict(str(exc)) from exc
+        return recorded_answer("totals", recorded, end=data["end"])

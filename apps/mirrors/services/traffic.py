@@ -1,0 +1,90 @@
+"""Traffic a mirror's people report (through the API): a period's totals, or interface
+counters read by the servers' rules (apps.servers.counters: wraps, reboots, gaps and
+impossible rates); both add to the mirror's daily totals, which its sponsor's page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.servers.counters import Delta, Reading, counter_delta, split_by_day
+from apps.servers.services.traffic import CLOCK_SKEW, MAX_PERIOD, Recorded, TrafficConflict
+
+from ..models import Mirror, MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
+
+
+@transaction.atomic
+def mirror_traffic_period_report(
+    *, mirror: Mirror, start: dt.datetime, end: dt.datetime, bytes_out: int, bytes_in: int, by
+) -> Recorded:
+    """Count a period's totals; one that overlaps a period already counted is refused
+    (TrafficConflict)."""
+    if end <= start:
+        raise ValidationError({"end": "The end is not after the start."})
+    if end - start > MAX_PERIOD:
+        raise ValidationError({"end": f"A period is at most {MAX_PERIOD.days} days long."})
+    if end > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"end": "The period ends in the future."})
+    Mirror.objects.select_for_update().filter(pk=mirror.pk).first()
+    if MirrorTrafficPeriod.objects.filter(mirror=mirror, start__lt=end, end__gt=start).exists():
+        raise TrafficConflict(
+            f"{mirror} already has traffic counted between {start:%Y-%m-%d %H:%M} and "
+            f"{end:%Y-%m-%d %H:%M} (UTC)."
+        )
+    delta = Delta(start=start, end=end, bytes_in=bytes_in, bytes_out=bytes_out)
+    _count(mirror=mirror, delta=delta, by=by)
+    return Recorded(None, delta)
+
+
+@transaction.atomic
+def mirror_traffic_counters_report(
+    *, mirror: Mirror, interface: str, reading: Reading, by
+) -> Recorded:
+    """Keep the interface's reading and count the bytes since the previous one."""
+    if reading.at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"at": "The reading is in the future."})
+    Mirror.objects.select_for_update().filter(pk=mirror.pk).first()
+    last = MirrorCounter.objects.filter(mirror=mirror, interface=interface).first()
+    prev = None
+    if last is not None:
+        if reading.at <= last.taken_at:
+            raise ValidationError({"at": "The reading is not later than the previous one."})
+        prev = Reading(last.taken_at, last.in_octets, last.out_octets, last.uptime_ticks)
+    delta = counter_delta(prev, reading, max_mbps=mirror.bandwidth_mbps or None)
+    MirrorCounter.objects.update_or_create(
+        mirror=mirror,
+        interface=interface,
+        defaults={
+            "taken_at": reading.at,
+            "in_octets": reading.in_octets,
+            "out_octets": reading.out_octets,
+            "uptime_ticks": reading.uptime_ticks,
+        },
+    )
+    if delta is not None and delta.counted:
+        _count(mirror=mirror, delta=delta, by=by)
+    return Recorded(None, delta)
+
+
+def _count(*, mirror: Mirror, delta: Delta, by) -> None:
+    MirrorTrafficPeriod.objects.create(
+        mirror=mirror,
+        start=delta.start,
+        end=delta.end,
+        bytes_out=delta.bytes_out,
+        bytes_in=delta.bytes_in,
+        reported_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    days = split_by_day(delta.start, delta.end, delta.bytes_in, delta.bytes_out)
+    for day, (bytes_in, bytes_out) in days.items():
+        row, created = MirrorTraffic.objects.get_or_create(
+            mirror=mirror, day=day, defaults={"bytes_in": bytes_in, "bytes_out": bytes_out}
+        )
+        if not created:
+            MirrorTraffic.objects.filter(pk=row.pk).update(
+                bytes_in=F("bytes_in") + bytes_in, bytes_out=F("bytes_out") + bytes_out
+            )
