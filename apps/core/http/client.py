@@ -257,6 +257,8 @@ class SafeClient:
     ) -> None:  # fmt: skip
         for _hop in range(self.max_redirects + 1):
             target = _target_parse(url)
+            if _hop and target.scheme not in ("http", "https"):
+                raise ForbiddenTarget(f"a redirect to {target.scheme} is not followed")
             result.final_url = url
             remaining = deadline - time.perf_counter()
             if remaining <= 0:

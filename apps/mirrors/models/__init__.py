@@ -6,6 +6,7 @@ from .checks import (
     CheckDaily,
     MirrorImageState,
     MirrorRepositoryState,
+    MirrorURLState,
     Sweep,
     SweepQuerySet,
 )
@@ -23,6 +24,6 @@ from .pushes import Push, PushArrival, PushQuerySet
 __all__ = [
     "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
     "Mirror", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState", "MirrorURL",
-    "MirrorURLQuerySet", "Netblock", "Push", "PushArrival", "PushQuerySet", "Sweep",
-    "SweepQuerySet", "validate_netblock",
+    "MirrorURLQuerySet", "MirrorURLState", "Netblock", "Push", "PushArrival", "PushQuerySet",
+    "Sweep", "SweepQuerySet", "validate_netblock",
 ]  # fmt: skip
