@@ -20,16 +20,8 @@ from .sampler import draw
 GRACE_PREFIX = "grace-"
 # Bucket names, in the order they are tried; "global" is the rest of the world.
 NETBLOCK, ASN, COUNTRY, NEARBY, CONTINENT, GLOBAL, INTERNAL, MASTER, VAULT = (
-    "netblock",
-    "asn",
-    "country",
-    "nearby",
-    "continent",
-    "global",
-    "internal",
-    "master",
-    "vault",
-)
+    "netblock", "asn", "country", "nearby", "continent", "global", "internal", "master", "vault",
+)  # fmt: skip
 PROTOCOLS = ("http", "https", "ftp")
 # A client that names no protocol gets each mirror's https URL, else its http one.
 DEFAULT_PROTOCOLS = ("https", "http")
@@ -48,6 +40,10 @@ class Client:
     continent: str | None
     ipv6: bool = False
     asn: int | None = None
+
+    @property
+    def family(self) -> str:
+        return "ipv6" if self.ipv6 else "ipv4"
 
 
 class Choice:
@@ -83,6 +79,7 @@ class MirrorEntry:
     private: bool
     asn: int | None
     urls: dict  # protocol -> (url, ipv6)
+    out: frozenset = frozenset()  # "ipv4"/"ipv6": families whose clients it is not listed to
 
 
 @dataclass(slots=True)
@@ -146,6 +143,7 @@ class LoadedSnapshot:
                 private=m["private"],
                 asn=m["asn"],
                 urls={p: (u[0], bool(u[1])) for p, u in m["urls"].items()},
+                out=frozenset(m.get("out", ())),
             )
             for i, m in enumerate(data["mirrors"])
         ]
@@ -382,7 +380,7 @@ class LoadedSnapshot:
         for index in target.mirrors:
             m = self.mirrors[index]
             url = url_for(m, DEFAULT_PROTOCOLS)
-            if m.private or m.internal or not url:
+            if m.private or m.internal or not url or client.family in m.out:
                 continue
             name = COUNTRY if m.cc == cc else NEARBY if m.cc in near else "others"
             distance = (
