@@ -47,7 +47,8 @@ def outcome_url_results(outcome: MirrorOutcome) -> list[URLResult]:
         URLResult(
             url_id=p.url_id, family=p.result.family, ok=p.result.ok, error=p.result.error or "",
             detail=p.result.detail[:200], dual=len(families[p.url_id] - {""}) > 1,
-            timestamp=p.timestamp, behind=p.result.ok and (p.timestamp or 0) < newest,
+            timestamp=p.timestamp,
+            behind=(p.timestamp or 0) < newest if p.result.ok else None,  # failed: as it was
         )
         for p in probes
     ]  # fmt: skip
