@@ -37,11 +37,11 @@ QUERY = "release=5.0&arch=x86_64&repo=os&cc=GB"
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_dual_stack_mirror_is_listed_per_family(
-    farm_mirrors,
+    farm_mirrors,  # noqa: F811
     mirror_farm,
     settings,
     client,
-    pages_follow,  # noqa: F811
+    pages_follow,
 ):
     settings.MIRROR_CHECK_RESOLVER = mirror_farm.resolve
     settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8", "::1/128"]
