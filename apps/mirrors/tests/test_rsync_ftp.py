@@ -149,9 +149,7 @@ def test_a_sweep_records_rsync_and_ftp_urls(
     gone = MirrorURLFactory(mirror=broken, protocol="rsync", url=f"{rsync_daemon}/gone/")
 
     sweep_run()
-    checks = {
-        c.protocol: c for c in Check.objects.filter(mirror=mirror, kind="timestamp")
-    }
+    checks = {c.protocol: c for c in Check.objects.filter(mirror=mirror, kind="timestamp")}
     assert set(checks) == {"http", "rsync", "ftp"} and all(c.ok for c in checks.values())
     assert MirrorURLState.objects.get(mirror_url=rsync_url).status == "up"
     assert MirrorURLState.objects.get(mirror_url=ftp_url).status == "up"
