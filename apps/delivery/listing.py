@@ -23,7 +23,9 @@ LISTING_DEFAULTS = {
     "failing": None,
     "repos": {},
     "images": {},
+    "sides": {},  # {"ipv6": "down" or "behind"}: the clients of that family are not sent to it
 }
+_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class MirrorListing:
     version: int
     blocked: str  # why the mirror is in no answer at all, or ""
     rows: tuple[ListingRow, ...]
+    sides: str = ""  # which address family's clients it is not listed to, and why, or ""
 
     @property
     def built_iso(self) -> str:
@@ -129,6 +132,15 @@ def _how_listed(entry: MirrorEntry) -> str:
     return ""
 
 
+def sides_why(sides: dict[str, str]) -> str:
+    """ "IPv6 side down: not listed to IPv6 clients." for each failing family."""
+    return " ".join(
+        f"{_FAMILY.get(family, family)} side {'down' if state == 'down' else 'behind'}: not "
+        f"listed to {_FAMILY.get(family, family)} clients."
+        for family, state in sorted(sides.items())
+    )
+
+
 def listing_for(snapshot: LoadedSnapshot, mirror_id: int) -> MirrorListing | None:
     """Per repository and ISO (end-of-life releases left out: they go to the vault), whether
     `mirror_id` is among the target's mirrors; None for a mirror the snapshot does not
@@ -139,6 +151,7 @@ def listing_for(snapshot: LoadedSnapshot, mirror_id: int) -> MirrorListing | Non
     info = {**LISTING_DEFAULTS, **found}
     entry = snapshot.mirror_by_id(mirror_id)
     blocked = _blocked(info, entry)
+    sides = "" if blocked else sides_why(info["sides"])
     rows = []
     targets = [("repository", t) for t in snapshot.repos.values()]
     targets += [("image", t) for t in snapshot.files.values()]
@@ -150,11 +163,12 @@ def listing_for(snapshot: LoadedSnapshot, mirror_id: int) -> MirrorListing | Non
         if not listed and not blocked and entry is not None and grace is not None:
             listed = entry.index in grace.mirror_set
             if listed:
+                why = f"{GRACE_WHY} {sides}".strip()
                 rows.append(ListingRow(target.key, kind, target.release, target.arch,
-                                       target.name, True, GRACE_WHY))  # fmt: skip
+                                       target.name, True, why))  # fmt: skip
                 continue
         if listed:
-            why = _how_listed(entry)
+            why = " ".join(filter(None, (_how_listed(entry), sides)))
         elif blocked:
             why = blocked
         elif kind == "repository":
@@ -163,4 +177,4 @@ def listing_for(snapshot: LoadedSnapshot, mirror_id: int) -> MirrorListing | Non
             why = _image_why(target, info["images"].get(target.key))
         rows.append(ListingRow(target.key, kind, target.release, target.arch, target.name,
                                listed, why))  # fmt: skip
-    return MirrorListing(snapshot.built_at, snapshot.version, blocked, tuple(rows))
+    return MirrorListing(snapshot.built_at, snapshot.version, blocked, tuple(rows), sides)

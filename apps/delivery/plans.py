@@ -8,17 +8,10 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
-from apps.core.buckets import GEOGRAPHIC, place_of
+from apps.core.buckets import ASN, GEOGRAPHIC, INTERNAL, NETBLOCK, place_of
 
 from .sampler import Bucket, bucket_make, group_of
-from .snapshot import (
-    ASN,
-    INTERNAL,
-    NETBLOCK,
-    Client,
-    Target,
-    url_for,
-)
+from .snapshot import Client, Target, url_for
 
 if TYPE_CHECKING:
     from .snapshot import LoadedSnapshot
@@ -74,8 +67,13 @@ class Planner:
             found, name = self.by_asn[client.asn], ASN
         if not found:
             return None
+        family = client.family
         members = sorted(
-            i for i in found if i in target.mirror_set and url_for(self.mirrors[i], protocols)
+            i
+            for i in found
+            if i in target.mirror_set
+            and url_for(self.mirrors[i], protocols)
+            and family not in self.mirrors[i].out
         )
         if not members:
             return None
@@ -133,21 +131,23 @@ class Planner:
             plan = self._plans[key] = self._build_plan(target, cc, ipv6, protocols)
         return plan
 
-    def _country_index(self, target: Target, protocols) -> tuple[dict, tuple]:
+    def _country_index(self, target: Target, protocols, ipv6: bool) -> tuple[dict, tuple]:
         """The target's public external mirrors as groups by country, and its internal
-        ones, keeping those with a URL for `protocols` (once per snapshot).
+        ones, keeping those with a URL for `protocols` and listed to the client's address
+        family (once per snapshot).
 
         {cc: (continent, all, ipv6-capable, ipv4-only)} with each a `_Group` or None, and
         (all, ipv6-capable, ipv4-only) for the internal mirrors."""
-        key = (target.key, protocols)
+        key = (target.key, protocols, ipv6)
         found = self._indexes.get(key)
         if found is None:
             mirrors = self.mirrors
+            family = "ipv6" if ipv6 else "ipv4"
             by_cc: dict[str, tuple[str, list[int]]] = {}
             internal: list[int] = []
             for index in target.mirrors:
                 m = mirrors[index]
-                if m.private or not url_for(m, protocols):
+                if m.private or not url_for(m, protocols) or family in m.out:
                     continue  # private mirrors: only through bucket 1
                 if m.internal:
                     internal.append(index)
@@ -171,7 +171,7 @@ class Planner:
 
     def _build_plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
         place = place_of(cc, nearby_km=self.nearby_km, groups=self.groups)
-        by_cc, internal = self._country_index(target, protocols)
+        by_cc, internal = self._country_index(target, protocols, ipv6)
         # Each bucket as its countries' groups: (all, ipv6-capable, ipv4-only).
         groups: dict[str, list[tuple]] = {name: [] for name in GEOGRAPHIC}
         for mirror_cc, (mirror_continent, *split) in by_cc.items():

@@ -11,12 +11,19 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from apps.core.geo import COUNTRIES
-from apps.mirrors.choices import ContentState, ImageState, MirrorTier, Protocol
-from apps.mirrors.models import Mirror, MirrorImageState, MirrorRepositoryState, MirrorURL, Netblock
+from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, MirrorTier, Protocol
+from apps.mirrors.models import (
+    Mirror,
+    MirrorImageState,
+    MirrorRepositoryState,
+    MirrorURL,
+    MirrorURLState,
+    Netblock,
+)
 from apps.mirrors.selectors import master_base_urls
 from apps.releases.choices import ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
@@ -100,6 +107,7 @@ def _snapshot_data_read() -> dict:
             # A row with a CR/LF or another control character never enters (render.py).
             urls[mirror_id][protocol] = [url if url.endswith("/") else url + "/", bool(ipv6)]
 
+    sides_out = _sides_out(position)
     mirrors = []
     for mirror_id, name, cc, continent, lat, lon, bandwidth, tier, private, asn in mirror_rows:
         country = COUNTRIES.get(cc)
@@ -116,6 +124,9 @@ def _snapshot_data_read() -> dict:
                 "private": private,
                 "asn": asn,
                 "urls": urls.get(mirror_id, {}),
+                # Address families whose clients it is not listed to: the dual-stack side
+                # of a client URL is down or behind.
+                **({"out": sorted(sides_out[mirror_id])} if sides_out.get(mirror_id) else {}),
             }
         )
 
@@ -233,6 +244,9 @@ def _snapshot_data_read() -> dict:
     listing = listing_collect(
         windows=windows, resting=resting, repo_keys=repo_keys, image_keys=image_keys
     )
+    for mirror_id, sides in sides_out.items():
+        if str(mirror_id) in listing:
+            listing[str(mirror_id)]["sides"] = sides
     for mirror_id, key, lag in replaced_current:
         # Checked current before the master's push: behind now, until its next check.
         if str(mirror_id) in listing and key in repo_keys:
@@ -299,6 +313,22 @@ def _repository_mirrors(*, position, versions, replaced_at, now_ts):
             grace[key].append(position[mirror_id])
             ends.append(replaced + window)
     return current, grace, ends, replaced_current
+
+
+def _sides_out(position: dict[int, int]) -> dict[int, dict[str, str]]:
+    """{mirror id: {family: "down" or "behind"}} of the listed mirrors one of whose client
+    URLs' hosts has both families and the side of that family fails (one query)."""
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    for mirror_id, family, status in (
+        MirrorURLState.objects.filter(dual=True, mirror_url__protocol__in=CLIENT_PROTOCOLS)
+        .filter(~Q(status=MirrorStatus.UP) | Q(behind=True))
+        .order_by("mirror_url__mirror_id", "family")
+        .values_list("mirror_url__mirror_id", "family", "status")
+    ):
+        down = status != MirrorStatus.UP
+        if mirror_id in position and family and (down or family not in out[mirror_id]):
+            out[mirror_id][family] = "down" if down else "behind"
+    return out
 
 
 def _slash(url: str) -> str:

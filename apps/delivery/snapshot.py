@@ -12,18 +12,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from apps.core.buckets import (  # noqa: F401  (the bucket names, shared with msync)
-    ASN,
-    CONTINENT,
-    COUNTRY,
-    GLOBAL,
-    INTERNAL,
-    MASTER,
-    NEARBY,
-    NETBLOCK,
-    VAULT,
-    place_of,
-)
+from apps.core.buckets import COUNTRY, MASTER, NEARBY, VAULT, place_of
 from apps.core.geo import COUNTRIES, haversine_km
 
 from .sampler import draw
@@ -48,6 +37,10 @@ class Client:
     continent: str | None
     ipv6: bool = False
     asn: int | None = None
+
+    @property
+    def family(self) -> str:
+        return "ipv6" if self.ipv6 else "ipv4"
 
 
 class Choice:
@@ -83,6 +76,7 @@ class MirrorEntry:
     private: bool
     asn: int | None
     urls: dict  # protocol -> (url, ipv6)
+    out: frozenset = frozenset()  # "ipv4"/"ipv6": families whose clients it is not listed to
 
 
 @dataclass(slots=True)
@@ -146,6 +140,7 @@ class LoadedSnapshot:
                 private=m["private"],
                 asn=m["asn"],
                 urls={p: (u[0], bool(u[1])) for p, u in m["urls"].items()},
+                out=frozenset(m.get("out", ())),
             )
             for i, m in enumerate(data["mirrors"])
         ]
@@ -381,7 +376,7 @@ class LoadedSnapshot:
         for index in target.mirrors:
             m = self.mirrors[index]
             url = url_for(m, DEFAULT_PROTOCOLS)
-            if m.private or m.internal or not url:
+            if m.private or m.internal or not url or client.family in m.out:
                 continue
             name = COUNTRY if m.cc == cc else NEARBY if m.cc in near else "others"
             distance = (

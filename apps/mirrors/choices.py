@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from apps.core.http import FetchError
+from apps.core.http import IPV4, IPV6, FetchError
 
 
 class MirrorTier(models.TextChoices):
@@ -83,6 +83,13 @@ class CheckKind(models.TextChoices):
     HEALTH = "health", "Health probe"  # kept only when it changed the mirror's status
 
 
+class AddressFamily(models.TextChoices):
+    """The address family a check asked over (a host with both is checked over each)."""
+
+    IPV4 = IPV4, "IPv4"
+    IPV6 = IPV6, "IPv6"
+
+
 class CheckError(models.TextChoices):
     """Why a check failed; the values are apps.core.http.FetchError's."""
 
@@ -93,5 +100,7 @@ class CheckError(models.TextChoices):
     HTTP_STATUS = FetchError.HTTP_STATUS.value, "HTTP status"
     WRONG_CONTENT = FetchError.WRONG_CONTENT.value, "Wrong content"
     TOO_LARGE = FetchError.TOO_LARGE.value, "Too large"
+    NOT_FOUND = FetchError.NOT_FOUND.value, "Not found"
+    LOGIN = FetchError.LOGIN.value, "Login refused"
     FORBIDDEN_TARGET = FetchError.FORBIDDEN_TARGET.value, "Forbidden target"
     OTHER = FetchError.OTHER.value, "Other"

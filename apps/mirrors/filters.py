@@ -208,7 +208,7 @@ class CheckFilterSet(MirrorScopeFilterSet):
 
     class Meta:
         model = Check
-        fields = ["mirror", "kind", "error", "sweep"]
+        fields = ["mirror", "kind", "error", "sweep", "family"]
 
     def filter_ok(self, queryset, name, value):
         return queryset.filter(error="") if value else queryset.exclude(error="")

@@ -11,9 +11,20 @@ trouble: it returns the error class instead. Why libcurl: docs/checks.md.
 """
 
 from .client import ProbeSession, Resolver, SafeClient, Slots, system_resolve
-from .targets import FetchError, FetchResult, ForbiddenTarget, TargetPolicy, idna_host
+from .targets import (
+    IPV4,
+    IPV6,
+    FetchError,
+    FetchResult,
+    ForbiddenTarget,
+    TargetPolicy,
+    family_of,
+    idna_host,
+)
 
 __all__ = [
+    "IPV4",
+    "IPV6",
     "FetchError",
     "FetchResult",
     "ForbiddenTarget",
@@ -22,6 +33,7 @@ __all__ = [
     "SafeClient",
     "Slots",
     "TargetPolicy",
+    "family_of",
     "idna_host",
     "system_resolve",
 ]

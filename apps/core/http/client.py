@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 import pycurl
 
 from .curl import CurlDriver, Transfer
-from .targets import Failure, FetchError, FetchResult, ForbiddenTarget, Target, TargetPolicy
+from .targets import (
+    Failure,
+    FetchError,
+    FetchResult,
+    ForbiddenTarget,
+    Target,
+    TargetPolicy,
+    family_of,
+)
 from .targets import target_parse as _target_parse
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -131,6 +139,17 @@ class ProbeSession:
         self._addresses[key] = addresses
         return addresses
 
+    async def families(self, url: str) -> list[str | None]:
+        """The address families to probe `url` over one by one: [IPV4, IPV6] when its host
+        has addresses of both, else [None] (one family: asked as before; a name that does
+        not resolve or is refused: the fetch itself records why)."""
+        try:
+            addresses = await self.addresses(_target_parse(url))
+        except (Failure, ForbiddenTarget):
+            return [None]
+        found = list(dict.fromkeys(family_of(a) for a in addresses))
+        return sorted(found) if len(found) > 1 else [None]
+
 
 @dataclass(frozen=True)
 class SafeClient:
@@ -202,16 +221,25 @@ class SafeClient:
 
     # -- requests --
 
-    async def fetch(self, session: ProbeSession, url: str, *, method: str = "GET") -> FetchResult:
-        """Request url. The timeout covers the whole exchange, redirects included; GET
-        bodies are read up to max_bytes, HEAD answers keep their Content-Length (and every
-        answer its Last-Modified)."""
+    async def fetch(
+        self, session: ProbeSession, url: str, *, method: str = "GET", family: str | None = None
+    ) -> FetchResult:
+        """Request url (http, https or ftp through libcurl, rsync through the rsync client).
+        The timeout covers the whole exchange, redirects included; GET bodies are read up to
+        max_bytes, HEAD answers keep their Content-Length (and every answer its
+        Last-Modified; ftp: SIZE and MDTM). `family` (IPV4, IPV6) asks only the addresses of
+        that family."""
         result = FetchResult(url=url, method=method, started=time.time())
         start = time.perf_counter()
         try:
             # libcurl keeps the time of each hop; this is the net below it
             async with asyncio.timeout(self.timeout + 1):
-                await self._exchange(session, url, result, start + self.timeout)
+                if url[:8].lower() == "rsync://":
+                    from .rsync import rsync_exchange
+
+                    await rsync_exchange(self, session, url, result, family=family)
+                else:
+                    await self._exchange(session, url, result, start + self.timeout, family)
         except ForbiddenTarget as exc:
             result.error, result.detail = FetchError.FORBIDDEN_TARGET, str(exc)
         except Failure as exc:
@@ -224,10 +252,13 @@ class SafeClient:
         return result
 
     async def _exchange(
-        self, session: ProbeSession, url: str, result: FetchResult, deadline: float
-    ) -> None:
+        self, session: ProbeSession, url: str, result: FetchResult, deadline: float,
+        family: str | None = None,
+    ) -> None:  # fmt: skip
         for _hop in range(self.max_redirects + 1):
             target = _target_parse(url)
+            if _hop and target.scheme not in ("http", "https"):
+                raise ForbiddenTarget(f"a redirect to {target.scheme} is not followed")
             result.final_url = url
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
@@ -236,6 +267,8 @@ class SafeClient:
             if addresses is None:  # resolved once per session
                 async with asyncio.timeout(remaining):
                     addresses = await session.addresses(target)
+            addresses = addresses_of(addresses, family, target.host)
+            result.family = family_of(addresses[0])
             driver = session.driver()
             transfer = driver.transfer()
             try:
@@ -243,6 +276,8 @@ class SafeClient:
                                                result, deadline)  # fmt: skip
             finally:
                 driver.release(transfer)
+            if target.scheme == "ftp":
+                return  # libcurl failed the transfer on any bad reply: here it went well
             status = result.status
             if status in REDIRECT_STATUSES and location:
                 url = location
@@ -274,6 +309,16 @@ class SafeClient:
             if not connecting or i == len(addresses) - 1 or remaining_ms <= 0:
                 raise failure
         c = transfer.handle
+        if target.scheme == "ftp":
+            result.status = None  # an ftp reply code is no HTTP status
+            length = c.getinfo(pycurl.CONTENT_LENGTH_DOWNLOAD_T)  # SIZE, or the 150 reply's
+            result.content_length = length if length >= 0 else None
+            modified = c.getinfo(pycurl.INFO_FILETIME)  # MDTM
+            result.last_modified = _http_date(modified) if modified >= 0 else ""
+            if result.method != "HEAD":
+                body = transfer.buffer.getvalue()
+                result.body, result.nbytes = body, len(body)
+            return None
         result.status = c.getinfo(pycurl.RESPONSE_CODE)
         length = c.getinfo(pycurl.CONTENT_LENGTH_DOWNLOAD_T)
         result.content_length = length if length >= 0 else None
@@ -283,3 +328,13 @@ class SafeClient:
             body = transfer.buffer.getvalue()
             result.body, result.nbytes = body, len(body)
         return c.getinfo(pycurl.REDIRECT_URL) if result.status in REDIRECT_STATUSES else None
+
+
+def addresses_of(addresses: list[str], family: str | None, host: str) -> list[str]:
+    """The checked addresses of one family (all of them for None); Failure if none."""
+    if family is None:
+        return addresses
+    kept = [a for a in addresses if family_of(a) == family]
+    if not kept:
+        raise Failure(FetchError.DNS, f"{host}: no {family} address")
+    return kept

@@ -43,6 +43,11 @@ _TOO_LARGE_CODES = frozenset(
     {pycurl.E_FILESIZE_EXCEEDED, getattr(pycurl, "E_TOO_LARGE", 100)}  # 100: headers
 )
 _NOT_HTTP_CODES = frozenset({8, pycurl.E_UNSUPPORTED_PROTOCOL})  # 8: CURLE_WEIRD_SERVER_REPLY
+# ftp: 78 CURLE_REMOTE_FILE_NOT_FOUND, 19 CURLE_FTP_COULDNT_RETR_FILE; 67 CURLE_LOGIN_DENIED,
+# 9 CURLE_REMOTE_ACCESS_DENIED
+_NOT_FOUND_CODES = frozenset({78, 19})
+_LOGIN_CODES = frozenset({67, 9})
+_HTTP_ONLY = pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS
 
 
 def _verify_paths() -> tuple[str | None, str | None]:
@@ -78,11 +83,20 @@ class Transfer:
         # callback below refuses any other address all the same.
         shown = f"[{address}]" if ":" in address else address
         c.setopt(pycurl.CONNECT_TO, [f"{target.host}:{target.port}:{shown}:{target.port}"])
+        # ftp (an anonymous login, SIZE and MDTM, RETR for a GET) only for an ftp URL; its
+        # passive data connection goes to the same checked address (FTP_SKIP_PASV_IP).
+        ftp = target.scheme == "ftp"
+        c.setopt(pycurl.PROTOCOLS, pycurl.PROTO_FTP if ftp else _HTTP_ONLY)
+        if ftp:
+            c.setopt(pycurl.FTP_SKIP_PASV_IP, 1)
         if method == "HEAD":
             c.setopt(pycurl.NOBODY, 1)
             c.setopt(pycurl.MAXFILESIZE_LARGE, 0)
         else:
-            c.setopt(pycurl.HTTPGET, 1)
+            if ftp:
+                c.setopt(pycurl.NOBODY, 0)
+            else:
+                c.setopt(pycurl.HTTPGET, 1)
             c.setopt(pycurl.MAXFILESIZE_LARGE, max_bytes)  # announced or streamed: 63
         c.setopt(pycurl.WRITEFUNCTION, self.buffer.write)
         c.setopt(pycurl.OPENSOCKETFUNCTION, self._socket_open)
@@ -117,6 +131,10 @@ class Transfer:
             return Failure(FetchError.TLS, message[:200])
         if code in _TOO_LARGE_CODES:
             return Failure(FetchError.TOO_LARGE, message[:200])
+        if code in _NOT_FOUND_CODES:
+            return Failure(FetchError.NOT_FOUND, message[:200])
+        if code in _LOGIN_CODES:
+            return Failure(FetchError.LOGIN, message[:200])
         if code in _NOT_HTTP_CODES:
             return Failure(FetchError.WRONG_CONTENT, message[:200])
         return Failure(FetchError.OTHER, message[:200] or f"libcurl error {code}")
@@ -156,7 +174,8 @@ class CurlDriver:
         for option, value in (
             (pycurl.NOSIGNAL, 1),
             (pycurl.FOLLOWLOCATION, 0),  # redirects are followed by hand, checked again
-            (pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS),
+            (pycurl.PROTOCOLS, _HTTP_ONLY),
+            (pycurl.REDIR_PROTOCOLS, _HTTP_ONLY),
             (pycurl.PROXY, ""),  # never a proxy from the environment
             (pycurl.NOPROXY, "*"),
             (pycurl.USERAGENT, self.user_agent),

@@ -14,7 +14,8 @@ from urllib.parse import quote, urlsplit
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "rsync": 873}
+IPV4, IPV6 = "ipv4", "ipv6"  # address families, as FetchResult.family and Check.family say
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~?"
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/%:@!$&'()*+,;=\-._~]*")
 
@@ -29,12 +30,14 @@ class FetchError(enum.StrEnum):
     HTTP_STATUS = "http_status"
     WRONG_CONTENT = "wrong_content"
     TOO_LARGE = "too_large"
+    NOT_FOUND = "not_found"  # ftp and rsync: no such file (http says it with a status)
+    LOGIN = "login"  # ftp: the anonymous login was refused; rsync: the module was
     FORBIDDEN_TARGET = "forbidden_target"
     OTHER = "other"
 
 
 class ForbiddenTarget(Exception):
-    """The target is not allowed: a non-public address, or a scheme other than http(s)."""
+    """The target is not allowed: a non-public address, or a scheme that is not probed."""
 
 
 class Failure(Exception):
@@ -101,6 +104,7 @@ class FetchResult:
     error: FetchError | None = None
     detail: str = ""
     final_url: str = ""
+    family: str = ""  # IPV4 or IPV6: the family of the addresses asked ("" before resolving)
     started: float = field(default=0.0, repr=False)  # wall clock, time.time()
 
     @property
@@ -191,6 +195,10 @@ def idna_host(host: str) -> str:
         return host.encode("idna").decode("ascii")
     except (UnicodeError, ValueError) as exc:  # idna.IDNAError is a UnicodeError
         raise Failure(FetchError.DNS, f"{host[:80]!r}: {exc}") from exc
+
+
+def family_of(address: str) -> str:
+    return IPV6 if ":" in address else IPV4
 
 
 @functools.lru_cache(maxsize=_HOSTS_CACHED)

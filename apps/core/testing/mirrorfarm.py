@@ -459,7 +459,8 @@ class SimMirror:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.address}:{self.port}{self.prefix}"
+        shown = f"[{self.address}]" if ":" in self.address else self.address
+        return f"http://{shown}:{self.port}{self.prefix}"
 
     def url(self, relpath: str = "") -> str:
         return self.base_url + relpath.lstrip("/")
@@ -752,7 +753,8 @@ class _HttpProtocol(asyncio.Protocol):
 
 async def _listen(mirror: SimMirror, backlog: int = 128) -> None:
     # our own socket so that a port clash surfaces as a plain OSError
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in mirror.address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((mirror.address, mirror.port))
@@ -764,7 +766,7 @@ async def _listen(mirror: SimMirror, backlog: int = 128) -> None:
     loop = asyncio.get_running_loop()
     mirror._server = await loop.create_server(lambda: _HttpProtocol(mirror), sock=sock)
     if mirror.tls is not None:
-        tls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tls = socket.socket(family, socket.SOCK_STREAM)
         try:
             tls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             tls.bind((mirror.address, mirror.https_port))
@@ -789,7 +791,7 @@ def _unlisten(mirror: SimMirror) -> None:
 
 def _nobody_listens(address: str, port: int) -> bool:
     """True if address:port is free, so that connecting there is refused."""
-    with socket.socket() as probe:
+    with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((address, port))
@@ -844,7 +846,7 @@ class MirrorFarm:
         self._fixed_port = port is not None
         self._next = _loopback(base_address)
         self.port = port if port is not None else _pick_port(str(self._next), random.Random())
-        self.names: dict[str, str] = {}  # host name -> address, for resolve
+        self.names: dict[str, str | list[str]] = {}  # host name -> address(es), for resolve
         self.sni: list[str | None] = []
         self.tls: ssl.SSLContext | None = None
         self.ca = self.ca_file = None
@@ -874,9 +876,17 @@ class MirrorFarm:
     def resolve(self, host: str, port: int = 0) -> list[str]:
         """A resolver hook (apps.core.http.SafeClient.resolver): the farm's names only."""
         try:
-            return [self.names[host.lower().rstrip(".")]]
+            found = self.names[host.lower().rstrip(".")]
         except KeyError:
             raise socket.gaierror(socket.EAI_NONAME, f"{host}: not a farm name") from None
+        return list(found) if isinstance(found, list) else [found]
+
+    def dual(self, ipv4: str, ipv6: str) -> str:
+        """Make the host name of mirror `ipv4` resolve to its address and to that of mirror
+        `ipv6` (on ::1, same port): a dual-stack host whose two sides may differ."""
+        host = self.mirrors[ipv4].host
+        self.names[host] = [self.mirrors[ipv4].address, self.mirrors[ipv6].address]
+        return host
 
     def alias(self, name: str, mirror: str) -> str:
         """Make another host name (an IDN one, say) resolve to a mirror; its ASCII form."""
@@ -900,15 +910,21 @@ class MirrorFarm:
         return self._thread is not None
 
     def add_mirror(
-        self, name: str, behaviour: Behaviour = Behaviour.CURRENT, **options
-    ) -> SimMirror:
-        """Add a mirror on the next free address; options are MirrorOptions fields."""
+        self, name: str, behaviour: Behaviour = Behaviour.CURRENT, *, address: str = "",
+        **options,
+    ) -> SimMirror:  # fmt: skip
+        """Add a mirror on the next free address (or on `address`, a loopback one such as
+        ::1); options are MirrorOptions fields."""
         if name in self.mirrors:
             raise ValueError(f"mirror {name!r} exists")
         opts = MirrorOptions(**options)
         self._check(behaviour, opts)
-        address = _loopback(self._next)
-        self._next += 1
+        if address:
+            if not ipaddress.ip_address(address).is_loopback:
+                raise ValueError(f"{address} is not a loopback address")
+        else:
+            address = _loopback(self._next)
+            self._next += 1
         mirror = SimMirror(name, str(address), self.port, self.prefix, self.tree, behaviour, opts)
         mirror.tls, mirror.https_port = self.tls, self.https_port
         self.mirrors[name] = mirror

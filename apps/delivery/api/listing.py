@@ -40,6 +40,10 @@ LISTING = inline_serializer(
         "blocked": serializers.CharField(
             help_text="Why the mirror is in no answer at all, or empty."
         ),
+        "sides": serializers.CharField(
+            help_text="The address family whose clients it is not listed to (its side of a "
+            "dual-stack host is down or behind), or empty."
+        ),
         "rows": ROWS,
     },
 )
@@ -65,6 +69,7 @@ class MirrorListingAPIView(APIView):
             "built_at": iso_time(snapshot.built_at),
             "known": listing is not None,
             "blocked": listing.blocked if listing else "",
+            "sides": listing.sides if listing else "",
             "rows": [
                 {"key": r.key, "kind": r.kind, "release": r.release, "arch": r.arch,
                  "name": r.name, "listed": r.listed, "why": r.why}

@@ -9,7 +9,7 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import CheckError, Continent
+from ..choices import AddressFamily, CheckError, Continent, Protocol
 from ..models import (
     Check,
     MaintenanceWindow,
@@ -151,11 +151,19 @@ class CheckSerializer(serializers.ModelSerializer):
         choices=CheckError.choices, allow_blank=True, read_only=True,
         help_text="What went wrong; empty when the check passed.",
     )  # fmt: skip
+    protocol = serializers.ChoiceField(
+        choices=Protocol.choices, read_only=True, help_text="The scheme of the URL asked."
+    )
+    family = serializers.ChoiceField(
+        choices=AddressFamily.choices, allow_blank=True, read_only=True,
+        help_text="The address family asked (a dual-stack host is checked over each); empty "
+        "when the name did not resolve.",
+    )  # fmt: skip
 
     class Meta:
         model = Check
-        fields = ["id", "mirror", "sweep", "url", "kind", "checked_at", "http_status",
-                  "latency_ms", "bytes", "error", "detail"]  # fmt: skip
+        fields = ["id", "mirror", "sweep", "url", "protocol", "family", "kind", "checked_at",
+                  "http_status", "latency_ms", "bytes", "error", "detail"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -35,7 +35,7 @@ class MirrorPlan:
     """What to ask one mirror: its URLs (preferred first) and the files it should have."""
 
     mirror_id: int
-    urls: list[tuple[int, str]]  # (MirrorURL id, URL ending in "/")
+    urls: list[tuple[int, str]]  # (MirrorURL id, URL ending in "/"): https, http, ftp, rsync
     timestamp_path: str
     targets: list[Target] = field(default_factory=list)
 
@@ -51,6 +51,7 @@ class Probe:
     sha256: str | None = None  # of the repomd.xml served
     repomd: RepomdInfo | None = None  # parsed only when it is none of the known versions
     timestamp: int | None = None  # of the timestamp file
+    family: str | None = None  # IPV4 or IPV6 when the host has both and this asked one
 
 
 @dataclass(slots=True)
@@ -61,6 +62,7 @@ class MirrorOutcome:
     probes: list[Probe] = field(default_factory=list)
     reachable: bool = False  # some URL served a valid timestamp file
     url_id: int | None = None  # the URL the content was checked through
+    family: str | None = None  # and the address family, when its host has both
 
 
 async def plans_probe(
@@ -94,30 +96,53 @@ async def mirror_probe(
     client: SafeClient,
     slots: Slots,
 ) -> MirrorOutcome:
-    """Probe one mirror: the timestamp file on each URL, then the content through the first
-    URL that served it."""
+    """Probe one mirror: the timestamp file on each URL, over each address family of its
+    host (a dual-stack host is asked over IPv4 and IPv6 apart, each pinned to its own
+    addresses), then the content through the http(s) or ftp answer that served the newest
+    timestamp file (https first on a tie), over that answer's family."""
     outcome = MirrorOutcome(plan.mirror_id)
     per_host = Slots(client.per_host)
     time_target = Target(CheckKind.TIMESTAMP, plan.timestamp_path)
     async with client.session() as session:
 
-        async def one(url_id: int, base: str, target: Target) -> Probe:
+        async def one(url_id: int, base: str, target: Target, family: str | None) -> Probe:
             method = "HEAD" if target.kind == CheckKind.IMAGE else "GET"
             async with per_host, slots:
-                result = await client.fetch(session, base + target.path, method=method)
-            return _probe_read(Probe(plan.mirror_id, url_id, target, result))
+                result = await client.fetch(session, base + target.path, method=method,
+                                            family=family)  # fmt: skip
+            return _probe_read(Probe(plan.mirror_id, url_id, target, result, family=family))
 
-        firsts = await asyncio.gather(*(one(uid, base, time_target) for uid, base in plan.urls))
+        asks = [
+            (url_id, base, family)
+            for url_id, base in plan.urls
+            for family in await session.families(base + plan.timestamp_path)
+        ]
+        firsts = await asyncio.gather(*(one(u, b, time_target, f) for u, b, f in asks))
         outcome.probes.extend(firsts)
-        chosen = next((p for p in firsts if p.result.ok), None)
-        if chosen is None:
-            return outcome
-        outcome.reachable, outcome.url_id = True, chosen.url_id
-        base = dict(plan.urls)[chosen.url_id]
-        outcome.probes.extend(
-            await asyncio.gather(*(one(chosen.url_id, base, t) for t in plan.targets))
+        bases = dict(plan.urls)
+        answered = [p for p in firsts if p.result.ok]
+        # rsync serves the mirrors below this one, not clients: it makes a mirror reachable
+        # only when it has nothing else.
+        client_side = [p for p in firsts if not _is_rsync(bases[p.url_id])]
+        outcome.reachable = any(p.result.ok for p in client_side) or (
+            not client_side and bool(answered)
         )
+        readable = [p for p in answered if not _is_rsync(bases[p.url_id])]
+        if not outcome.reachable or not readable:
+            return outcome
+        newest = max(p.timestamp or 0 for p in readable)
+        chosen = next(p for p in readable if (p.timestamp or 0) == newest)
+        outcome.url_id, outcome.family = chosen.url_id, chosen.family
+        base = bases[chosen.url_id]
+        outcome.probes.extend(
+            await asyncio.gather(*(one(chosen.url_id, base, t, chosen.family)
+                                   for t in plan.targets))
+        )  # fmt: skip
     return outcome
+
+
+def _is_rsync(url: str) -> bool:
+    return url[:8].lower() == "rsync://"
 
 
 def loop_run(coro: Coroutine, *, fast_loop: bool = True):

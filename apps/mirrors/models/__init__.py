@@ -6,6 +6,7 @@ from .checks import (
     CheckDaily,
     MirrorImageState,
     MirrorRepositoryState,
+    MirrorURLState,
     Sweep,
     SweepQuerySet,
 )
@@ -24,6 +25,7 @@ from .traffic import MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
 __all__ = [
     "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
     "Mirror", "MirrorCounter", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState",
-    "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "Netblock", "Push",
-    "PushArrival", "PushQuerySet", "Sweep", "SweepQuerySet", "validate_netblock",
+    "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "MirrorURLState",
+    "Netblock", "Push", "PushArrival", "PushQuerySet", "Sweep", "SweepQuerySet",
+    "validate_netblock",
 ]  # fmt: skip

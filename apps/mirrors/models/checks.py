@@ -5,10 +5,12 @@ from django.db import models
 from django.db.models import Q
 
 from ..choices import (
+    AddressFamily,
     CheckError,
     CheckKind,
     ContentState,
     ImageState,
+    MirrorStatus,
     SweepState,
     SweepTrigger,
 )
@@ -142,6 +144,10 @@ class Check(models.Model):
     bytes = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=20, choices=CheckError.choices, blank=True, db_index=True)
     detail = models.CharField(max_length=200, blank=True)
+    family = models.CharField(
+        max_length=4, choices=AddressFamily.choices, blank=True,
+        help_text="The address family asked; blank when the name did not resolve.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-checked_at", "-id"]
@@ -153,6 +159,57 @@ class Check(models.Model):
     @property
     def ok(self) -> bool:
         return not self.error
+
+    @property
+    def protocol(self) -> str:
+        """http, https, ftp or rsync: the scheme of the URL asked."""
+        return self.url.partition("://")[0].lower()
+
+
+class MirrorURLState(models.Model):
+    """What the checks last found at one mirror URL over one address family: up or down
+    (with the same hysteresis as the mirror's status), and its timestamp file.
+
+    A URL whose host has IPv4 and IPv6 addresses has a row per family (`dual`): the lists
+    leave the mirror out for the clients of a family whose side is down or behind (its
+    timestamp file older than the newest the mirror serves). Other URLs have one row, which
+    the mirror's page shows but which changes nothing in the lists.
+    """
+
+    mirror_url = models.ForeignKey(MirrorURL, on_delete=models.CASCADE, related_name="states")
+    family = models.CharField(max_length=4, choices=AddressFamily.choices, blank=True)
+    dual = models.BooleanField(default=False, help_text="Its host has both address families.")
+    status = models.CharField(
+        max_length=10, choices=MirrorStatus.choices, default=MirrorStatus.UNKNOWN
+    )
+    status_since = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    consecutive_successes = models.PositiveIntegerField(default=0)
+    timestamp = models.BigIntegerField(null=True, blank=True, help_text="Its timestamp file.")
+    behind = models.BooleanField(
+        default=False, help_text="Serves an older timestamp file than the mirror's newest."
+    )
+    error = models.CharField(max_length=20, choices=CheckError.choices, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mirror_url", "family"]
+        verbose_name = "mirror URL state"
+        constraints = [
+            models.UniqueConstraint(fields=["mirror_url", "family"], name="unique_url_family_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mirror_url} {self.family or 'no address'}: {self.status}"
+
+    @property
+    def serving(self) -> bool:
+        return self.status == MirrorStatus.UP and not self.behind
+
+    @property
+    def family_label(self) -> str:
+        return self.get_family_display() if self.family else "no address"
 
 
 class CheckDaily(models.Model):

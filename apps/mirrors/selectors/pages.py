@@ -97,7 +97,7 @@ def mirror_check_history(mirror: Mirror, *, days: int = 14) -> list[dict]:
 
 def mirror_detail(mirror: Mirror) -> dict:
     """Everything the mirror page shows, in a bounded number of queries."""
-    from ..models import Check, MirrorImageState, MirrorRepositoryState
+    from ..models import Check, MirrorImageState, MirrorRepositoryState, MirrorURLState
 
     repository_states = list(
         MirrorRepositoryState.objects.filter(mirror=mirror)
@@ -117,6 +117,12 @@ def mirror_detail(mirror: Mirror) -> dict:
         "sync_path": mirror_sync_path(mirror),
         "downstreams": list(mirror.downstreams.order_by("name")),
         "urls": list(mirror.urls.all()),
+        # What the checks found at each URL over each address family (rsync and ftp too).
+        "url_states": list(
+            MirrorURLState.objects.filter(mirror_url__mirror=mirror)
+            .select_related("mirror_url")
+            .order_by("mirror_url__protocol", "mirror_url__url", "family")
+        ),
         "repository_states": repository_states,
         "repository_counts": counts,
         "images_missing": [s for s in image_states if s.state != "present"],

@@ -28,6 +28,9 @@ from ..models import (
 )
 
 BATCH = 2000
+# The order a mirror's URLs are asked in: the content is read through the first that serves
+# the newest timestamp file, and rsync never (it serves mirrors, not clients).
+PROTOCOL_ORDER = {Protocol.HTTPS: 0, Protocol.HTTP: 1, Protocol.FTP: 2, Protocol.RSYNC: 3}
 PUSH_ARRIVALS_DAYS = 14  # a mirror first seen with a push's versions later is not counted
 RepoKey = tuple[int, int, int]  # (release_id, repository_id, architecture_id)
 
@@ -112,7 +115,7 @@ def _push_versions_load(releases) -> tuple[dict[str, list[int]], dict[int, dt.da
 
 
 def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[MirrorPlan]:
-    """One plan per mirror with an http(s) URL: what it carries, as files to probe.
+    """One plan per mirror with a URL: what it carries, as files to probe.
 
     Reads plain rows (six queries per batch, no model instances) and shares one target
     list between the mirrors that carry the same things, which is nearly all of them.
@@ -132,11 +135,11 @@ def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[Mir
                 "pk", "consecutive_failures"
             )
         )
-        urls: dict[int, list[tuple[bool, int, str]]] = defaultdict(list)
+        urls: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         for mirror_id, url_id, protocol, url in MirrorURL.objects.filter(
-            mirror_id__in=batch, protocol__in=[Protocol.HTTP, Protocol.HTTPS]
+            mirror_id__in=batch
         ).values_list("mirror_id", "pk", "protocol", "url"):
-            urls[mirror_id].append((protocol != Protocol.HTTPS, url_id, url))  # https first
+            urls[mirror_id].append((PROTOCOL_ORDER.get(protocol, 9), url_id, url))
         carried: list[dict[int, set[int]]] = []
         for model, column in through:
             rows: dict[int, set[int]] = defaultdict(set)

@@ -23,6 +23,7 @@ from ..choices import Approval, MirrorStatus, MirrorTier, SweepState
 from ..models import MaintenanceWindow, MirrorURL, Sweep
 from ..selectors.masters import master_base_urls
 from ..selectors.metrics import LAST_ROUND_KEY
+from ..selectors.plans import PROTOCOL_ORDER
 from .health_record import HealthReport, ProbedMirror
 from .health_record import outcomes_record as _outcomes_record  # (bench/ times it here)
 from .master import BATCH, master_refresh
@@ -102,13 +103,12 @@ def _mirrors_load(*, now: dt.datetime) -> dict[int, ProbedMirror]:
     # The open windows are few: their mirrors are left out here, not by a subquery.
     resting = set(MaintenanceWindow.objects.open_at(now).values_list("mirror_id", flat=True))
     rows = (
-        MirrorURL.objects.http()
-        .filter(
+        MirrorURL.objects.filter(
             mirror__approval=Approval.APPROVED,
             mirror__status__in=[MirrorStatus.UP, MirrorStatus.DOWN],
         )
         .exclude(mirror__tier=MirrorTier.MASTER)
-        .order_by("mirror_id", "-protocol", "pk")  # https first, as the sweeps ask
+        .order_by("mirror_id", "-protocol", "pk")
         .values_list(
             "mirror_id", "pk", "url", "mirror__name", "mirror__contact_email", "mirror__status",
             "mirror__health_failures", "mirror__health_successes",
@@ -123,6 +123,8 @@ def _mirrors_load(*, now: dt.datetime) -> dict[int, ProbedMirror]:
         if mirror is None:
             mirror = mirrors[pk] = ProbedMirror(pk, *values)
         mirror.urls.append((url_id, url if url.endswith("/") else url + "/"))
+    for mirror in mirrors.values():  # https, http, ftp, rsync: the order the sweeps ask in
+        mirror.urls.sort(key=lambda u: PROTOCOL_ORDER.get(u[1].partition(":")[0].lower(), 9))
     return mirrors
 
 
@@ -143,14 +145,21 @@ async def _round_fetch(mirrors: list[ProbedMirror], master_url: str | None) -> F
         per_host = Slots(client.per_host)
         async with client.session() as session:
 
-            async def one(url_id: int, base: str) -> tuple[int, FetchResult]:
+            async def one(url_id: int, base: str, family: str | None) -> tuple[int, FetchResult]:
                 async with per_host, slots:
-                    return url_id, await client.fetch(session, base + path, method="HEAD")
+                    found = await client.fetch(session, base + path, method="HEAD", family=family)
+                    return url_id, found
 
-            if len(mirror.urls) == 1:  # most mirrors: no task to create
-                mirror.results = [await one(*mirror.urls[0])]
+            # Each address family of a dual-stack host apart, as the sweeps ask.
+            asks = [
+                (url_id, base, family)
+                for url_id, base in mirror.urls
+                for family in await session.families(base + path)
+            ]
+            if len(asks) == 1:  # most mirrors: no task to create
+                mirror.results = [await one(*asks[0])]
             else:
-                mirror.results = list(await asyncio.gather(*(one(*u) for u in mirror.urls)))
+                mirror.results = list(await asyncio.gather(*(one(*a) for a in asks)))
 
     async def worker() -> None:
         for mirror in pending:

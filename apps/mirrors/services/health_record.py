@@ -19,9 +19,11 @@ from ..models import Check, Mirror
 from .master import BATCH
 from .moderation import changes_publish
 from .status import Notice, notices_send
+from .url_states import health_url_results, url_states_record
 
 BACK_REASON = "back after health failures"
 SYNC_REASON = "its timestamp file changed (a sync finished)"
+SIDE_BACK_REASON = "a side of its dual-stack host answers again"
 
 
 @dataclass
@@ -38,6 +40,7 @@ class HealthReport:
     master_changed: bool = False
     master_problem: str = ""
     isolated: bool = False  # the master and most mirrors failed: this side is cut off
+    sides_changed: list[str] = field(default_factory=list)  # dual-stack mirrors, a side moved
     seconds: float = 0.0
 
 
@@ -58,7 +61,10 @@ class ProbedMirror:
 
     @property
     def healthy(self) -> bool:
-        return any(answered(result) for _url_id, result in self.results)
+        """Some URL answered; rsync only counts for a mirror that has nothing else (it
+        serves the mirrors below, not clients)."""
+        served = [r for _u, r in self.results if not r.url.lower().startswith("rsync:")]
+        return any(answered(result) for result in served or [r for _u, r in self.results])
 
     @property
     def modified(self) -> str:
@@ -120,6 +126,8 @@ def outcomes_record(*, mirrors: dict[int, ProbedMirror], now: dt.datetime, repor
 
     with transaction.atomic():
         _counters_record(good, bad, now=now)
+        _sides_record(mirrors=mirrors, now=now, report=report, queued=to_recheck + to_sync,
+                      may_before=recheck_before)  # fmt: skip
         if not to_down and not to_recheck and not to_sync:
             return
         locked = dict(
@@ -133,6 +141,45 @@ def outcomes_record(*, mirrors: dict[int, ProbedMirror], now: dt.datetime, repor
         _transitions_record(
             mirrors=mirrors, down=down, back=back, synced=synced, now=now, report=report
         )
+
+
+def _sides_record(
+    *, mirrors: dict[int, ProbedMirror], now: dt.datetime, report: HealthReport,
+    queued: list[int], may_before: dt.datetime,
+) -> None:  # fmt: skip
+    """The sides of dual-stack hosts (only those: the lists depend on them): a side that
+    failed enough rounds takes the mirror out for that family's clients now; one that
+    answers again has its mirror re-checked, which brings it back if it is current."""
+    of_url = {url_id: m for m in mirrors.values() for url_id, _r in m.results}
+    results = [
+        r
+        for r in health_url_results(
+            (url_id, result, answered(result))
+            for m in mirrors.values()
+            for url_id, result in m.results
+        )
+        if r.dual
+    ]
+    if not results:
+        return
+    changed, back = url_states_record(results=results, now=now, health=True)
+    if changed:
+        names = sorted({of_url[url_id].name for url_id in changed})
+        report.sides_changed = names
+        changes_publish(f"health: a side of {len(names)} dual-stack mirrors changed")
+    again = [
+        m.pk
+        for m in {of_url[url_id].pk: of_url[url_id] for url_id in back}.values()
+        if m.status == MirrorStatus.UP
+        and m.pk not in queued
+        and (m.recheck_requested_at is None or m.recheck_requested_at <= may_before)
+    ]
+    if again:
+        from ..tasks import recheck_queue  # the tasks import the services
+
+        Mirror.objects.filter(pk__in=again).update(recheck_requested_at=now)
+        report.rechecks_queued += [mirrors[pk].name for pk in again]
+        recheck_queue(again, reason=SIDE_BACK_REASON)
 
 
 def _counters_record(
@@ -224,7 +271,7 @@ def _transitions_record(
         )
     report.taken_down = [mirrors[pk].name for pk in down]
     report.synced = [mirrors[pk].name for pk in synced]
-    report.rechecks_queued = [mirrors[pk].name for pk in back] + report.synced
+    report.rechecks_queued += [mirrors[pk].name for pk in back] + report.synced
     if down:
         # The email's count is of health probes: the sweeps' own count may still be 0.
         notices = [

@@ -35,6 +35,7 @@ from ..models import (
 from ..selectors.plans import CheckContext
 from .master import BATCH
 from .status import Notice, mirror_status_next, notices_send
+from .url_states import URLResult, outcome_url_results, url_states_record
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def outcomes_record(
     image_states: dict[tuple[int, int], str] = {}  # (mirror, image) -> state
     verdicts: dict[int, tuple[bool, int | None, str]] = {}  # mirror -> (reachable, lag, why)
     followed: set[tuple[int, int]] = set()  # (push, mirror) seen holding a push's version
+    url_results: list[URLResult] = []
     sweep_id = sweep.pk if sweep else None
     for outcome in outcomes:
         max_lag: int | None = None
@@ -68,7 +70,8 @@ def outcomes_record(
             checks.append(
                 (sweep_id, outcome.mirror_id, probe.url_id, result.url[:1000], target.kind,
                  adapt(dt.datetime.fromtimestamp(result.started, tz=dt.UTC)), result.status,
-                 result.latency_ms, result.nbytes, result.error or "", result.detail[:200])
+                 result.latency_ms, result.nbytes, result.error or "", result.detail[:200],
+                 result.family)
             )  # fmt: skip
             if target.kind == CheckKind.REPOMD:
                 state, lag, stamp = repository_state_evaluate(
@@ -86,8 +89,10 @@ def outcomes_record(
                     followed.add((push_id, outcome.mirror_id))
             elif target.kind == CheckKind.IMAGE:
                 image = images_by_id[target.key]
+                # ftp has no HTTP status: a SIZE that answered is its 200
+                status = result.status if result.status is not None or not result.ok else 200
                 image_states[(outcome.mirror_id, image.pk)] = image_state_evaluate(
-                    result.status, result.content_length, image.size
+                    status, result.content_length, image.size
                 )
         why = next(
             (
@@ -98,11 +103,13 @@ def outcomes_record(
             "",
         )
         verdicts[outcome.mirror_id] = (outcome.reachable, max_lag, why)
+        url_results += outcome_url_results(outcome)
 
     with transaction.atomic():
         _rows_insert(Check, CHECK_COLUMNS, checks)
         _repository_states_record(states=repo_states, now=now)
         _image_states_record(states=image_states, now=now)
+        url_states_record(results=url_results, now=now)
         notices = _mirrors_status_record(verdicts=verdicts, now=now)
         _push_arrivals_record(followed=followed, pushes=context.pushes, now=now)
         if notices:
@@ -118,7 +125,7 @@ def outcomes_record(
 
 CHECK_COLUMNS = [
     "sweep", "mirror", "mirror_url", "url", "kind", "checked_at", "http_status", "latency_ms",
-    "bytes", "error", "detail",
+    "bytes", "error", "detail", "family",
 ]  # fmt: skip
 
 

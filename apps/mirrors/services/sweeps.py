@@ -23,7 +23,6 @@ from ..checks.engine import MirrorOutcome, MirrorPlan, loop_run, plans_probe
 from ..choices import (
     MirrorStatus,
     MirrorTier,
-    Protocol,
     SweepState,
     SweepTrigger,
 )
@@ -80,11 +79,8 @@ def sweep_start(
 
     master = master_refresh(now=now)
     # The masters are read by the master refresh; a sweep compares the others with them.
-    mirrors = (
-        Mirror.objects.approved()
-        .exclude(tier=MirrorTier.MASTER)
-        .filter(urls__protocol__in=[Protocol.HTTP, Protocol.HTTPS])
-    )
+    # Every protocol is probed: http(s) and ftp for the clients, rsync for the mirrors below.
+    mirrors = Mirror.objects.approved().exclude(tier=MirrorTier.MASTER).filter(urls__isnull=False)
     if mirror_ids is not None:
         mirrors = mirrors.filter(pk__in=list(mirror_ids))
     # A mirror in a maintenance window is out on purpose: not probed, not counted as failing.
