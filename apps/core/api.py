@@ -27,6 +27,26 @@ log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+TOKEN_KEYWORDS = (b"token", b"bearer")
+
+
+def token_key(request) -> str | None:
+    """The key of an `Authorization: Token <key>` (or `Bearer <key>`) header; None when the
+    request uses another scheme or none, and a 401 that says why when the header is broken.
+    People's API tokens and servers' push keys are both sent this way."""
+    parts = authentication.get_authorization_header(request).split()
+    if not parts or parts[0].lower() not in TOKEN_KEYWORDS:
+        return None
+    if len(parts) != 2:
+        raise exceptions.AuthenticationFailed(
+            "Invalid token header: send 'Authorization: Token <key>', the key in one piece."
+        )
+    try:
+        return parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        raise exceptions.AuthenticationFailed("Invalid token header: a key is ASCII.") from None
+
+
 class TokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Token <key>` or `Authorization: Bearer <key>`, a key from the
     volunteer's /my/tokens/ page: request.user is its owner and request.auth the ApiToken.
@@ -34,20 +54,10 @@ class TokenAuthentication(authentication.BaseAuthentication):
     authenticator. Listed first in the settings, so an anonymous write is a 401 with
     `WWW-Authenticate: Token` rather than a 403."""
 
-    keywords = (b"token", b"bearer")
-
     def authenticate(self, request):
-        parts = authentication.get_authorization_header(request).split()
-        if not parts or parts[0].lower() not in self.keywords:
+        key = token_key(request)
+        if key is None:
             return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(
-                "Invalid token header: send 'Authorization: Token <key>', the key in one piece."
-            )
-        try:
-            key = parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token header: a key is ASCII.") from None
         token = token_for_key(key)
         if token is None:
             raise exceptions.AuthenticationFailed("Unknown API token.", code="token_unknown")

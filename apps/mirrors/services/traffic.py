@@ -12,7 +12,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.servers.counters import Delta, Reading, counter_delta, split_by_day
-from apps.servers.services.traffic import CLOCK_SKEW, MAX_PERIOD, Recorded, TrafficConflict
+from apps.servers.services.traffic import (
+    CLOCK_SKEW,
+    Recorded,
+    TrafficConflict,
+    period_validate,
+)
 
 from ..models import Mirror, MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
 
@@ -23,12 +28,7 @@ def mirror_traffic_period_report(
 ) -> Recorded:
     """Count a period's totals; one that overlaps a period already counted is refused
     (TrafficConflict)."""
-    if end <= start:
-        raise ValidationError({"end": "The end is not after the start."})
-    if end - start > MAX_PERIOD:
-        raise ValidationError({"end": f"A period is at most {MAX_PERIOD.days} days long."})
-    if end > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({"end": "The period ends in the future."})
+    period_validate(start=start, end=end, bytes_out=bytes_out, bytes_in=bytes_in)
     Mirror.objects.select_for_update().filter(pk=mirror.pk).first()
     if MirrorTrafficPeriod.objects.filter(mirror=mirror, start__lt=end, end__gt=start).exists():
         raise TrafficConflict(

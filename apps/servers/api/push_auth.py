@@ -10,24 +10,16 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
+from apps.core.api import token_key
+
 from ..services.push_tokens import push_token_for_key, push_token_touch
 
 
 class ServerPushAuthentication(authentication.BaseAuthentication):
-    keywords = (b"token", b"bearer")
-
     def authenticate(self, request):
-        parts = authentication.get_authorization_header(request).split()
-        if not parts or parts[0].lower() not in self.keywords:
+        key = token_key(request)
+        if key is None:
             return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(
-                "Invalid token header: send 'Authorization: Token <server key>'."
-            )
-        try:
-            key = parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token header: a key is ASCII.") from None
         token = push_token_for_key(key)
         if token is None:
             raise exceptions.AuthenticationFailed("Unknown server push key.", code="key_unknown")

@@ -123,18 +123,9 @@ def traffic_readings_record(
     return [Recorded(s, d) for s, d in zip(samples, recorded, strict=True)]
 
 
-@transaction.atomic
-def traffic_period_record(
-    *,
-    server: Server,
-    start: dt.datetime,
-    end: dt.datetime,
-    bytes_out: int,
-    bytes_in: int,
-    source: str = TrafficSource.PUSH,
-) -> Recorded:
-    """Count a total a server pushed for [start, end). A period that overlaps one already
-    counted for the server is refused (TrafficConflict): a push sent twice counts once."""
+def period_validate(*, start: dt.datetime, end: dt.datetime, bytes_out: int, bytes_in: int):
+    """The rules of a reported period's totals, for servers and mirrors alike: it ends after
+    it starts, lasts at most MAX_PERIOD, is not in the future, and counts whole bytes."""
     errors = {}
     if end <= start:
         errors["end"] = "The end is not after the start."
@@ -147,6 +138,21 @@ def traffic_period_record(
             errors[name] = "Bytes are a whole number from 0."
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def traffic_period_record(
+    *,
+    server: Server,
+    start: dt.datetime,
+    end: dt.datetime,
+    bytes_out: int,
+    bytes_in: int,
+    source: str = TrafficSource.PUSH,
+) -> Recorded:
+    """Count a total a server pushed for [start, end). A period that overlaps one already
+    counted for the server is refused (TrafficConflict): a push sent twice counts once."""
+    period_validate(start=start, end=end, bytes_out=bytes_out, bytes_in=bytes_in)
     Server.objects.select_for_update().filter(pk=server.pk).first()
     if TrafficPeriod.objects.filter(server=server, start__lt=end, end__gt=start).exists():
         raise TrafficConflict(
