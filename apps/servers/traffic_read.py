@@ -22,8 +22,8 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def traffic_daily(*, servers: Q | None = None, first=None, last=None) -> dict[dt.date, int]:
-    """Bytes sent per day by the servers `servers` selects (all of them by default)."""
+def _days_of(*, servers: Q | None, first, last):
+    """The daily rows of the servers `servers` selects (all by default), between two days."""
     qs = ServerTraffic.objects.all()
     if servers is not None:
         qs = qs.filter(servers)
@@ -31,18 +31,18 @@ def traffic_daily(*, servers: Q | None = None, first=None, last=None) -> dict[dt
         qs = qs.filter(day__gte=first)
     if last is not None:
         qs = qs.filter(day__lte=last)
+    return qs
+
+
+def traffic_daily(*, servers: Q | None = None, first=None, last=None) -> dict[dt.date, int]:
+    """Bytes sent per day by the servers `servers` selects (all of them by default)."""
+    qs = _days_of(servers=servers, first=first, last=last)
     return dict(qs.values_list("day").annotate(total=Sum("bytes_out")).order_by("day"))
 
 
 def traffic_weekly(*, servers: Q | None = None, first=None, last=None) -> dict[dt.date, int]:
     """Bytes sent per ISO week (keyed by its Monday), summed in the database."""
-    qs = ServerTraffic.objects.all()
-    if servers is not None:
-        qs = qs.filter(servers)
-    if first is not None:
-        qs = qs.filter(day__gte=first)
-    if last is not None:
-        qs = qs.filter(day__lte=last)
+    qs = _days_of(servers=servers, first=first, last=last)
     rows = qs.annotate(week=TruncWeek("day")).values_list("week").annotate(Sum("bytes_out"))
     return {_as_date(week): total for week, total in rows.order_by("week")}
 

@@ -65,44 +65,52 @@ def service_result_record(
     stale: bool = False,
 ) -> ServiceCheckResult:
     """Take one result of a service check (a plugin's run, a pushed reading, a stale
-        passive service) through the state machine, keep it in the history, schedule the next
-        check (a passive service's: when it turns stale, sooner while a stale result is being
+    passive service) through the state machine, keep it in the history, schedule the next
+    check (a passive service's: when it turns stale, sooner while a stale result is being
     retried) and refresh the server's health. A hard state change emails staff after commit."""
     now = checked_at or timezone.now()
     service = ServerService.objects.select_for_update().select_related("server").get(pk=service.pk)
     previous_hard = service.last_hard_state
-    step = state_next(
-        state=service.state, state_type=service.state_type, attempt=service.attempt,
-        last_hard_state=service.last_hard_state, result=result.state,
-        max_attempts=service.max_attempts,
-    )  # fmt: skip
-    if step.state != service.state or service.last_state_change is None:
-        service.last_state_change = now
-    if step.hard_change or (service.last_hard_state_change is None and step.state_type == "hard"):
-        service.last_hard_state_change = now
-    if step.state_type == StateType.HARD:
-        service.last_hard_state = step.state
-    service.state, service.state_type, service.attempt = step.state, step.state_type, step.attempt
-    service.last_check = now
+    step, row = _step(service=service, result=result, when=now)
     retrying = step.state_type == StateType.SOFT
     if service.passive:
         wait = service.retry_interval if retrying and stale else service.freshness
     else:
         wait = service.retry_interval if retrying else service.check_interval
     service.next_check = now + dt.timedelta(seconds=wait)
-    service.output, service.long_output = result.output[:2000], result.long_output[:8000]
-    service.perfdata = result.perfdata
     service.save()
-    row = ServiceCheckResult.objects.create(
-        service=service, checked_at=now, state=step.state, state_type=step.state_type,
-        attempt=step.attempt, hard_change=step.hard_change, exit_code=result.exit_code,
-        duration_ms=result.duration_ms, output=service.output, long_output=service.long_output,
-        perfdata=result.perfdata,
-    )  # fmt: skip
+    row.save()
     server_health_refresh(server=service.server)
     if step.hard_change:
         transaction.on_commit(lambda: health_notice_send(service=service, previous=previous_hard))
     return row
+
+
+def _step(*, service: ServerService, result: PluginResult, when: dt.datetime):
+    """Take one result through nagios' state machine on `service` (in memory) and return the
+    step and the history row to keep (not saved)."""
+    step = state_next(
+        state=service.state, state_type=service.state_type, attempt=service.attempt,
+        last_hard_state=service.last_hard_state, result=result.state,
+        max_attempts=service.max_attempts,
+    )  # fmt: skip
+    if step.state != service.state or service.last_state_change is None:
+        service.last_state_change = when
+    if step.hard_change or (service.last_hard_state_change is None and step.state_type == "hard"):
+        service.last_hard_state_change = when
+    if step.state_type == StateType.HARD:
+        service.last_hard_state = step.state
+    service.state, service.state_type, service.attempt = step.state, step.state_type, step.attempt
+    service.last_check = when
+    service.output, service.long_output = result.output[:2000], result.long_output[:8000]
+    service.perfdata = result.perfdata
+    row = ServiceCheckResult(
+        service=service, checked_at=when, state=step.state, state_type=step.state_type,
+        attempt=step.attempt, hard_change=step.hard_change, exit_code=result.exit_code,
+        duration_ms=result.duration_ms, output=service.output, long_output=service.long_output,
+        perfdata=result.perfdata,
+    )  # fmt: skip
+    return step, row
 
 
 def server_health_refresh(*, server: Server) -> str:
@@ -158,42 +166,7 @@ def service_results_replay(
     keep them in the history, as imported from another monitor (or the demo's): the same
     states as one by one, in a few queries, and no emails (they are not news)."""
     service = ServerService.objects.select_for_update().select_related("server").get(pk=service.pk)
-    rows = []
-    for when, result in results:
-        step = state_next(
-            state=service.state, state_type=service.state_type, attempt=service.attempt,
-            last_hard_state=service.last_hard_state, result=result.state,
-            max_attempts=service.max_attempts,
-        )  # fmt: skip
-        if step.state != service.state or service.last_state_change is None:
-            service.last_state_change = when
-        if step.hard_change or service.last_hard_state_change is None:
-            service.last_hard_state_change = when
-        if step.state_type == StateType.HARD:
-            service.last_hard_state = step.state
-        service.state, service.state_type, service.attempt = (
-            step.state,
-            step.state_type,
-            step.attempt,
-        )
-        service.last_check = when
-        service.output, service.long_output = result.output, result.long_output
-        service.perfdata = result.perfdata
-        rows.append(
-            ServiceCheckResult(
-                service=service,
-                checked_at=when,
-                state=step.state,
-                state_type=step.state_type,
-                attempt=step.attempt,
-                hard_change=step.hard_change,
-                exit_code=result.exit_code,
-                duration_ms=result.duration_ms,
-                output=result.output,
-                long_output=result.long_output,
-                perfdata=result.perfdata,
-            )  # fmt: skip
-        )
+    rows = [_step(service=service, result=result, when=when)[1] for when, result in results]
     if service.last_check is not None:
         soft = service.state_type == StateType.SOFT
         wait = (
