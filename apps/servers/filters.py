@@ -1,6 +1,7 @@
 """Filters shared by the server pages and the API (the API's FilterSet extends the page's)."""
 
 import django_filters
+from django import forms
 from django_countries import countries
 
 from apps.core.filters import IsoDateTimeFilter
@@ -70,7 +71,9 @@ class ServiceFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=ServerHealth.choices, label="State")
     state_type = django_filters.ChoiceFilter(choices=StateType.choices, label="State type")
     problems = django_filters.BooleanFilter(
-        method="filter_problems", label="Problems only (not OK)"
+        method="filter_problems",
+        label="Show",
+        widget=forms.Select(choices=(("", "All services"), ("true", "Problems only (not OK)"))),
     )
 
     class Meta:

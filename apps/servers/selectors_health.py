@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.utils import timezone
 
 from .choices import ServerHealth
@@ -21,6 +21,16 @@ def service_list():
         enabled=True, server__in=Server.objects.in_service()
     ).select_related("server")
     return services.order_by("server__hostname", "name")
+
+
+def services_worst_first(services):
+    """Problems first, as nagios' problem views put them: critical, warning, unknown, then
+    ok; by server and service within a state."""
+    severity = Case(
+        *(When(state=state, then=Value(rank)) for rank, state in enumerate(STATE_ORDER)),
+        default=Value(len(STATE_ORDER)),
+    )
+    return services.order_by(severity, "server__hostname", "name")
 
 
 def service_state_counts(services) -> dict[str, int]:

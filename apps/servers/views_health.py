@@ -6,7 +6,13 @@ from django.utils import timezone
 
 from .filters import ServiceFilterSet
 from .selectors import server_list
-from .selectors_health import server_results, service_history, service_list, service_state_counts
+from .selectors_health import (
+    server_results,
+    service_history,
+    service_list,
+    service_state_counts,
+    services_worst_first,
+)
 from .traffic_read import server_bandwidth
 
 HISTORY_HOURS = 24
@@ -15,7 +21,7 @@ HISTORY_HOURS = 24
 def server_status(request):
     everything = service_list()
     filterset = ServiceFilterSet(request.GET, queryset=everything)
-    services = list(filterset.qs) if filterset.is_valid() else []
+    services = list(services_worst_first(filterset.qs)) if filterset.is_valid() else []
     context = {
         "filter": filterset,
         "services": services,

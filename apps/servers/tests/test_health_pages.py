@@ -57,6 +57,12 @@ def test_the_status_page_shows_states_colours_and_outputs(client, world):
     assert "old.example.org" not in page
     assert '<a class="card card-critical" href="?state=critical"><strong>1</strong>' in page
     assert '<a class="card card-warning" href="?state=warning"><strong>1</strong>' in page
+    # Problems first, as nagios lists them: ns1's critical DNS, www's warning, then the rest.
+    critical, warning = page.index("DNS CRITICAL - 0.004"), page.index("certificate expires")
+    assert critical < warning < page.index("HTTP OK: HTTP/1.1 200 OK - 5120 bytes")
+    assert '<option value="true">Problems only (not OK)</option>' in page
+    problems = client.get("/servers/status/", {"problems": "true"}).content.decode()
+    assert "DNS CRITICAL" in problems and "HTTP OK" not in problems
     filtered = client.get("/servers/status/", {"state": "critical"}).content.decode()
     assert "ns1.example.org" in filtered and "HTTP OK" not in filtered
     assert "No service matches" in client.get("/servers/status/", {"server": "x"}).content.decode()
