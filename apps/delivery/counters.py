@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from bisect import bisect_left
 from pathlib import Path
 from threading import get_ident
 
@@ -30,10 +29,12 @@ PATH_ENDPOINTS = {
     "/metalink/": METALINK, "/healthz": HEALTHZ, "/healthz/": HEALTHZ, "/metrics": OTHER,
 }  # fmt: skip
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
-# Upper bounds of the latency buckets, seconds (the front answers in tens of µs; Django in ms).
-BOUNDS = (0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-          0.1, 0.25, 0.5, 1.0, 2.5)  # fmt: skip
-BOUNDS_NS = tuple(round(b * 1e9) for b in BOUNDS)
+# Upper bounds of the latency buckets: powers of two from 2**14 ns (16.4 µs; the front answers
+# in tens of µs) to 2**31 ns (2.1 s; Django's pages), so a request's bucket is one shift and
+# one bit_length, not a search (bench/delivery_load.py --counters-only times it).
+_SHIFT = 14
+BOUNDS_NS = tuple(1 << (_SHIFT + k) for k in range(18))
+BOUNDS = tuple(b / 1e9 for b in BOUNDS_NS)  # seconds, as Prometheus's "le" labels say
 # The layout of a row: the requests by status class then endpoint, then per endpoint its
 # buckets (+Inf last), then per endpoint the sum of its latencies in ns.
 _ENDPOINTS = len(ENDPOINTS)
@@ -45,6 +46,7 @@ SIZE = _SUMS + len(ENDPOINTS)
 _CLASS_AT = {str(k + 1): k * _ENDPOINTS for k in range(len(STATUS_CLASSES))}
 _ODD = 4 * _ENDPOINTS
 _HIST_AT = tuple(_HIST + e * _WIDTH for e in range(_ENDPOINTS))
+_LAST = _WIDTH - 1  # the +Inf bucket
 # Rows of finished threads are folded into one when there are more rows than this.
 MAX_ROWS = 64
 
@@ -54,6 +56,7 @@ class FrontCounters:
 
     def __init__(self) -> None:
         self._rows: dict[int, list[int]] = {}
+        self._local = threading.local()  # this thread's row, the same list as in _rows
         self._retired = [0] * SIZE  # what threads that ended had counted
         self._lock = threading.Lock()  # taken when a thread first counts, and by readers
 
@@ -61,18 +64,24 @@ class FrontCounters:
         """One answer: `status` as given to start_response ("200 OK"). The hot path: every
         name here is a local, a global or a C function (bench/delivery_load.py times it)."""
         try:
-            row = self._rows[get_ident()]
-        except KeyError:
+            row = self._local.row
+        except AttributeError:
             row = self._row_new()
         row[_CLASS_AT.get(status[0], _ODD) + endpoint] += 1
-        row[_HIST_AT[endpoint] + bisect_left(BOUNDS_NS, elapsed_ns)] += 1
+        # The bucket whose bound is the first power of two at or above the time.
+        bucket = ((elapsed_ns or 1) - 1 >> _SHIFT).bit_length()
+        row[_HIST_AT[endpoint] + (bucket if bucket < _LAST else _LAST)] += 1
         row[_SUMS + endpoint] += elapsed_ns
 
     def _row_new(self) -> list[int]:
         with self._lock:
             if len(self._rows) >= MAX_ROWS:
                 self._fold()
-            row = self._rows[get_ident()] = [0] * SIZE
+            # A new thread may take the identity of one that ended: it goes on in its row.
+            row = self._rows.get(get_ident())
+            if row is None:
+                row = self._rows[get_ident()] = [0] * SIZE
+            self._local.row = row
         return row
 
     def _fold(self) -> None:
