@@ -20,3 +20,14 @@ def _tasks_stay_in_the_test_process():
 def _no_queued_snapshot_rebuilds(settings):
     """Saving a mirror schedules a snapshot rebuild on the broker; tests that want one ask."""
     settings.DELIVERY_REBUILD_ON_CHANGE = False
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_outage_remembered():
+    """A test that takes the cache down leaves the API's throttles remembering the outage (and
+    letting requests through) for a while: forget it, so the next test on the same worker
+    sees throttles that count."""
+    yield
+    from apps.core.api import cache_outage
+
+    cache_outage.since, cache_outage.retry_at = None, 0.0
