@@ -57,7 +57,10 @@ def internal_mirrors_load(rng, servers, releases, arches, repos):
                 "upstream": masters[0] if tier == MirrorTier.INTERNAL and masters else None,
             },
         )
-        _set_urls(mirror, [("http", f"http://{server.hostname}/centos/")])
+        # Masters and internal mirrors serve rsync too: the external mirrors sync from it
+        # (what msync hands them).
+        _set_urls(mirror, [("http", f"http://{server.hostname}/centos/"),
+                           ("rsync", f"rsync://{server.hostname}/centos/")])  # fmt: skip
         _carry(mirror, releases, arches, repos, arch_names=list(ARCHITECTURES))
         bucket.append(mirror)
     # Internal mirrors sync from the closer of the two masters.
