@@ -10,13 +10,14 @@ from apps.core.testing.mirrorfarm import Behaviour
 from apps.delivery import runtime
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.models import Check, MirrorURLState
-from apps.mirrors.services import sweep_run
+from apps.mirrors.services import health_round, sweep_run
 from apps.mirrors.tests.conftest import (  # noqa: F401  (fixtures)
     check_settings,
     farm_mirrors,
     master_catalogue,
 )
 from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory
+from apps.mirrors.tests.test_health_loop import eager  # noqa: F401  (a fixture)
 
 from .conftest import call, new_front
 
@@ -91,3 +92,54 @@ def test_a_dual_stack_mirror_is_listed_per_family(
     sweep_run()
     sweep_run()  # back up after MIRROR_CHECK_UP_AFTER good sweeps, as a mirror comes back
     assert listed in lists("2001:db8::10")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_health_loop_takes_a_failing_side_out_for_its_family_only(
+    farm_mirrors,  # noqa: F811
+    mirror_farm,
+    settings,
+    eager,  # noqa: F811  (the rebuilds and re-checks a round queues run at once)
+):
+    """Between sweeps, the light health loop asks each side of a dual-stack mirror apart:
+    the IPv6 side stops answering and IPv6 clients lose the mirror within two rounds, IPv4
+    ones keep it; the side answers again and is re-checked and listed again."""
+    settings.MIRROR_CHECK_RESOLVER = mirror_farm.resolve
+    settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8", "::1/128"]
+    settings.MIRROR_HEALTH_DOWN_AFTER = settings.MIRROR_HEALTH_UP_AFTER = 2
+    settings.MIRROR_HEALTH_TIMEOUT = 1.0
+    mirror_farm.add_mirror("both4", Behaviour.CURRENT)
+    mirror_farm.add_mirror("both6", Behaviour.CURRENT, address="::1")
+    host = mirror_farm.dual("both4", "both6")
+    mirror = MirrorFactory(name=host, status="unknown", country="GB")
+    url = MirrorURLFactory(mirror=mirror, url=mirror_farm["both4"].named_url, ipv6=True)
+    listed = url.url + "5.0/os/x86_64/"
+    store = SnapshotStore(poll_seconds=0)
+
+    def lists(ip: str) -> bool:
+        store.poll_once()
+        return listed in call(new_front(store), "/mirrorlist", f"{QUERY}&ip={ip}").text
+
+    sweep_run()
+    sweep_run()  # up after MIRROR_CHECK_UP_AFTER good sweeps
+    assert lists("192.0.2.10") and lists("2001:db8::10")
+
+    mirror_farm.set_behaviour("both6", Behaviour.REFUSED)
+    rounds = 0
+    while lists("2001:db8::10"):
+        assert rounds < 4, "still listed to IPv6 clients after 4 health rounds"
+        health_round()
+        rounds += 1
+    assert rounds <= 2
+    assert lists("192.0.2.10")  # the IPv4 side is fine
+    assert MirrorURLState.objects.get(mirror_url=url, family="ipv6").status == "down"
+    assert MirrorURLState.objects.get(mirror_url=url, family="ipv4").status == "up"
+
+    mirror_farm.set_behaviour("both6", Behaviour.CURRENT)
+    back = 0
+    while not lists("2001:db8::10"):
+        assert back < 5, "not listed to IPv6 clients again after 5 health rounds"
+        health_round()
+        back += 1
+    assert lists("192.0.2.10")
