@@ -517,3 +517,10 @@ TRAFFIC_SAMPLE_RETENTION_DAYS = env.int("TRAFFIC_SAMPLE_RETENTION_DAYS", default
 TRAFFIC_SNMP_ALLOW_NETWORKS = env.list(
     "TRAFFIC_SNMP_ALLOW_NETWORKS", default=MIRROR_CHECK_ALLOW_NETWORKS
 )
+
+# msync over DNS (docs: README, "The sync tree and msync"): with a path, every published
+# snapshot rewrites this zone file (PowerDNS GeoIP backend YAML, or a BIND zone), as
+# `manage.py exportdns` does; the DNS server reloads it (e.g. `pdns_control reload`).
+MSYNC_DNS_EXPORT_PATH = env.str("MSYNC_DNS_EXPORT_PATH", default="")
+MSYNC_DNS_FORMAT = env.str("MSYNC_DNS_FORMAT", default="pdns-geoip")
+MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")

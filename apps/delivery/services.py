@@ -19,6 +19,23 @@ from .store import REDIS_BLOB_KEY, REDIS_VERSION_KEY
 log = logging.getLogger(__name__)
 
 
+def _msync_dns_export() -> None:
+    """Rewrite msync's DNS zone file with each new snapshot, so the DNS hands out the same
+    internal mirrors as /api/v1/msync/ (a failure is logged: the snapshot stands)."""
+    from apps.mirrors.services.dns import dns_zone_export
+
+    try:
+        written = dns_zone_export(
+            path=settings.MSYNC_DNS_EXPORT_PATH,
+            fmt=settings.MSYNC_DNS_FORMAT,
+            zone=settings.MSYNC_DNS_ZONE,
+        )
+    except Exception:
+        log.exception("could not write msync's DNS zone to %s", settings.MSYNC_DNS_EXPORT_PATH)
+        return
+    log.info("wrote msync's DNS zone: %s names", written["names"])
+
+
 def snapshot_publish(*, reason: str = "") -> Snapshot:
     """Build a snapshot from the database and publish it (database row, then Redis).
 
@@ -48,6 +65,8 @@ def snapshot_publish(*, reason: str = "") -> Snapshot:
         if keep is not None:
             Snapshot.objects.filter(version__lt=keep).delete()
         transaction.on_commit(lambda: _publish_redis(row.version, blob))
+        if settings.MSYNC_DNS_EXPORT_PATH:
+            transaction.on_commit(_msync_dns_export)
     log.info(
         "published snapshot %s: %s mirrors, %s bytes, %s ms (%s)",
         row.version,

@@ -73,6 +73,29 @@ def test_the_zone_file_holds_msyncs_answer_for_every_country(demo, tmp_path, set
     assert f"jp.msync IN A {expected['133.1.1.1']}" in zone.splitlines()
 
 
+def test_each_published_snapshot_rewrites_the_zone_file(
+    demo, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """With MSYNC_DNS_EXPORT_PATH set, the DNS follows the checks: a snapshot published
+    after Japan's closest internal mirror went down hands Japan the next one."""
+    from apps.delivery.services import snapshot_publish
+
+    settings.MSYNC_DNS_EXPORT_PATH = str(tmp_path / "zones.yaml")
+
+    def japan() -> list[dict]:
+        document = yaml.safe_load(Path(settings.MSYNC_DNS_EXPORT_PATH).read_text())
+        return document["domains"][0]["records"][f"jp.{SERVICE}"]
+
+    with django_capture_on_commit_callbacks(execute=True):  # after the publish commits
+        snapshot_publish(reason="test")
+    assert {"a": msync_answer(ip="133.1.1.1")["mirror"]["ipv4"]} in japan()
+    first = japan()
+    Mirror.objects.filter(name="mirror-jp1.example.org").update(status=MirrorStatus.DOWN)
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot_publish(reason="test")
+    assert {"a": "192.0.2.40"} in japan() and japan() != first  # mirror-jp2
+
+
 def require_pdns() -> None:
     missing = [p for p in (PDNS, BACKEND) if not os.path.exists(p)]
     missing += [] if shutil.which("dig") else ["dig"]
