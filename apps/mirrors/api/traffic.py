@@ -5,7 +5,6 @@ staff only; the sponsor's page then shows it."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
@@ -17,7 +16,7 @@ from apps.servers.api.traffic import (
     TrafficRecordedSerializer,
     recorded_answer,
 )
-from apps.servers.counters import TICKS32, TICKS_PER_SECOND, Reading
+from apps.servers.counters import Reading
 from apps.servers.services.traffic import TrafficConflict
 
 from ..services.traffic import mirror_traffic_counters_report, mirror_traffic_period_report
@@ -51,14 +50,11 @@ class MirrorTrafficReportView(APIView):
         data = serializer.validated_data
         try:
             if data["kind"] == "counters":
-                uptime = data.get("uptime_seconds")
                 reading = Reading(
-                    at=data.get("at") or timezone.now(),
+                    at=data["at"],
                     in_octets=data["in_octets"],
                     out_octets=data["out_octets"],
-                    uptime_ticks=None
-                    if uptime is None
-                    else int(uptime * TICKS_PER_SECOND) % TICKS32,
+                    uptime_ticks=data["uptime_ticks"],
                 )
                 recorded = mirror_traffic_counters_report(
                     mirror=mirror, interface=data["interface"], reading=reading, by=request.user

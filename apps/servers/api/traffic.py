@@ -69,6 +69,13 @@ class TrafficPushSerializer(serializers.Serializer):
         if has_totals and data["end"] <= data["start"]:
             raise serializers.ValidationError({"end": "The end is not after the start."})
         data["kind"] = "counters" if has_counters else "totals"
+        if has_counters:  # as the services take them: a time, and sysUpTime's ticks
+            data.setdefault("at", None)
+            data["at"] = data["at"] or timezone.now()
+            uptime = data.get("uptime_seconds")
+            data["uptime_ticks"] = (
+                None if uptime is None else int(uptime * TICKS_PER_SECOND) % TICKS32
+            )
         return data
 
 
@@ -141,17 +148,14 @@ class ServerTrafficPushView(APIView):
         data = serializer.validated_data
         try:
             if data["kind"] == "counters":
-                uptime = data.get("uptime_seconds")
-                at = data.get("at") or timezone.now()
+                at = data["at"]
                 recorded = traffic_reading_record(
                     server=server,
                     interface=data["interface"],
                     at=at,
                     in_octets=data["in_octets"],
                     out_octets=data["out_octets"],
-                    uptime_ticks=None
-                    if uptime is None
-                    else int(uptime * TICKS_PER_SECOND) % TICKS32,
+                    uptime_ticks=data["uptime_ticks"],
                     source=TrafficSource.PUSH,
                 )
                 return recorded_answer("counters", recorded, end=at)
