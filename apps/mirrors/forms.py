@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from apps.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from apps.core.hostnames import ip_literal
 from apps.core.http import TargetPolicy, idna_host
 from apps.core.http.targets import Failure
@@ -99,7 +100,7 @@ def mirror_url_clean(value: str, protocol: str, *, mirror: Mirror | None = None)
     return url
 
 
-class CheckboxesField(forms.ModelMultipleChoiceField):
+class CheckboxesField(ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
@@ -136,7 +137,7 @@ class MirrorForm(forms.Form):
         label="ISO images", queryset=Image.objects.none(), required=False,
         help_text="None ticked: every image of the releases and architectures it carries.",
     )  # fmt: skip
-    upstream = forms.ModelChoiceField(
+    upstream = ModelChoiceField(
         label="Syncs from", queryset=Mirror.objects.none(), required=False,
         empty_label="The internal mirror nearest to its country",
     )  # fmt: skip

@@ -113,6 +113,10 @@ def test_a_token_writes_and_a_revoked_one_is_401(client, people, queued):
          "available choices."),
         ({"country": [None, None]}, "country", "Select a valid choice. [None, None] is not one "
          "of the available choices."),  # found by schemathesis: was a 500
+        ({"images": [-45103792287633686063480832]}, "images",
+         "“-45103792287633686063480832” is not a valid value."),  # schemathesis: a 500
+        ({"upstream": 10**30}, "upstream",
+         "Select a valid choice. That choice is not one of the available choices."),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_400_with_the_forms_message(client, people, changes, field, message):
