@@ -26,7 +26,14 @@ class Planner:
     bucket 1."""
 
     def __init__(self, snapshot: LoadedSnapshot):
-        self.snapshot = snapshot
+        # No reference back to the snapshot (it holds the planner): a cycle would keep
+        # every replaced snapshot alive once the store freezes the heap. Only its tables.
+        self._tables = (
+            snapshot.repos,
+            snapshot.grace_targets,
+            snapshot.files,
+            snapshot.folders,
+        )
         self.mirrors = snapshot.mirrors
         self.nearby_km = snapshot.nearby_km
         self.groups = snapshot.groups
@@ -110,13 +117,7 @@ class Planner:
         built = 0
         for key in list(keys)[:_PLAN_CACHE_LIMIT]:
             target_key, cc, ipv6, protocols = key
-            snapshot = self.snapshot
-            target = (
-                snapshot.repos.get(target_key)
-                or snapshot.grace_targets.get(target_key)
-                or snapshot.files.get(target_key)
-                or snapshot.folders.get(target_key)
-            )
+            target = next((t[target_key] for t in self._tables if target_key in t), None)
             if target is not None and key not in self._plans:
                 self._plans[key] = self._build_plan(target, cc, ipv6, protocols)
                 built += 1

@@ -69,11 +69,9 @@ class SnapshotStore:
         if current is not None:
             snapshot.planner.warm(current.planner.keys)
         if current is None or snapshot.version >= current.version:
-            # The snapshot's objects live until the next swap: keep the cyclic GC from
-            # walking them (full collections over 10,000 mirrors show up as latency tails).
-            gc.collect()
-            gc.freeze()
             self.snapshot = snapshot
+            del current
+            _refreeze()
             if write_cache and self.cache_path:
                 self._write_cache(blob)
         return self.snapshot
@@ -208,6 +206,17 @@ class SnapshotStore:
                 except Exception:
                     log.exception("delivery background tick failed")
             self._stop.wait(self.poll_seconds)
+
+
+def _refreeze() -> None:
+    """Free what the swap released, then move what is alive (the new snapshot) out of
+    the cyclic GC's reach: full collections walking 10,000 mirrors' objects show up as
+    latency tails. gc.freeze() keeps frozen objects from ever being collected as cycles, so
+    the frozen generation is put back first and collected with the rest; a snapshot holds
+    no reference cycle, so the old one is normally freed by its reference count already."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _close_database_connection() -> None:
