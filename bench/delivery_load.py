@@ -807,6 +807,73 @@ def counter_cost(tmp: Path, urls, pools, no_country: float, clients: int = 5000)
     return judged
 
 
+LOAD_CODE = """
+import json, os, sys, time, resource
+import psutil
+sys.path.insert(0, {base!r})
+from apps.delivery.store import SnapshotStore
+blob = open({path!r}, "rb").read()
+me = psutil.Process()
+before = me.memory_info().rss
+store = SnapshotStore(poll_seconds=0)
+started = time.perf_counter()
+store.install(blob, write_cache=False)
+took = time.perf_counter() - started
+after = me.memory_info().rss
+started = time.perf_counter()
+store.install(blob.replace(b'"version":', b'"version":1', 1), write_cache=False)
+again = time.perf_counter() - started
+print(json.dumps({{"load": took, "again": again, "before": before, "after": after,
+                  "swapped": me.memory_info().rss}}))
+"""
+
+
+def load_figures(tmp: Path, blob: bytes) -> dict:
+    """Time and memory to load the snapshot into a fresh process, as a worker does (parse,
+    clean, plans and answers built), then to swap in a second copy."""
+    import json
+
+    path = tmp / "snapshot-load.json"
+    path.write_bytes(blob)
+    code = LOAD_CODE.format(base=str(BASE_DIR), path=str(path))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    figures = json.loads(out.stdout)
+    print(
+        f"load into a worker: {figures['load']:.2f} s (a swap: {figures['again']:.2f} s);"
+        f" RSS {figures['before'] / 2**20:.0f} MiB before, {figures['after'] / 2**20:.0f} MiB"
+        f" loaded, {figures['swapped'] / 2**20:.0f} MiB after a swap"
+    )
+    return figures
+
+
+def swap_mode(args, base: str, pid: int, script: Path) -> int:
+    """--swap: a snapshot published every --swap-every seconds for --swap minutes under
+    the mix; RSS at start and end, p99 per second around each swap."""
+    import delivery_swap
+
+    print(
+        f"swap mode: {args.swap} min, a snapshot every {args.swap_every:g} s, wrk in 1 s"
+        f" slices at -c{args.connections}"
+    )
+    result = delivery_swap.run(
+        base, pid, script, seconds=args.swap * 60, slice_s=1,
+        publish_every=args.swap_every, conns=args.connections,
+    )  # fmt: skip
+    p99s = sorted(r["p99"] for _, r in result["slices"])
+    print(
+        f"{len(result['slices'])} one-second slices, {len(result['published'])} snapshots"
+        f" published; p99 per second: median {p99s[len(p99s) // 2]:.1f} ms, worst"
+        f" {p99s[-1]:.1f} ms; errors {delivery_swap.errors(result)}"
+    )
+    print("p99 per second around each swap (seconds after the publication):")
+    print("\n".join(delivery_swap.around_swaps(result)))
+    print("worker RSS:")
+    print("\n".join(delivery_swap.rss_lines(result)))
+    return 1 if delivery_swap.errors(result) else 0
+
+
 def report(args, results: dict, rss: dict, cached: dict | None) -> None:
     print(
         f"\nwrk -t2 -c{args.connections} -d{args.duration}s --latency; {args.mirrors} mirrors;"
@@ -865,6 +932,16 @@ def main(argv=None) -> int:
         " (default: %(default)s)",
     )
     parser.add_argument("--no-cached", action="store_true", help="skip the cached case")
+    parser.add_argument(
+        "--swap",
+        type=float,
+        default=0,
+        metavar="MINUTES",
+        help="swap mode: the mix for MINUTES while snapshots are published (no table)",
+    )
+    parser.add_argument(
+        "--swap-every", type=float, default=10.0, help="seconds between snapshots in swap mode"
+    )
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output too")
     parser.add_argument(
         "--counters-only", action="store_true", help="only the cost of the front's counters"
@@ -888,6 +965,9 @@ def main(argv=None) -> int:
             f"snapshot {row.version}: {row.mirror_count} mirrors, {row.size / 1e6:.1f} MB "
             f"(orjson), built in {row.build_ms} ms; setup {time.monotonic() - started:.1f} s"
         )
+        from apps.delivery.selectors import snapshot_latest
+
+        load_figures(tmp, bytes(snapshot_latest()[1]))
         urls = catalogue()
         pools = geoip_pools()
         print(
@@ -898,7 +978,7 @@ def main(argv=None) -> int:
                 for v, has in POOL_SIZES
             )
         )
-        counters_ns = counter_cost(tmp, urls, pools, args.no_country)
+        counters_ns = 0 if args.swap else counter_cost(tmp, urls, pools, args.no_country)
         if args.counters_only:
             return 0 if counters_ns <= 1000 else 1
 
@@ -927,6 +1007,11 @@ def main(argv=None) -> int:
             return 1
         for kind, (status, _headers, body, wire) in samples.items():
             print(f"{kind}: {status}, body {len(body)} bytes, response {wire} bytes")
+
+        if args.swap:
+            script = mix_script(tmp, pools, urls, args.no_country)
+            run_wrk(base, script, 3, args.connections)  # warm-up
+            return swap_mode(args, base, granian.pid, script)
 
         write_bare_app(tmp, samples)
         bare = start_granian(

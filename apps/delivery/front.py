@@ -26,7 +26,7 @@ from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
 from .replies import STATUS_KEY, TEXT, no_snapshot, nobody, parse_query  # noqa: F401
 from .replies import redirect as _redirect
 from .replies import reply as _reply
-from .snapshot import GRACE_PREFIX, PROTOCOLS, Client, LoadedSnapshot
+from .snapshot import DEFAULT_PROTOCOLS, GRACE_PREFIX, PROTOCOLS, Client, LoadedSnapshot
 from .usage import UsageCounter
 
 if TYPE_CHECKING:  # the store reads the database in its own thread; requests never do
@@ -140,8 +140,7 @@ class DeliveryFront:
     # --- helpers ---------------------------------------------------------------------
 
     def _client(self, environ, params: dict) -> Client:
-        ip = params.get("ip") or self.locator.address(environ)
-        return self.locator.client(ip, country=params.get("cc") or params.get("country"))
+        return self.locator.client_of(environ, params)
 
     @staticmethod
     def _snapshot_headers(snapshot: LoadedSnapshot) -> list[tuple[str, str]]:
@@ -182,25 +181,40 @@ class DeliveryFront:
         if not isinstance(request, RepoRequest):
             return request  # the error answer
         snapshot, params, target, client, protocol = request
-        choices = snapshot.draw(
-            target,
-            client,
-            count=self.mirrorlist_count,
-            protocol=protocol,
-            rng=self.rng,
-            grace=self.mirrorlist_grace,
-        )
-        if not choices:
-            return nobody(environ, start_response, target)
         if "debug" in params or environ.get("HTTP_X_DEBUG") or "time" in params:
+            choices = snapshot.draw(
+                target,
+                client,
+                count=self.mirrorlist_count,
+                protocol=protocol,
+                rng=self.rng,
+                grace=self.mirrorlist_grace,
+            )
+            if not choices:
+                return nobody(environ, start_response, target)
             body = self._mirrorlist_annotated(environ, params, snapshot, target, client, choices)
         else:  # the hot path: only the URLs
-            body = render.mirrorlist_text(choices)
+            body = self._mirrorlist_urls(snapshot, target, client, protocol)
+            if body is None:
+                return nobody(environ, start_response, target)
         if self.usage is not None:
             self.usage.count(
                 kinds.MIRRORLIST, client.country, target.release, target.arch, target.name
             )
         return _reply(environ, start_response, "200 OK", body.encode(), extra=snapshot.headers)
+
+    def _mirrorlist_urls(self, snapshot, target, client, protocol) -> str | None:
+        """The plain mirrorlist, joined from the draw's mirror indexes (no Choice objects);
+        None when nobody qualifies."""
+        if target.eol:
+            return f"{snapshot.vault_url}{target.path}\n"
+        protocols = (protocol,) if protocol else DEFAULT_PROTOCOLS
+        count = self.mirrorlist_count
+        indexes = snapshot.pick(target, client, count, protocols, self.rng, self.mirrorlist_grace)
+        if not indexes:
+            return None
+        base, path, master = snapshot.base_urls(protocols), target.path, snapshot.master_url
+        return "\n".join([base[i] + path if i >= 0 else master + path for i in indexes]) + "\n"
 
     def _mirrorlist_annotated(self, environ, params, snapshot, target, client, choices) -> str:
         """The mirrorlist with `time` and `debug` comment lines."""
@@ -244,13 +258,18 @@ class DeliveryFront:
         if not isinstance(request, RepoRequest):
             return request  # the error answer
         snapshot, params, target, client, protocol = request
+        protocols = (protocol,) if protocol else DEFAULT_PROTOCOLS
         # dnf verifies a mirror inside the grace window by the alternates' hashes.
-        choices = snapshot.draw(
-            target, client, count=self.metalink_count, protocol=protocol, rng=self.rng, grace=True
-        )
-        if not choices:
-            return nobody(environ, start_response, target)
-        body = render.metalink_repomd(target, choices, built_at=snapshot.built_at)
+        if target.eol:
+            choices = snapshot.draw(target, client, count=1, protocol=protocol, rng=self.rng)
+            body = render.metalink_repomd(target, choices, built_at=snapshot.built_at)
+        else:
+            indexes = snapshot.pick(
+                target, client, self.metalink_count, protocols, self.rng, grace=True
+            )
+            if not indexes:
+                return nobody(environ, start_response, target)
+            body = snapshot.answers.metalink_repomd(target, indexes, protocols, snapshot)
         if self.usage is not None:
             self.usage.count(
                 kinds.METALINK, client.country, target.release, target.arch, target.name
@@ -353,7 +372,7 @@ class DeliveryFront:
                 return nobody(environ, start_response, target)
             headers += render.link_headers(choices[1:])
             headers.append(("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"'))
-            digest = render.digest_header(target.sha256)
+            digest = snapshot.answers.digests.get(target.key)
             if digest:
                 headers.append(digest)
             self._count(kinds.ISO, client, target)

@@ -1,136 +1,152 @@
 """The buckets a client is served from, in order (DESIGN.md, "Choosing mirrors for a
 client"): netblock or ASN, country, nearby, continent, the rest of the world, internal.
 Each bucket is groups of mirrors by country with alias tables, so a plan costs
-O(countries), not O(mirrors)."""
+O(countries), not O(mirrors).
+
+Built when the snapshot is loaded, off the request path: the plans of every target, country
+and address family for the default protocols (the ones a client that names none gets), and
+the netblocks and ASNs as tables searched with one bisect or one dict lookup. What is built
+later (the plans of a named protocol, the special buckets of a netblock or ASN actually
+asked for) is keyed by the snapshot's own structure (targets, countries, netblock ranges,
+mirror ASNs), never by a client's address, so no caller can make it grow past that."""
 
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_right
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from apps.core.buckets import ASN, GEOGRAPHIC, INTERNAL, NETBLOCK, place_of
+from apps.core.geo import COUNTRIES
 
 from .sampler import Bucket, bucket_make, group_of
-from .snapshot import Client, Target, url_for
+from .snapshot import DEFAULT_PROTOCOLS, Client, Target, url_for
 
 if TYPE_CHECKING:
     from .snapshot import LoadedSnapshot
 
-_PLAN_CACHE_LIMIT = 20_000
-_NO_HITS: frozenset = frozenset()
+# Special buckets kept (each a netblock range or ASN, a target, protocols and a family);
+# bounded by the snapshot's structure already, this is a second fence.
+_SPECIAL_LIMIT = 50_000
 
 
 class Planner:
     """The buckets of a loaded snapshot for each (target, country, address family,
-    protocols): built on first use, memoised and bounded; the netblock and ASN indexes of
-    bucket 1."""
+    protocols), and the netblock and ASN tables of bucket 1.
 
-    def __init__(self, snapshot: LoadedSnapshot):
-        # No reference back to the snapshot (it holds the planner): a cycle would keep
-        # every replaced snapshot alive once the store freezes the heap. Only its tables.
-        self._tables = (
-            snapshot.repos,
-            snapshot.grace_targets,
-            snapshot.files,
-            snapshot.folders,
-        )
+    Holds no reference to its snapshot (which holds it): a cycle would outlive the store's
+    gc.freeze() and keep every replaced snapshot alive."""
+
+    def __init__(self, snapshot: LoadedSnapshot, *, prebuild: bool = True):
+        self._tables = (snapshot.repos, snapshot.grace_targets, snapshot.files, snapshot.folders)
         self.mirrors = snapshot.mirrors
         self.nearby_km = snapshot.nearby_km
         self.groups = snapshot.groups
-        self.by_asn: dict[int, set[int]] = {}
+        by_asn: dict[int, list[int]] = {}
         for m in self.mirrors:
             if m.asn:
-                self.by_asn.setdefault(m.asn, set()).add(m.index)
-        # Netblocks by (family, prefix length) -> network address as int -> mirrors, so a
-        # client address is matched with one dict lookup per prefix length in use.
-        self._netblocks: dict[tuple[int, int], dict[int, set[int]]] = {}
-        for cidr, index in snapshot.netblocks:
-            net = ipaddress.ip_network(cidr, strict=False)
-            table = self._netblocks.setdefault((net.version, net.prefixlen), {})
-            table.setdefault(int(net.network_address), set()).add(index)
-        self._prefixes = {
-            family: sorted((p for f, p in self._netblocks if f == family), reverse=True)
-            for family in (4, 6)
+                by_asn.setdefault(m.asn, []).append(m.index)
+        self.by_asn = {asn: tuple(members) for asn, members in by_asn.items()}
+        self._netblocks = {
+            False: _ranges(snapshot.netblocks, 4),
+            True: _ranges(snapshot.netblocks, 6),
         }
-
+        self.has_netblocks = any(starts for starts, _ in self._netblocks.values())
+        # A client's country for planning: one the plans can tell from "no country".
+        self._known = set(COUNTRIES) | {m.cc for m in self.mirrors} | set(self.groups)
+        self._places: dict = {}
         self._plans: dict[tuple, tuple[Bucket, ...]] = {}
+        self._shared: dict[tuple, tuple[Bucket, ...]] = {}
         self._indexes: dict[tuple, tuple[dict, tuple]] = {}
-        self._netblock_hits: dict[str, frozenset] = {}
+        self._special: dict[tuple, Bucket | None] = {}
+        self._buckets: dict[tuple, Bucket] = {}  # plans that share a bucket share it
+        if prebuild:
+            self.prebuild(DEFAULT_PROTOCOLS)
+        self._buckets.clear()  # its keys are only for building: the plans hold the buckets
 
-    @property
-    def keys(self):
-        return self._plans.keys()
+    def prebuild(self, protocols) -> int:
+        """Build the plans of every target, country (and none) and family for `protocols`:
+        at load, so that no request pays for one (plans that come out alike are shared)."""
+        countries = [None, *sorted(c for c in self._known if c)]
+        for table in self._tables:
+            for target in table.values():
+                for ipv6 in (False, True):
+                    for cc in countries:
+                        self._plan(target, cc, ipv6, protocols)
+        return len(self._shared)
 
     def buckets(self, target: Target, client: Client, protocols) -> tuple:
         buckets = self._plan(target, client.country, client.ipv6, protocols)
-        special = self._special_bucket(target, client, protocols)
-        return (special, *buckets) if special else buckets
+        if (self.has_netblocks and client.ip) or (client.asn and client.asn in self.by_asn):
+            special = self._special_bucket(target, client, protocols)
+            if special is not None:
+                return (special, *buckets)
+        return buckets
 
     def _special_bucket(self, target: Target, client: Client, protocols) -> Bucket | None:
         """Bucket 1: mirrors that declared the client's netblock or ASN (private ones too)."""
-        name = NETBLOCK
-        found = self._netblocks_of(client.ip) if client.ip and self._netblocks else frozenset()
-        if not found and client.asn and client.asn in self.by_asn:
-            found, name = self.by_asn[client.asn], ASN
-        if not found:
-            return None
-        family = client.family
-        members = sorted(
+        key = None
+        if self.has_netblocks and client.ip:
+            found = self.netblock_range(client)
+            if found is not None:
+                key = (NETBLOCK, found, target.key, protocols, client.ipv6)
+        if key is None:
+            if not client.asn or client.asn not in self.by_asn:
+                return None
+            key = (ASN, client.asn, target.key, protocols, client.ipv6)
+        if key in self._special:
+            return self._special[key]
+        name, where = key[0], key[1]
+        if name == NETBLOCK:
+            ipv6, k = where
+            members = self._netblocks[ipv6][1][k]
+        else:
+            members = self.by_asn[where]
+        family, mirrors, wanted = client.family, self.mirrors, target.mirror_set
+        chosen = [
             i
-            for i in found
-            if i in target.mirror_set
-            and url_for(self.mirrors[i], protocols)
-            and family not in self.mirrors[i].out
-        )
-        if not members:
-            return None
-        return bucket_make(name, [group_of(members, self.mirrors)])
+            for i in members
+            if i in wanted and url_for(mirrors[i], protocols) and family not in mirrors[i].out
+        ]
+        bucket = bucket_make(name, [group_of(chosen, mirrors)]) if chosen else None
+        if len(self._special) >= _SPECIAL_LIMIT:
+            self._special.clear()
+        self._special[key] = bucket
+        return bucket
 
-    def _netblocks_of(self, ip: str) -> frozenset:
-        """Mirrors whose netblocks contain `ip` (memoised: one dict lookup per request)."""
-        hits = self._netblock_hits.get(ip)
-        if hits is not None:
-            return hits
-        found: set[int] = set()
-        try:
-            addr = ipaddress.ip_address(ip)
-        except ValueError:
-            addr = None
-        if addr is not None:
+    def netblock_range(self, client: Client) -> tuple[bool, int] | None:
+        """(family, the index of the range of declared netblocks holding the client's
+        address) or None: one bisect over the family's sorted table."""
+        value, ipv6 = client.value, client.ipv6
+        if value is None:
+            try:
+                addr = ipaddress.ip_address(client.ip)
+            except ValueError:
+                return None
             if addr.version == 6 and addr.ipv4_mapped:
                 addr = addr.ipv4_mapped
-            value, bits = int(addr), (32 if addr.version == 4 else 128)
-            for prefix in self._prefixes[addr.version]:
-                hit = self._netblocks[(addr.version, prefix)].get(
-                    value >> (bits - prefix) << (bits - prefix)
-                )
-                if hit:
-                    found |= hit
-        if len(self._netblock_hits) > _PLAN_CACHE_LIMIT * 5:
-            self._netblock_hits.clear()
-        hits = self._netblock_hits[ip] = frozenset(found) if found else _NO_HITS
-        return hits
-
-    def warm(self, keys) -> int:
-        """Build the plans of `keys` (taken from the previous snapshot) before this one
-        serves, so a swap does not slow the first requests of each country."""
-        built = 0
-        for key in list(keys)[:_PLAN_CACHE_LIMIT]:
-            target_key, cc, ipv6, protocols = key
-            target = next((t[target_key] for t in self._tables if target_key in t), None)
-            if target is not None and key not in self._plans:
-                self._plans[key] = self._build_plan(target, cc, ipv6, protocols)
-                built += 1
-        return built
+            value, ipv6 = int(addr), addr.version == 6
+        starts, hits = self._netblocks[ipv6]
+        k = bisect_right(starts, value) - 1
+        if k < 0 or not hits[k]:
+            return None
+        return ipv6, k
 
     def _plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
+        if cc not in self._known:
+            cc = None  # an unknown country plans as none at all (and keys nothing new)
         key = (target.key, cc, ipv6, protocols)
         plan = self._plans.get(key)
         if plan is None:
-            if len(self._plans) > _PLAN_CACHE_LIMIT:
-                self._plans.clear()  # bounded: a snapshot's plans are cheap to rebuild
             plan = self._plans[key] = self._build_plan(target, cc, ipv6, protocols)
         return plan
+
+    def _place(self, cc: str | None):
+        place = self._places.get(cc)
+        if place is None:
+            place = self._places[cc] = place_of(cc, nearby_km=self.nearby_km, groups=self.groups)
+        return place
 
     def _country_index(self, target: Target, protocols, ipv6: bool) -> tuple[dict, tuple]:
         """The target's public external mirrors as groups by country, and its internal
@@ -156,13 +172,12 @@ class Planner:
                     by_cc.setdefault(m.cc, (m.continent, []))[1].append(index)
 
             def split(members: list[int]) -> tuple:
+                # An IPv4 client's plans use all of them, an IPv6 client's the two parts.
+                if not ipv6:
+                    return group_of(members, mirrors), None, None
                 capable = [i for i in members if url_for(mirrors[i], protocols)[1]]
                 ipv4 = [i for i in members if not url_for(mirrors[i], protocols)[1]]
-                return (
-                    group_of(members, mirrors),
-                    group_of(capable, mirrors),
-                    group_of(ipv4, mirrors),
-                )
+                return None, group_of(capable, mirrors), group_of(ipv4, mirrors)
 
             found = self._indexes[key] = (
                 {cc: (continent, *split(members)) for cc, (continent, members) in by_cc.items()},
@@ -171,12 +186,19 @@ class Planner:
         return found
 
     def _build_plan(self, target: Target, cc: str | None, ipv6: bool, protocols) -> tuple:
-        place = place_of(cc, nearby_km=self.nearby_km, groups=self.groups)
+        place = self._place(cc)
         by_cc, internal = self._country_index(target, protocols, ipv6)
+        # Which bucket each of the target's countries falls in for this client: clients
+        # whose countries put every mirror country in the same bucket share one plan.
+        where = tuple(place.bucket(mcc, mcont) for mcc, (mcont, *_s) in by_cc.items())
+        shared_key = (target.key, protocols, ipv6, where)
+        plan = self._shared.get(shared_key)
+        if plan is not None:
+            return plan
         # Each bucket as its countries' groups: (all, ipv6-capable, ipv4-only).
         groups: dict[str, list[tuple]] = {name: [] for name in GEOGRAPHIC}
-        for mirror_cc, (mirror_continent, *split) in by_cc.items():
-            groups[place.bucket(mirror_cc, mirror_continent)].append(split)
+        for name, (_continent, *split) in zip(where, by_cc.values(), strict=True):
+            groups[name].append(split)
         groups[INTERNAL] = [internal]
         order = [*GEOGRAPHIC, INTERNAL]
         buckets = []
@@ -186,10 +208,52 @@ class Planner:
                 for name in order:
                     parts = [split[part] for split in groups[name] if split[part]]
                     if parts:
-                        buckets.append(bucket_make(name + suffix, parts))
+                        buckets.append(self._bucket(name + suffix, parts))
         else:
             for name in order:
                 parts = [split[0] for split in groups[name] if split[0]]
                 if parts:
-                    buckets.append(bucket_make(name, parts))
-        return tuple(buckets)
+                    buckets.append(self._bucket(name, parts))
+        plan = self._shared[shared_key] = tuple(buckets)
+        return plan
+
+    def _bucket(self, name: str, parts: list) -> Bucket:
+        """One bucket per name and set of groups, however many plans hold it (the groups
+        live as long as the planner, so their ids are stable keys)."""
+        key = (name, *map(id, parts))
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = bucket_make(name, parts)
+        return bucket
+
+
+def _ranges(netblocks, version: int) -> tuple[list[int], list[tuple[int, ...] | None]]:
+    """The declared netblocks of one IP version as one sorted table: the starts of the
+    ranges between every netblock's first and past-last address, and for each range the
+    mirrors (sorted) whose netblocks hold all of it (None where none does)."""
+    events: list[tuple[int, int, int]] = []  # (address, +1 opens / -1 closes, mirror)
+    for cidr, index in netblocks:
+        try:
+            net = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            continue
+        if net.version != version:
+            continue
+        events.append((int(net.network_address), 1, index))
+        events.append((int(net.broadcast_address) + 1, -1, index))
+    events.sort()
+    starts: list[int] = []
+    hits: list[tuple[int, ...] | None] = []
+    active: Counter = Counter()
+    k = 0
+    while k < len(events):
+        address = events[k][0]
+        while k < len(events) and events[k][0] == address:
+            _, change, index = events[k]
+            active[index] += change
+            if not active[index]:
+                del active[index]
+            k += 1
+        starts.append(address)
+        hits.append(tuple(sorted(active)) if active else None)
+    return starts, hits

@@ -8,7 +8,7 @@ import base64
 import logging
 from email.utils import formatdate
 
-from .snapshot import Choice, Target
+from .snapshot import DEFAULT_PROTOCOLS, Choice, Target, url_for
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,10 @@ def _hashes(sha256: str, sha512: str = "", indent: str = "") -> str:
     return f"{indent}<verification>\n{''.join(parts)}{indent}</verification>\n"
 
 
-def _url_elements(choices: list[Choice], suffix: str = "") -> str:
+def _url_elements(choices: list[Choice], suffix: str = "", first: int = 0) -> str:
     """<url> elements best first: dnf tries them in document order."""
     out = []
-    for rank, choice in enumerate(choices):
+    for rank, choice in enumerate(choices, start=first):
         url = choice.url + suffix
         protocol = url.split(":", 1)[0]
         location = f' location="{choice.country}"' if choice.country else ""
@@ -121,11 +121,24 @@ def _url_elements(choices: list[Choice], suffix: str = "") -> str:
 
 def metalink_repomd(target: Target, choices: list[Choice], *, built_at: float) -> str:
     """Metalink 3.0 for repodata/repomd.xml in MirrorManager's shape: size, mm0:timestamp,
-    sha256/sha512, the recent versions as mm0:alternates, the mirrors in order."""
+    sha256/sha512, the recent versions as mm0:alternates, the mirrors in order (the
+    front joins the same text from `Answers`' pieces)."""
+    return (
+        _repomd_head(target, http_date(built_at))
+        + _url_elements(choices, "repodata/repomd.xml")
+        + _REPOMD_TAIL
+    )
+
+
+_REPOMD_TAIL = "   </resources>\n  </file>\n </files>\n</metalink>\n"
+
+
+def _repomd_head(target: Target, pubdate: str) -> str:
+    """Everything of a repomd.xml metalink before the first <url>."""
     head = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" '
-        f'pubdate="{http_date(built_at)}" generator="portal" '
+        f'pubdate="{pubdate}" generator="portal" '
         'xmlns:mm0="http://fedorahosted.org/mirrormanager">\n'
         " <files>\n"
         '  <file name="repomd.xml">\n'
@@ -147,8 +160,6 @@ def metalink_repomd(target: Target, choices: list[Choice], *, built_at: float) -
                 )
             body.append("   </mm0:alternates>\n")
     body.append('   <resources maxconnections="1">\n')
-    body.append(_url_elements(choices, "repodata/repomd.xml"))
-    body.append("   </resources>\n  </file>\n </files>\n</metalink>\n")
     return head + "".join(body)
 
 
@@ -209,3 +220,53 @@ def digest_header(sha256_hex: str) -> tuple[str, str] | None:
     except ValueError:
         return None
     return ("Digest", "SHA-256=" + base64.b64encode(raw).decode())
+
+
+class Answers:
+    """What the answers of one snapshot share, rendered when it is loaded: each mirror's
+    `<url>` element up to its preference (per protocol choice), each repository's metalink
+    head (hashes, alternates, the date) and escaped path, each ISO's Digest header. A
+    request only draws and joins. Holds the snapshot's mirrors, never the snapshot."""
+
+    def __init__(self, mirrors, *, built_at: float, repos, files):
+        self.mirrors = mirrors
+        self.pubdate = http_date(built_at)
+        self._pieces: dict[tuple, list] = {}
+        self._heads = {t.key: _repomd_head(t, self.pubdate) for t in repos}
+        self._paths = {t.key: _esc(t.path + "repodata/repomd.xml") for t in repos}
+        self.digests = {t.key: digest_header(t.sha256) for t in files}
+        self.url_pieces(DEFAULT_PROTOCOLS)
+
+    def url_pieces(self, protocols) -> list[tuple[str, str] | None]:
+        """Per mirror: (its <url> element up to the preference's value, its escaped base
+        URL) for `protocols` (once per protocol choice: four at most)."""
+        found = self._pieces.get(protocols)
+        if found is None:
+            found = self._pieces[protocols] = [_piece(m, protocols) for m in self.mirrors]
+        return found
+
+    def metalink_repomd(self, target: Target, indexes: list[int], protocols, snapshot) -> str:
+        """`metalink_repomd`'s text for the mirrors `indexes` (-1: the master), from the
+        pieces."""
+        head, path = self._heads[target.key], self._paths[target.key]
+        pieces = self.url_pieces(protocols)
+        out = [head]
+        for rank, index in enumerate(indexes):
+            if index >= 0:
+                piece = pieces[index]
+                out.append(f'{piece[0]}{100 - rank if rank < 99 else 1}">{piece[1]}{path}</url>\n')
+            else:
+                master = Choice(snapshot.master_url + target.path, "master")
+                out.append(_url_elements([master], "repodata/repomd.xml", rank))
+        out.append(_REPOMD_TAIL)
+        return "".join(out)
+
+
+def _piece(mirror, protocols) -> tuple[str, str] | None:
+    found = url_for(mirror, protocols)
+    if not found:
+        return None
+    base = found[0]
+    protocol = base.split(":", 1)[0]
+    location = f' location="{mirror.cc}"' if mirror.cc else ""
+    return f'    <url protocol="{protocol}" type="{protocol}"{location} preference="', _esc(base)

@@ -1,9 +1,13 @@
-"""Weighted draws without replacement: Vose's alias tables over groups of mirrors, so a
-draw costs two tuple lookups whatever the size of the group. Pure Python, no Django."""
+"""Weighted draws without replacement: a bucket's groups (countries) by their running
+totals and one bisect, then a mirror by the group's Vose alias table, so a draw costs a
+bisect and two tuple lookups whatever the size of the bucket. Pure Python, no Django."""
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 
 class Group:
@@ -25,14 +29,16 @@ class Group:
 
 @dataclass(slots=True, frozen=True)
 class Bucket:
-    """One bucket of a plan: its groups, with an alias table over the groups' total
-    weights (a draw picks a group by weight, then a mirror inside it by weight)."""
+    """One bucket of a plan: its groups, with the running totals of the groups' weights
+    (a draw picks a group by weight with one bisect, then a mirror inside it by the group's
+    alias table). The totals are an array of machine integers: thousands of buckets are
+    built per snapshot, and a float or int object per entry would weigh on every worker."""
 
     name: str
     groups: tuple[Group, ...]
     size: int  # mirrors in all groups
-    prob: tuple[float, ...]
-    alias: tuple[Group, ...]
+    cumulative: array  # running totals of the groups' weights, the last is `total`
+    total: int
 
     def members_weights(self):
         for group in self.groups:
@@ -44,13 +50,9 @@ def group_of(members: list[int], mirrors) -> Group | None:
 
 
 def bucket_make(name: str, groups: list[Group]) -> Bucket:
-    prob, alias = alias_table([g.total for g in groups])
+    cumulative = array("q", accumulate(g.total for g in groups))
     return Bucket(
-        name,
-        tuple(groups),
-        sum(len(g.members) for g in groups),
-        prob,
-        tuple(groups[k] for k in alias),
+        name, tuple(groups), sum(len(g.members) for g in groups), cumulative, cumulative[-1]
     )
 
 
@@ -72,25 +74,27 @@ def alias_table(weights: list[int]) -> tuple[tuple[float, ...], tuple[int, ...]]
     return tuple(prob), tuple(alias)
 
 
+_ONE = 1.0
+
+
 def draw(bucket: Bucket, need: int, rng, taken: set[int]) -> list[int]:
     """Up to `need` members not in `taken`, drawn without replacement with probability
     proportional to weight; adds them to `taken`."""
     got: list[int] = []
     rand = rng.random
-    if bucket.size > 4 * need + 16:
-        # Large bucket: weighted draws with replacement, rejecting repeats. Each accepted
-        # draw is weighted among those left, so this is exact. A draw is a group by the
-        # bucket's alias table, then a mirror by the group's: O(1), no list is built.
+    if bucket.size >= 2 * need:
+        # A bucket twice the draw or larger: weighted draws with replacement, rejecting
+        # repeats. Each accepted draw is weighted among those left, so this is exact. A
+        # draw is a group by the bucket's running totals (a bisect), then a mirror by the
+        # group's alias table: no list is built.
         # (random() < 1 - 2**-53, so int(u) < n for any n the tables can have.)
-        groups, gprob, galias = bucket.groups, bucket.prob, bucket.alias
+        groups, cumulative, total = bucket.groups, bucket.cumulative, bucket.total
         ngroups = len(groups)
         group = groups[0]
         members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
         for _ in range(need * 8):
             if ngroups > 1:
-                u = rand() * ngroups
-                k = int(u)
-                group = groups[k] if u - k < gprob[k] else galias[k]
+                group = groups[bisect_right(cumulative, rand() * total)]
                 members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
             u = rand() * n
             k = int(u)
@@ -100,11 +104,19 @@ def draw(bucket: Bucket, need: int, rng, taken: set[int]) -> list[int]:
                 got.append(index)
                 if len(got) == need:
                     return got
-    # Small bucket (or a skewed one): Efraimidis-Spirakis, key = u ** (1 / weight).
-    keyed = sorted(((rand() ** (1.0 / w), i) for i, w in bucket.members_weights()), reverse=True)
-    for _, index in keyed:
+    # Small bucket (or a skewed one): Efraimidis-Spirakis, key = u ** (1 / weight), the
+    # keys computed by map() in C. Ordering the rest this way after the draws above is
+    # still exact: it is the weighted draw without replacement among those left.
+    if len(bucket.groups) == 1:
+        members, weights = bucket.groups[0].members, bucket.groups[0].weights
+    else:
+        members = [i for g in bucket.groups for i in g.members]
+        weights = [w for g in bucket.groups for w in g.weights]
+    keys = list(map(pow, [rand() for _ in members], map(_ONE.__truediv__, weights)))
+    for k in sorted(range(len(members)), key=keys.__getitem__, reverse=True):
         if len(got) == need:
             break
+        index = members[k]
         if index not in taken:
             taken.add(index)
             got.append(index)

@@ -28,15 +28,17 @@ class SnapshotError(ValueError):
     """A snapshot that cannot be served (wrong format, missing parts)."""
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Client:
-    """Who asks: the address used for netblocks and the address family, and the location."""
+    """Who asks: the address (`value`: as an int, when the locator parsed it), its family
+    and its location. Not frozen: a frozen dataclass costs twice as much to build."""
 
     ip: str | None
     country: str | None
     continent: str | None
     ipv6: bool = False
     asn: int | None = None
+    value: int | None = None
 
     @property
     def family(self) -> str:
@@ -220,7 +222,15 @@ class LoadedSnapshot:
         self._by_id: dict[int, MirrorEntry] | None = None
         self._repo_hits: dict[tuple, Target] = {}
         self._bases: dict[tuple, list[str | None]] = {}
-        self.planner = Planner(self)
+        from .render import Answers  # (render imports this module)
+
+        self.planner = Planner(self)  # the plans, built here: no request pays for one
+        self.answers = Answers(
+            self.mirrors,
+            built_at=self.built_at,
+            repos=self.repos.values(),
+            files=self.files.values(),
+        )
         self.built_iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.built_at))
         # Sent with every answer.
         self.headers = (
@@ -336,24 +346,41 @@ class LoadedSnapshot:
             return [Choice(self.vault_url + target.path, VAULT)]
         protocols = (protocol,) if protocol else DEFAULT_PROTOCOLS
         base, path, mirrors = self.base_urls(protocols), target.path, self.mirrors
-        out: list[Choice] = []
+        runs: list[tuple[str, int]] = []
+        indexes = self.pick(target, client, count, protocols, rng, grace, runs)
+        out, at = [], 0
+        for name, n in runs:
+            out += [Choice(base[i] + path, name, mirrors[i]) for i in indexes[at : at + n]]
+            at += n
+        if at < len(indexes):
+            out.append(Choice(self.master_url + path, MASTER))
+        return out
+
+    def pick(self, target, client, count, protocols, rng, grace=False, runs=None) -> list[int]:
+        """`draw`'s choice as mirror indexes only (the front's hot path joins its answer
+        from them), -1 last for the master when fewer than `count` qualify and there is
+        one; `runs` gets (bucket name, how many) in order. Not for an EOL target."""
+        out: list[int] = []
         taken: set[int] = set()
         for bucket in self.planner.buckets(target, client, protocols):
             need = count - len(out)
             if need <= 0:
                 break
-            for index in draw(bucket, need, rng, taken):
-                out.append(Choice(base[index] + path, bucket.name, mirrors[index]))
+            found = draw(bucket, need, rng, taken)
+            out += found
+            if runs is not None and found:
+                runs.append((bucket.name, len(found)))
         if grace and target.grace is not None and len(out) < count:
             for bucket in self.planner.buckets(target.grace, client, protocols):
                 need = count - len(out)
                 if need <= 0:
                     break
-                name = GRACE_PREFIX + bucket.name
-                for index in draw(bucket, need, rng, taken):
-                    out.append(Choice(base[index] + path, name, mirrors[index]))
+                found = draw(bucket, need, rng, taken)
+                out += found
+                if runs is not None and found:
+                    runs.append((GRACE_PREFIX + bucket.name, len(found)))
         if len(out) < count and self.master_url:
-            out.append(Choice(self.master_url + path, MASTER))
+            out.append(-1)
         return out
 
     def base_urls(self, protocols) -> list[str | None]:

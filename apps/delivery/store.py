@@ -66,8 +66,6 @@ class SnapshotStore:
         """Parse and swap in a snapshot (older versions than the current are ignored)."""
         snapshot = snapshot_from_blob(blob, **self.snapshot_options)
         current = self.snapshot
-        if current is not None:
-            snapshot.planner.warm(current.planner.keys)
         if current is None or snapshot.version >= current.version:
             self.snapshot = snapshot
             del current
