@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .snapshot import LoadedSnapshot, MirrorEntry, Target
+    from .snapshot import Client, LoadedSnapshot, MirrorEntry, Target
 
 CLIENT_PROTOCOLS = ("https", "http", "ftp")
 # A mirror's entry in the snapshot's "listing" leaves out what is as these say.
@@ -178,3 +178,33 @@ def listing_for(snapshot: LoadedSnapshot, mirror_id: int) -> MirrorListing | Non
         rows.append(ListingRow(target.key, kind, target.release, target.arch, target.name,
                                listed, why))  # fmt: skip
     return MirrorListing(snapshot.built_at, snapshot.version, blocked, tuple(rows), sides)
+
+
+def folder_groups(snapshot: LoadedSnapshot, target: Target, client: Client) -> dict:
+    """The ISO folder page: every public mirror with the folder's images, grouped as the
+    client's country, nearby countries and the others (nearest first)."""
+    from apps.core.buckets import COUNTRY, NEARBY, place_of
+    from apps.core.geo import COUNTRIES, haversine_km
+
+    from .snapshot import DEFAULT_PROTOCOLS, Choice, url_for
+
+    cc = client.country
+    near = place_of(cc, nearby_km=snapshot.nearby_km, groups=snapshot.groups).near
+    groups: dict[str, list[Choice]] = {COUNTRY: [], NEARBY: [], "others": []}
+    origin = COUNTRIES.get(cc) if cc else None
+    rows = []
+    for index in target.mirrors:
+        m = snapshot.mirrors[index]
+        url = url_for(m, DEFAULT_PROTOCOLS)
+        if m.private or m.internal or not url or client.family in m.out:
+            continue
+        name = COUNTRY if m.cc == cc else NEARBY if m.cc in near else "others"
+        distance = (
+            haversine_km(origin.lat, origin.lon, m.lat, m.lon)
+            if origin and m.lat is not None and m.lon is not None
+            else 0.0
+        )
+        rows.append((name, distance, m.name, Choice(url[0] + target.path, name, m)))
+    for name, _distance, _n, choice in sorted(rows, key=lambda r: (r[1], r[2])):
+        groups[name].append(choice)
+    return groups

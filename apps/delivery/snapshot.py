@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import random
 import time
+import zlib
 from dataclasses import dataclass
+from sys import intern
 
-from apps.core.buckets import COUNTRY, MASTER, NEARBY, VAULT, place_of
-from apps.core.geo import COUNTRIES, haversine_km
+import orjson
+
+from apps.core.buckets import MASTER, VAULT
 
 from .sampler import draw
 
@@ -22,6 +25,9 @@ GRACE_PREFIX = "grace-"
 PROTOCOLS = ("http", "https", "ftp")
 # A client that names no protocol gets each mirror's https URL, else its http one.
 DEFAULT_PROTOCOLS = ("https", "http")
+
+
+_NO_SIDES: frozenset = frozenset()
 
 
 class SnapshotError(ValueError):
@@ -104,6 +110,16 @@ class Target:
     name: str = ""  # repository name or file name
 
 
+def _mirror_entry(i: int, m: dict) -> MirrorEntry:
+    """A snapshot's mirror row as the draw reads it (positional, in MirrorEntry's order;
+    the two-letter codes interned, one empty frozenset shared)."""
+    sides = frozenset(m["out"]) if m.get("out") else _NO_SIDES
+    urls = {p: (u[0], bool(u[1])) for p, u in m["urls"].items()}
+    cc, continent = intern(m["cc"]), intern(m["continent"])
+    return MirrorEntry(i, m["id"], m["name"], cc, continent, m["lat"], m["lon"], m["weight"],
+                       m["internal"], m["private"], m["asn"], urls, sides)  # fmt: skip
+
+
 def url_for(mirror: MirrorEntry, protocols) -> tuple[str, bool] | None:
     urls = mirror.urls
     for p in protocols:
@@ -128,24 +144,7 @@ class LoadedSnapshot:
         self.groups = {k.upper(): [c.upper() for c in v] for k, v in (groups or {}).items()}
         self.releases: dict = data["releases"]
         self.aliases: dict = data["aliases"]
-        self.mirrors = [
-            MirrorEntry(
-                index=i,
-                id=m["id"],
-                name=m["name"],
-                cc=m["cc"],
-                continent=m["continent"],
-                lat=m["lat"],
-                lon=m["lon"],
-                weight=m["weight"],
-                internal=m["internal"],
-                private=m["private"],
-                asn=m["asn"],
-                urls={p: (u[0], bool(u[1])) for p, u in m["urls"].items()},
-                out=frozenset(m.get("out", ())),
-            )
-            for i, m in enumerate(data["mirrors"])
-        ]
+        self.mirrors = [_mirror_entry(i, m) for i, m in enumerate(data["mirrors"])]
         self.repos: dict[str, Target] = {}
         self.grace_targets: dict[str, Target] = {}
         self.repo_names: set[str] = set()
@@ -218,7 +217,8 @@ class LoadedSnapshot:
         self.listing: dict = data.get("listing", {})
         self.windows: dict = data.get("windows", {})
         self.window_next: float | None = data.get("window_next")
-        self.status: dict = data.get("status", {})  # status_json.py renders it once
+        # The status API's data (status_json.py renders it once), compressed: a third of it.
+        self._status = zlib.compress(orjson.dumps(data.get("status", {})), 1)
         self._by_id: dict[int, MirrorEntry] | None = None
         self._repo_hits: dict[tuple, Target] = {}
         self._bases: dict[tuple, list[str | None]] = {}
@@ -237,6 +237,8 @@ class LoadedSnapshot:
             ("X-Snapshot-Version", str(self.version)),
             ("X-Snapshot-Time", self.built_iso),
         )
+
+    status = property(lambda self: orjson.loads(zlib.decompress(self._status)))
 
     # --- looking things up -------------------------------------------------------------
 
@@ -318,7 +320,7 @@ class LoadedSnapshot:
 
     def listing_for(self, mirror_id: int):
         """The mirror page's answer: per repository and ISO, listed or why not."""
-        from .listing import listing_for
+        from .listing import listing_for  # (listing imports this module)
 
         return listing_for(self, mirror_id)
 
@@ -336,12 +338,10 @@ class LoadedSnapshot:
     ) -> list[Choice]:
         """Up to `count` base URLs for `target`, best first, each with its bucket: the one
         draw that the mirrorlist, the metalink, the redirect, the pages and the API share.
-
         With `grace`, when fewer than `count` mirrors are current, the mirrors inside the
         grace window follow them, in the same bucket order ("grace-country", ...). Never
         empty while the snapshot names a master: the master comes last when fewer than
-        `count` mirrors qualify.
-        """
+        `count` mirrors qualify."""
         if target.eol:
             return [Choice(self.vault_url + target.path, VAULT)]
         protocols = (protocol,) if protocol else DEFAULT_PROTOCOLS
@@ -362,23 +362,20 @@ class LoadedSnapshot:
         one; `runs` gets (bucket name, how many) in order. Not for an EOL target."""
         out: list[int] = []
         taken: set[int] = set()
-        for bucket in self.planner.buckets(target, client, protocols):
-            need = count - len(out)
-            if need <= 0:
+        plans = [("", target)]
+        if grace and target.grace is not None:
+            plans.append((GRACE_PREFIX, target.grace))
+        for prefix, part in plans:
+            if len(out) >= count:
                 break
-            found = draw(bucket, need, rng, taken)
-            out += found
-            if runs is not None and found:
-                runs.append((bucket.name, len(found)))
-        if grace and target.grace is not None and len(out) < count:
-            for bucket in self.planner.buckets(target.grace, client, protocols):
+            for bucket in self.planner.buckets(part, client, protocols):
                 need = count - len(out)
                 if need <= 0:
                     break
                 found = draw(bucket, need, rng, taken)
                 out += found
                 if runs is not None and found:
-                    runs.append((GRACE_PREFIX + bucket.name, len(found)))
+                    runs.append((prefix + bucket.name, len(found)))
         if len(out) < count and self.master_url:
             out.append(-1)
         return out
@@ -393,28 +390,10 @@ class LoadedSnapshot:
         return found
 
     def folder_groups(self, target: Target, client: Client) -> dict[str, list[Choice]]:
-        """The ISO folder page: every public mirror with the folder's images, grouped as
-        the client's country, nearby countries and the others (nearest first)."""
-        cc = client.country
-        near = place_of(cc, nearby_km=self.nearby_km, groups=self.groups).near
-        groups: dict[str, list[Choice]] = {COUNTRY: [], NEARBY: [], "others": []}
-        origin = COUNTRIES.get(cc) if cc else None
-        rows = []
-        for index in target.mirrors:
-            m = self.mirrors[index]
-            url = url_for(m, DEFAULT_PROTOCOLS)
-            if m.private or m.internal or not url or client.family in m.out:
-                continue
-            name = COUNTRY if m.cc == cc else NEARBY if m.cc in near else "others"
-            distance = (
-                haversine_km(origin.lat, origin.lon, m.lat, m.lon)
-                if origin and m.lat is not None and m.lon is not None
-                else 0.0
-            )
-            rows.append((name, distance, m.name, Choice(url[0] + target.path, name, m)))
-        for name, _distance, _n, choice in sorted(rows, key=lambda r: (r[1], r[2])):
-            groups[name].append(choice)
-        return groups
+        """The ISO folder page's mirrors by country, nearby countries and the others."""
+        from .listing import folder_groups
+
+        return folder_groups(self, target, client)
 
 
 from .plans import Planner  # noqa: E402  (plans needs the types above)
