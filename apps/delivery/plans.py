@@ -59,11 +59,13 @@ class Planner:
         self._plans: dict[tuple, tuple[Bucket, ...]] = {}
         self._shared: dict[tuple, tuple[Bucket, ...]] = {}
         self._indexes: dict[tuple, tuple[dict, tuple]] = {}
+        self._home: dict[tuple, tuple[list, list]] = {}
         self._special: dict[tuple, Bucket | None] = {}
         self._buckets: dict[tuple, Bucket] = {}  # plans that share a bucket share it
         if prebuild:
             self.prebuild(DEFAULT_PROTOCOLS)
         self._buckets.clear()  # its keys are only for building: the plans hold the buckets
+        self._home.clear()
 
     def prebuild(self, protocols) -> int:
         """Build the plans of every target, country (and none) and family for `protocols`:
@@ -148,6 +150,22 @@ class Planner:
             place = self._places[cc] = place_of(cc, nearby_km=self.nearby_km, groups=self.groups)
         return place
 
+    def _homes(self, protocols, ipv6: bool) -> tuple[list, list]:
+        """Per mirror for `protocols` and a family: its country (None when internal; False
+        when private, without a URL or not listed to the family), and whether its URL is
+        reachable over IPv6. Once per snapshot for all targets (url_for once per mirror)."""
+        key = (protocols, ipv6)
+        found = self._home.get(key)
+        if found is None:
+            family, home, capable = ("ipv6" if ipv6 else "ipv4"), [], []
+            for m in self.mirrors:
+                url = url_for(m, protocols)
+                ok = url and not m.private and family not in m.out
+                home.append((None if m.internal else m.cc) if ok else False)
+                capable.append(bool(url and url[1]))
+            found = self._home[key] = (home, capable)
+        return found
+
     def _country_index(self, target: Target, protocols, ipv6: bool) -> tuple[dict, tuple]:
         """The target's public external mirrors as groups by country, and its internal
         ones, keeping those with a URL for `protocols` and listed to the client's address
@@ -158,29 +176,30 @@ class Planner:
         key = (target.key, protocols, ipv6)
         found = self._indexes.get(key)
         if found is None:
-            mirrors = self.mirrors
-            family = "ipv6" if ipv6 else "ipv4"
-            by_cc: dict[str, tuple[str, list[int]]] = {}
-            internal: list[int] = []
-            for index in target.mirrors:
-                m = mirrors[index]
-                if m.private or not url_for(m, protocols) or family in m.out:
-                    continue  # private mirrors: only through bucket 1
-                if m.internal:
-                    internal.append(index)
-                else:
-                    by_cc.setdefault(m.cc, (m.continent, []))[1].append(index)
+            mirrors, (home, capable) = self.mirrors, self._homes(protocols, ipv6)
+            continents: dict[str, str] = {}
+            by_cc: dict[str | None, list[int]] = {}
+            for index in target.mirrors:  # home: the mirror's country, None if internal
+                cc = home[index]
+                if cc is not False:  # False: private, no URL, or not listed to the family
+                    by_cc.setdefault(cc, []).append(index)
+            for cc in by_cc:
+                if cc is not None:
+                    continents[cc] = mirrors[by_cc[cc][0]].continent
 
             def split(members: list[int]) -> tuple:
                 # An IPv4 client's plans use all of them, an IPv6 client's the two parts.
                 if not ipv6:
                     return group_of(members, mirrors), None, None
-                capable = [i for i in members if url_for(mirrors[i], protocols)[1]]
-                ipv4 = [i for i in members if not url_for(mirrors[i], protocols)[1]]
-                return None, group_of(capable, mirrors), group_of(ipv4, mirrors)
+                return (
+                    None,
+                    group_of([i for i in members if capable[i]], mirrors),
+                    group_of([i for i in members if not capable[i]], mirrors),
+                )
 
+            internal = by_cc.pop(None, [])
             found = self._indexes[key] = (
-                {cc: (continent, *split(members)) for cc, (continent, members) in by_cc.items()},
+                {cc: (continents[cc], *split(members)) for cc, members in by_cc.items()},
                 split(internal),
             )
         return found
