@@ -242,13 +242,13 @@ def test_systemd_accepts_the_units(tmp_path):
     root for the portal user): unknown keys and missing programs are errors."""
     analyze = require_binary("systemd-analyze")
     python = str(Path(sys.executable))
-    for path in DEPLOY.glob("*.service"):
+    for path in [*DEPLOY.glob("*.service"), *DEPLOY.glob("*.timer")]:
         text = path.read_text().replace("/srv/portal/.venv/bin/python", python)
         text = text.replace("/srv/portal", str(ROOT)).replace("=portal\n", "=root\n")
         text = text.replace("EnvironmentFile=/etc/portal/env", "EnvironmentFile=-/etc/portal/env")
         (tmp_path / path.name).write_text(text)
-    units = sorted(str(p) for p in tmp_path.glob("*.service"))
-    assert len(units) == 3
+    units = sorted(str(p) for p in tmp_path.iterdir())
+    assert len(units) == 5  # web, worker, beat, and the backup's service and timer
     result = subprocess.run([analyze, "verify", *units], capture_output=True, text=True,  # noqa: S603
                             timeout=60)  # fmt: skip
     assert result.returncode == 0 and result.stderr == "", result.stderr
