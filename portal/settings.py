@@ -60,8 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # X-Forwarded-Proto only from TRUSTED_PROXIES (see "Deploy" below).
-    "apps.core.forwarded.TrustedForwardedProtoMiddleware",
+    # X-Forwarded-Proto and -For only from TRUSTED_PROXIES (see "Deploy" below).
+    "apps.core.forwarded.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # JSON answers under /api/ for Django's own errors, and a 503 while the database is down.
@@ -272,11 +272,11 @@ LOGGING = {
 # --- Deploy (README, "Running it for real"; deploy/) ----------------------------------
 # Production expects a TLS proxy in front (deploy/nginx-portal.conf): plain HTTP is answered
 # 301 to https (SECURE_SSL_REDIRECT, on by default), and the proxy's X-Forwarded-Proto says
-# which scheme the client used. That header is believed only from TRUSTED_PROXIES
-# (apps.core.forwarded), as X-Forwarded-For is. `check --deploy` refuses a missing
-# staticfiles manifest (run `collectstatic`; runportal and the units do) and warns of
-# settings the portal no longer reads (apps.core.checks).
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# which scheme the client used. That header is believed only from TRUSTED_PROXIES, as
+# X-Forwarded-For is; behind one, REMOTE_ADDR is the client's (apps.core.forwarded).
+# `check --deploy` refuses a missing staticfiles manifest (run `collectstatic`; runportal
+# and the units do) and warns of settings the portal no longer reads (apps.core.checks).
+SECURE_SSL_REDIRECT = False if DEBUG else env.bool("SECURE_SSL_REDIRECT", default=True)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 
 from .deployment import ROOT, manage, production_env
@@ -129,3 +131,27 @@ def test_runportal_in_production_collects_static_and_refuses_unapplied_migration
         .endswith("migrations are not applied: run `manage.py migrate` first.")
     )
     assert (tmp_path / "static" / "staticfiles.json").is_file()
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_log_in_limit_counts_each_client(behind_a_proxy, settings):
+    """Every request comes from nginx's address: the limit must count the forwarded client,
+    or one stranger's wrong passwords would lock every visitor out."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
+    cache.clear()
+    user = get_user_model().objects.create_user("vol", "vol@example.org", "pw-9-correct-horse")
+    user.emailaddress_set.create(email="vol@example.org", verified=True, primary=True)
+    browser = Client()
+
+    def refused(client_ip: str) -> bool:
+        answer = browser.post(
+            "/accounts/login/", {"login": "vol@example.org", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=client_ip,
+            HTTP_X_FORWARDED_PROTO="https", secure=True,
+        )  # fmt: skip
+        assert answer.status_code == 200
+        return "Too many failed login attempts" in answer.content.decode()
+
+    assert [refused("198.51.100.7") for _ in range(4)] == [False, False, False, True]
+    assert not refused("203.0.113.50")  # another visitor, through the same proxy
+    cache.clear()
