@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-Proto and -For only from TRUSTED_PROXIES (see "Deploy" below).
+    "apps.core.forwarded.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # JSON answers under /api/ for Django's own errors, and a 503 while the database is down.
@@ -125,13 +127,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the files nginx serves (see "Deploy" below).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "apps.core.staticfiles.ManifestStorage"
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -266,9 +269,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Deploy (README, "Running it for real"; deploy/) ----------------------------------
+# Production expects a TLS proxy in front (deploy/nginx-portal.conf): plain HTTP is answered
+# 301 to https (SECURE_SSL_REDIRECT, on by default), and the proxy's X-Forwarded-Proto says
+# which scheme the client used. That header is believed only from TRUSTED_PROXIES, as
+# X-Forwarded-For is; behind one, REMOTE_ADDR is the client's (apps.core.forwarded).
+# `check --deploy` refuses a missing staticfiles manifest (run `collectstatic`; runportal
+# and the units do) and warns of settings the portal no longer reads (apps.core.checks).
+SECURE_SSL_REDIRECT = False if DEBUG else env.bool("SECURE_SSL_REDIRECT", default=True)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -1,6 +1,9 @@
 """Releases, architectures, repositories, the master's published repository
 versions and the ISO images of each release."""
 
+from string import Formatter
+
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -8,6 +11,28 @@ from django.utils import timezone
 from apps.core.models import TimeStampedModel
 
 from .choices import ImageKind, ReleaseStatus
+
+PATH_PLACEHOLDERS = ("version", "major", "repo", "arch")
+
+
+def path_template_problem(template: str, allowed: tuple[str, ...]) -> str | None:
+    """Why `template` cannot place files in the tree (None when it can)."""
+    try:
+        fields = [field for _, field, _, _ in Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        return f"Not a template: {exc}. Placeholders are written {{version}}."
+    unknown = [f"{{{f}}}" for f in fields if f not in allowed]
+    if unknown:
+        known = ", ".join(f"{{{a}}}" for a in allowed)
+        return f"Unknown placeholder {', '.join(unknown)}: use {known}."
+    parts = template.split("/")
+    if template.startswith("/") or ".." in parts or not template.isprintable() or " " in template:
+        return (
+            "A path inside the tree, such as {version}/{repo}/{arch}/: no leading slash, "
+            "no '..', no spaces or control characters."
+        )
+    return None
+
 
 sha256_validator = RegexValidator(r"^[0-9a-fA-F]{64}$", "A sha256 is 64 hexadecimal digits.")
 
@@ -102,6 +127,13 @@ class Repository(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Every mirror URL clients get is built from the template: refuse what would not
+        format, or would leave the tree."""
+        problem = path_template_problem(self.path_template, PATH_PLACEHOLDERS)
+        if problem:
+            raise ValidationError({"path_template": problem})
 
     def path_for(self, release: Release, architecture: "Architecture") -> str:
         return self.path_template.format(

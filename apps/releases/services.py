@@ -15,6 +15,10 @@ from .choices import ReleaseStatus
 from .models import Image, Release
 from .signals import releases_changed
 
+# Fields no mirror list, metalink or redirect carries: a change to them alone publishes no
+# new snapshot.
+UNSEEN_BY_CLIENTS = frozenset({"description", "notes"})
+
 
 def _changed(reason: str) -> None:
     signal_after_commit(releases_changed, sender=Release, reason=reason)
@@ -23,11 +27,17 @@ def _changed(reason: str) -> None:
 @transaction.atomic
 def catalogue_save(*, instance: models.Model, by=None, changed: Iterable[str] = ()) -> None:
     """Save a release, architecture, repository or repository version someone edited (the
-    admin saves the many-to-many choices in the same transaction)."""
+    admin saves the many-to-many choices in the same transaction). A new row, or a change to
+    anything clients get, publishes a new snapshot after commit."""
+    adding = instance._state.adding
     instance.full_clean()
     instance.save()
+    changed = list(changed)
+    if not adding and changed and set(changed) <= UNSEEN_BY_CLIENTS:
+        return
     fields = ", ".join(changed) or "fields"
-    _changed(f"{instance._meta.verbose_name} {instance} edited by {who(by)} ({fields})")
+    verb = "added" if adding else "edited"
+    _changed(f"{instance._meta.verbose_name} {instance} {verb} by {who(by)} ({fields})")
 
 
 @transaction.atomic

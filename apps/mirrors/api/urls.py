@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .master import MasterAPIView
 from .msync import MirrorTreeAPIView, MsyncAPIView
 from .parts import MaintenanceWindowViewSet, MirrorURLViewSet, NetblockViewSet
 from .records import (
@@ -31,4 +32,5 @@ urlpatterns = [
     *router.urls,
     path("msync/", MsyncAPIView.as_view(), name="api-msync"),
     path("mirror-tree/", MirrorTreeAPIView.as_view(), name="api-mirror-tree"),
+    path("master/", MasterAPIView.as_view(), name="api-master"),
 ]

@@ -7,13 +7,32 @@ from .. import services
 from ..models import Architecture, Image, Release, Repository, RepositoryVersion
 
 
-class ArchitectureSerializer(serializers.ModelSerializer):
+class CatalogueSerializer(serializers.ModelSerializer):
+    """Writes (staff) through `services.catalogue_save`: the model's own checks, then the
+    mirror lists follow after commit when something clients get changed."""
+
+    def create(self, validated_data):
+        return self._save(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, instance, data: dict):
+        by = data.pop("by", None)
+        changed = [name for name, value in data.items() if getattr(instance, name) != value]
+        for name, value in data.items():
+            setattr(instance, name, value)
+        services.catalogue_save(instance=instance, by=by, changed=changed)
+        return instance
+
+
+class ArchitectureSerializer(CatalogueSerializer):
     class Meta:
         model = Architecture
         fields = ["name", "description"]
 
 
-class RepositorySerializer(serializers.ModelSerializer):
+class RepositorySerializer(CatalogueSerializer):
     class Meta:
         model = Repository
         fields = ["name", "description", "path_template"]

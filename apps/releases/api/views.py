@@ -1,12 +1,14 @@
 """The releases API: releases, architectures, repositories, the master's repository
-versions and the ISO images. Anyone reads; staff edit releases and images (through the
-services, so the mirror lists follow after commit)."""
+versions and the ISO images. Anyone reads; staff edit releases, architectures, repositories
+and images (through the services, so the mirror lists follow after commit)."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from apps.core.api import Conflict
 
 from .. import services
 from ..filters import (
@@ -67,14 +69,28 @@ class ReleaseViewSet(StaffWriteViewSet):
         return Response({"version": release.version, "status": release.status})
 
 
-class ArchitectureViewSet(viewsets.ReadOnlyModelViewSet):
+class ArchitectureViewSet(StaffWriteViewSet):
+    """Processor architectures; staff add, rename and delete them (one that still has ISO
+    images cannot be deleted: a 409 says so)."""
+
     queryset = Architecture.objects.all()
     serializer_class = ArchitectureSerializer
     filterset_class = ArchitectureFilterSet
     lookup_field = "name"
 
+    @staticmethod
+    def delete_service(*, instance, by):
+        try:
+            services.catalogue_delete(instance=instance, by=by)
+        except ProtectedError as exc:
+            count = len(exc.protected_objects)
+            raise Conflict(f"{instance} still has {count} ISO images: delete or move them "
+                           "first.") from exc  # fmt: skip
 
-class RepositoryViewSet(viewsets.ReadOnlyModelViewSet):
+
+class RepositoryViewSet(StaffWriteViewSet):
+    """Yum repositories and where each lies in the tree (`path_template`); staff write."""
+
     queryset = Repository.objects.all()
     serializer_class = RepositorySerializer
     filterset_class = RepositoryFilterSet
