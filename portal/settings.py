@@ -524,3 +524,10 @@ TRAFFIC_SNMP_ALLOW_NETWORKS = env.list(
 MSYNC_DNS_EXPORT_PATH = env.str("MSYNC_DNS_EXPORT_PATH", default="")
 MSYNC_DNS_FORMAT = env.str("MSYNC_DNS_FORMAT", default="pdns-geoip")
 MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
+
+# --- Outages (README "Outages"): Redis or PostgreSQL down, nothing lost -----------------
+# The worker reconnects to the broker for as long as it is down (Celery's default gives up
+# after 100 tries and exits); portal/broker.py keeps kombu's Redis transport from crashing
+# on the way (the AttributeError on 'hostname').
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
