@@ -73,11 +73,10 @@ class ClientLocator:
         if ip.lower().startswith("::ffff:") and "." in ip:
             ip = ip[7:]
         ipv6 = ":" in ip
-        if country:
-            cc = country.upper()
-            known = COUNTRIES.get(cc)
-            continent = known.continent if known else None
-        else:
+        known = COUNTRIES.get(country.upper()) if country else None
+        if known is not None:
+            cc, continent = known.code, known.continent
+        else:  # no cc=, or one that names no country (cc=XYZ): placed by its address
             location = self.geoip.locate(ip) if ip else None
             cc = location.country if location else None
             continent = location.continent if location else None
