@@ -107,7 +107,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # A Redis that is down must fail fast (the API throttles then let requests through).
+    # A Redis that is down must fail fast, and fail open: the rate limits let requests
+    # through (with a log line) instead of answering 500 (apps/core/cache.py).
+    CACHES["default"]["BACKEND"] = "apps.core.cache.FailOpenRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
     )
@@ -531,3 +533,5 @@ MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
 # on the way (the AttributeError on 'hostname').
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# django-ratelimit: a count the cache could not give lets the request through.
+RATELIMIT_FAIL_OPEN = True
