@@ -45,10 +45,11 @@ def test_log_in_and_sign_up_answer_while_the_cache_is_down(client, redis_cache, 
         assert log_in(client, "wrong").status_code == 200
     assert "the cache is unavailable" in caplog.text
     assert caplog.text.count("the cache is unavailable") == 1  # one line per outage
+    password = "b-long-password-2"
     answer = client.post(
         reverse("account_signup"),
-        {"email": "new@example.org", "password1": "b-long-password-2", "password2": "b-long-password-2"},
-    )  # fmt: skip
+        {"email": "new@example.org", "password1": password, "password2": password},
+    )
     assert answer.status_code == 302, answer.content[-2000:]
     assert log_in(client, "a-long-password-1").status_code == 302  # signed in
     assert client.get(reverse("mirrors:register")).status_code == 200
