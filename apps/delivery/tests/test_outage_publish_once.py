@@ -60,9 +60,9 @@ def form_of(html: str) -> dict:
 
 
 def test_with_redis_down_an_admin_save_publishes_once(
-    published, staff_client, network_mirrors, django_capture_on_commit_callbacks, settings,
-    redis_down, caplog,
-):  # noqa: F811  # fmt: skip
+    published, staff_client, network_mirrors, django_capture_on_commit_callbacks, settings,  # noqa: F811
+    redis_down, caplog,  # noqa: F811
+):  # fmt: skip
     settings.DELIVERY_REBUILD_ON_CHANGE = True
     settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
     gb1 = network_mirrors.mirrors["gb1.example.org"]
