@@ -533,5 +533,8 @@ MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
 # on the way (the AttributeError on 'hostname').
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Beat sends the heartbeat this often: it notes that a worker runs tasks (/healthz says when
+# none has for three intervals) and sends the tasks the outbox kept while the broker was down.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=60)
 # django-ratelimit: a count the cache could not give lets the request through.
 RATELIMIT_FAIL_OPEN = True

@@ -95,14 +95,15 @@ def snapshot_rebuild_schedule(*, reason: str) -> None:
         return
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
-        getattr(func, "snapshot_rebuild", False) for _ids, func, _robust in connection.run_on_commit
+        getattr(func, "rebuild_pending", False) for _ids, func, _robust in connection.run_on_commit
     ):
         return  # this transaction asks for a rebuild already, which will include this change
 
     def enqueue() -> None:
+        enqueue.rebuild_pending = False
         _rebuild_enqueue(reason)
 
-    enqueue.snapshot_rebuild = True  # one per transaction, even with the cache down
+    enqueue.rebuild_pending = True  # one per transaction, even with the cache down
     transaction.on_commit(enqueue, robust=True)
 
 
