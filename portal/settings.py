@@ -536,5 +536,8 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Beat sends the heartbeat this often: it notes that a worker runs tasks (/healthz says when
 # none has for three intervals) and sends the tasks the outbox kept while the broker was down.
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=60)
+# /healthz's look at the database, the broker and the workers, from each delivery worker's
+# background thread at most this often (never on a request's path).
+HEALTH_PROBE_SECONDS = env.float("HEALTH_PROBE_SECONDS", default=10.0)
 # django-ratelimit: a count the cache could not give lets the request through.
 RATELIMIT_FAIL_OPEN = True
