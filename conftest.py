@@ -3,7 +3,11 @@ and the demo world loaded once for the tests that ask for `demo` (apps/demo/test
 
 import pytest
 
-pytest_plugins = ["apps.core.testing.fixtures", "apps.demo.testing"]
+pytest_plugins = [
+    "apps.core.testing.fixtures",
+    "apps.core.testing.redis_server",
+    "apps.demo.testing",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)

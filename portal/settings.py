@@ -109,7 +109,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # A Redis that is down must fail fast (the API throttles then let requests through).
+    # A Redis that is down must fail fast, and fail open: the rate limits let requests
+    # through (with a log line) instead of answering 500 (apps/core/cache.py).
+    CACHES["default"]["BACKEND"] = "apps.core.cache.FailOpenRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
     )
@@ -534,3 +536,18 @@ TRAFFIC_SNMP_ALLOW_NETWORKS = env.list(
 MSYNC_DNS_EXPORT_PATH = env.str("MSYNC_DNS_EXPORT_PATH", default="")
 MSYNC_DNS_FORMAT = env.str("MSYNC_DNS_FORMAT", default="pdns-geoip")
 MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
+
+# --- Outages (README "Outages"): Redis or PostgreSQL down, nothing lost -----------------
+# The worker reconnects to the broker for as long as it is down (Celery's default gives up
+# after 100 tries and exits); portal/broker.py keeps kombu's Redis transport from crashing
+# on the way (the AttributeError on 'hostname').
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Beat sends the heartbeat this often: it notes that a worker runs tasks (/healthz says when
+# none has for three intervals) and sends the tasks the outbox kept while the broker was down.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=60)
+# /healthz's look at the database, the broker and the workers, from each delivery worker's
+# background thread at most this often (never on a request's path).
+HEALTH_PROBE_SECONDS = env.float("HEALTH_PROBE_SECONDS", default=10.0)
+# django-ratelimit: a count the cache could not give lets the request through.
+RATELIMIT_FAIL_OPEN = True

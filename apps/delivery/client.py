@@ -150,11 +150,10 @@ class ClientLocator:
         return self._located(*parsed, country)
 
     def _located(self, ip: str | None, ipv6: bool, value: int | None, country) -> Client:
-        if country:
-            cc = country.upper()
-            known = COUNTRIES.get(cc)
-            continent = known.continent if known else None
-        elif value is not None:
+        known = COUNTRIES.get(country.upper()) if country else None
+        if known is not None:
+            cc, continent = known.code, known.continent
+        elif value is not None:  # no cc=, or one that names no country (cc=XYZ): by address
             cc, continent = self._place(ip)
         else:
             cc = continent = None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import random
 import re
-import time
 from collections.abc import Callable, Container
 from time import perf_counter_ns
 from typing import TYPE_CHECKING, NamedTuple
@@ -23,6 +22,7 @@ from . import render
 from . import usage as kinds
 from .client import ClientLocator
 from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
+from .health import HealthState, healthz_report
 from .replies import STATUS_KEY, TEXT, no_snapshot, nobody, parse_query  # noqa: F401
 from .replies import redirect as _redirect
 from .replies import reply as _reply
@@ -67,6 +67,8 @@ class DeliveryFront:
         counters: FrontCounters | None = None,
         metrics: Callable[[], tuple[bytes, str]] | None = None,
         metrics_readers: Container[str] = (),
+        health: HealthState | None = None,
+        health_stale_after: float = 3600.0,
     ):
         """`counters` count every answer; `metrics` renders /metrics (body, content type)
         for the client addresses in `metrics_readers` (the others get a 404)."""
@@ -83,6 +85,8 @@ class DeliveryFront:
         self.counters = counters
         self.metrics = metrics
         self.metrics_readers = metrics_readers
+        self.health = health  # /healthz's database, broker and workers (apps.delivery.health)
+        self.health_stale_after = health_stale_after
         self._routes = {
             "/mirrorlist": self.mirrorlist,
             "/mirrorlist/": self.mirrorlist,
@@ -284,27 +288,15 @@ class DeliveryFront:
         )
 
     def healthz(self, environ, start_response):
-        snapshot = self.store.snapshot
-        if snapshot is None:
-            body = {"status": "no snapshot", "snapshot": None, "error": self.store.last_error}
-            return _reply(
-                environ,
-                start_response,
-                "503 Service Unavailable",
-                orjson.dumps(body),
-                "application/json",
-            )
-        body = {
-            "status": "ok",
-            "snapshot": {
-                "version": snapshot.version,
-                "built_at": render.iso_time(snapshot.built_at),
-                "age_seconds": round(time.time() - snapshot.built_at, 1),
-                "mirrors": len(snapshot.mirrors),
-            },
-            "error": self.store.last_error,
-        }
-        return _reply(environ, start_response, "200 OK", orjson.dumps(body), "application/json")
+        """apps.delivery.health: the details only for the METRICS_ALLOWED_NETWORKS readers."""
+        status, body = healthz_report(
+            self.store.snapshot,
+            self.health,
+            trusted=self.locator.address(environ) in self.metrics_readers,
+            stale_after=self.health_stale_after,
+            store_error=self.store.last_error,
+        )
+        return _reply(environ, start_response, status, orjson.dumps(body), "application/json")
 
     def metrics_answer(self, environ, start_response):
         """/metrics, for the addresses METRICS_ALLOWED_NETWORKS lists (the trusted-proxy

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from .client import ClientLocator
 from .counters import FrontCounters
+from .health import HealthState
 from .store import SnapshotStore
 from .usage import UsageCounter
 
@@ -36,14 +37,22 @@ def counters() -> FrontCounters | None:
         return _state["counters"]
 
 
+def health() -> HealthState:
+    """What /healthz reports besides the snapshot, refreshed by the poller's tick."""
+    with _lock:
+        return _state.setdefault("health", HealthState())
+
+
 def store() -> SnapshotStore:
+    from .health_probe import refresh_if_due
     from .services import usage_flush_if_due
 
-    counter, requests = usage(), counters()
+    counter, requests, found = usage(), counters(), health()
     folder = settings.METRICS_DIR
 
     def tick() -> None:
         usage_flush_if_due(counter)
+        refresh_if_due(found)
         if requests is not None and folder:  # the other workers' scrapes add these
             requests.dump(folder)
 
@@ -112,6 +121,8 @@ def front_build(app):
         counters=counters(),
         metrics=metrics if settings.METRICS_ENABLED else None,
         metrics_readers=MetricsReaders(settings.METRICS_ALLOWED_NETWORKS),
+        health=health(),
+        health_stale_after=2 * settings.MIRROR_CHECK_INTERVAL_MINUTES * 60,
     )
 
 

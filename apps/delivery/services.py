@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import DailyUsage, ImageTorrent, Snapshot
@@ -117,8 +117,26 @@ def usage_record(*, counts: dict[tuple, int]) -> None:
         f"ON CONFLICT ({cols}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
     )
     rows = [(k[0].isoformat(), *k[1:], n) for k, n in counts.items()]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+    except (DataError, IntegrityError) as exc:
+        if len(rows) == 1:
+            raise
+        log.warning("usage flush of %d keys refused (%s): writing them one by one", len(rows), exc)
+        _usage_rows_each(sql, rows)
+
+
+def _usage_rows_each(sql: str, rows: list[tuple]) -> None:
+    """A key the database refuses (a value too long for its column) is dropped with a log
+    line, never kept for retry: it would fail every flush and hold the others back. A
+    database that goes away meanwhile raises, and the counter keeps the counts."""
+    for row in rows:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, row)
+        except (DataError, IntegrityError) as exc:
+            log.error("usage key dropped, the database refuses it: %r (%s)", row[:-1], exc)
 
 
 def usage_flush_if_due(counter) -> None:

@@ -93,7 +93,18 @@ def snapshot_rebuild_schedule(*, reason: str) -> None:
     """
     if not settings.DELIVERY_REBUILD_ON_CHANGE:
         return
-    transaction.on_commit(lambda: _rebuild_enqueue(reason), robust=True)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(func, "rebuild_pending", False) for _ids, func, _robust in connection.run_on_commit
+    ):
+        return  # this transaction asks for a rebuild already, which will include this change
+
+    def enqueue() -> None:
+        enqueue.rebuild_pending = False
+        _rebuild_enqueue(reason)
+
+    enqueue.rebuild_pending = True  # one per transaction, even with the cache down
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _rebuild_enqueue(reason: str) -> None:

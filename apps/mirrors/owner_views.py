@@ -26,7 +26,7 @@ from .services.owners import (
     mirror_notify_update,
     mirror_owner_switch,
 )
-from .services.registration import mirror_owner_update, mirror_register
+from .services.registration import first_check_waiting, mirror_owner_update, mirror_register
 
 
 def _form_rate(group, request) -> str:
@@ -59,9 +59,13 @@ def mirror_register_page(request):
     form = MirrorForm(request.POST or None, initial={"country": request.GET.get("country", "")})
     if request.method == "POST" and form.is_valid():
         mirror = mirror_register(owner=request.user, details=form.details())
+        if first_check_waiting(mirror):  # the broker is down: recorded, not started
+            first = ("Its first check is recorded and starts as soon as the task queue is "
+                     "back: the result will show below.")  # fmt: skip
+        else:
+            first = "Its first check has started: the result shows below."
         messages.success(request, f"{mirror.name} is registered and waits for an admin's "
-                                  "approval. Its first check has started: the result shows "
-                                  "below.")  # fmt: skip
+                                  f"approval. {first}")  # fmt: skip
         return redirect("mirrors:mine-detail", pk=mirror.pk)
     return render(request, "mirrors/owner/register.html", {"form": form})
 
@@ -92,7 +96,11 @@ def mirror_edit(request, pk: int):
     form = MirrorForm(request.POST or None, instance=mirror)
     if request.method == "POST" and form.is_valid():
         mirror_owner_update(mirror=mirror, details=form.details(), by=request.user)
-        messages.success(request, f"{mirror.name} is saved; it is being checked again.")
+        if first_check_waiting(mirror):
+            messages.success(request, f"{mirror.name} is saved; it will be checked again as "
+                                      "soon as the task queue is back.")  # fmt: skip
+        else:
+            messages.success(request, f"{mirror.name} is saved; it is being checked again.")
         return redirect("mirrors:mine-detail", pk=mirror.pk)
     return render(request, "mirrors/owner/edit.html", {"form": form, "mirror": mirror})
 

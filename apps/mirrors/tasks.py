@@ -70,21 +70,26 @@ def mirrors_recheck_task(mirror_ids: list[int], reason: str = "") -> int:
 
 def recheck_queue(mirror_ids, *, reason: str, spread_seconds: float = 0.0, slots: int = 20):
     """Queue content checks of `mirror_ids` after the current transaction commits, spread
-    evenly over `spread_seconds` in up to `slots` tasks (0: one task, now)."""
-    from django.db import transaction
+    evenly over `spread_seconds` in up to `slots` tasks (0: one task, now). They go through
+    the outbox (apps.core.outbox): asked for while the broker is down, they run once it is
+    back."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.core.outbox import tasks_record
 
     ids = sorted(set(mirror_ids))
     if not ids:
         return
     count = max(1, min(slots, len(ids))) if spread_seconds > 0 else 1
-    groups = [ids[i::count] for i in range(count)]
-
-    def send() -> None:
-        for index, group in enumerate(groups):
-            countdown = spread_seconds * index / count if count > 1 else 0
-            mirrors_recheck_task.apply_async((group, reason), countdown=countdown)
-
-    transaction.on_commit(send, robust=True)
+    now = timezone.now()
+    calls = []
+    for index in range(count):
+        countdown = spread_seconds * index / count if count > 1 else 0
+        eta = now + dt.timedelta(seconds=countdown) if countdown else None
+        calls.append(({"mirror_ids": ids[index::count], "reason": reason}, eta))
+    tasks_record(name="mirrors.recheck", calls=calls)
 
 
 HEALTH_LOCK_KEY = "mirrors:health:round-running"

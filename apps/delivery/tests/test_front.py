@@ -209,7 +209,9 @@ def test_outage_keeps_serving_the_last_snapshot(published, serve, tmp_path, brok
     assert redirect.status == 302
     assert redirect.header("Location").startswith("http://fr1.example.org/")
     health = call(front, "/healthz")
-    assert health.status == 200 and b"OperationalError" in health.body
+    assert health.status == 200 and b"OperationalError" not in health.body  # not to anyone
+    trusted = new_front(store, metrics_readers={"127.0.0.1"})  # METRICS_ALLOWED_NETWORKS
+    assert b"OperationalError" in call(trusted, "/healthz").body
 
 
 def test_a_fresh_worker_serves_from_its_file_cache_during_an_outage(

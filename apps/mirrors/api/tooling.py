@@ -3,7 +3,6 @@ mirror list (staff; the importer of `manage.py importmirrors`, all or nothing)."
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, status
@@ -17,7 +16,8 @@ from apps.core.api import ScopedRateThrottle
 from ..choices import Approval
 from ..importers import MirrorListError, parse_apt_mirrors
 from ..services.imports import mirrors_import
-from ..tasks import mirror_check_first_task, recheck_queue
+from ..services.registration import first_check_queue
+from ..tasks import recheck_queue
 from .access import IsStaff, ManagesMirror
 from .serializers import CheckQueuedSerializer, ImportedSerializer
 
@@ -65,8 +65,7 @@ class MirrorToolingMixin:
             queued = "content check"
             detail = "A content check is queued; a maintenance window that is open skips it."
         else:
-            mirror_id = mirror.pk
-            transaction.on_commit(lambda: mirror_check_first_task.delay(mirror_id), robust=True)
+            first_check_queue(mirror)
             queued = "first check"
             detail = "Its first check is queued again: the mirror is not approved yet."
         return Response({"mirror": mirror.pk, "queued": queued, "detail": detail},

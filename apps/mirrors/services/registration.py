@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from apps.core.geo import COUNTRIES, continent_of
+from apps.core.outbox import task_record, task_waiting
 from apps.core.services import who
 
 from ..choices import Approval, MirrorStatus, Protocol
@@ -86,10 +87,22 @@ def _parts_save(mirror: Mirror, details: MirrorDetails) -> None:
     mirror.images.set(details.images)
 
 
-def _first_check_queue(mirror: Mirror) -> None:
-    from ..tasks import mirror_check_first_task
+FIRST_CHECK_KEY = "mirrors.first-check:{}"
 
-    transaction.on_commit(lambda: mirror_check_first_task.delay(mirror.pk), robust=True)
+
+def first_check_queue(mirror: Mirror) -> None:
+    """Record the mirror's first check in the outbox: sent after commit, or once the broker
+    is back, and once however often it is asked for meanwhile."""
+    task_record(
+        name="mirrors.mirror_check_first",
+        kwargs={"mirror_id": mirror.pk},
+        key=FIRST_CHECK_KEY.format(mirror.pk),
+    )
+
+
+def first_check_waiting(mirror: Mirror) -> bool:
+    """Whether the mirror's first check waits for the broker (recorded, not started)."""
+    return task_waiting(key=FIRST_CHECK_KEY.format(mirror.pk))
 
 
 @transaction.atomic
@@ -104,7 +117,7 @@ def mirror_register(*, owner, details: MirrorDetails) -> Mirror:
     mirror.save()
     _parts_save(mirror, details)
     changes_publish(f"{mirror.name} registered by {who(owner)}")
-    _first_check_queue(mirror)
+    first_check_queue(mirror)
     return mirror
 
 
@@ -116,7 +129,7 @@ def mirror_owner_update(*, mirror: Mirror, details: MirrorDetails, by=None) -> M
     mirror.save()
     _parts_save(mirror, details)
     changes_publish(f"{mirror.name} edited by its owner {who(by)}")
-    _first_check_queue(mirror)
+    first_check_queue(mirror)
     return mirror
 
 

@@ -35,10 +35,12 @@ def _fresh_rate_counts():
 def queued(monkeypatch):
     """The first checks and content re-checks sent to the broker: [(task, args)]."""
     sent = []
-    monkeypatch.setattr(tasks.mirror_check_first_task, "delay",
-                        lambda *args: sent.append(("first", args)))  # fmt: skip
+    monkeypatch.setattr(tasks.mirror_check_first_task, "apply_async",
+                        lambda kwargs, **kw: sent.append(
+                            ("first", (kwargs["mirror_id"],))))  # fmt: skip
     monkeypatch.setattr(tasks.mirrors_recheck_task, "apply_async",
-                        lambda args, **kw: sent.append(("recheck", tuple(args))))  # fmt: skip
+                        lambda kwargs, **kw: sent.append(
+                            ("recheck", (kwargs["mirror_ids"], kwargs["reason"]))))  # fmt: skip
     return sent
 
 

@@ -138,6 +138,7 @@ def _form(mirror, **changes):
     return data
 
 
+@pytest.mark.django_db(transaction=True)  # the first check is sent after commit
 def test_the_owner_edits_with_the_same_rules_as_registration(client, people, mirror, settings):
     MirrorURLFactory(mirror=MirrorFactory(), url="http://127.0.0.251/centos/")
     client.force_login(people["owner"])

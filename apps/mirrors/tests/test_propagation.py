@@ -69,8 +69,9 @@ def queued(monkeypatch):
     """The re-check tasks sent, as (mirror ids, reason, countdown)."""
     sent = []
 
-    def apply_async(args, countdown=0, **kwargs):
-        sent.append((list(args[0]), args[1], countdown))
+    def apply_async(kwargs, eta=None, **options):  # as the outbox sends them
+        countdown = round((eta - timezone.now()).total_seconds()) if eta else 0
+        sent.append((list(kwargs["mirror_ids"]), kwargs["reason"], countdown))
 
     monkeypatch.setattr(tasks.mirrors_recheck_task, "apply_async", apply_async)
     return sent

@@ -150,6 +150,7 @@ def test_the_nearest_internal_mirror_is_suggested(volunteer_client, volunteer):
     assert (mirror.continent, str(mirror.country)) == ("EU", "BE")
 
 
+@pytest.mark.django_db(transaction=True)  # the first check is sent after commit
 def test_registration_writes_everything_and_the_mirror_waits(volunteer_client, master_catalogue):
     release, arches, repos = (master_catalogue[k] for k in ("release", "arches", "repos"))
     data = form_data(

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from apps.core.schedule import heartbeat_schedule_setup
 from apps.mirrors import schedule
 from apps.servers import schedule as server_schedule
 
@@ -46,3 +47,7 @@ class Command(BaseCommand):
         )
         polling = "enabled" if poll.enabled else "disabled (TRAFFIC_POLL_PERIODIC)"
         self.stdout.write(f"Bandwidth SNMP poll every {poll.interval.every} minutes: {polling}.")
+        beat = heartbeat_schedule_setup()
+        self.stdout.write(
+            f"Worker heartbeat and outbox every {beat.interval.every} s (periodic task {beat.pk})."
+        )
