@@ -2,6 +2,7 @@
 
 import markdown
 import nh3
+from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
     "a",
@@ -33,13 +34,17 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
 
 
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, then sanitised: raw HTML in the source is cleaned, not trusted."""
+def render_markdown(text: str) -> SafeString:
+    """Markdown to HTML, then sanitised: raw HTML in the source is cleaned, not trusted.
+    The one place that marks text safe, because nh3 has just made it so: templates print
+    the result without |safe."""
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow noopener",
+    return mark_safe(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="nofollow noopener",
+        )
     )

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.html import format_html
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
@@ -181,9 +182,10 @@ class MirrorForm(forms.Form):
                 if suggestion.tier == MirrorTier.INTERNAL
                 else "the master, as no internal mirror is healthy and current now"
             )
-            self.fields[
-                "upstream"
-            ].help_text = f"For {countries.name(country)} we suggest {suggestion.name}, {what}."
+            # The name is the mirror owner's to choose: escaped (templates print help as is).
+            self.fields["upstream"].help_text = format_html(
+                "For {} we suggest {}, {}.", countries.name(country), suggestion.name, what
+            )
             if suggestion.tier == MirrorTier.INTERNAL:  # the list offers internal mirrors
                 self.initial.setdefault("upstream", suggestion.pk)
 
