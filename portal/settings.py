@@ -377,6 +377,11 @@ DELIVERY_KEEP_SNAPSHOTS = env.int("DELIVERY_KEEP_SNAPSHOTS", default=5)
 # this many seconds after the first.
 DELIVERY_REBUILD_ON_CHANGE = env.bool("DELIVERY_REBUILD_ON_CHANGE", default=True)
 DELIVERY_REBUILD_DEBOUNCE_SECONDS = env.float("DELIVERY_REBUILD_DEBOUNCE_SECONDS", default=5.0)
+# Who may name another address (ip=) for its netblock and ASN buckets, which list private
+# mirrors (staff may, through the API, from anywhere); anyone else's ip= sets the country only.
+DELIVERY_IP_OVERRIDE_NETWORKS = env.list(
+    "DELIVERY_IP_OVERRIDE_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)
 # How many mirrors a mirrorlist, a metalink and the 302's Link headers carry.
 DELIVERY_MIRRORLIST_COUNT = env.int("DELIVERY_MIRRORLIST_COUNT", default=10)
 DELIVERY_METALINK_COUNT = env.int("DELIVERY_METALINK_COUNT", default=20)

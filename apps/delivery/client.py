@@ -4,6 +4,7 @@ ASN from the optional ASN database (geoip2's reader, memoised per address)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 
@@ -31,8 +32,12 @@ class ClientLocator:
         geoip_path: str | None = None,
         asn_path: str | None = None,
         city_path: str | None = None,
+        ip_override_networks=(),
     ):
         self._trusted = TrustedProxies(trusted_proxies)
+        # DELIVERY_IP_OVERRIDE_NETWORKS: who may stand in for another address (ip=) in the
+        # netblock and ASN buckets, which list private mirrors.
+        self._overriders = TrustedProxies(ip_override_networks)
         self._geoip_path = geoip_path
         self._asn_path = asn_path
         self._geoip: GeoIP | None = None
@@ -55,6 +60,21 @@ class ClientLocator:
         return client_address(
             environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"), self._trusted
         )
+
+    def client_for(
+        self, requester: str, ip: str | None, *, country: str | None = None, trusted=False
+    ) -> Client:
+        """The client to choose mirrors for: the requester, or the address it names (ip=).
+        A named address stands in for the requester's country and family for anyone, but
+        for its netblock and ASN (the buckets that hold private mirrors) only when the
+        requester is `trusted` (staff) or inside DELIVERY_IP_OVERRIDE_NETWORKS: otherwise
+        anyone could list a campus's private mirror by naming an address inside it."""
+        if not ip or ip == requester:
+            return self.client(requester, country=country)
+        located = self.client(ip, country=country)
+        if trusted or requester in self._overriders:
+            return located
+        return dataclasses.replace(located, ip=None, asn=None)
 
     def client(self, ip: str, *, country: str | None = None) -> Client:
         """Locate `ip`; `country` (the cc= parameter) overrides the country and continent.

@@ -140,8 +140,11 @@ class DeliveryFront:
     # --- helpers ---------------------------------------------------------------------
 
     def _client(self, environ, params: dict) -> Client:
-        ip = params.get("ip") or self.locator.address(environ)
-        return self.locator.client(ip, country=params.get("cc") or params.get("country"))
+        country = params.get("cc") or params.get("country")
+        ip = params.get("ip")
+        if not ip:  # the hot path
+            return self.locator.client(self.locator.address(environ), country=country)
+        return self.locator.client_for(self.locator.address(environ), ip, country=country)
 
     @staticmethod
     def _snapshot_headers(snapshot: LoadedSnapshot) -> list[tuple[str, str]]:
@@ -214,6 +217,10 @@ class DeliveryFront:
                 f"client ip={client.ip} country={client.country} continent={client.continent}"
                 f" ipv6={client.ipv6} asn={client.asn} repo={target.key}"
             )
+            if params.get("ip") and client.ip is None:
+                comments.append(
+                    "ip= sets the country only: its netblock and ASN need a trusted address"
+                )
             return render.mirrorlist_text(choices, comments=comments, debug=True)
         return render.mirrorlist_text(choices, comments=comments)
 
