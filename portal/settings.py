@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "allauth",  # volunteers' accounts: see "Accounts" below
     "allauth.account",
     "django_ratelimit",
+    "axes",  # failed log-ins, every way in (see "Log-in limits" below)
     "apps.core",
     "apps.releases",
     "apps.sponsors",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out log-in's page (apps.core.logins)
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -283,6 +285,7 @@ if not DEBUG:
 # keeps its own log-in page. Both libraries count attempts in the default cache, which
 # must be shared by every worker in production (CACHE_URL=redis://...).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out log-in
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -300,7 +303,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CentOS mirrors] "
 ACCOUNT_RATE_LIMITS = {
     "signup": env.str("RATE_SIGNUP", default="10/h/ip"),
     "login": env.str("RATE_LOGIN", default="30/m/ip"),
-    "login_failed": env.str("RATE_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    # Wrong passwords are counted by django-axes for every way in (below), not here: keyed by
+    # the account alone, allauth's count let anyone lock a volunteer out from everywhere.
+    "login_failed": None,
     "reset_password": env.str("RATE_RESET_PASSWORD", default="20/m/ip,5/m/key"),
 }
 # The owners' forms (register, edit, windows, invites): POSTs per client and per hour.
@@ -316,6 +321,26 @@ else:
     # django-ratelimit 4.1 lists django-redis, not Django's own RedisCache, as supported;
     # Django's has the atomic incr the counters need.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# --- Log-in limits (django-axes, apps.core.logins) ------------------------------
+# One limiter for the admin's log-in, the volunteers' log-in and HTTP Basic on the API:
+# LOGIN_FAILURE_LIMIT wrong passwords for one account from one client address lock that
+# pair for LOGIN_LOCKOUT_MINUTES (a 429), so an attacker cannot lock the owner out from
+# elsewhere. Attempts live in the database (staff see and clear them in the admin: Axes).
+# API tokens are not counted: each has 256 random bits, so nobody guesses one, and the API's
+# throttles bound the tries anyway. HTTP Basic on the API is off unless API_BASIC_AUTH is set.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+API_BASIC_AUTH = env.bool("API_BASIC_AUTH", default=False)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no row per successful log-in
+AXES_USERNAME_CALLABLE = "apps.core.logins.login_key"
+AXES_CLIENT_IP_CALLABLE = "apps.core.logins.login_address"
+AXES_LOCKOUT_CALLABLE = "apps.core.logins.locked_out"
+AXES_VERBOSE = False
 
 # --- Mirror checks (apps.mirrors.checks) -------------------------------------
 
