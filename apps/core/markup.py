@@ -1,4 +1,8 @@
-"""Turns text written by users (Markdown) into HTML that is safe to show."""
+"""Turns text written by users (Markdown) into HTML that is safe to show, and any text into
+a header line that is safe to send."""
+
+import re
+import unicodedata
 
 import markdown
 import nh3
@@ -48,3 +52,19 @@ def render_markdown(text: str) -> SafeString:
             link_rel="nofollow noopener",
         )
     )
+
+
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def has_control_characters(text: str) -> bool:
+    """True when `text` holds a control or format character (a line break, a tab, a NUL, a
+    bidirectional override...): nothing a one-line name should hold."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
+def header_line(text: str) -> str:
+    """`text` as one header line (an email's subject): line breaks and other control
+    characters become a space, so a name stored before names were checked cannot make
+    Django refuse the message (BadHeaderError) or add a header."""
+    return _LINE_BREAKING.sub(" ", text).strip()

@@ -27,7 +27,7 @@ from .choices import MirrorTier, Protocol
 from .models import Mirror, MirrorURL, validate_netblock
 from .models.network import NOTIFY_EVENTS
 from .services.registration import MirrorDetails, upstream_suggest
-from .validators import mirror_url_validate
+from .validators import mirror_name_validate, mirror_url_validate
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "rsync": 873}
 HTTP_URL_NEEDED = (
@@ -212,6 +212,7 @@ class MirrorForm(forms.Form):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
+        mirror_name_validate(name)
         others = Mirror.objects.filter(name__iexact=name)
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)

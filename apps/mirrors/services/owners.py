@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.markup import header_line
 from apps.core.services import who
 
 from ..models import CoOwnerInvite, MaintenanceWindow, Mirror, Netblock, validate_netblock
@@ -98,7 +99,7 @@ def co_owner_invite(*, mirror: Mirror, email: str, by, site_url: str) -> CoOwner
         f"infrastructure portal.\n\nTo accept, log in (or sign up) and open:\n{link}\n\n"
         "If you did not expect this, ignore this email.\n"
     )
-    message = mail.EmailMessage(subject=f"Manage the mirror {mirror.name}", body=body,
+    message = mail.EmailMessage(subject=header_line(f"Manage the mirror {mirror.name}"), body=body,
                                 to=[invite.email])  # fmt: skip
 
     def send() -> None:

@@ -117,6 +117,10 @@ def test_a_token_writes_and_a_revoked_one_is_401(client, people, queued):
          "“-45103792287633686063480832” is not a valid value."),  # schemathesis: a 500
         ({"upstream": 10**30}, "upstream",
          "Select a valid choice. That choice is not one of the available choices."),
+        ({"name": "new.example.net\r\nBcc: all@example.org"}, "name",
+         "A name is one line of text: no line break, tab or other control character."),
+        ({"name": "new.example.net\u202egro"}, "name",
+         "A name is one line of text: no line break, tab or other control character."),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_400_with_the_forms_message(client, people, changes, field, message):

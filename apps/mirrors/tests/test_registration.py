@@ -284,3 +284,11 @@ def test_an_ipv6_address_that_reaches_loopback_is_refused(volunteer_client, sett
     (error,) = field_errors(response, "url_http")
     assert "is a private, loopback or otherwise non-public address" in error
     assert not Mirror.objects.exists()
+
+
+def test_a_name_with_a_line_break_is_refused(volunteer_client):
+    response = volunteer_client.post(REGISTER, form_data(name="a.example.net\r\nBcc: x@y.org"))
+    assert field_errors(response, "name") == [
+        "A name is one line of text: no line break, tab or other control character."
+    ]
+    assert not Mirror.objects.exists()
