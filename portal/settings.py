@@ -341,6 +341,7 @@ AXES_USERNAME_CALLABLE = "apps.core.logins.login_key"
 AXES_CLIENT_IP_CALLABLE = "apps.core.logins.login_address"
 AXES_LOCKOUT_CALLABLE = "apps.core.logins.locked_out"
 AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts; not a line per log-in
 
 # --- Mirror checks (apps.mirrors.checks) -------------------------------------
 
