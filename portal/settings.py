@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "allauth",  # volunteers' accounts: see "Accounts" below
     "allauth.account",
     "django_ratelimit",
+    "axes",  # failed log-ins, every way in (see "Log-in limits" below)
     "apps.core",
     "apps.releases",
     "apps.sponsors",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out log-in's page (apps.core.logins)
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (see "Content-Security-Policy")
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -295,6 +298,7 @@ if not DEBUG:
 # keeps its own log-in page. Both libraries count attempts in the default cache, which
 # must be shared by every worker in production (CACHE_URL=redis://...).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out log-in
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -312,7 +316,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CentOS mirrors] "
 ACCOUNT_RATE_LIMITS = {
     "signup": env.str("RATE_SIGNUP", default="10/h/ip"),
     "login": env.str("RATE_LOGIN", default="30/m/ip"),
-    "login_failed": env.str("RATE_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    # Wrong passwords are counted by django-axes for every way in (below), not here: keyed by
+    # the account alone, allauth's count let anyone lock a volunteer out from everywhere.
+    "login_failed": None,
     "reset_password": env.str("RATE_RESET_PASSWORD", default="20/m/ip,5/m/key"),
 }
 # The owners' forms (register, edit, windows, invites): POSTs per client and per hour.
@@ -328,6 +334,51 @@ else:
     # django-ratelimit 4.1 lists django-redis, not Django's own RedisCache, as supported;
     # Django's has the atomic incr the counters need.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# --- Log-in limits (django-axes, apps.core.logins) ------------------------------
+# One limiter for the admin's log-in, the volunteers' log-in and HTTP Basic on the API:
+# LOGIN_FAILURE_LIMIT wrong passwords for one account from one client address lock that
+# pair for LOGIN_LOCKOUT_MINUTES (a 429), so an attacker cannot lock the owner out from
+# elsewhere. Attempts live in the database (staff see and clear them in the admin: Axes).
+# API tokens are not counted: each has 256 random bits, so nobody guesses one, and the API's
+# throttles bound the tries anyway. HTTP Basic on the API is off unless API_BASIC_AUTH is set.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+API_BASIC_AUTH = env.bool("API_BASIC_AUTH", default=False)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no row per successful log-in
+AXES_USERNAME_CALLABLE = "apps.core.logins.login_key"
+AXES_CLIENT_IP_CALLABLE = "apps.core.logins.login_address"
+AXES_LOCKOUT_CALLABLE = "apps.core.logins.locked_out"
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts; not a line per log-in
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------
+# The second line behind escaping: scripts, styles, images, fonts and requests from this
+# site only, no inline script, no plugin, no framing. Style *attributes* stay allowed: the
+# charts size their bars with style="width: 40%" (numbers the server writes); a <style>
+# element or a stylesheet from elsewhere does not load. CSP_REPORT_URI, when set, is where
+# browsers report what the policy blocked.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # Swagger UI's icons are data: URLs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": [env.str("CSP_REPORT_URI")]} if env.str("CSP_REPORT_URI", "") else {}),
+    },
+}
 
 # --- Mirror checks (apps.mirrors.checks) -------------------------------------
 
@@ -389,6 +440,11 @@ DELIVERY_KEEP_SNAPSHOTS = env.int("DELIVERY_KEEP_SNAPSHOTS", default=5)
 # this many seconds after the first.
 DELIVERY_REBUILD_ON_CHANGE = env.bool("DELIVERY_REBUILD_ON_CHANGE", default=True)
 DELIVERY_REBUILD_DEBOUNCE_SECONDS = env.float("DELIVERY_REBUILD_DEBOUNCE_SECONDS", default=5.0)
+# Who may name another address (ip=) for its netblock and ASN buckets, which list private
+# mirrors (staff may, through the API, from anywhere); anyone else's ip= sets the country only.
+DELIVERY_IP_OVERRIDE_NETWORKS = env.list(
+    "DELIVERY_IP_OVERRIDE_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)
 # How many mirrors a mirrorlist, a metalink and the 302's Link headers carry.
 DELIVERY_MIRRORLIST_COUNT = env.int("DELIVERY_MIRRORLIST_COUNT", default=10)
 DELIVERY_METALINK_COUNT = env.int("DELIVERY_METALINK_COUNT", default=20)

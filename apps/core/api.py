@@ -103,15 +103,37 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class BasicAuthentication(authentication.BasicAuthentication):
-    """HTTP Basic, refusing credentials with a NUL or another control character with a 400
-    (PostgreSQL cannot even be asked about a user name holding a NUL)."""
+    """HTTP Basic, when API_BASIC_AUTH turns it on (else a Basic header is a 401 saying to
+    use a token); refusing credentials with a NUL or another control character with a 400
+    (PostgreSQL cannot even be asked about a user name holding a NUL). Wrong passwords count
+    with the log-in pages' (django-axes, apps.core.logins)."""
+
+    def authenticate(self, request):
+        if not settings.API_BASIC_AUTH and authentication.get_authorization_header(
+            request
+        ).lower().startswith(b"basic "):
+            raise exceptions.AuthenticationFailed(
+                "HTTP Basic is turned off on this portal: send a token "
+                "(Authorization: Token <key>, made at /my/tokens/)."
+            )
+        return super().authenticate(request)
 
     def authenticate_credentials(self, userid, password, request=None):
         if _CONTROL.search(userid) or "\x00" in password:
             raise exceptions.ParseError(
                 "Invalid basic header. Credentials cannot contain control characters."
             )
-        return super().authenticate_credentials(userid, password, request)
+        try:
+            return super().authenticate_credentials(userid, password, request)
+        except exceptions.AuthenticationFailed:
+            # django-axes counted the failure on DRF's request, where its middleware does
+            # not look: a locked-out pair is a 429 here, as on the log-in pages.
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    wait=settings.LOGIN_LOCKOUT_MINUTES * 60,
+                    detail="Too many failed log-ins for this account from your address.",
+                ) from None
+            raise
 
 
 class BasicAuthenticationScheme(BasicScheme):

@@ -10,6 +10,7 @@ database (the country codes it returns), never by the callers.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 from bisect import bisect_right
@@ -80,9 +81,13 @@ class ClientLocator:
         geoip_path: str | None = None,
         asn_path: str | None = None,
         city_path: str | None = None,
+        ip_override_networks=(),
     ):
         self._trusted = TrustedProxies(trusted_proxies)
         self._ranges = _Ranges(self._trusted)
+        # DELIVERY_IP_OVERRIDE_NETWORKS: who may stand in for another address (ip=) in the
+        # netblock and ASN buckets, which list private mirrors.
+        self._overriders = _Ranges(TrustedProxies(ip_override_networks))
         self._geoip_path = geoip_path
         self._asn_path = asn_path
         self._geoip: GeoIP | None = None
@@ -128,6 +133,23 @@ class ClientLocator:
                 return parsed
         return peer
 
+    def client_for(
+        self, requester: str, ip: str | None, *, country: str | None = None, trusted=False
+    ) -> Client:
+        """The client to choose mirrors for: the requester, or the address it names (ip=).
+        A named address stands in for the requester's country and family for anyone, but
+        for its netblock and ASN (the buckets that hold private mirrors) only when the
+        requester is `trusted` (staff) or inside DELIVERY_IP_OVERRIDE_NETWORKS: otherwise
+        anyone could list a campus's private mirror by naming an address inside it."""
+        if not ip or ip == requester:
+            return self.client(requester, country=country)
+        return self._stand_in(self.client(ip, country=country), parse_address(requester), trusted)
+
+    def _stand_in(self, located: Client, requester, trusted: bool) -> Client:
+        if trusted or (requester is not None and self._overriders.contains(*requester[1:])):
+            return located
+        return dataclasses.replace(located, ip=None, asn=None, value=None)
+
     def client(self, ip: str, *, country: str | None = None) -> Client:
         """Locate `ip` (as given, `ip=` or the peer); `country` (the cc= parameter)
         overrides the country and continent."""
@@ -142,9 +164,9 @@ class ClientLocator:
         proxy's X-Forwarded-For; `cc=` (or `country=`) overrides the location."""
         country = params.get("cc") or params.get("country")
         ip = params.get("ip")
-        if ip:
-            return self.client(ip, country=country)
         parsed = self.parsed_address(environ)
+        if ip and (parsed is None or ip != parsed[0]):
+            return self._stand_in(self.client(ip, country=country), parsed, False)
         if parsed is None:
             return self._located(environ.get("REMOTE_ADDR") or None, False, None, country)
         return self._located(*parsed, country)

@@ -232,6 +232,10 @@ class DeliveryFront:
                 f"client ip={client.ip} country={client.country} continent={client.continent}"
                 f" ipv6={client.ipv6} asn={client.asn} repo={target.key}"
             )
+            if params.get("ip") and client.ip is None:
+                comments.append(
+                    "ip= sets the country only: its netblock and ASN need a trusted address"
+                )
             return render.mirrorlist_text(choices, comments=comments, debug=True)
         return render.mirrorlist_text(choices, comments=comments)
 

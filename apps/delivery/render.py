@@ -89,7 +89,10 @@ def mirrorlist_text(choices: list[Choice], *, comments: list[str] = (), debug: b
     lines = [f"# {c}" for c in comments]
     for choice in choices:
         if debug:
-            where = f" {choice.mirror.cc} {choice.mirror.name}" if choice.mirror else ""
+            mirror = choice.mirror  # a private mirror is never named in a public answer
+            where = (
+                f" {mirror.cc} {'(private)' if mirror.private else mirror.name}" if mirror else ""
+            )
             lines.append(f"# bucket={choice.bucket}{where}")
         lines.append(choice.url)
     return "\n".join(lines) + "\n"

@@ -7,6 +7,27 @@ from urllib.parse import unquote_plus
 
 TEXT = "text/plain; charset=utf-8"
 STATUS_KEY = "delivery.status"
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+# Strict-Transport-Security on answers to https requests, as Django's SecurityMiddleware
+# sends it on the pages: set once per process from SECURE_HSTS_SECONDS (hsts_configure).
+_hsts: tuple[str, str] | None = None
+
+
+def hsts_configure(seconds: int, *, subdomains: bool = False, preload: bool = False) -> None:
+    global _hsts
+    value = f"max-age={seconds}" + ("; includeSubDomains" if subdomains else "")
+    _hsts = (
+        ("Strict-Transport-Security", value + ("; preload" if preload else "")) if seconds else None
+    )
+
+
+def _https(environ) -> bool:
+    # Over plain http a browser ignores the header (RFC 6797 8.1), so believing a client's
+    # own X-Forwarded-Proto costs nothing; behind a TLS proxy it is how https is seen.
+    return (
+        environ.get("wsgi.url_scheme") == "https"
+        or environ.get("HTTP_X_FORWARDED_PROTO") == "https"
+    )
 
 
 def parse_query(query: str) -> dict[str, str]:
@@ -28,7 +49,9 @@ def parse_query(query: str) -> dict[str, str]:
 
 
 def reply(environ, start_response, status: str, body: bytes, content_type: str = TEXT, extra=()):
-    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra]
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), NOSNIFF, *extra]
+    if _hsts is not None and _https(environ):
+        headers.append(_hsts)
     environ[STATUS_KEY] = status
     start_response(status, headers)
     return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]

@@ -98,6 +98,7 @@ def locator() -> ClientLocator:
                 geoip_path=settings.GEOIP_PATH,
                 asn_path=settings.GEOIP_ASN_PATH,
                 city_path=settings.GEOIP_CITY_PATH,
+                ip_override_networks=settings.DELIVERY_IP_OVERRIDE_NETWORKS,
             )
         return _state["locator"]
 
@@ -107,6 +108,13 @@ def front_build(app):
     from apps.core.metrics import MetricsReaders
 
     from .front import DeliveryFront
+    from .replies import hsts_configure
+
+    hsts_configure(
+        settings.SECURE_HSTS_SECONDS,
+        subdomains=settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+        preload=settings.SECURE_HSTS_PRELOAD,
+    )
 
     return DeliveryFront(
         app,

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
@@ -14,6 +15,7 @@ from .models import (
     Sweep,
 )
 from .services import moderation
+from .validators import mirror_name_validate
 
 
 class MirrorURLInline(admin.TabularInline):
@@ -26,8 +28,15 @@ class NetblockInline(admin.TabularInline):
     extra = 0
 
 
+class MirrorAdminForm(forms.ModelForm):
+    def clean_name(self) -> str:
+        mirror_name_validate(self.cleaned_data["name"])
+        return self.cleaned_data["name"]
+
+
 @admin.register(Mirror)
 class MirrorAdmin(ServiceAdmin):
+    form = MirrorAdminForm
     list_display = [
         "name",
         "country",

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.html import format_html
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
@@ -26,7 +27,7 @@ from .choices import MirrorTier, Protocol
 from .models import Mirror, MirrorURL, validate_netblock
 from .models.network import NOTIFY_EVENTS
 from .services.registration import MirrorDetails, upstream_suggest
-from .validators import mirror_url_validate
+from .validators import mirror_name_validate, mirror_url_validate
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "rsync": 873}
 HTTP_URL_NEEDED = (
@@ -181,9 +182,10 @@ class MirrorForm(forms.Form):
                 if suggestion.tier == MirrorTier.INTERNAL
                 else "the master, as no internal mirror is healthy and current now"
             )
-            self.fields[
-                "upstream"
-            ].help_text = f"For {countries.name(country)} we suggest {suggestion.name}, {what}."
+            # The name is the mirror owner's to choose: escaped (templates print help as is).
+            self.fields["upstream"].help_text = format_html(
+                "For {} we suggest {}, {}.", countries.name(country), suggestion.name, what
+            )
             if suggestion.tier == MirrorTier.INTERNAL:  # the list offers internal mirrors
                 self.initial.setdefault("upstream", suggestion.pk)
 
@@ -210,6 +212,7 @@ class MirrorForm(forms.Form):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
+        mirror_name_validate(name)
         others = Mirror.objects.filter(name__iexact=name)
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)

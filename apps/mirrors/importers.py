@@ -34,7 +34,8 @@ class MirrorListError(ValueError):
         if len(shown) > 100:
             shown = shown[:100] + "..."
         detail = f": {shown!r}" if shown else ""
-        super().__init__(f"line {line_number}: {message}{detail}")
+        where = f"line {line_number}: " if line_number else ""  # 0: the file as a whole
+        super().__init__(f"{where}{message}{detail}")
 
 
 @dataclass
@@ -52,6 +53,26 @@ class ImportResult:
     mirrors_updated: int
     urls_created: int
     countries: int
+    # Hosts listed with neither an HTTP nor an HTTPS URL, left out as the registration form
+    # and the API refuse them: "line N: host ...".
+    skipped: tuple[str, ...] = ()
+
+
+WEB_SCHEMES = {Protocol.HTTP, Protocol.HTTPS}
+
+
+def list_decode(raw: bytes) -> str:
+    """A list's bytes as text, or a MirrorListError naming the line and the byte (counted
+    from 1 in the file and in the line) where the UTF-8 breaks: a binary file included."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise MirrorListError(
+            line,
+            f"byte {exc.start + 1} (column {column}) is not UTF-8 text ({exc.reason})",
+        ) from exc
 
 
 def parse_apt_mirrors(text: str) -> list[ImportedMirror]:

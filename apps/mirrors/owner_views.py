@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from .forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
 from .models import CoOwnerInvite, MaintenanceWindow, Mirror
-from .selectors.owners import mirror_check_findings, mirrors_of_owner
+from .selectors.owners import invite_refusal, mirror_check_findings, mirrors_of_owner
 from .services.owners import (
     co_owner_accept,
     co_owner_invite,
@@ -191,4 +191,7 @@ def invite_accept(request, token: str):
             return redirect("mirrors:mine")
         messages.success(request, f"You now manage {mirror.name}.")
         return redirect("mirrors:mine-detail", pk=mirror.pk)
-    return render(request, "mirrors/owner/invite_accept.html", {"invite": invite})
+    refusal = invite_refusal(invite=invite, user=request.user)
+    return render(
+        request, "mirrors/owner/invite_accept.html", {"invite": invite, "refusal": refusal}
+    )

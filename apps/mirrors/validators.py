@@ -13,6 +13,7 @@ import re
 from django.core.exceptions import ValidationError
 
 from apps.core.hostnames import HostError, host_normalise, ip_literal
+from apps.core.markup import has_control_characters
 
 from .choices import Protocol
 
@@ -103,3 +104,13 @@ def _split_netloc(netloc: str) -> tuple[str, str]:
     if not _PORT.match(port_text) or not 1 <= int(port_text) <= 65535:
         raise _invalid("The port must be a number from 1 to 65535.", "port")
     return host, f":{int(port_text)}"
+
+
+def mirror_name_validate(name: str) -> None:
+    """A mirror's name is one line: it goes into email subjects, debug lines and pages. The
+    form, the API and the admin check it here (the importer's names are host names)."""
+    if has_control_characters(name):
+        raise ValidationError(
+            "A name is one line of text: no line break, tab or other control character.",
+            code="control",
+        )

@@ -42,7 +42,14 @@ SVG_ELEMENTS = {
 SVG_FORBIDDEN = {"script", "foreignObject", "iframe", "embed", "object", "handler", "feImage"}
 HREF_ATTRIBUTES = {"href", f"{{{XLINK_NS}}}href"}
 # In CSS or an attribute: anything that fetches or runs, except a reference inside the file.
-EXTERNAL_CSS = re.compile(r"@import|url\(\s*(?!['\"]?#)|expression\(|javascript:", re.I)
+# Checked on the CSS as a browser reads it (_css_plain): escapes decoded, comments gone.
+EXTERNAL_CSS = re.compile(
+    r"@import|url\(\s*(?!['\"]?#)|expression\(|javascript:|image-set\(|image\(|src\(|element\(",
+    re.I,
+)
+CSS_COMMENT = re.compile(r"/\*.*?(\*/|$)", re.S)
+CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\r\n|[\n\r\f]|(.))", re.S)
+MAX_DEPTH = 64  # elements inside elements; a drawing needs a handful
 
 
 def logo_prepare(upload) -> ContentFile:
@@ -107,6 +114,32 @@ def _looks_like_xml(data: bytes) -> bool:
     return head.startswith(b"<?xml") or head.startswith(b"<svg") or head.startswith(b"<!--")
 
 
+def _css_plain(text: str) -> str:
+    """CSS as a browser tokenises it: comments removed, escapes (\\75 rl, \\@import) decoded,
+    so that "u\\72l(" is seen as the url( it is."""
+
+    def decode(match: re.Match) -> str:
+        hex_digits, other = match.group(1), match.group(2)
+        if hex_digits:
+            code = int(hex_digits, 16)
+            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+        return other or ""  # an escaped character is itself; an escaped newline is nothing
+
+    return CSS_ESCAPE.sub(decode, CSS_COMMENT.sub("", text))
+
+
+def _svg_depth(root) -> int:
+    """How deep elements nest, counted without recursion (a hostile file nests 100,000)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
 def _svg_copy(data: bytes) -> bytes:
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
@@ -118,6 +151,11 @@ def _svg_copy(data: bytes) -> bytes:
         ) from None
     if root.tag != f"{{{SVG_NS}}}svg":
         raise ValidationError("This is not an SVG image (its root is not <svg>).", code="type")
+    if _svg_depth(root) > MAX_DEPTH:
+        raise ValidationError(
+            f"The SVG nests elements more than {MAX_DEPTH} deep; a logo needs far fewer.",
+            code="svg",
+        )
     for element in root.iter():
         _svg_refuse(element)
     return ET.tostring(_svg_clean(root), encoding="utf-8", xml_declaration=True)
@@ -150,11 +188,11 @@ def _svg_refuse(element) -> None:
                 "file (#id) are allowed.",
                 code="svg",
             )
-        if EXTERNAL_CSS.search(value):
+        if EXTERNAL_CSS.search(_css_plain(value)):
             raise ValidationError(
                 f"The SVG's {attr_name} refers outside the file or runs code.", code="svg"
             )
-    if name == "style" and EXTERNAL_CSS.search("".join(element.itertext())):
+    if name == "style" and EXTERNAL_CSS.search(_css_plain("".join(element.itertext()))):
         raise ValidationError("The SVG's styles refer outside the file.", code="svg")
 
 

@@ -1,5 +1,6 @@
 """Volunteers' accounts (django-allauth): sign up with a confirmed email address, log in with
-it, log out, reset a forgotten password; and the rate limits on sign-up and log-in."""
+it, log out, reset a forgotten password; and the rate limits on sign-up and log-in (wrong
+passwords: test_login_limits)."""
 
 import re
 
@@ -92,17 +93,3 @@ def test_sign_up_is_rate_limited(client, db, settings):
     assert response.status_code == 429
     assert "Too many requests" in response.content.decode()
     assert not get_user_model().objects.filter(email="vol9@example.org").exists()
-
-
-def test_failed_log_ins_are_rate_limited(client, db, settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
-    user = get_user_model().objects.create_user("vol", "vol@example.org", PASSWORD)
-    user.emailaddress_set.create(email="vol@example.org", verified=True, primary=True)
-    for _ in range(3):
-        client.post(reverse("account_login"), {"login": "vol@example.org", "password": "bad"})
-    # the fourth try is refused even with the right password
-    response = client.post(reverse("account_login"),
-                           {"login": "vol@example.org", "password": PASSWORD})  # fmt: skip
-    assert response.status_code == 200  # allauth says so as a form error
-    assert "Too many failed login attempts. Try again later." in response.content.decode()
-    assert client.get(reverse("mirrors:mine")).status_code == 302

@@ -48,6 +48,16 @@ class Failure(Exception):
         self.error, self.detail = error, detail
 
 
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _nat64_embedded(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a NAT64 gateway (RFC 6052's well-known prefix) would connect to."""
+    if ip in NAT64_WELL_KNOWN:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 @dataclass(frozen=True)
 class TargetPolicy:
     """Which addresses may be probed: public ones, plus the allowed networks."""
@@ -69,8 +79,14 @@ class TargetPolicy:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return False  # a scoped (fe80::1%eth0) or malformed address
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
+        if isinstance(ip, ipaddress.IPv6Address):
+            if ip.teredo is not None:
+                return False  # a tunnel: the host behind it is whatever the relay reaches
+            embedded = ip.ipv4_mapped or ip.sixtofour or _nat64_embedded(ip)
+            if embedded is not None:
+                # ::ffff:10.0.0.1, 2002:7f00:1::, 64:ff9b::7f00:1 reach their IPv4 address
+                # (mapped, 6to4, NAT64): judged as that address.
+                ip = embedded
         if any(ip.version == net.version and ip in net for net in self.allowed_networks):
             return True
         return not (

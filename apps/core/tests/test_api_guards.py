@@ -35,6 +35,12 @@ def staff(client, django_user_model):
     return client
 
 
+@pytest.fixture
+def basic_on(settings):
+    """HTTP Basic is off unless API_BASIC_AUTH turns it on: these tests are about it."""
+    settings.API_BASIC_AUTH = True
+
+
 def _basic(userpass: bytes) -> str:
     return "Basic " + base64.b64encode(userpass).decode()
 
@@ -42,7 +48,7 @@ def _basic(userpass: bytes) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", list_urls())
 @pytest.mark.parametrize("userpass", [b"ad\x00min:pw", b"admin:p\x00w", b"\x00:\x00"])
-def test_a_nul_in_basic_credentials_is_a_400(client, url, userpass):
+def test_a_nul_in_basic_credentials_is_a_400(client, url, userpass, basic_on):
     response = client.get(url, HTTP_AUTHORIZATION=_basic(userpass))
     assert response.status_code == 400, url
     assert response["Content-Type"].startswith("application/json")
@@ -50,7 +56,7 @@ def test_a_nul_in_basic_credentials_is_a_400(client, url, userpass):
 
 
 @pytest.mark.django_db
-def test_ordinary_bad_credentials_are_still_refused(client, django_user_model):
+def test_ordinary_bad_credentials_are_still_refused(client, django_user_model, basic_on):
     django_user_model.objects.create_user("admin", password="right-password")
     url = list_urls()[0]
     assert client.get(url, HTTP_AUTHORIZATION=_basic(b"admin:wrong")).status_code == 401

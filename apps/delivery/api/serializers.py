@@ -74,8 +74,18 @@ class ChoiceSerializer(serializers.Serializer):
         help_text="netblock, asn, country, nearby, continent, global, internal, master or vault"
         " (-ipv4: an IPv4-only mirror listed after the IPv6 ones)."
     )
-    mirror = serializers.CharField(allow_null=True, source="mirror.name", default=None)
+    mirror = serializers.CharField(
+        allow_null=True, source="mirror.name", default=None,
+        help_text="The mirror's name; null for the master, the vault and (but to staff) a "
+        "private mirror.",
+    )  # fmt: skip
     country = serializers.CharField(allow_blank=True)
+
+    def to_representation(self, choice):
+        data = super().to_representation(choice)
+        if choice.mirror is not None and choice.mirror.private and not self.context.get("staff"):
+            data["mirror"] = None  # a private mirror is never named in a public answer
+        return data
 
 
 class SnapshotInfoSerializer(serializers.Serializer):

@@ -55,7 +55,9 @@ def _answer(request, snapshot, target, count: int, protocol: str | None) -> Resp
             "asn": client.asn,
         },
         "snapshot": _snapshot_info(snapshot),
-        "mirrors": s.ChoiceSerializer(choices, many=True).data,
+        "mirrors": s.ChoiceSerializer(
+            choices, many=True, context={"staff": request.user.is_staff}
+        ).data,
     }
     return Response(data)
 

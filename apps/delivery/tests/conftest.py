@@ -179,7 +179,10 @@ def new_front(store: SnapshotStore | None = None, *, seed: int = 1, app=None, **
     return DeliveryFront(
         app or django_stub,
         store=store or SnapshotStore(poll_seconds=0),
-        locator=ClientLocator(trusted_proxies=options.pop("trusted_proxies", ())),
+        locator=ClientLocator(
+            trusted_proxies=options.pop("trusted_proxies", ()),
+            ip_override_networks=options.pop("ip_override_networks", ("127.0.0.0/8", "::1")),
+        ),
         usage=options.pop("usage", UsageCounter()),
         rng=random.Random(seed),
         **options,

@@ -222,3 +222,7 @@ class ImportedSerializer(serializers.Serializer):
     urls_created = serializers.IntegerField()
     countries = serializers.IntegerField()
     count = serializers.IntegerField(help_text="Mirrors created or updated.")
+    skipped = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Hosts left out, each with its line: listed without an HTTP or HTTPS URL.",
+    )

@@ -14,7 +14,7 @@ from rest_framework.settings import api_settings
 from apps.core.api import ScopedRateThrottle
 
 from ..choices import Approval
-from ..importers import MirrorListError, parse_apt_mirrors
+from ..importers import MirrorListError, list_decode, parse_apt_mirrors
 from ..services.imports import mirrors_import
 from ..services.registration import first_check_queue
 from ..tasks import recheck_queue
@@ -36,9 +36,9 @@ class PlainTextParser(parsers.BaseParser):
         if len(raw) > MAX_IMPORT_BYTES:
             raise ParseError(f"The list is over {MAX_IMPORT_BYTES} bytes.")
         try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ParseError(f"The list is not UTF-8 text ({exc.reason}).") from exc
+            return list_decode(raw)
+        except MirrorListError as exc:
+            raise ParseError(f"The list cannot be read: {exc}.") from exc
 
 
 IMPORT_ERROR = OpenApiResponse(

@@ -140,3 +140,21 @@ def mirror_owner_panel(*, mirror: Mirror, user) -> dict:
     if not Mirror.objects.managed_by(user).filter(pk=mirror.pk).exists():
         return {}
     return {"owner_panel": {"mirror": mirror, "findings": mirror_check_findings(mirror)}}
+
+
+def invite_refusal(*, invite, user) -> str:
+    """Why `user` may not accept `invite` ("" when they may): an invitation is for the
+    address it was sent to, so only an account that has confirmed that address takes it."""
+    from allauth.account.models import EmailAddress
+
+    if invite.accepted_at is not None:
+        return "This invitation has already been used."
+    if not EmailAddress.objects.filter(
+        user=user, email__iexact=invite.email, verified=True
+    ).exists():
+        return (
+            f"This invitation was sent to {invite.email}. Log in with the account that has "
+            "confirmed that address (or add and confirm it in your account's email "
+            "settings) to accept it."
+        )
+    return ""

@@ -9,7 +9,14 @@ from django.db import transaction
 from apps.core.geo import COUNTRIES
 
 from ..choices import Approval, MirrorTier
-from ..importers import ImportedMirror, ImportResult, MirrorListError, parse_apt_mirrors
+from ..importers import (
+    WEB_SCHEMES,
+    ImportedMirror,
+    ImportResult,
+    MirrorListError,
+    list_decode,
+    parse_apt_mirrors,
+)
 from ..models import Mirror, MirrorURL
 from .moderation import changes_publish
 
@@ -28,6 +35,7 @@ def mirrors_import(
     silently move an endpoint between mirrors.
     """
     existing = {m.name: m for m in Mirror.objects.filter(name__in=[r.name for r in records])}
+    records, skipped = _with_a_web_url(records, existing)
     all_urls = [url for r in records for _, url, _ in r.urls]
     url_owner = dict(MirrorURL.objects.filter(url__in=all_urls).values_list("url", "mirror__name"))
     created = updated = 0
@@ -69,12 +77,31 @@ def mirrors_import(
         mirrors_updated=updated,
         urls_created=len(new_urls),
         countries=len({r.country for r in records}),
+        skipped=tuple(skipped),
     )
 
 
+def _with_a_web_url(records: list[ImportedMirror], existing: dict) -> tuple[list, list[str]]:
+    """The records a mirror can be made or kept from: an HTTP or HTTPS URL in the list, or
+    already on the known mirror (yum and dnf use nothing else, and the form and the API
+    refuse a mirror without one). The others are left out, each named."""
+    has_web = set(
+        MirrorURL.objects.filter(
+            mirror__in=existing.values(), protocol__in=WEB_SCHEMES
+        ).values_list("mirror__name", flat=True)
+    )
+    kept, skipped = [], []
+    for record in records:
+        if any(p in WEB_SCHEMES for p, _, _ in record.urls) or record.name in has_web:
+            kept.append(record)
+        else:
+            protocols = " and ".join(sorted({p for p, _, _ in record.urls}))
+            skipped.append(
+                f"line {record.urls[0][2]}: {record.name} is listed with {protocols} only; "
+                "a mirror needs an HTTP or HTTPS URL"
+            )
+    return kept, skipped
+
+
 def mirrors_import_file(*, path: Path, **options) -> ImportResult:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise MirrorListError(0, f"the file is not UTF-8 text ({exc.reason})") from exc
-    return mirrors_import(records=parse_apt_mirrors(text), **options)
+    return mirrors_import(records=parse_apt_mirrors(list_decode(path.read_bytes())), **options)

@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.core.markup import header_line
 from apps.core.services import signal_after_commit, who
 
 from ..choices import Approval, MirrorStatus, Protocol
@@ -117,8 +118,9 @@ def moderation_notify(*, mirror: Mirror, event: str) -> None:
         return
     subject, body = _MODERATION_EMAILS[event]
     values = {"name": mirror.name, "reason": mirror.approval_reason}
-    message = mail.EmailMessage(subject=subject.format(**values), body=body.format(**values),
-                                to=to)  # fmt: skip
+    message = mail.EmailMessage(
+        subject=header_line(subject.format(**values)), body=body.format(**values), to=to
+    )
 
     def send() -> None:
         try:

@@ -13,10 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.markup import header_line
 from apps.core.services import who
 
 from ..models import CoOwnerInvite, MaintenanceWindow, Mirror, Netblock, validate_netblock
 from ..models.network import NOTIFY_EVENTS
+from ..selectors.owners import invite_refusal
 from .moderation import changes_publish
 
 logger = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ def co_owner_invite(*, mirror: Mirror, email: str, by, site_url: str) -> CoOwner
         f"infrastructure portal.\n\nTo accept, log in (or sign up) and open:\n{link}\n\n"
         "If you did not expect this, ignore this email.\n"
     )
-    message = mail.EmailMessage(subject=f"Manage the mirror {mirror.name}", body=body,
+    message = mail.EmailMessage(subject=header_line(f"Manage the mirror {mirror.name}"), body=body,
                                 to=[invite.email])  # fmt: skip
 
     def send() -> None:
@@ -112,10 +114,11 @@ def co_owner_invite(*, mirror: Mirror, email: str, by, site_url: str) -> CoOwner
 
 @transaction.atomic
 def co_owner_accept(*, invite: CoOwnerInvite, user) -> Mirror:
-    """The invited person, logged in, becomes a co-owner; an invite works once."""
+    """The invited person, logged in with a confirmed copy of the invited address, becomes
+    a co-owner; an invite works once. Anyone else gets the reason and nothing changes."""
     invite = CoOwnerInvite.objects.select_for_update().get(pk=invite.pk)
-    if invite.accepted_at is not None:
-        raise ValidationError("This invitation has already been used.")
+    if refusal := invite_refusal(invite=invite, user=user):
+        raise ValidationError(refusal, code="refused")
     mirror = invite.mirror
     if mirror.owner_id != user.pk:
         mirror.co_owners.add(user)

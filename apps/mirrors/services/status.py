@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 
+from apps.core.markup import header_line
+
 from ..choices import (
     Approval,
     MirrorStatus,
@@ -109,7 +111,7 @@ def notices_send(*, notices: Sequence[Notice]) -> int:
         }
         messages.append(
             mail.EmailMessage(
-                subject=_SUBJECTS[notice.event].format(**values),
+                subject=header_line(_SUBJECTS[notice.event].format(**values)),
                 body=_BODIES[notice.event].format(**values),
                 to=[mirror.contact_email],
             )

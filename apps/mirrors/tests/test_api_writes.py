@@ -119,6 +119,10 @@ def test_a_token_writes_and_a_revoked_one_is_401(client, people, queued):
          "“-45103792287633686063480832” is not a valid value."),  # schemathesis: a 500
         ({"upstream": 10**30}, "upstream",
          "Select a valid choice. That choice is not one of the available choices."),
+        ({"name": "new.example.net\r\nBcc: all@example.org"}, "name",
+         "A name is one line of text: no line break, tab or other control character."),
+        ({"name": "new.example.net\u202egro"}, "name",
+         "A name is one line of text: no line break, tab or other control character."),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_400_with_the_forms_message(client, people, changes, field, message):
@@ -272,6 +276,24 @@ def test_import_is_staff_only_and_all_or_nothing(client, people):
     response = client.post(path + "?pending=1", LIST, content_type="text/plain")
     assert (response.status_code, response.json()["count"]) == (201, 2)
     assert set(Mirror.objects.values_list("approval", flat=True)) == {"pending"}
+
+
+def test_import_leaves_out_ftp_only_hosts_and_names_a_byte_that_is_not_utf8(client, people):
+    path = f"{MIRRORS}import/"
+    client.force_login(people["staff"])
+    response = client.post(path, LIST + "ftp://old.example.org/c/\n", content_type="text/plain")
+    assert response.status_code == 201
+    assert response.json()["skipped"] == [
+        "line 5: old.example.org is listed with ftp only; a mirror needs an HTTP or HTTPS URL"
+    ]
+    assert not Mirror.objects.filter(name="old.example.org").exists()
+    latin1 = (LIST + "http://caf\xe9.example.org/\n").encode("latin-1")
+    response = client.post(path, latin1, content_type="text/plain")
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "The list cannot be read: line 5: byte 89 (column 11) is not UTF-8 text "
+        "(invalid continuation byte)."
+    )
 
 
 def test_urls_by_the_forms_rules(client, people, world):

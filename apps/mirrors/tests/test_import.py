@@ -25,11 +25,15 @@ def broken(tmp_path):
 
 def test_imports_the_real_ubuntu_list(db, capsys):
     call_command("importmirrors", str(UBUNTU))
-    # 573 URLs on 564 hosts (a host with http and https is one mirror) in 83 countries.
-    assert Mirror.objects.count() == 564
-    assert MirrorURL.objects.count() == 573
+    # 573 URLs on 564 hosts (a host with http and https is one mirror) in 83 countries; 3
+    # hosts listed by ftp only are left out (a mirror needs an HTTP or HTTPS URL).
+    assert Mirror.objects.count() == 561
+    assert MirrorURL.objects.count() == 570
     assert Mirror.objects.values("country").distinct().count() == 83
-    assert "564 mirrors created" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "561 mirrors created" in out and "3 hosts left out." in out
+    assert "ftp.fu-berlin.de is listed with ftp only; a mirror needs an HTTP or HTTPS URL" in out
+    assert not Mirror.objects.filter(name="ftp.fu-berlin.de").exists()
     aarnet = Mirror.objects.get(name="mirror.aarnet.edu.au")
     assert aarnet.country.code == "AU"
     assert aarnet.continent == "OC"
@@ -48,9 +52,9 @@ def test_imports_the_real_ubuntu_list(db, capsys):
 def test_importing_twice_adds_nothing(db, capsys):
     call_command("importmirrors", str(UBUNTU), "--pending")
     call_command("importmirrors", str(UBUNTU))
-    assert Mirror.objects.count() == 564
-    assert MirrorURL.objects.count() == 573
-    assert "0 mirrors created, 564 updated, 0 URLs added" in capsys.readouterr().out
+    assert Mirror.objects.count() == 561
+    assert MirrorURL.objects.count() == 570
+    assert "0 mirrors created, 561 updated, 0 URLs added" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -128,6 +132,41 @@ def test_a_late_error_rolls_back_what_was_written(db, broken):
     with pytest.raises(CommandError, match=r"line 53: http://taken.example.org/x/ already belongs"):
         call_command("importmirrors", str(broken("\n".join(lines) + "\n")))
     assert list(Mirror.objects.values_list("name", flat=True)) == ["old-name.example.org"]
+
+
+def test_a_host_with_ftp_and_rsync_only_is_left_out_as_the_form_would(db, broken, capsys):
+    text = (
+        "#LOC:DE\nhttp://web.example.org/ubuntu/\nftp://old.example.org/ubuntu/\n"
+        "rsync://old.example.org/ubuntu/\n"
+    )
+    call_command("importmirrors", str(broken(text)))
+    out = capsys.readouterr().out
+    assert "line 3: old.example.org is listed with ftp and rsync only" in out
+    assert list(Mirror.objects.values_list("name", flat=True)) == ["web.example.org"]
+    # A known mirror that has an HTTP URL may gain an ftp one from a list.
+    MirrorURLFactory(mirror=MirrorFactory(name="known.example.org"),
+                     url="http://known.example.org/ubuntu/")  # fmt: skip
+    call_command("importmirrors", str(broken("#LOC:DE\nftp://known.example.org/ubuntu/\n")))
+    assert MirrorURL.objects.filter(url="ftp://known.example.org/ubuntu/").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"#LOC:DE\nhttp://a.example.org/\nhttp://b\xe9.example.org/\n",
+         "line 3: byte 39 (column 9) is not UTF-8 text (invalid continuation byte)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+         "line 1: byte 1 (column 1) is not UTF-8 text (invalid start byte)"),
+    ],
+)  # fmt: skip
+def test_a_binary_or_latin1_file_names_the_line_and_byte(db, tmp_path, data, message):
+    MirrorFactory(name="before.example.org")
+    path = tmp_path / "binary.mirrors"
+    path.write_bytes(data)
+    with pytest.raises(CommandError) as excinfo:
+        call_command("importmirrors", str(path))
+    assert str(excinfo.value) == f"{path}: {message}. Nothing was imported."
+    assert list(Mirror.objects.values_list("name", flat=True)) == ["before.example.org"]
 
 
 def test_a_missing_file(db):

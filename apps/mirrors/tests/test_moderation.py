@@ -143,6 +143,18 @@ def test_approve_emails_the_mirrors_people(staff, people, django_capture_on_comm
     assert "new.example.org is approved." in staff.get(QUEUE).content.decode()
 
 
+def test_a_name_stored_with_a_line_break_still_gets_its_email(
+    staff, people, django_capture_on_commit_callbacks
+):
+    """Names were not checked before: one holding CR/LF made Django refuse the approval
+    email (BadHeaderError). The subject is one line, whatever the name holds."""
+    mirror = pending_mirror(people, "old.example.org\r\nBcc: everyone@example.org")
+    post(staff, "approve", mirror, capture=django_capture_on_commit_callbacks)
+    (email,) = mail.outbox
+    assert email.subject == "Mirror old.example.org Bcc: everyone@example.org is approved"
+    assert "Bcc" not in email.message()
+
+
 def test_a_mirror_without_a_url_cannot_be_approved(
     staff, people, django_capture_on_commit_callbacks
 ):

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
@@ -206,20 +207,24 @@ def test_notification_preferences(client, people, mirror):
     assert not re.search(r'value="stale"[^>]*checked', page)
 
 
-def test_a_co_owner_is_invited_by_email(client, people, mirror, django_capture_on_commit_callbacks):
+def test_a_co_owner_is_invited_by_email(
+    client, people, mirror, django_user_model, django_capture_on_commit_callbacks
+):
     client.force_login(people["owner"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("mirrors:invite", args=[mirror.pk]),
-                               {"email": "friend@example.org"}, follow=True)  # fmt: skip
-    assert "An invitation is on its way to friend@example.org." in response.content.decode()
+                               {"email": "Friend@example.org"}, follow=True)  # fmt: skip
+    assert "An invitation is on its way to Friend@example.org." in response.content.decode()
     (message,) = mail.outbox
-    assert message.to == ["friend@example.org"]
+    assert message.to == ["Friend@example.org"]
     assert message.subject == "Manage the mirror mine.example.org"
     link = re.search(r"http://testserver(/my/mirrors/invites/[\w-]+/)", message.body).group(1)
 
     client.logout()
     assert client.get(link)["Location"] == f"/accounts/login/?next={link}"
-    client.force_login(people["other"])
+    friend = django_user_model.objects.create_user("friend", "friend@example.org", "pw-fr-123")
+    EmailAddress.objects.create(user=friend, email="friend@example.org", verified=True)
+    client.force_login(friend)
     assert client.get(reverse("mirrors:edit", args=[mirror.pk])).status_code == 404
     page = client.get(link).content.decode()
     assert "owner@example.org invites you to manage the mirror mine.example.org." in page
@@ -228,3 +233,28 @@ def test_a_co_owner_is_invited_by_email(client, people, mirror, django_capture_o
     assert client.get(reverse("mirrors:edit", args=[mirror.pk])).status_code == 200
     again = client.post(link, follow=True).content.decode()
     assert "This invitation has already been used." in again
+
+
+@pytest.mark.parametrize("address", [None, "unconfirmed", "someone-else"])
+def test_an_invitation_is_refused_to_anyone_but_the_invited_address(
+    client, people, mirror, django_capture_on_commit_callbacks, address
+):
+    """Whoever opens the link (it may be forwarded, or read over a shoulder) is refused
+    unless their account has confirmed the invited address; nothing changes."""
+    client.force_login(people["owner"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("mirrors:invite", args=[mirror.pk]), {"email": "friend@example.org"})
+    link = re.search(r"http://testserver(/my/mirrors/invites/[\w-]+/)", mail.outbox[0].body)[1]
+    other = people["other"]
+    if address == "unconfirmed":
+        EmailAddress.objects.create(user=other, email="friend@example.org", verified=False)
+    elif address == "someone-else":
+        EmailAddress.objects.create(user=other, email="other@example.org", verified=True)
+    client.force_login(other)
+    page = client.get(link).content.decode()
+    refusal = "This invitation was sent to friend@example.org. Log in with the account that"
+    assert refusal in page and "Accept</button>" not in page
+    refused = client.post(link, follow=True).content.decode()
+    assert refusal in refused
+    assert not mirror.co_owners.exists()
+    assert client.get(reverse("mirrors:edit", args=[mirror.pk])).status_code == 404

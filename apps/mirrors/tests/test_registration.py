@@ -271,3 +271,25 @@ def test_a_mirror_that_carries_one_image_is_checked_for_that_one_only(
 
     assert images(picky) == {one.pk}
     assert images(every) == set(Image.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["2002:7f00:1::1", "64:ff9b::7f00:1", "2001:0:4136:e378:8000:63bf:80ff:fffe", "::ffff:7f00:1"],
+)
+def test_an_ipv6_address_that_reaches_loopback_is_refused(volunteer_client, settings, address):
+    """6to4, NAT64, Teredo and IPv4-mapped addresses are judged by the IPv4 host they reach."""
+    settings.MIRROR_CHECK_ALLOW_NETWORKS = []
+    response = volunteer_client.post(REGISTER, form_data(url_http=f"http://[{address}]/centos/"))
+    assert response.status_code == 200
+    (error,) = field_errors(response, "url_http")
+    assert "is a private, loopback or otherwise non-public address" in error
+    assert not Mirror.objects.exists()
+
+
+def test_a_name_with_a_line_break_is_refused(volunteer_client):
+    response = volunteer_client.post(REGISTER, form_data(name="a.example.net\r\nBcc: x@y.org"))
+    assert field_errors(response, "name") == [
+        "A name is one line of text: no line break, tab or other control character."
+    ]
+    assert not Mirror.objects.exists()

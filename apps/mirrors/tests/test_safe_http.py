@@ -125,6 +125,12 @@ def fetch(url, *, policy=LOOPBACK, method="GET", **limits):
         "http://224.0.0.1/",
         "http://100.64.0.1/",
         "http://localhost/centos/TIME",  # a name that resolves to loopback
+        # IPv6 addresses that reach an IPv4 one: 6to4, NAT64, and a Teredo tunnel
+        "http://[2002:7f00:1::1]/centos/TIME",
+        "http://[2002:a9fe:a9fe::]/latest/meta-data/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
     ],
 )
 def test_private_targets_are_refused_before_connecting(url, connections):
@@ -139,6 +145,8 @@ def test_a_public_address_is_allowed_and_the_allow_list_opens_a_network():
     assert policy.address_allowed("10.1.2.3")
     assert not policy.address_allowed("169.254.169.254")
     assert not policy.address_allowed("127.0.0.1")
+    assert policy.address_allowed("2002:a01:203::1")  # 6to4 of 10.1.2.3: judged as it
+    assert TargetPolicy().address_allowed("2002:808:808::1")  # 6to4 of a public address
 
 
 def test_redirects_are_followed_and_checked_again(server, connections):

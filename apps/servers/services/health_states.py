@@ -15,6 +15,8 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.markup import header_line
+
 from ..choices import ServerHealth, StateType
 from ..models import Server, ServerService, ServiceCheckResult
 from ..models.health import SEVERITY
@@ -152,7 +154,7 @@ def health_notice_send(*, service: ServerService, previous: str) -> int:
         + (f"{service.long_output}\n" if service.long_output else "")
     )
     try:
-        return mail.EmailMessage(subject=subject, body=body, to=recipients).send()
+        return mail.EmailMessage(subject=header_line(subject), body=body, to=recipients).send()
     except Exception:  # a mail server outage must not undo a check
         logger.exception("Could not send the alert about %s", service)
         return 0

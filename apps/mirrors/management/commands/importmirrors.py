@@ -37,10 +37,13 @@ class Command(BaseCommand):
             )
         except MirrorListError as exc:
             raise CommandError(f"{file}: {exc}. Nothing was imported.") from exc
+        for line in result.skipped:
+            self.stdout.write(self.style.WARNING(f"{file}: {line}: not imported."))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {file.name}: {result.mirrors_created} mirrors created, "
                 f"{result.mirrors_updated} updated, {result.urls_created} URLs added, "
-                f"{result.countries} countries."
+                f"{result.countries} countries"
+                + (f", {len(result.skipped)} hosts left out." if result.skipped else ".")
             )
         )
