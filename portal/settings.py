@@ -524,3 +524,8 @@ TRAFFIC_SNMP_ALLOW_NETWORKS = env.list(
 MSYNC_DNS_EXPORT_PATH = env.str("MSYNC_DNS_EXPORT_PATH", default="")
 MSYNC_DNS_FORMAT = env.str("MSYNC_DNS_FORMAT", default="pdns-geoip")
 MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
+
+# --- People's journeys (issue 19): the portal's name in emails and pages -----------------
+# Every email is prefixed with ACCOUNT_EMAIL_SUBJECT_PREFIX and signed with these two.
+PORTAL_NAME = env.str("PORTAL_NAME", default="CentOS infrastructure portal")
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000/")

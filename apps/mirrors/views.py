@@ -10,6 +10,7 @@ from django_countries import countries
 from .filters import MirrorFilterSet
 from .selectors import mirror_public_list, push_chart, push_summaries
 from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
+from .selectors.pages import run_a_mirror_facts
 from .selectors.tree import mirror_tree
 from .worldmap import world_map
 
@@ -70,3 +71,8 @@ def mirror_tree_page(request):
     """The sync tree: masters, internal mirrors, external mirrors, with each one's state and
     lag; a stale upstream and everything under it stand out."""
     return render(request, "mirrors/mirror_tree.html", {"tree": mirror_tree()})
+
+
+def run_a_mirror(request):
+    """The invitation to run a mirror: what it needs, how registration and checks work."""
+    return render(request, "mirrors/run_a_mirror.html", run_a_mirror_facts())
