@@ -19,7 +19,8 @@ from django_ratelimit.decorators import ratelimit
 from .forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
 from .models import CoOwnerInvite, MaintenanceWindow, Mirror
 from .registration_help import carry_grid, suggestion_for
-from .selectors.owners import mirror_check_findings, mirrors_of_owner
+from .selectors.owners import mirrors_of_owner
+from .selectors.summary import mirror_first_screen
 from .services.owners import (
     co_owner_accept,
     co_owner_invite,
@@ -103,14 +104,14 @@ def mirror_mine(request):
 
 @login_required
 def mirror_mine_detail(request, pk: int):
-    """One of my mirrors: its owner panel (latest check findings, actions), its state per
-    repository, the ISO images it lacks and its check history."""
+    """One of my mirrors. Its first screen: listed or not and why, what the last check asked
+    and got per release, what to do next, the actions that apply; then, folded, each
+    release's repositories and missing images, and the check history."""
     found = mirrors_of_owner(request.user, pk=pk)
     if not found:
         raise Http404("No mirror of yours has this number.")
     mirror = found[0]
-    context = {"owner_panel": {"mirror": mirror, "findings": mirror_check_findings(mirror)},
-               "mirror": mirror}  # fmt: skip
+    context = {"mirror": mirror, "summary": mirror_first_screen(mirror)}
     return render(request, "mirrors/owner/mirror.html", context)
 
 

@@ -297,8 +297,17 @@ def test_the_first_check_runs_at_once_and_its_page_shows_it(
     # the timestamp file, 6 repomd.xml (3 repositories x 2 architectures) and 4 ISO images
     assert checks.count() == 11 and not checks.exclude(error="").exists()
     assert not checks.exclude(sweep=None).exists()
-    page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk]))
-    assert "found the tree as expected." in page.content.decode()
+    page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk])).content.decode()
+    first_screen = page[page.index('id="owner-summary"') : page.index("Each release")]
+    assert '<span class="state state-pending"' in first_screen
+    assert "Not listed: pending approval</span>" in first_screen
+    assert re.search(
+        r"<li class=\"passed\">5\.0: 6 of 6 repositories found; 4 of 4 ISO images present; we "
+        rf"asked {re.escape(sim.base_url)}5\.0/\S+ and got 200\.</li>",
+        first_screen,
+    ), first_screen
+    assert "What to do next:</strong> Nothing to do: an admin approves it soon" in first_screen
+    assert "Take it out of the lists" not in page  # it is in no list yet
     mine = volunteer_client.get(reverse("mirrors:mine")).content.decode()
     assert mine.count('<span class="status status-current">Current</span>') == 6
 
@@ -307,8 +316,11 @@ def test_the_first_check_runs_at_once_and_its_page_shows_it(
     ("behaviour", "problems"),
     [
         ("missing_repo",
-         ["No repodata for 5.0 updates i386.", "No repodata for 5.0 updates x86_64."]),
-        ("error_500", ["No timestamp file at {base}TIME (HTTP 500)."]),
+         [r"5\.0: 4 of 6 repositories found; 4 of 4 ISO images present; we asked "
+          r"{base}5\.0/updates/(i386|x86_64)/repodata/repomd\.xml and got 404\.",
+          r"What to do next:</strong> Some of what it should carry is missing \(5\.0\)"]),
+        ("error_500", [r"Timestamp file: we asked {base}TIME and got 500",
+                       r"What to do next:</strong> Make {base}TIME answer"]),
     ],
 )  # fmt: skip
 def test_a_tree_that_is_not_the_distributions_is_shown_on_the_mirrors_page(
@@ -319,9 +331,9 @@ def test_a_tree_that_is_not_the_distributions_is_shown_on_the_mirrors_page(
     sim = mirror_farm.mirrors[behaviour]
     mirror = _register_farm_mirror(volunteer_client, sim, django_capture_on_commit_callbacks)
     page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk])).content.decode()
-    assert "found that the tree does not look like the distribution's:" in page
+    first_screen = page[page.index('id="owner-summary"') : page.index("Check history")]
     for problem in problems:
-        assert f"<li>{problem.format(base=sim.base_url)}</li>" in page
+        assert re.search(problem.format(base=re.escape(sim.base_url)), first_screen), first_screen
 
 
 def test_the_mirror_forms_are_rate_limited(volunteer_client, settings):
