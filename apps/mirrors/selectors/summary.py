@@ -134,8 +134,10 @@ def _next_step(mirror, state, stamp, releases) -> str:
             return (f"Make {stamp['url']} answer: the checks start there. An admin approves "
                     "mirrors that the checks can read.")  # fmt: skip
         if not any(r.found for r in releases):
-            return ("Check that the URL is the directory holding the releases, laid out as on "
-                    "the master (see the requests above), then edit it to check again.")  # fmt: skip
+            return (
+                "Check that the URL is the directory holding the releases, laid out as on "
+                "the master (see the requests above), then edit it to check again."
+            )
         lacking = [r.version for r in releases
                    if r.found < r.total or r.images_present < r.images_total]  # fmt: skip
         if lacking:
