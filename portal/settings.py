@@ -288,7 +288,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "mirrors:mine"
-ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}  # either: staff log in with their user name
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_UNIQUE_EMAIL = True
@@ -529,3 +529,4 @@ MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
 # Every email is prefixed with ACCOUNT_EMAIL_SUBJECT_PREFIX and signed with these two.
 PORTAL_NAME = env.str("PORTAL_NAME", default="CentOS infrastructure portal")
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000/")
+ACCOUNT_ADAPTER = "apps.core.accounts.PortalAccountAdapter"

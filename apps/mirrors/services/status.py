@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 
+from apps.core.mail import portal_message
+
 from ..choices import (
     Approval,
     MirrorStatus,
@@ -108,7 +110,7 @@ def notices_send(*, notices: Sequence[Notice]) -> int:
             "hours": settings.MIRROR_CHECK_STALE_EMAIL_SECONDS // 3600,
         }
         messages.append(
-            mail.EmailMessage(
+            portal_message(
                 subject=_SUBJECTS[notice.event].format(**values),
                 body=_BODIES[notice.event].format(**values),
                 to=[mirror.contact_email],

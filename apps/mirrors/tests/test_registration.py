@@ -4,6 +4,7 @@ pending mirror it creates, and the first check that runs at once against the tes
 import re
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -374,3 +375,21 @@ def test_a_mirror_that_carries_one_image_is_checked_for_that_one_only(
 
     assert images(picky) == {one.pk}
     assert images(every) == set(Image.objects.values_list("pk", flat=True))
+
+
+def test_the_volunteer_and_staff_hear_of_a_registration(
+    volunteer_client, django_user_model, django_capture_on_commit_callbacks
+):
+    django_user_model.objects.create_user("ops", "ops@example.org", "pw", is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert volunteer_client.post(REGISTER, form_data()).status_code == 302
+    mirror = Mirror.objects.get(name="mirror.example.net")
+    by_subject = {m.subject: m for m in mail.outbox}
+    mine = by_subject["[CentOS mirrors] Your mirror mirror.example.net is registered"]
+    assert mine.to == ["vol@example.org"]
+    assert mine.body.startswith("Hello vol@example.org,\n\nyou registered the mirror "
+                                "mirror.example.net (France).")  # fmt: skip
+    assert f"http://testserver/my/mirrors/{mirror.pk}/" in mine.body
+    notice = by_subject["[CentOS mirrors] Mirror mirror.example.net waits for moderation"]
+    assert notice.to == ["ops@example.org"]
+    assert "http://testserver/mirrors/moderation/" in notice.body
