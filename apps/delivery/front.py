@@ -23,6 +23,7 @@ from . import render
 from . import usage as kinds
 from .client import ClientLocator
 from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
+from .replies import CHECKSUM_NAME, checksum_reply
 from .replies import STATUS_KEY, TEXT, no_snapshot, nobody, parse_query  # noqa: F401
 from .replies import redirect as _redirect
 from .replies import reply as _reply
@@ -330,6 +331,8 @@ class DeliveryFront:
         snapshot = self.store.snapshot
         if snapshot is None:
             return no_snapshot(environ, start_response)
+        if name == CHECKSUM_NAME:
+            return checksum_reply(environ, start_response, snapshot, release, arch)
         kind = None
         for suffix in (".metalink", ".meta4", ".torrent"):
             if name.endswith(suffix):

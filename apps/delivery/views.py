@@ -19,6 +19,7 @@ from apps.mirrors.selectors.states import listing_state_of
 from . import runtime
 from .front import CLI_AGENTS
 from .selectors import usage_totals
+from .replies import CHECKSUM_NAME
 from .snapshot import Client
 
 # The nearest mirrors of each group are listed; a page of 10,000 links helps nobody.
@@ -41,6 +42,24 @@ def listing_groups(listing) -> list[dict]:
         return [int(p) for p in version.split(".") if p.isdigit()]
 
     return sorted(groups.values(), key=lambda g: newest(g["release"]), reverse=True)
+
+
+def folder_switches(snapshot, release: str, arch: str) -> dict:
+    """The releases and, for the one shown, the architectures that have ISO images: the
+    Download page's switches. Another release links to the same architecture if it has it."""
+    folders: dict[str, list[str]] = {}
+    for key in snapshot.folders:
+        version, _, name = key.partition("/")
+        folders.setdefault(version, []).append(name)
+
+    def newest(version: str) -> list[int]:
+        return [int(p) for p in version.split(".") if p.isdigit()]
+
+    releases = [
+        {"version": v, "arch": arch if arch in names else sorted(names)[0], "current": v == release}
+        for v, names in sorted(folders.items(), key=lambda kv: newest(kv[0]), reverse=True)
+    ]
+    return {"switch_releases": releases, "switch_arches": sorted(folders.get(release, []))}
 
 
 def current_snapshot():
@@ -97,6 +116,8 @@ def iso_folder(request, release: str, arch: str):
         },
         "files": files,
         "countries": country_choices(),
+        "checksum_name": CHECKSUM_NAME,
+        **folder_switches(snapshot, target.release, arch),
     }
     return render(request, "delivery/iso_folder.html", context)
 

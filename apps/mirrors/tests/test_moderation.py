@@ -114,7 +114,7 @@ def test_the_queue_shows_what_the_first_checks_found(staff, people, django_asser
     page = staff.get(QUEUE).content.decode()
     assert "Pending approval (2)" in page
     new = page[page.index("new.example.org") : page.index("unchecked.example.org")]
-    assert "Its checks found: <strong>1 repositories current</strong>, 0 behind, 1 missing." in new
+    assert "Its checks found: <b>1 repositories current</b>, 0 behind, 1 missing." in new
     assert "HTTP status: 404 Not Found" in new and "200 in 42 ms" in new
     assert "Registered" in new and "by vol (vol@example.org)" in new
     assert "Its checks found: not checked yet." in page
