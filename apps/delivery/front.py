@@ -23,8 +23,15 @@ from . import render
 from . import usage as kinds
 from .client import ClientLocator
 from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
-from .replies import CHECKSUM_NAME, checksum_reply
-from .replies import STATUS_KEY, TEXT, no_snapshot, nobody, parse_query  # noqa: F401
+from .replies import (  # noqa: F401
+    CHECKSUM_NAME,
+    STATUS_KEY,
+    TEXT,
+    checksum_reply,
+    no_snapshot,
+    nobody,
+    parse_query,
+)
 from .replies import redirect as _redirect
 from .replies import reply as _reply
 from .snapshot import GRACE_PREFIX, PROTOCOLS, Client, LoadedSnapshot

@@ -18,8 +18,8 @@ from apps.mirrors.selectors.states import listing_state_of
 
 from . import runtime
 from .front import CLI_AGENTS
-from .selectors import usage_totals
 from .replies import CHECKSUM_NAME
+from .selectors import usage_totals
 from .snapshot import Client
 
 # The nearest mirrors of each group are listed; a page of 10,000 links helps nobody.
