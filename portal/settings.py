@@ -304,7 +304,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "mirrors:mine"
-ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}  # either: staff log in with their user name
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_UNIQUE_EMAIL = True
@@ -607,3 +607,8 @@ WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=60)
 HEALTH_PROBE_SECONDS = env.float("HEALTH_PROBE_SECONDS", default=10.0)
 # django-ratelimit: a count the cache could not give lets the request through.
 RATELIMIT_FAIL_OPEN = True
+# --- People's journeys (issue 19): the portal's name in emails and pages -----------------
+# Every email is prefixed with ACCOUNT_EMAIL_SUBJECT_PREFIX and signed with these two.
+PORTAL_NAME = env.str("PORTAL_NAME", default="CentOS infrastructure portal")
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000/")
+ACCOUNT_ADAPTER = "apps.core.accounts.PortalAccountAdapter"

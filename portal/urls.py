@@ -5,7 +5,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.core import token_views
+from apps.core import accounts, token_views
 from apps.delivery import views as delivery_views
 from apps.mirrors import urls as mirror_urls
 from apps.sponsors import urls as sponsor_urls
@@ -41,6 +41,9 @@ urlpatterns = [
     path("my/tokens/<int:pk>/revoke/", token_views.token_revoke_view, name="token-revoke"),
     path("releases/", include("apps.releases.urls")),
     path("", include("apps.delivery.urls")),
+    path(
+        "accounts/confirm-again/", accounts.confirmation_resend, name="account_confirmation_resend"
+    ),  # fmt: skip
     path("accounts/", include("allauth.urls")),  # sign-up, log-in, password reset
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),

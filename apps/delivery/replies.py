@@ -81,3 +81,16 @@ def nobody(environ, start_response, target):
         f"no mirror serves {target.key} now and no master mirror is configured\n".encode(),
         extra=[("Retry-After", "60")],
     )
+
+
+# The folder's checksum file, in `sha256sum -c`'s format, from the snapshot's hashes (the
+# master's): downloaders verify an image without knowing which mirror served it.
+CHECKSUM_NAME = "sha256sum.txt"
+
+
+def checksum_reply(environ, start_response, snapshot, release: str, arch: str):
+    folder, reason = snapshot.folder_target(release, arch)
+    if folder is None:
+        return reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
+    lines = [f"{t.sha256}  {t.name}\n" for t in snapshot.folder_files[folder.key] if t.sha256]
+    return reply(environ, start_response, "200 OK", "".join(lines).encode())

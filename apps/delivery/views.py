@@ -14,14 +14,52 @@ from apps.core.geo import COUNTRIES
 from apps.mirrors.selectors import mirror_detail, mirror_propagation
 from apps.mirrors.selectors.moderation import mirror_visible_to
 from apps.mirrors.selectors.owners import mirror_owner_panel
+from apps.mirrors.selectors.states import listing_state_of
 
 from . import runtime
 from .front import CLI_AGENTS
+from .replies import CHECKSUM_NAME
 from .selectors import usage_totals
 from .snapshot import Client
 
 # The nearest mirrors of each group are listed; a page of 10,000 links helps nobody.
 PAGE_GROUP_LIMIT = 40
+
+
+def listing_groups(listing) -> list[dict]:
+    """The listing's rows by release, newest first, each with how many are listed: the
+    mirror page shows these sums and folds the rows."""
+    groups: dict[str, dict] = {}
+    for row in listing.rows if listing else ():
+        group = groups.setdefault(row.release, {"release": row.release, "rows": [],
+                                                "repos": [0, 0], "images": [0, 0]})  # fmt: skip
+        group["rows"].append(row)
+        tally = group["repos" if row.kind == "repository" else "images"]
+        tally[0] += row.listed
+        tally[1] += 1
+
+    def newest(version: str) -> list[int]:
+        return [int(p) for p in version.split(".") if p.isdigit()]
+
+    return sorted(groups.values(), key=lambda g: newest(g["release"]), reverse=True)
+
+
+def folder_switches(snapshot, release: str, arch: str) -> dict:
+    """The releases and, for the one shown, the architectures that have ISO images: the
+    Download page's switches. Another release links to the same architecture if it has it."""
+    folders: dict[str, list[str]] = {}
+    for key in snapshot.folders:
+        version, _, name = key.partition("/")
+        folders.setdefault(version, []).append(name)
+
+    def newest(version: str) -> list[int]:
+        return [int(p) for p in version.split(".") if p.isdigit()]
+
+    releases = [
+        {"version": v, "arch": arch if arch in names else sorted(names)[0], "current": v == release}
+        for v, names in sorted(folders.items(), key=lambda kv: newest(kv[0]), reverse=True)
+    ]
+    return {"switch_releases": releases, "switch_arches": sorted(folders.get(release, []))}
 
 
 def current_snapshot():
@@ -85,6 +123,8 @@ def iso_folder(request, release: str, arch: str):
         },
         "files": files,
         "countries": country_choices(),
+        "checksum_name": CHECKSUM_NAME,
+        **folder_switches(snapshot, target.release, arch),
     }
     return render(request, "delivery/iso_folder.html", context)
 
@@ -101,6 +141,8 @@ def mirror_page(request, pk: int):
     context["propagation"] = mirror_propagation(mirror=mirror)  # how fast it follows pushes
     snapshot = current_snapshot()
     context["listing"] = snapshot.listing_for(mirror.pk) if snapshot else None
+    context["listing_groups"] = listing_groups(context["listing"])
+    context["state"] = listing_state_of(mirror, context["repository_states"])
     # What the checks found is only fresh while the mirror is up and approved.
     context["states_fresh"] = mirror.is_serving
     context.update(mirror_owner_panel(mirror=mirror, user=request.user))  # its people's actions

@@ -45,7 +45,7 @@ from .models import (
 def sponsor_choices() -> list[tuple[str, str]]:
     # The sponsors app sits above this one: its model is reached through the relation.
     sponsors = Mirror._meta.get_field("sponsor").related_model.objects
-    return [(slug, slug) for slug in sponsors.values_list("slug", flat=True)]
+    return list(sponsors.order_by("name").values_list("slug", "name"))
 
 
 class ReleaseFilter(ReleaseChoiceFilter):
@@ -114,7 +114,7 @@ class MirrorScopeFilterSet(django_filters.FilterSet):
     country = _choice("mirror__country", countries, "Mirror's country")
     continent = _choice("mirror__continent", Continent.choices, "Mirror's continent")
     tier = _choice("mirror__tier", MirrorTier.choices, "Mirror's tier")
-    sponsor = _choice("mirror__sponsor__slug", sponsor_choices, "Mirror's sponsor (slug)")
+    sponsor = _choice("mirror__sponsor__slug", sponsor_choices, "Mirror's sponsor")
 
 
 class MirrorAPIFilterSet(MirrorFilterSet):
@@ -123,7 +123,7 @@ class MirrorAPIFilterSet(MirrorFilterSet):
     arch = _choice("architectures__name", architecture_choices, "Architecture")
     repository = _choice("repositories__name", repository_choices, "Repository")
     protocol = _choice("urls__protocol", Protocol.choices, "Has a URL of this protocol")
-    sponsor = _choice("sponsor__slug", sponsor_choices, "Sponsor (slug)")
+    sponsor = _choice("sponsor__slug", sponsor_choices, "Sponsor")
     approval = _choice("approval", Approval.choices, "Approval")
     updated_since = IsoDateTimeFilter(
         field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"

@@ -23,10 +23,11 @@ from apps.core.http import TargetPolicy, idna_host
 from apps.core.http.targets import Failure
 from apps.releases.models import Architecture, Image, Release, Repository
 
-from .choices import MirrorTier, Protocol
+from .choices import Protocol
 from .models import Mirror, MirrorURL, validate_netblock
 from .models.network import NOTIFY_EVENTS
-from .services.registration import MirrorDetails, upstream_suggest
+from .registration_help import suggestion_for, url_help
+from .services.registration import MirrorDetails
 from .validators import mirror_name_validate, mirror_url_validate
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "rsync": 873}
@@ -111,7 +112,8 @@ class MirrorForm(forms.Form):
 
     name = forms.CharField(max_length=253, help_text="Usually its host name.")
     organisation = forms.CharField(max_length=200, required=False)
-    country = LazyTypedChoiceField(choices=countries)
+    # No default: a first country in the list would silently pick an upstream for it.
+    country = LazyTypedChoiceField(choices=lambda: [("", "Choose its country"), *countries])
     contact_email = forms.EmailField(
         label="Contact email", help_text="Where the checks' emails go (besides yours)."
     )
@@ -138,10 +140,14 @@ class MirrorForm(forms.Form):
         label="ISO images", queryset=Image.objects.none(), required=False,
         help_text="None ticked: every image of the releases and architectures it carries.",
     )  # fmt: skip
+    # The empty choice is the suggestion for the country submitted, recomputed on every
+    # render; upstream_shown holds the suggestion the page showed, so that what is saved is
+    # what the volunteer saw (the web form only: confirm_suggestion=True).
     upstream = ModelChoiceField(
         label="Syncs from", queryset=Mirror.objects.none(), required=False,
-        empty_label="The internal mirror nearest to its country",
+        empty_label="The suggestion for its country",
     )  # fmt: skip
+    upstream_shown = forms.CharField(required=False, widget=forms.HiddenInput)
     netblocks = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False,
         help_text="Networks it prefers to serve, one per line, such as 192.0.2.0/24.",
@@ -156,8 +162,12 @@ class MirrorForm(forms.Form):
     NAMES = {"releases": "version", "architectures": "name", "repositories": "name",
              "upstream": "name"}  # fmt: skip
 
-    def __init__(self, *args, instance: Mirror | None = None, by_name: bool = False, **kwargs):
+    def __init__(
+        self, *args, instance: Mirror | None = None, by_name: bool = False,
+        confirm_suggestion: bool = False, **kwargs,
+    ):  # fmt: skip
         self.instance = instance
+        self.confirm_suggestion = confirm_suggestion
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(instance)
         super().__init__(*args, **kwargs)
@@ -172,22 +182,25 @@ class MirrorForm(forms.Form):
         if by_name:
             for name, to_field in self.NAMES.items():
                 self.fields[name].to_field_name = to_field
+        self.fields["architectures"].queryset = Architecture.objects.filter(
+            releases__in=Release.objects.served_by_mirrors()
+        ).distinct()
         country = self.data.get(self.add_prefix("country")) or self.initial.get("country")
         # Only a string can name a country (an API's JSON may send a list or a number: the
         # field's own validation says what is wrong with it).
-        suggestion = upstream_suggest(country=country) if isinstance(country, str) else None
-        if suggestion is not None:
-            what = (
-                "the nearest healthy, current internal mirror"
-                if suggestion.tier == MirrorTier.INTERNAL
-                else "the master, as no internal mirror is healthy and current now"
-            )
-            # The name is the mirror owner's to choose: escaped (templates print help as is).
-            self.fields["upstream"].help_text = format_html(
-                "For {} we suggest {}, {}.", countries.name(country), suggestion.name, what
-            )
-            if suggestion.tier == MirrorTier.INTERNAL:  # the list offers internal mirrors
-                self.initial.setdefault("upstream", suggestion.pk)
+        self.suggestion = suggestion_for(country if isinstance(country, str) else None)
+        self.fields["upstream"].empty_label = self.suggestion.label
+        self.fields["upstream"].help_text = format_html("{}", self.suggestion.help)
+        url = self.data.get(self.add_prefix("url_https")) or self.data.get(
+            self.add_prefix("url_http")
+        )
+        self.fields["url_http"].help_text = url_help(url if isinstance(url, str) else None)
+        self.shown_before = str(self.data.get(self.add_prefix("upstream_shown"), ""))
+        shown = str(self.suggestion.mirror_id or "")
+        self.initial["upstream_shown"] = shown
+        if self.is_bound and confirm_suggestion:  # the next render shows the new suggestion
+            self.data = self.data.copy()
+            self.data[self.add_prefix("upstream_shown")] = shown
 
     @staticmethod
     def initial_for(mirror: Mirror) -> dict:
@@ -261,7 +274,25 @@ class MirrorForm(forms.Form):
             self.add_error("url_http", HTTP_URL_NEEDED)
         if not data.get("ipv4") and not data.get("ipv6"):
             self.add_error("ipv4", "It must serve over IPv4, IPv6 or both.")
+        if self.confirm_suggestion and data.get("upstream") is None and data.get("country"):
+            self._suggestion_confirm(data)
         return data
+
+    def _suggestion_confirm(self, data: dict) -> None:
+        """The empty choice saves the suggestion the page showed, and only that one: when the
+        country changed (without the page's script) or the suggestion moved meanwhile, the
+        form comes back with the new suggestion in the list to look at before saving."""
+        suggestion = self.suggestion
+        if str(suggestion.mirror_id or "") != self.shown_before:
+            if suggestion.mirror_id is None:
+                return  # nothing to suggest: the admins choose
+            self.add_error("upstream", format_html(
+                "For {} we suggest {}: it is now the first choice below. Save again to "
+                "keep it, or pick another.", countries.name(suggestion.country), suggestion.name,
+            ))  # fmt: skip
+            return
+        if suggestion.mirror_id is not None:
+            data["upstream"] = Mirror.objects.get(pk=suggestion.mirror_id)
 
     def details(self) -> MirrorDetails:
         data = self.cleaned_data

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .choices import Approval, MirrorTier
 from .models import Mirror
-from .selectors.moderation import mirror_moderation_queue
+from .selectors.moderation import mirror_current_count, mirror_moderation_queue
 from .services.moderation import mirror_approve, mirror_disable, mirror_enable, mirror_reject
 
 
@@ -58,7 +58,11 @@ def moderation_queue(request):
 @staff_required
 @require_POST
 def moderation_approve(request, pk: int):
+    """Approve; a mirror on which the checks found nothing current asks to be confirmed."""
     mirror = _mirror(pk)
+    has_url = mirror.urls.filter(protocol__in=["http", "https"]).exists()  # else refused below
+    if request.POST.get("confirm") != "yes" and has_url and not mirror_current_count(mirror):
+        return render(request, "mirrors/moderation_confirm.html", {"mirror": mirror})
     try:
         mirror_approve(mirror=mirror, by=request.user)
     except ValidationError as exc:

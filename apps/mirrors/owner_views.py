@@ -6,18 +6,21 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from .forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
 from .models import CoOwnerInvite, MaintenanceWindow, Mirror
-from .selectors.owners import invite_refusal, mirror_check_findings, mirrors_of_owner
+from .registration_help import carry_grid, suggestion_for
+from .selectors.owners import invite_refusal, mirrors_of_owner
+from .selectors.summary import mirror_first_screen
 from .services.owners import (
     co_owner_accept,
     co_owner_invite,
@@ -26,7 +29,12 @@ from .services.owners import (
     mirror_notify_update,
     mirror_owner_switch,
 )
-from .services.registration import first_check_waiting, mirror_owner_update, mirror_register
+from .services.registration import (
+    first_check_waiting,
+    mirror_owner_update,
+    mirror_register,
+    registration_notify,
+)
 
 
 def _form_rate(group, request) -> str:
@@ -52,22 +60,50 @@ def _managed(request, pk: int) -> Mirror:
     return get_object_or_404(Mirror.objects.managed_by(request.user), pk=pk)
 
 
+def _mirror_form(request, **kwargs) -> MirrorForm:
+    """The web form, bound to a POST, except for the "Suggest an upstream" button (the
+    page's script does its work in place): the form comes back as typed, with no errors and
+    the suggestion for the country chosen."""
+    if request.method == "POST" and "suggest" in request.POST:
+        initial = {
+            name: request.POST.getlist(name)
+            if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+            else request.POST.get(name)
+            for name, field in MirrorForm.base_fields.items()
+        }  # fmt: skip
+        kwargs.pop("initial", None)
+        return MirrorForm(initial=initial, confirm_suggestion=True, **kwargs)
+    return MirrorForm(request.POST or None, confirm_suggestion=True, **kwargs)
+
+
+def _form_page(request, template: str, form: MirrorForm, **context):
+    context.update(form=form, grid=carry_grid(form))
+    return render(request, template, context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @form_rate_limited
 def mirror_register_page(request):
-    form = MirrorForm(request.POST or None, initial={"country": request.GET.get("country", "")})
-    if request.method == "POST" and form.is_valid():
+    form = _mirror_form(request, initial={"country": request.GET.get("country", "")})
+    if request.method == "POST" and form.is_bound and form.is_valid():
         mirror = mirror_register(owner=request.user, details=form.details())
         if first_check_waiting(mirror):  # the broker is down: recorded, not started
             first = ("Its first check is recorded and starts as soon as the task queue is "
                      "back: the result will show below.")  # fmt: skip
         else:
             first = "Its first check has started: the result shows below."
+        registration_notify(mirror=mirror, site_url=request.build_absolute_uri("/"))
         messages.success(request, f"{mirror.name} is registered and waits for an admin's "
                                   f"approval. {first}")  # fmt: skip
         return redirect("mirrors:mine-detail", pk=mirror.pk)
-    return render(request, "mirrors/owner/register.html", {"form": form})
+    return _form_page(request, "mirrors/owner/register.html", form, submit="Register")
+
+
+@login_required
+def register_suggestion(request):
+    """The suggested upstream for ?country=, as JSON, for the register page's script."""
+    return JsonResponse(suggestion_for(request.GET.get("country", "")[:2]).as_json())
 
 
 @login_required
@@ -77,14 +113,14 @@ def mirror_mine(request):
 
 @login_required
 def mirror_mine_detail(request, pk: int):
-    """One of my mirrors: its owner panel (latest check findings, actions), its state per
-    repository, the ISO images it lacks and its check history."""
+    """One of my mirrors. Its first screen: listed or not and why, what the last check asked
+    and got per release, what to do next, the actions that apply; then, folded, each
+    release's repositories and missing images, and the check history."""
     found = mirrors_of_owner(request.user, pk=pk)
     if not found:
         raise Http404("No mirror of yours has this number.")
     mirror = found[0]
-    context = {"owner_panel": {"mirror": mirror, "findings": mirror_check_findings(mirror)},
-               "mirror": mirror}  # fmt: skip
+    context = {"mirror": mirror, "summary": mirror_first_screen(mirror)}
     return render(request, "mirrors/owner/mirror.html", context)
 
 
@@ -93,8 +129,8 @@ def mirror_mine_detail(request, pk: int):
 @form_rate_limited
 def mirror_edit(request, pk: int):
     mirror = _managed(request, pk)
-    form = MirrorForm(request.POST or None, instance=mirror)
-    if request.method == "POST" and form.is_valid():
+    form = _mirror_form(request, instance=mirror)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         mirror_owner_update(mirror=mirror, details=form.details(), by=request.user)
         if first_check_waiting(mirror):
             messages.success(request, f"{mirror.name} is saved; it will be checked again as "
@@ -102,7 +138,7 @@ def mirror_edit(request, pk: int):
         else:
             messages.success(request, f"{mirror.name} is saved; it is being checked again.")
         return redirect("mirrors:mine-detail", pk=mirror.pk)
-    return render(request, "mirrors/owner/edit.html", {"form": form, "mirror": mirror})
+    return _form_page(request, "mirrors/owner/edit.html", form, mirror=mirror, submit="Save")
 
 
 @login_required

@@ -7,7 +7,9 @@ app_name = "mirrors"
 urlpatterns = [
     path("", views.mirror_index, name="list"),
     path("register/", owner_views.mirror_register_page, name="register"),
+    path("register/suggestion/", owner_views.register_suggestion, name="register-suggestion"),
     path("status/", views.mirror_status, name="status"),
+    path("run/", views.run_a_mirror, name="run"),
     path("tree/", views.mirror_tree_page, name="tree"),
     re_path(r"^(?P<cc>[A-Za-z]{2})/$", views.mirror_country, name="country"),
     # "detail" (/mirrors/<pk>/) shows what the delivery snapshot says of the mirror, so its

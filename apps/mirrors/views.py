@@ -10,6 +10,8 @@ from django_countries import countries
 from .filters import MirrorFilterSet
 from .selectors import mirror_public_list, push_chart, push_summaries
 from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
+from .selectors.pages import run_a_mirror_facts
+from .selectors.states import listing_states
 from .selectors.tree import mirror_tree
 from .worldmap import world_map
 
@@ -30,6 +32,13 @@ def mirror_index(request):
     return render(request, "mirrors/mirror_list.html", context)
 
 
+def _with_states(page) -> None:
+    """Give each mirror of the page its place in the one state vocabulary (two queries)."""
+    states = listing_states(page.object_list)
+    for mirror in page.object_list:
+        mirror.listing = states[mirror.pk]
+
+
 def mirror_country(request, cc: str):
     """One country's mirrors: their state, protocols and when they were last verified."""
     code = cc.upper()
@@ -37,6 +46,7 @@ def mirror_country(request, cc: str):
         raise Http404(f"No country {cc!r}.")
     mirrors = mirror_country_list(mirror_public_list(), code)
     page = Paginator(mirrors, STATUS_PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_states(page)
     context = {"country": code, "country_name": countries.name(code), "page": page, "query": ""}
     return render(request, "mirrors/mirror_country.html", context)
 
@@ -48,6 +58,7 @@ def mirror_status(request):
     page = None
     if filterset.is_valid():
         page = Paginator(filterset.qs, STATUS_PAGE_SIZE).get_page(request.GET.get("page"))
+        _with_states(page)
     query = request.GET.copy()
     query.pop("page", None)
     unsorted = query.copy()
@@ -70,3 +81,8 @@ def mirror_tree_page(request):
     """The sync tree: masters, internal mirrors, external mirrors, with each one's state and
     lag; a stale upstream and everything under it stand out."""
     return render(request, "mirrors/mirror_tree.html", {"tree": mirror_tree()})
+
+
+def run_a_mirror(request):
+    """The invitation to run a mirror: what it needs, how registration and checks work."""
+    return render(request, "mirrors/run_a_mirror.html", run_a_mirror_facts())

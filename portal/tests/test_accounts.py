@@ -35,13 +35,21 @@ def test_sign_up_needs_the_emailed_confirmation(client, db):
     response = _sign_up(client)
     assert response["Location"] == reverse("account_email_verification_sent")
     sent = client.get(response["Location"]).content.decode()
-    assert "We have sent you an email with a link." in sent
+    assert "We have sent an email with a link to it." in sent
     (message,) = mail.outbox
     assert message.to == ["vol@example.org"]
     assert message.subject.startswith("[CentOS mirrors] ")
+    # The person's own address and the portal's name, not a generated user name or a host.
+    assert message.body.startswith("Hello vol@example.org,\n\nthis address was given to sign "
+                                   "up on CentOS infrastructure portal.")  # fmt: skip
+    assert "testserver!" not in message.body and "user vol" not in message.body
 
-    # Not confirmed yet: logging in sends the confirmation again instead.
-    client.post(reverse("account_login"), {"login": "vol@example.org", "password": PASSWORD})
+    # Not confirmed yet: logging in is refused, and the page says so and offers the link again.
+    refused = client.post(
+        reverse("account_login"), {"login": "vol@example.org", "password": PASSWORD}, follow=True
+    ).content.decode()
+    assert "You are not logged in yet: your email address is not confirmed." in refused
+    assert f'href="{reverse("account_confirmation_resend")}">send the link again</a>' in refused
     assert client.get(reverse("mirrors:mine")).status_code == 302
 
     link = _link(mail.outbox[0], "/accounts/confirm-email/")
@@ -93,3 +101,29 @@ def test_sign_up_is_rate_limited(client, db, settings):
     assert response.status_code == 429
     assert "Too many requests" in response.content.decode()
     assert not get_user_model().objects.filter(email="vol9@example.org").exists()
+
+
+def test_the_confirmation_link_can_be_sent_again(client, db):
+    from django.core.cache import cache
+
+    _sign_up(client)
+    mail.outbox.clear()
+    cache.clear()  # allauth's rate limit on confirmation emails
+    answer = client.post(reverse("account_confirmation_resend"), {"email": "VOL@example.org"})
+    assert answer["Location"] == reverse("account_login")
+    (message,) = mail.outbox
+    assert message.to == ["vol@example.org"] and "/accounts/confirm-email/" in message.body
+    # An address with no account gets the same answer and no email.
+    answer = client.post(reverse("account_confirmation_resend"), {"email": "nobody@example.org"},
+                         follow=True)  # fmt: skip
+    assert "If an account with this address waits for confirmation" in answer.content.decode()
+    assert len(mail.outbox) == 1
+
+
+def test_staff_log_in_on_the_site_with_their_user_name(client, db):
+    staff = get_user_model().objects.create_user("admin", "admin@example.org", PASSWORD,
+                                                 is_staff=True)  # fmt: skip
+    staff.emailaddress_set.create(email="admin@example.org", verified=True, primary=True)
+    answer = client.post(reverse("account_login"), {"login": "admin", "password": PASSWORD})
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert client.get(reverse("mirrors:moderation")).status_code == 200

@@ -315,3 +315,28 @@ def test_torrent_refuses_a_master_file_with_the_wrong_hash(
     with pytest.raises(ValueError, match="is not the image's"):
         image_torrent_build(image_id=image.pk)
     assert not ImageTorrent.objects.filter(image=image).exists()
+
+
+def test_the_download_page_switches_release_and_architecture(client, live_snapshot):
+    html = client.get(reverse("delivery:iso-folder", args=["5", "x86_64"])).content.decode()
+    switcher = html[
+        html.index('<nav class="switcher"') : html.index("</nav>", html.index("switcher"))
+    ]
+    for version, arch in sorted(k.split("/") for k in live_snapshot.folders):
+        if version == "5.0":
+            link = reverse("delivery:iso-folder", args=[version, arch])
+            assert f'href="{link}"' in switcher, arch
+    assert 'aria-current="page">x86_64</a>' in switcher
+    assert 'aria-current="page">5.0</a>' in switcher
+    assert '<a href="sha256sum.txt">sha256sum.txt</a>' in html
+
+
+def test_the_checksum_file_lists_the_folders_images_as_sha256sum_reads_them(live_snapshot):
+    answer = call(new_front(runtime.store()), "/isoredirect/5/isos/x86_64/sha256sum.txt", "")
+    assert answer.status == 200
+    folder, _ = live_snapshot.folder_target("5", "x86_64")
+    files = live_snapshot.folder_files[folder.key]
+    assert answer.text == "".join(f"{f.sha256}  {f.name}\n" for f in files if f.sha256)
+    assert f"  {DVD}\n" in answer.text
+    missing = call(new_front(runtime.store()), "/isoredirect/5/isos/vax/sha256sum.txt", "")
+    assert missing.status == 404 and "no ISO images for arch 'vax'" in missing.text

@@ -21,6 +21,7 @@ from ..models import (
     Push,
     Sweep,
 )
+from ..selectors.states import listing_states
 from ..validators import mirror_url_validate
 
 # Shown only to the mirror's people and to staff. In the schema they are optional (they
@@ -73,6 +74,11 @@ class MirrorSerializer(serializers.ModelSerializer):
     architectures = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     repositories = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     protocols = serializers.SerializerMethodField()
+    listing_state = serializers.SerializerMethodField(
+        help_text="Where it stands, in the pages' words: code (listed, grace, pending, "
+        "rejected, disabled, suspended, maintenance, down, unchecked, behind, missing), "
+        "label and reason. `status` stays its reachability."
+    )
 
     private = serializers.BooleanField(required=False)
     contact_email = serializers.EmailField(required=False)
@@ -89,13 +95,18 @@ class MirrorSerializer(serializers.ModelSerializer):
             "id", "name", "organisation", "sponsor", "country", "continent", "latitude",
             "longitude", "bandwidth_mbps", "tier", "upstream", "approval", "status",
             "status_since", "last_checked_at", "modified", "urls", "protocols", "releases",
-            "architectures", "repositories", *OWNER_FIELDS,
+            "architectures", "repositories", "listing_state", *OWNER_FIELDS,
         ]  # fmt: skip
         read_only_fields = [f for f in fields if f not in OWNER_FIELDS]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_protocols(self, mirror: Mirror) -> list[str]:
         return sorted({url.protocol for url in mirror.urls.all()})
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_listing_state(self, mirror: Mirror) -> dict:
+        states = self.context.get("listing_states") or listing_states([mirror])
+        return states[mirror.pk].as_json()
 
     def to_representation(self, mirror: Mirror) -> dict:
         data = super().to_representation(mirror)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from ..filters import MirrorAPIFilterSet
 from ..models import MirrorImageState, MirrorRepositoryState, MirrorURL, Netblock
+from ..selectors.states import listing_states
 from ..services.registration import mirror_owner_update, mirror_register
 from .access import ManagesMirror, managed_ids, mirrors_visible
 from .inputs import MirrorInputSerializer
@@ -68,6 +69,13 @@ class MirrorViewSet(
             )
             .order_by("country", "name")
         )
+
+    def get_serializer(self, *args, **kwargs):
+        """A page of mirrors gets their states in two queries, not two per mirror."""
+        if args and kwargs.get("many"):
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["listing_states"] = listing_states(list(args[0]))
+        return super().get_serializer(*args, **kwargs)
 
     def _answer(self, mirror, code: int) -> Response:
         mirror = self.get_queryset().get(pk=mirror.pk)

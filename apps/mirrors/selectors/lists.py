@@ -41,7 +41,17 @@ def mirror_status_rows(queryset):
     return (
         queryset.select_related(None)
         .prefetch_related(None)
-        .only("name", "country", "status", "status_since", "last_checked_at", "tier")
+        .only(
+            "name",
+            "country",
+            "status",
+            "status_since",
+            "last_checked_at",
+            "tier",
+            "approval",
+            "approval_reason",
+            "owner_active",
+        )
         .annotate(lag=Max("repository_states__lag_seconds"))
         .prefetch_related(
             Prefetch("urls", queryset=MirrorURL.objects.only("mirror_id", "protocol", "url"))

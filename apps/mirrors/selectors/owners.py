@@ -82,7 +82,7 @@ def mirrors_of_owner(user, *, pk: int | None = None) -> list[Mirror]:
             Prefetch(
                 "image_states",
                 queryset=MirrorImageState.objects.exclude(state=ImageState.PRESENT)
-                .select_related("image")
+                .select_related("image__release")
                 .order_by("image__name"),
                 to_attr="images_missing",
             ),

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from ..models import Mirror, MirrorURL
@@ -144,3 +145,24 @@ def mirror_network_summary() -> dict:
         down=Count("id", filter=Q(status=MirrorStatus.DOWN)),
         countries=Count("country", distinct=True),
     )
+
+
+def run_a_mirror_facts() -> dict:
+    """What the "Run a mirror" page states: the releases carried, the size of their images,
+    the internal mirrors a new mirror may sync from, the timestamp file and check interval."""
+    from apps.releases.models import Image, Release
+
+    served = Release.objects.served_by_mirrors()
+    sizes = Image.objects.filter(release__in=served).values_list("size", flat=True)
+    return {
+        "releases": list(served),
+        "image_bytes": sum(size or 0 for size in sizes),
+        "upstreams": list(
+            Mirror.objects.internal()
+            .approved()
+            .order_by("country", "name")
+            .values_list("name", "country")
+        ),
+        "timestamp_file": settings.MASTER_TIMESTAMP_FILE,
+        "interval": settings.MIRROR_CHECK_INTERVAL_MINUTES,
+    }

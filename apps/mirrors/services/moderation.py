@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.core.markup import header_line
+from apps.core.mail import portal_message
 from apps.core.services import signal_after_commit, who
 
 from ..choices import Approval, MirrorStatus, Protocol
@@ -118,9 +117,8 @@ def moderation_notify(*, mirror: Mirror, event: str) -> None:
         return
     subject, body = _MODERATION_EMAILS[event]
     values = {"name": mirror.name, "reason": mirror.approval_reason}
-    message = mail.EmailMessage(
-        subject=header_line(subject.format(**values)), body=body.format(**values), to=to
-    )
+    message = portal_message(subject=subject.format(**values), body=body.format(**values),
+                             to=to)  # fmt: skip
 
     def send() -> None:
         try:

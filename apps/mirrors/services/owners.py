@@ -7,13 +7,12 @@ import datetime as dt
 import ipaddress
 import logging
 
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.markup import header_line
+from apps.core.mail import portal_message
 from apps.core.services import who
 
 from ..models import CoOwnerInvite, MaintenanceWindow, Mirror, Netblock, validate_netblock
@@ -99,8 +98,8 @@ def co_owner_invite(*, mirror: Mirror, email: str, by, site_url: str) -> CoOwner
         f"infrastructure portal.\n\nTo accept, log in (or sign up) and open:\n{link}\n\n"
         "If you did not expect this, ignore this email.\n"
     )
-    message = mail.EmailMessage(subject=header_line(f"Manage the mirror {mirror.name}"), body=body,
-                                to=[invite.email])  # fmt: skip
+    message = portal_message(subject=f"Manage the mirror {mirror.name}", body=body,
+                             to=[invite.email])  # fmt: skip
 
     def send() -> None:
         try:

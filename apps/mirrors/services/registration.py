@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 
 from apps.core.geo import COUNTRIES, continent_of
+from apps.core.mail import person_name, portal_message, send_after_commit
 from apps.core.outbox import task_record, task_waiting
 from apps.core.services import who
 
@@ -131,6 +134,37 @@ def mirror_owner_update(*, mirror: Mirror, details: MirrorDetails, by=None) -> M
     changes_publish(f"{mirror.name} edited by its owner {who(by)}")
     first_check_queue(mirror)
     return mirror
+
+
+def registration_notify(*, mirror: Mirror, site_url: str) -> None:
+    """After a registration, after commit: the volunteer hears that it is registered and what
+    happens next; staff hear that a mirror waits for them (with the queue's address)."""
+    base = site_url.rstrip("/")
+    owner = mirror.owner
+    page = base + reverse("mirrors:mine-detail", args=[mirror.pk])
+    if owner is not None and owner.email:
+        body = (
+            f"Hello {person_name(owner)},\n\nyou registered the mirror {mirror.name} "
+            f"({mirror.country.name}). Its first check runs now; an admin looks at it and "
+            "approves it, and it reaches the mirror lists once the checks find it current.\n\n"
+            f"Its page, with what the checks found and what to do next:\n{page}\n"
+        )
+        message = portal_message(subject=f"Your mirror {mirror.name} is registered",
+                                 body=body, to=[owner.email])  # fmt: skip
+        send_after_commit(message, f"the registration email of {mirror.name}")
+    staff = list(
+        get_user_model().objects.filter(is_staff=True, is_active=True)
+        .exclude(email="").values_list("email", flat=True)
+    )  # fmt: skip
+    if staff:
+        queue = base + reverse("mirrors:moderation")
+        body = (
+            f"{mirror.name} ({mirror.country.name}) was registered by {person_name(owner)} "
+            f"and waits for moderation:\n{queue}\n"
+        )
+        message = portal_message(subject=f"Mirror {mirror.name} waits for moderation",
+                                 body=body, to=staff)  # fmt: skip
+        send_after_commit(message, f"the moderation notice of {mirror.name}")
 
 
 def mirror_check_first(*, mirror_id: int) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 
-from apps.core.markup import header_line
+from apps.core.mail import portal_message
 
 from ..choices import (
     Approval,
@@ -110,8 +110,8 @@ def notices_send(*, notices: Sequence[Notice]) -> int:
             "hours": settings.MIRROR_CHECK_STALE_EMAIL_SECONDS // 3600,
         }
         messages.append(
-            mail.EmailMessage(
-                subject=header_line(_SUBJECTS[notice.event].format(**values)),
+            portal_message(
+                subject=_SUBJECTS[notice.event].format(**values),
                 body=_BODIES[notice.event].format(**values),
                 to=[mirror.contact_email],
             )

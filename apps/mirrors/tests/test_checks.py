@@ -130,7 +130,7 @@ def test_status_changes_after_two_sweeps_in_a_row(farm_mirrors, mirror_farm, swe
     sweep(mirror)
     mirror.refresh_from_db()
     assert (mirror.status, mirror.consecutive_failures) == (MirrorStatus.DOWN, 2)
-    assert [m.subject for m in mail.outbox] == ["Mirror current.farm.test is down"]
+    assert [m.subject for m in mail.outbox] == ["[CentOS mirrors] Mirror current.farm.test is down"]
     assert mail.outbox[0].to == [mirror.contact_email]
     assert "refused" in mail.outbox[0].body
 
@@ -142,7 +142,7 @@ def test_status_changes_after_two_sweeps_in_a_row(farm_mirrors, mirror_farm, swe
     sweep(mirror)
     mirror.refresh_from_db()
     assert (mirror.status, mirror.consecutive_successes) == (MirrorStatus.UP, 2)
-    assert mail.outbox[-1].subject == "Mirror current.farm.test is up again"
+    assert mail.outbox[-1].subject == "[CentOS mirrors] Mirror current.farm.test is up again"
     assert len(mail.outbox) == 2
 
 
@@ -159,8 +159,8 @@ def test_a_mirror_failing_n_times_is_suspended_and_its_owner_told(
     assert mirror.approval == Approval.SUSPENDED
     assert re.search(r" after (\d+) failed checks in a row\.$", mirror.approval_reason)[1] == "3"
     assert [m.subject for m in mail.outbox] == [
-        "Mirror refused.farm.test is down",
-        "Mirror refused.farm.test has been suspended",
+        "[CentOS mirrors] Mirror refused.farm.test is down",
+        "[CentOS mirrors] Mirror refused.farm.test has been suspended",
     ]
     assert "Connect call failed" in mail.outbox[1].body or "refused" in mail.outbox[1].body
     # A suspended mirror is no longer checked.
@@ -172,7 +172,9 @@ def test_a_stale_mirror_is_told_once(farm_mirrors, check_settings, mirror_farm, 
     mirror = farm_mirrors["behind"]
     sweep(mirror)
     sweep(mirror)
-    assert [m.subject for m in mail.outbox] == ["Mirror behind.farm.test is out of date"]
+    assert [m.subject for m in mail.outbox] == [
+        "[CentOS mirrors] Mirror behind.farm.test is out of date"
+    ]
     mirror.refresh_from_db()
     assert mirror.stale_notified
 

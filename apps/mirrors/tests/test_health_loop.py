@@ -152,7 +152,7 @@ def test_a_mirror_that_stops_answering_leaves_every_list_within_two_rounds(
     assert why.url == gone.urls.get().url + "TIME"
     assert listed(live, stays) == (True, True)
     (email,) = mail.outbox
-    assert email.subject == "Mirror one.farm.test is down"
+    assert email.subject == "[CentOS mirrors] Mirror one.farm.test is down"
     assert email.to == [gone.contact_email] and "2 times in a row" in email.body
 
     # Back: the health probes alone do not list it; the content check they queue does.
@@ -168,7 +168,9 @@ def test_a_mirror_that_stops_answering_leaves_every_list_within_two_rounds(
     print(f"{behaviour.name}: listed again after {back} health rounds (the re-check in the last)")
     assert back == 2 and report.rechecks_queued == ["one.farm.test"]
     assert gone.recheck_requested_at is not None
-    assert [m.subject for m in mail.outbox][-1] == "Mirror one.farm.test is up again"
+    assert [m.subject for m in mail.outbox][
+        -1
+    ] == "[CentOS mirrors] Mirror one.farm.test is up again"
 
 
 def test_a_mirror_back_with_an_emptied_tree_is_not_listed_for_what_it_lost(

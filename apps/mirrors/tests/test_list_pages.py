@@ -64,7 +64,7 @@ def test_the_map_links_each_country_with_mirrors_to_its_page(client, demo):
 
 
 def test_country_page_lists_its_mirrors(client, demo, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):  # 2 of them for the listing states
         response = client.get(reverse("mirrors:country", args=["jp"]))
     assert response.status_code == 200
     page = response.content.decode()
@@ -74,7 +74,7 @@ def test_country_page_lists_its_mirrors(client, demo, django_assert_max_num_quer
         r'<th scope="row" data-label="Mirror"><a href="/mirrors/\d+/">([^<]+)</a>', page
     )
     assert names == sorted(public().filter(country="JP").values_list("name", flat=True))
-    assert page.count('data-label="State"><span class="status status-') == 7
+    assert page.count('data-label="State"><span class="state state-') == 7
     assert page.count('data-label="Last verified">') == 7
     assert re.search(r'data-label="Protocols"><a href="(?:http|https|ftp|rsync)://', page)
 
@@ -95,14 +95,15 @@ def status_rows(page: str) -> list[str]:
 
 def test_status_page_paginates_every_mirror(client, demo, django_assert_max_num_queries):
     total = public().count()
-    # The mirrors' page (5 queries) and the demo's pushes with their arrivals (4).
-    with django_assert_max_num_queries(9):
+    # The mirrors' page (5 queries), their listing states (2) and the demo's pushes with
+    # their arrivals (4).
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("mirrors:status"))
     page = response.content.decode()
     pages = -(-total // 50)
     assert f'<p id="result-count"><strong>{total}</strong> mirrors, page 1 of {pages}.' in page
     assert len(status_rows(page)) == 50
-    assert page.count('data-label="Status"><span class="status status-') == 50
+    assert page.count('data-label="State"><span class="state state-') == 50
     last = client.get(reverse("mirrors:status"), {"page": pages}).content.decode()
     assert len(status_rows(last)) == total - 50 * (pages - 1)
 

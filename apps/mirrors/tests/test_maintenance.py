@@ -45,7 +45,7 @@ def test_a_failing_mirror_in_a_window_is_not_probed_counted_or_emailed(
             services.sweep_run(mirror_ids=[mirror.pk])
     mirror.refresh_from_db()
     assert (mirror.status, mirror.consecutive_failures) == (MirrorStatus.DOWN, 2)
-    assert [m.subject for m in mail.outbox] == ["Mirror current.farm.test is down"]
+    assert [m.subject for m in mail.outbox] == ["[CentOS mirrors] Mirror current.farm.test is down"]
 
 
 def test_a_window_opening_during_a_sweep_keeps_the_checks_but_counts_nothing(

@@ -114,15 +114,15 @@ def test_the_queue_shows_what_the_first_checks_found(staff, people, django_asser
     page = staff.get(QUEUE).content.decode()
     assert "Pending approval (2)" in page
     new = page[page.index("new.example.org") : page.index("unchecked.example.org")]
-    assert "First checks found: 1 repositories current, 0 behind, 1 missing." in new
+    assert "Its checks found: <b>1 repositories current</b>, 0 behind, 1 missing." in new
     assert "HTTP status: 404 Not Found" in new and "200 in 42 ms" in new
     assert "Registered" in new and "by vol (vol@example.org)" in new
-    assert "First checks found: not checked yet." in page
+    assert "Its checks found: not checked yet." in page
     assert "live.example.org" not in page
     assert "Broken tree." in page
 
     # The same queries for three times as many mirrors.
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(9) as few:  # 1 of them: the count beside Moderation
         staff.get(QUEUE)
     for n in range(4):
         pending_mirror(people, f"more{n}.example.org")
@@ -137,7 +137,8 @@ def test_approve_emails_the_mirrors_people(staff, people, django_capture_on_comm
     mirror.refresh_from_db()
     assert mirror.approval == Approval.APPROVED
     (email,) = mail.outbox
-    assert email.subject == "Mirror new.example.org is approved"
+    assert email.subject == "[CentOS mirrors] Mirror new.example.org is approved"
+    assert email.body.endswith("\n-- \nCentOS infrastructure portal\nhttp://127.0.0.1:8000/\n")
     assert email.to == ["vol@example.org", "noc@example.org", "helper@example.org",
                         "team@example.org"]  # fmt: skip
     assert "new.example.org is approved." in staff.get(QUEUE).content.decode()
@@ -187,7 +188,7 @@ def test_reject_needs_a_reason(staff, people, django_capture_on_commit_callbacks
     assert (mirror.approval, mirror.approval_reason) == (Approval.REJECTED,
                                                           "Only carries the ISOs.")  # fmt: skip
     (email,) = mail.outbox
-    assert email.subject == "Mirror new.example.org was not approved"
+    assert email.subject == "[CentOS mirrors] Mirror new.example.org was not approved"
     assert "Reason: Only carries the ISOs." in email.body
 
 
@@ -205,8 +206,8 @@ def test_disable_with_a_reason_then_enable(staff, people, django_capture_on_comm
     mirror.refresh_from_db()
     assert (mirror.approval, mirror.status) == (Approval.APPROVED, MirrorStatus.UNKNOWN)
     assert [m.subject for m in mail.outbox] == [
-        "Mirror new.example.org has been disabled",
-        "Mirror new.example.org is enabled again",
+        "[CentOS mirrors] Mirror new.example.org has been disabled",
+        "[CentOS mirrors] Mirror new.example.org is enabled again",
     ]
     assert "Reason: Serves a truncated tree." in mail.outbox[0].body
 
@@ -229,3 +230,23 @@ def test_decisions_need_a_csrf_token(people):
     mirror.refresh_from_db()
     assert mirror.approval == Approval.PENDING
     assert timezone.now()  # the decision was not taken: nothing else changed
+
+
+def test_approving_a_mirror_that_carries_nothing_current_asks_first(
+    staff, people, django_capture_on_commit_callbacks
+):
+    mirror = pending_mirror(people, "empty.example.org", checked=False)
+    page = staff.get(QUEUE).content.decode()
+    assert '<span class="nav-count" aria-label="1 waiting">1</span>' in page  # beside Moderation
+    answer = post(staff, "approve", mirror, capture=django_capture_on_commit_callbacks)
+    assert answer.status_code == 200
+    assert (
+        "The checks found <strong>no repository current</strong> on it" in answer.content.decode()
+    )
+    mirror.refresh_from_db()
+    assert mirror.approval == Approval.PENDING and not mail.outbox
+    answer = post(staff, "approve", mirror, {"confirm": "yes"},
+                  capture=django_capture_on_commit_callbacks)  # fmt: skip
+    mirror.refresh_from_db()
+    assert answer.status_code == 302 and mirror.approval == Approval.APPROVED
+    assert '<span class="nav-count"' not in staff.get(QUEUE).content.decode()

@@ -217,7 +217,7 @@ def test_a_co_owner_is_invited_by_email(
     assert "An invitation is on its way to Friend@example.org." in response.content.decode()
     (message,) = mail.outbox
     assert message.to == ["Friend@example.org"]
-    assert message.subject == "Manage the mirror mine.example.org"
+    assert message.subject == "[CentOS mirrors] Manage the mirror mine.example.org"
     link = re.search(r"http://testserver(/my/mirrors/invites/[\w-]+/)", message.body).group(1)
 
     client.logout()

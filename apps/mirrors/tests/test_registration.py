@@ -1,12 +1,16 @@
 """Registering a mirror through /mirrors/register/: the form's errors a person reads, the
 pending mirror it creates, and the first check that runs at once against the test farm."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
 from apps.mirrors.choices import Approval
 from apps.mirrors.models import Check, Mirror
+from apps.mirrors.registration_help import suggestion_for
 from apps.mirrors.services import master_refresh
 from portal.celery import app as celery_app
 
@@ -47,6 +51,8 @@ def form_data(**changes) -> dict:
         "url_http": "http://127.0.0.250/centos/", "ipv4": "on", "netblocks": "", "asn": "",
     }  # fmt: skip
     data.update(changes)
+    if "upstream_shown" not in data:  # what the page would have shown for this country
+        data["upstream_shown"] = str(suggestion_for(data["country"]).mirror_id or "")
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -131,23 +137,110 @@ def test_a_name_another_mirror_has_is_refused(volunteer_client):
     assert field_errors(response, "name") == ["A mirror with this name is already registered."]
 
 
-def test_the_nearest_internal_mirror_is_suggested(volunteer_client, volunteer):
-    internal_mirror_create("internal.jp", "JP", latitude=36.0, longitude=138.0)
+def _shown(page: str) -> str:
+    """The suggestion the page showed (its hidden upstream_shown), as the browser sends it."""
+    found = re.search(r'name="upstream_shown"(?: value="(\d+)")?', page)
+    assert found, "the form has no upstream_shown"
+    return found.group(1) or ""
+
+
+@pytest.fixture
+def upstreams(db):
+    jp = internal_mirror_create("internal.jp", "JP", latitude=36.0, longitude=138.0)
     paris = internal_mirror_create("internal.fr", "FR", latitude=48.9, longitude=2.35)
     # Closer to Belgium than Paris, but behind: msync never hands it out.
     internal_mirror_create("internal.nl", "NL", state="behind", latitude=52.4, longitude=4.9)
     MirrorFactory(name="external.de", country="DE", latitude=51.0, longitude=10.0)
+    return {"JP": jp, "FR": paris}
+
+
+def test_no_country_is_chosen_for_the_volunteer(volunteer_client, upstreams):
+    page = volunteer_client.get(REGISTER).content.decode()
+    assert '<option value="" selected>Choose its country</option>' in page
+    assert '<option value="" selected>Suggested for its country (choose it above)</option>' in page
+    assert _shown(page) == ""
+
+
+def test_the_nearest_internal_mirror_is_suggested(volunteer_client, volunteer, upstreams):
+    paris = upstreams["FR"]
     page = volunteer_client.get(REGISTER + "?country=BE").content.decode()
     assert (
         "For Belgium we suggest internal.fr, the nearest healthy, current internal mirror." in page
     )
-    assert f'<option value="{paris.pk}" selected>internal.fr</option>' in page
+    assert '<option value="" selected>Suggested for Belgium: internal.fr</option>' in page
+    assert _shown(page) == str(paris.pk)
 
-    response = volunteer_client.post(REGISTER, form_data(country="BE", upstream=""))
+    response = volunteer_client.post(
+        REGISTER, form_data(country="BE", upstream="", upstream_shown=_shown(page))
+    )
     mirror = Mirror.objects.get(name="mirror.example.net")
     assert response["Location"] == reverse("mirrors:mine-detail", args=[mirror.pk])
     assert (mirror.upstream, mirror.owner, mirror.approval) == (paris, volunteer, "pending")
     assert (mirror.continent, str(mirror.country)) == ("EU", "BE")
+
+
+def test_after_a_form_error_the_upstream_saved_is_the_one_shown(volunteer_client, upstreams):
+    """The page was shown for Japan; the volunteer picks Belgium (no script ran) and forgets
+    the name: the page comes back suggesting Paris, and Paris is what is saved."""
+    page = volunteer_client.get(REGISTER + "?country=JP").content.decode()
+    assert _shown(page) == str(upstreams["JP"].pk)
+    data = form_data(country="BE", upstream="", upstream_shown=_shown(page), name="")
+    again = volunteer_client.post(REGISTER, data).content.decode()
+    assert not Mirror.objects.filter(name="mirror.example.net").exists()
+    assert '<option value="" selected>Suggested for Belgium: internal.fr</option>' in again
+    assert "internal.jp</option>" in again and "Suggested for Japan" not in again
+    assert _shown(again) == str(upstreams["FR"].pk)
+
+    data.update(name="mirror.example.net", upstream_shown=_shown(again))
+    assert volunteer_client.post(REGISTER, data).status_code == 302
+    assert Mirror.objects.get(name="mirror.example.net").upstream == upstreams["FR"]
+
+
+def test_a_country_changed_without_the_script_shows_the_new_suggestion_first(
+    volunteer_client, upstreams
+):
+    data = form_data(country="BE", upstream="", upstream_shown=str(upstreams["JP"].pk))
+    response = volunteer_client.post(REGISTER, data)
+    assert field_errors(response, "upstream") == [
+        "For Belgium we suggest internal.fr: it is now the first choice below. Save again to "
+        "keep it, or pick another."
+    ]
+    assert not Mirror.objects.filter(name="mirror.example.net").exists()
+
+
+def test_an_upstream_picked_by_hand_is_saved_whatever_the_country(volunteer_client, upstreams):
+    data = form_data(country="BE", upstream=str(upstreams["JP"].pk), upstream_shown="")
+    assert volunteer_client.post(REGISTER, data).status_code == 302
+    assert Mirror.objects.get(name="mirror.example.net").upstream == upstreams["JP"]
+
+
+def test_the_suggest_button_shows_the_suggestion_and_saves_nothing(volunteer_client, upstreams):
+    data = form_data(country="BE", upstream="", upstream_shown="", name="", suggest="1")
+    page = volunteer_client.post(REGISTER, data).content.decode()
+    assert "There is a problem" not in page and "There are problems" not in page
+    assert '<option value="" selected>Suggested for Belgium: internal.fr</option>' in page
+    assert 'value="ops@example.net"' in page  # what was typed stays
+    assert not Mirror.objects.exists() or not Mirror.objects.filter(owner__isnull=False).exists()
+
+
+def test_the_page_script_reads_the_suggestion_as_json(volunteer_client, upstreams):
+    answer = volunteer_client.get(reverse("mirrors:register-suggestion") + "?country=BE").json()
+    assert answer == {
+        "country": "BE", "id": upstreams["FR"].pk, "name": "internal.fr",
+        "label": "Suggested for Belgium: internal.fr",
+        "help": "For Belgium we suggest internal.fr, the nearest healthy, current internal "
+        "mirror. Keep the suggestion or pick another; what this list shows is what is saved.",
+    }  # fmt: skip
+
+
+def test_the_url_field_names_the_files_the_checks_request(volunteer_client, master_catalogue):
+    page = volunteer_client.get(REGISTER).content.decode()
+    assert "<code>https://mirror.example.org/centos/TIME</code>" in page
+    data = form_data(url_http="http://127.0.0.250/centos", name="")
+    page = volunteer_client.post(REGISTER, data).content.decode()
+    assert re.search(r"<code>http://127\.0\.0\.250/centos/\d[^<]*/os/[^<]*/repodata/repomd\.xml"
+                     r"</code>", page)  # fmt: skip
+    assert re.search(r"<code>http://127\.0\.0\.250/centos/[^<]+\.iso</code>", page)
 
 
 @pytest.mark.django_db(transaction=True)  # the first check is sent after commit
@@ -206,8 +299,17 @@ def test_the_first_check_runs_at_once_and_its_page_shows_it(
     # the timestamp file, 6 repomd.xml (3 repositories x 2 architectures) and 4 ISO images
     assert checks.count() == 11 and not checks.exclude(error="").exists()
     assert not checks.exclude(sweep=None).exists()
-    page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk]))
-    assert "found the tree as expected." in page.content.decode()
+    page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk])).content.decode()
+    first_screen = page[page.index('id="owner-summary"') : page.index("Each release")]
+    assert '<span class="state state-pending"' in first_screen
+    assert "Not listed: pending approval</span>" in first_screen
+    assert re.search(
+        r"<li class=\"passed\">5\.0: 6 of 6 repositories found; 4 of 4 ISO images present; we "
+        rf"asked {re.escape(sim.base_url)}5\.0/\S+ and got 200\.</li>",
+        first_screen,
+    ), first_screen
+    assert "What to do next:</strong> Nothing to do: an admin approves it soon" in first_screen
+    assert "Take it out of the lists" not in page  # it is in no list yet
     mine = volunteer_client.get(reverse("mirrors:mine")).content.decode()
     assert mine.count('<span class="status status-current">Current</span>') == 6
 
@@ -216,8 +318,11 @@ def test_the_first_check_runs_at_once_and_its_page_shows_it(
     ("behaviour", "problems"),
     [
         ("missing_repo",
-         ["No repodata for 5.0 updates i386.", "No repodata for 5.0 updates x86_64."]),
-        ("error_500", ["No timestamp file at {base}TIME (HTTP 500)."]),
+         [r"5\.0: 4 of 6 repositories found; 4 of 4 ISO images present; we asked "
+          r"{base}5\.0/updates/(i386|x86_64)/repodata/repomd\.xml and got 404\.",
+          r"What to do next:</strong> Some of what it should carry is missing \(5\.0\)"]),
+        ("error_500", [r"Timestamp file: we asked {base}TIME and got 500",
+                       r"What to do next:</strong> Make {base}TIME answer"]),
     ],
 )  # fmt: skip
 def test_a_tree_that_is_not_the_distributions_is_shown_on_the_mirrors_page(
@@ -228,9 +333,9 @@ def test_a_tree_that_is_not_the_distributions_is_shown_on_the_mirrors_page(
     sim = mirror_farm.mirrors[behaviour]
     mirror = _register_farm_mirror(volunteer_client, sim, django_capture_on_commit_callbacks)
     page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk])).content.decode()
-    assert "found that the tree does not look like the distribution's:" in page
+    first_screen = page[page.index('id="owner-summary"') : page.index("Check history")]
     for problem in problems:
-        assert f"<li>{problem.format(base=sim.base_url)}</li>" in page
+        assert re.search(problem.format(base=re.escape(sim.base_url)), first_screen), first_screen
 
 
 def test_the_mirror_forms_are_rate_limited(volunteer_client, settings):
@@ -293,3 +398,21 @@ def test_a_name_with_a_line_break_is_refused(volunteer_client):
         "A name is one line of text: no line break, tab or other control character."
     ]
     assert not Mirror.objects.exists()
+
+
+def test_the_volunteer_and_staff_hear_of_a_registration(
+    volunteer_client, django_user_model, django_capture_on_commit_callbacks
+):
+    django_user_model.objects.create_user("ops", "ops@example.org", "pw", is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert volunteer_client.post(REGISTER, form_data()).status_code == 302
+    mirror = Mirror.objects.get(name="mirror.example.net")
+    by_subject = {m.subject: m for m in mail.outbox}
+    mine = by_subject["[CentOS mirrors] Your mirror mirror.example.net is registered"]
+    assert mine.to == ["vol@example.org"]
+    assert mine.body.startswith("Hello vol@example.org,\n\nyou registered the mirror "
+                                "mirror.example.net (France).")  # fmt: skip
+    assert f"http://testserver/my/mirrors/{mirror.pk}/" in mine.body
+    notice = by_subject["[CentOS mirrors] Mirror mirror.example.net waits for moderation"]
+    assert notice.to == ["ops@example.org"]
+    assert "http://testserver/mirrors/moderation/" in notice.body

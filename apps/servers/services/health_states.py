@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.markup import header_line
+from apps.core.mail import portal_message
 
 from ..choices import ServerHealth, StateType
 from ..models import Server, ServerService, ServiceCheckResult
@@ -154,7 +153,7 @@ def health_notice_send(*, service: ServerService, previous: str) -> int:
         + (f"{service.long_output}\n" if service.long_output else "")
     )
     try:
-        return mail.EmailMessage(subject=header_line(subject), body=body, to=recipients).send()
+        return portal_message(subject=subject, body=body, to=recipients).send()
     except Exception:  # a mail server outage must not undo a check
         logger.exception("Could not send the alert about %s", service)
         return 0

@@ -55,7 +55,7 @@ def test_readings_become_disk_and_load_states(client, hosts, django_capture_on_c
     disk = answer.json()["services"][0]
     assert (disk["state"], disk["state_type"], disk["attempt"]) == ("critical", "hard", 3)
     assert [m.subject for m in mail.outbox] == [
-        "** PROBLEM Service Alert: www.example.org/Disk is CRITICAL **"
+        "[CentOS mirrors] ** PROBLEM Service Alert: www.example.org/Disk is CRITICAL **"
     ]
     server.refresh_from_db()
     assert server.health == "critical"

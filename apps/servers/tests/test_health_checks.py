@@ -86,7 +86,10 @@ def test_http_ok_soft_hard_email_and_recovery(django_capture_on_commit_callbacks
         assert server.health == "critical"
         assert len(mail.outbox) == 1
         alert = mail.outbox[0]
-        assert alert.subject == "** PROBLEM Service Alert: www.example.org/HTTP is CRITICAL **"
+        assert (
+            alert.subject
+            == "[CentOS mirrors] ** PROBLEM Service Alert: www.example.org/HTTP is CRITICAL **"
+        )
         assert alert.to == ["infra@example.org"] and "Connection refused" in alert.body
 
         http = check(http, django_capture_on_commit_callbacks)  # still down: no new email
@@ -95,7 +98,7 @@ def test_http_ok_soft_hard_email_and_recovery(django_capture_on_commit_callbacks
         web.start()
         http = check(http, django_capture_on_commit_callbacks)
         assert (http.state, http.state_type, http.attempt) == ("ok", "hard", 1)
-        assert mail.outbox[1].subject.startswith("** RECOVERY Service Alert")
+        assert mail.outbox[1].subject.startswith("[CentOS mirrors] ** RECOVERY Service Alert")
         history = list(http.results.order_by("checked_at", "pk").values_list("state", "state_type"))
         assert history == [("ok", "hard")] + [("critical", "soft")] * 2 + [
             ("critical", "hard")
