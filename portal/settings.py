@@ -524,3 +524,10 @@ TRAFFIC_SNMP_ALLOW_NETWORKS = env.list(
 MSYNC_DNS_EXPORT_PATH = env.str("MSYNC_DNS_EXPORT_PATH", default="")
 MSYNC_DNS_FORMAT = env.str("MSYNC_DNS_FORMAT", default="pdns-geoip")
 MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
+
+# Releases (apps/releases, issue 20): a proposed blocker is accepted at a net of this many
+# +1 votes from the teams (QA, developers, release engineering), rejected at minus as many.
+# The periodic task opening staged releases (`setupschedule`) runs every
+# RELEASE_STAGING_CHECK_SECONDS.
+RELEASE_BLOCKER_VOTES = env.int("RELEASE_BLOCKER_VOTES", default=3)
+RELEASE_STAGING_CHECK_SECONDS = env.int("RELEASE_STAGING_CHECK_SECONDS", default=60)
