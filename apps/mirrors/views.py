@@ -10,6 +10,7 @@ from django_countries import countries
 from .filters import MirrorFilterSet
 from .selectors import mirror_public_list, push_chart, push_summaries
 from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
+from .selectors.staging import staged_progress_list
 from .selectors.tree import mirror_tree
 from .worldmap import world_map
 
@@ -62,6 +63,7 @@ def mirror_status(request):
         "pushes": pushes,
         "push_chart": push_chart(pushes),
         "recheck_minutes": round(settings.MIRROR_PUSH_RECHECK_WINDOW_SECONDS / 60),
+        "staged": staged_progress_list(),
     }
     return render(request, "mirrors/mirror_status.html", context)
 

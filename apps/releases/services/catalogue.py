@@ -40,8 +40,15 @@ def release_save(
     repositories: Iterable | None = None,
 ) -> Release:
     """Save a release with its architectures and repositories (None: left as they are), in
-    one transaction, so the snapshot rebuilt after commit sees them together."""
+    one transaction, so the snapshot rebuilt after commit sees them together. A status set
+    by hand (staff) is a step of the timeline too."""
+    before = Release.objects.filter(pk=release.pk).values_list("status", flat=True).first()
     catalogue_save(instance=release, by=by, changed=changed)
+    if release.status != before:
+        ReleaseEvent.objects.create(
+            release=release, status=release.status, by=by if getattr(by, "pk", None) else None,
+            note="set by hand" if before else "created",
+        )  # fmt: skip
     if architectures is not None:
         release.architectures.set(architectures)
     if repositories is not None:
