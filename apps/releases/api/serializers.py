@@ -16,7 +16,7 @@ class ArchitectureSerializer(serializers.ModelSerializer):
 class RepositorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Repository
-        fields = ["name", "description", "path_template"]
+        fields = ["name", "description", "kind", "upstream_url", "owner", "path_template"]
 
 
 class RepositoryVersionSerializer(serializers.ModelSerializer):

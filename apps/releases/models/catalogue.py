@@ -1,6 +1,7 @@
 """Releases, architectures, repositories, the master's published repository
 versions and the ISO images of each release."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -166,6 +167,12 @@ class Repository(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.kind == RepositoryKind.THIRD_PARTY and not (self.upstream_url and self.owner):
+            raise ValidationError(
+                {"upstream_url": "A third-party repository names its upstream URL and owner."}
+            )
 
     def path_for(self, release: Release, architecture: "Architecture") -> str:
         return self.path_template.format(
