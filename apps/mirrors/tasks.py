@@ -121,8 +121,9 @@ def health_round() -> int | None:
 @shared_task(name="mirrors.staged_open", ignore_result=True)
 def staged_open() -> list[str]:
     """Open the staged releases that are due (their time, or their share of mirrors)."""
-    from .services.staging import staged_releases_open_due
+    from .services.staging import rollout_samples_record, staged_releases_open_due
 
+    rollout_samples_record()
     return staged_releases_open_due()
 
 

@@ -65,3 +65,58 @@ def staging_progress(release: Release) -> dict:
 def staged_progress_list() -> list[tuple[Release, dict]]:
     """Every staged release with its progress (the status page)."""
     return [(release, staging_progress(release)) for release in Release.objects.staged()]
+
+
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 640, 260, 40, 30, 10, 10
+
+
+def rollout_chart(release: Release) -> dict:
+    """The rollout page's chart: the share of the mirrors holding the release over time,
+    overall and by continent, with the master's (0 or 100), as SVG polylines; and the
+    samples as table rows for those who read tables. Two queries."""
+    from apps.releases.models import ReleaseEvent
+
+    from ..models import RolloutSample
+
+    samples = list(RolloutSample.objects.filter(release=release).order_by("at"))
+    opened = (
+        ReleaseEvent.objects.filter(release=release, status="current")
+        .order_by("at").values_list("at", flat=True).first()
+    )  # fmt: skip
+    if not samples:
+        return {"samples": [], "opened": opened}
+    start, end = samples[0].at.timestamp(), samples[-1].at.timestamp()
+    span = max(end - start, 1.0)
+
+    def x(ts: float) -> float:
+        return round(LEFT + (WIDTH - LEFT - RIGHT) * (ts - start) / span, 1)
+
+    def y(pct: float) -> float:
+        return round(TOP + (HEIGHT - TOP - BOTTOM) * (1 - pct / 100), 1)
+
+    def pct(held: int, total: int) -> int:
+        return round(100 * held / total) if total else 0
+
+    series: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for s in samples:
+        ts = s.at.timestamp()
+        series["all"].append((ts, pct(s.held, s.total)))
+        series["master"].append((ts, 100 if s.master else 0))
+        for continent, (held, total) in s.continents.items():
+            series[continent].append((ts, pct(held, total)))
+    lines = [
+        {"name": name, "points": " ".join(f"{x(ts)},{y(p)}" for ts, p in points),
+         "last": points[-1][1]}
+        for name, points in sorted(series.items(), key=lambda kv: (kv[0] != "all", kv[0]))
+    ]  # fmt: skip
+    return {
+        "samples": samples,
+        "opened": opened,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "lines": lines,
+        "grid": [{"y": y(p), "label": f"{p} %"} for p in (0, 25, 50, 75, 100)],
+        "opened_x": x(opened.timestamp())
+        if opened and start <= opened.timestamp() <= end
+        else None,
+    }
