@@ -612,3 +612,13 @@ RATELIMIT_FAIL_OPEN = True
 PORTAL_NAME = env.str("PORTAL_NAME", default="CentOS infrastructure portal")
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000/")
 ACCOUNT_ADAPTER = "apps.core.accounts.PortalAccountAdapter"
+# Releases (apps/releases, issue 20): a proposed blocker is accepted at a net of this many
+# +1 votes from the teams (QA, developers, release engineering), rejected at minus as many.
+# The periodic task opening staged releases (`setupschedule`) runs every
+# RELEASE_STAGING_CHECK_SECONDS.
+RELEASE_BLOCKER_VOTES = env.int("RELEASE_BLOCKER_VOTES", default=3)
+RELEASE_STAGING_CHECK_SECONDS = env.int("RELEASE_STAGING_CHECK_SECONDS", default=60)
+# The rollout page's samples: one per RELEASE_ROLLOUT_SAMPLE_MINUTES from staging until
+# RELEASE_ROLLOUT_DAYS after the release opened.
+RELEASE_ROLLOUT_SAMPLE_MINUTES = env.int("RELEASE_ROLLOUT_SAMPLE_MINUTES", default=10)
+RELEASE_ROLLOUT_DAYS = env.int("RELEASE_ROLLOUT_DAYS", default=14)

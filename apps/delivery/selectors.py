@@ -25,7 +25,7 @@ from apps.mirrors.models import (
     Netblock,
 )
 from apps.mirrors.selectors import master_base_urls
-from apps.releases.choices import ReleaseStatus
+from apps.releases.choices import PUBLIC_STATUSES, ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
 
 from .listing_read import listing_collect, windows_collect
@@ -68,8 +68,10 @@ def _snapshot_data_read() -> dict:
     started = time.monotonic()
     now = timezone.now()
     windows, resting, window_next = windows_collect(now=now)
+    # Only public releases (and end-of-life ones, for the vault): a staged release is synced
+    # by the mirrors but named by no answer until it opens; candidates by none at all.
     releases = list(
-        Release.objects.values_list(
+        Release.objects.public().values_list(
             "id", "version", "major", "minor", "status", "image_path_template"
         )
     )
@@ -192,6 +194,8 @@ def _snapshot_data_read() -> dict:
 
     repos, repo_keys = {}, {}
     for release_id, repo_id, arch_id in sorted(combos):
+        if release_id not in by_id:
+            continue  # not public yet
         version, major, _minor, status, _image_template = by_id[release_id]
         arch, repo = architectures[arch_id], repository_names[repo_id]
         path = repositories[repo_id].format(version=version, major=major, repo=repo, arch=arch)
@@ -222,7 +226,7 @@ def _snapshot_data_read() -> dict:
     # Size and hash are the master's (read from its checksum files), never what was typed;
     # an image whose size the master has not given yet cannot be verified, so waits.
     for image_id, release_id, arch_id, name, size, sha256 in Image.objects.filter(
-        size__isnull=False
+        size__isnull=False, release__status__in=PUBLIC_STATUSES
     ).values_list("id", "release_id", "architecture_id", "name", "size", "sha256"):
         version, major, _minor, status, image_template = by_id[release_id]
         arch = architectures[arch_id]

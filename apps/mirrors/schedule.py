@@ -6,6 +6,7 @@ from django.db import transaction
 SWEEP_TASK_NAME = "Mirror checks: sweep"
 AGGREGATE_TASK_NAME = "Mirror checks: fold old checks into daily summaries"
 HEALTH_TASK_NAME = "Mirror checks: health"
+STAGED_TASK_NAME = "Releases: open staged releases that are due"
 
 
 def schedule_setup(*, enabled: bool | None = None, interval_minutes: int | None = None):
@@ -66,6 +67,20 @@ def schedule_setup(*, enabled: bool | None = None, interval_minutes: int | None 
                 "expire_seconds": every,
                 "description": "One HEAD of the timestamp file per mirror URL, and a look at "
                 "the master's (apps.mirrors.tasks.health_round).",
+            },
+        )
+        staging_interval, _ = IntervalSchedule.objects.get_or_create(
+            every=max(1, settings.RELEASE_STAGING_CHECK_SECONDS), period=IntervalSchedule.SECONDS
+        )
+        PeriodicTask.objects.update_or_create(
+            name=STAGED_TASK_NAME,
+            defaults={
+                "task": "mirrors.staged_open",
+                "interval": staging_interval,
+                "crontab": None,
+                "enabled": True,
+                "description": "Open a staged release at its time or its share of mirrors "
+                "(apps.mirrors.tasks.staged_open).",
             },
         )
     return sweep, aggregate

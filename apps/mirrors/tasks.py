@@ -121,3 +121,20 @@ def health_round() -> int | None:
                 cache.delete(HEALTH_LOCK_KEY)
             except Exception as exc:  # noqa: BLE001
                 logger.warning("could not release the health round lock: %s", exc)
+
+
+@shared_task(name="mirrors.staged_open", ignore_result=True)
+def staged_open() -> list[str]:
+    """Open the staged releases that are due (their time, or their share of mirrors)."""
+    from .services.staging import rollout_samples_record, staged_releases_open_due
+
+    rollout_samples_record()
+    return staged_releases_open_due()
+
+
+@shared_task(name="mirrors.candidate_images_read", ignore_result=True)
+def candidate_images_read(candidate_id: int) -> list[str]:
+    """Read a new release candidate's images from the master."""
+    from .services.candidates import candidate_images_read as read
+
+    return read(candidate_id=candidate_id)

@@ -3,7 +3,17 @@ from django.contrib import admin, messages
 from apps.core.admin import ServiceAdmin
 
 from . import services
-from .models import Architecture, Image, Release, Repository, RepositoryVersion
+from .models import (
+    Architecture,
+    Blocker,
+    Image,
+    Release,
+    ReleaseArchitecture,
+    ReleaseEvent,
+    Repository,
+    RepositoryVersion,
+    ValidationCase,
+)
 
 
 class CatalogueAdmin(ServiceAdmin):
@@ -16,13 +26,38 @@ class CatalogueAdmin(ServiceAdmin):
         services.catalogue_delete(instance=obj, by=by)
 
 
+class ReleaseArchitectureInline(admin.TabularInline):
+    model = ReleaseArchitecture
+    extra = 1
+
+
+class ReleaseEventInline(admin.TabularInline):
+    """The lifecycle's steps, read-only: they are written by the services."""
+
+    model = ReleaseEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["status", "at", "by", "candidate", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Release)
 class ReleaseAdmin(CatalogueAdmin):
     list_display = ["version", "major", "status", "released_on"]
     list_filter = ["status", "major"]
     search_fields = ["version", "notes"]
-    filter_horizontal = ["architectures", "repositories"]
-    actions = ["mark_end_of_life"]
+    filter_horizontal = ["repositories"]
+    inlines = [ReleaseArchitectureInline, ReleaseEventInline]
+    readonly_fields = ["status"]
+    actions = ["mark_end_of_life", "open_staged"]
+
+    @admin.action(description="Open the selected staged releases to the public now")
+    def open_staged(self, request, queryset):
+        for release in queryset.staged():
+            services.release_open(release=release, by=request.user, reason="opened by staff")
+        messages.success(request, "The staged releases among those selected are public now.")
 
     @admin.action(description="Mark the selected releases end of life (served from the vault)")
     def mark_end_of_life(self, request, queryset):
@@ -39,7 +74,8 @@ class ArchitectureAdmin(CatalogueAdmin):
 
 @admin.register(Repository)
 class RepositoryAdmin(CatalogueAdmin):
-    list_display = ["name", "path_template", "description"]
+    list_display = ["name", "kind", "path_template", "owner", "description"]
+    list_filter = ["kind"]
     search_fields = ["name", "description"]
 
 
@@ -79,3 +115,21 @@ class ImageAdmin(ServiceAdmin):
     @admin.display(description="checksum problems")
     def checksum_problems_shown(self, image):
         return "; ".join(image.checksum_problems) or "none: what was typed matches the master"
+
+
+@admin.register(ValidationCase)
+class ValidationCaseAdmin(CatalogueAdmin):
+    list_display = ["name", "title", "criterion", "release_blocking"]
+    list_filter = ["criterion", "release_blocking"]
+
+
+@admin.register(Blocker)
+class BlockerAdmin(admin.ModelAdmin):
+    """Read here; proposed, voted and closed through the pages and the API."""
+
+    list_display = ["bug_url", "release", "milestone", "criterion", "status"]
+    list_filter = ["status", "milestone"]
+    readonly_fields = [f.name for f in Blocker._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -252,6 +252,9 @@ def test_image_folders_follow_the_release_template(
         "status": release.status, "image_path_template": "{major}/iso-images/{arch}/",
         "architectures": [a.pk for a in release.architectures.all()],
         "repositories": [r.pk for r in release.repositories.all()],
+        # The inlines (its architectures with their tier, its timeline) left as they are.
+        "releasearchitecture_set-TOTAL_FORMS": 0, "releasearchitecture_set-INITIAL_FORMS": 0,
+        "events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0,
     }  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(

@@ -19,13 +19,13 @@ from .network import (
     validate_netblock,
 )
 from .people import CoOwnerInvite, MaintenanceWindow, MaintenanceWindowQuerySet
-from .pushes import Push, PushArrival, PushQuerySet
+from .pushes import Push, PushArrival, PushQuerySet, RolloutSample
 from .traffic import MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
 
 __all__ = [
     "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
     "Mirror", "MirrorCounter", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState",
     "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "MirrorURLState",
-    "Netblock", "Push", "PushArrival", "PushQuerySet", "Sweep", "SweepQuerySet",
+    "Netblock", "Push", "PushArrival", "PushQuerySet", "RolloutSample", "Sweep", "SweepQuerySet",
     "validate_netblock",
 ]  # fmt: skip

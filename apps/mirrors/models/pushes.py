@@ -53,3 +53,23 @@ class PushArrival(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mirror} had push {self.push_id} after {self.delay_seconds} s"
+
+
+class RolloutSample(models.Model):
+    """How far a release had spread at one moment, from staging to some days after it
+    opened: of the mirrors that carry it, how many held it, by continent, and the master."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="rollout_samples"
+    )
+    at = models.DateTimeField(db_index=True)
+    held = models.PositiveIntegerField()
+    total = models.PositiveIntegerField()
+    continents = models.JSONField(default=dict, help_text='{"EU": [held, total], ...}')
+    master = models.BooleanField(default=False, help_text="The master held it.")
+
+    class Meta:
+        ordering = ["release", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.release} at {self.at:%Y-%m-%d %H:%M}: {self.held}/{self.total}"

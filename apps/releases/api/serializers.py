@@ -35,7 +35,7 @@ class ArchitectureSerializer(CatalogueSerializer):
 class RepositorySerializer(CatalogueSerializer):
     class Meta:
         model = Repository
-        fields = ["name", "description", "path_template"]
+        fields = ["name", "description", "kind", "upstream_url", "owner", "path_template"]
 
 
 class RepositoryVersionSerializer(serializers.ModelSerializer):

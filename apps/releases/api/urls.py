@@ -2,6 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
+from .lifecycle import BlockerViewSet, CandidateViewSet, ResultViewSet, ValidationCaseViewSet
 from .views import (
     ArchitectureViewSet,
     ImageViewSet,
@@ -16,5 +17,9 @@ router.register("architectures", ArchitectureViewSet)
 router.register("repositories", RepositoryViewSet)
 router.register("repository-versions", RepositoryVersionViewSet)
 router.register("images", ImageViewSet)
+router.register("candidates", CandidateViewSet)
+router.register("validation-cases", ValidationCaseViewSet)
+router.register("validation-results", ResultViewSet)
+router.register("blockers", BlockerViewSet)
 
 urlpatterns = router.urls

@@ -19,6 +19,8 @@ from ..filters import (
     RepositoryVersionFilterSet,
 )
 from ..models import Architecture, Image, Release, Repository, RepositoryVersion
+from .lifecycle import SignedInWrites, refusals
+from .lifecycle_serializers import EventSerializer, StepSerializer
 from .permissions import StaffWritesOrReadOnly
 from .serializers import (
     ArchitectureSerializer,
@@ -67,6 +69,50 @@ class ReleaseViewSet(StaffWriteViewSet):
         """Mark the release end of life: clients asking for it are sent to the vault."""
         release = services.release_mark_end_of_life(release=self.get_object(), by=request.user)
         return Response({"version": release.version, "status": release.status})
+
+    @extend_schema(request=StepSerializer, responses={200: EventSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], permission_classes=[SignedInWrites])
+    def timeline(self, request, version=None):
+        """GET: the lifecycle's steps, each with its date and who. POST (release
+        engineering) `{"status": "beta"}` or `"candidate"`: the next plain step."""
+        release = self.get_object()
+        if request.method == "POST":
+            step = StepSerializer(data=request.data)
+            step.is_valid(raise_exception=True)
+            with refusals():
+                release = services.release_advance(
+                    release=release, to=step.validated_data.get("status", ""), by=request.user,
+                    note=step.validated_data.get("note", ""),
+                )  # fmt: skip
+        events = release.events.select_related("by", "candidate")
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(request=StepSerializer, responses={200: ReleaseSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[SignedInWrites])
+    def stage(self, request, version=None):
+        """Stage a release that is go (release engineering): mirrors sync it, no public
+        answer names it; it opens at `opens_at`, or when `share` percent of the mirrors
+        hold it, or when opened."""
+        step = StepSerializer(data=request.data)
+        step.is_valid(raise_exception=True)
+        with refusals():
+            release = services.release_stage(
+                release=self.get_object(), by=request.user,
+                opens_at=step.validated_data.get("opens_at"),
+                share=step.validated_data.get("share"),
+            )  # fmt: skip
+        return Response(ReleaseSerializer(release).data)
+
+    @extend_schema(request=None, responses={200: ReleaseSerializer})
+    @action(detail=True, methods=["post"], url_path="open", permission_classes=[SignedInWrites])
+    def open_release(self, request, version=None):
+        """Open a staged release to the public now (release engineering): every answer
+        names it from the next snapshot on."""
+        with refusals():
+            release = services.release_open(
+                release=self.get_object(), by=request.user, reason="opened by hand"
+            )
+        return Response(ReleaseSerializer(release).data)
 
 
 class ArchitectureViewSet(StaffWriteViewSet):

@@ -57,3 +57,18 @@ class ImageFactory(factory.django.DjangoModelFactory):
     )
     size = 1024 * 1024
     sha256 = factory.Sequence(lambda n: f"{n + 7:064x}")
+
+
+def team_member(username: str, *teams: str, **fields):
+    """A person in the given teams (the groups the data migration created), with an API
+    token: (user, key)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from apps.core.tokens import token_issue
+
+    user = get_user_model().objects.create_user(username, password="pw-for-tests", **fields)
+    for team in teams:
+        user.groups.add(Group.objects.get_or_create(name=team)[0])
+    _token, key = token_issue(user=user, name="tests")
+    return user, key

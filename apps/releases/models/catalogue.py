@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from apps.core.models import TimeStampedModel
 
-from .choices import ImageKind, ReleaseStatus
+from ..choices import (
+    MIRRORED_STATUSES,
+    PUBLIC_STATUSES,
+    ArchitectureTier,
+    ImageKind,
+    ReleaseStatus,
+    RepositoryKind,
+)
 
 PATH_PLACEHOLDERS = ("version", "major", "repo", "arch")
 
@@ -48,8 +55,16 @@ class ReleaseQuerySet(models.QuerySet):
         return self.filter(status=ReleaseStatus.END_OF_LIFE)
 
     def served_by_mirrors(self):
-        """Releases that mirrors carry; end-of-life ones live in the vault."""
-        return self.exclude(status=ReleaseStatus.END_OF_LIFE)
+        """Releases that mirrors carry, staged ones included; end-of-life ones live in the
+        vault, planned ones and candidates on the build and beta masters."""
+        return self.filter(status__in=MIRRORED_STATUSES)
+
+    def public(self):
+        """Releases the public answers and download pages name (end of life: the vault)."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def staged(self):
+        return self.filter(status=ReleaseStatus.STAGED)
 
 
 class Release(TimeStampedModel):
@@ -71,9 +86,22 @@ class Release(TimeStampedModel):
         help_text="Where the ISO images of one architecture lie, relative to the tree's top. "
         "Placeholders: {version}, {major}, {arch}. The folder holds the checksum files too.",
     )
-    architectures = models.ManyToManyField("Architecture", related_name="releases", blank=True)
+    architectures = models.ManyToManyField(
+        "Architecture", related_name="releases", blank=True, through="ReleaseArchitecture"
+    )
     repositories = models.ManyToManyField("Repository", related_name="releases", blank=True)
     notes = models.TextField(blank=True)
+    upgrade_notes = models.TextField(
+        blank=True, help_text="Migration and upgrade notes, in Markdown (shown sanitised)."
+    )
+    opens_at = models.DateTimeField(
+        null=True, blank=True, help_text="Staged: open to the public at this time."
+    )
+    opens_at_share = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Staged: open once this percentage of the mirrors hold it (1 to 100).",
+    )
 
     objects = ReleaseQuerySet.as_manager()
 
@@ -86,6 +114,10 @@ class Release(TimeStampedModel):
     @property
     def is_end_of_life(self) -> bool:
         return self.status == ReleaseStatus.END_OF_LIFE
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
 
     def image_folder_for(self, architecture: "Architecture") -> str:
         folder = self.image_path_template.format(
@@ -107,6 +139,29 @@ class Architecture(models.Model):
         return self.name
 
 
+class ReleaseArchitecture(models.Model):
+    """An architecture of one release, primary or secondary. Secondary ones (sparc, ppc64,
+    arm...) may live on other masters and do not hold the release's go."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE)
+    architecture = models.ForeignKey(Architecture, on_delete=models.CASCADE)
+    tier = models.CharField(
+        max_length=10, choices=ArchitectureTier.choices, default=ArchitectureTier.PRIMARY
+    )
+
+    class Meta:
+        db_table = "releases_release_architectures"
+        ordering = ["release", "architecture"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "architecture"], name="unique_release_architecture"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release} {self.architecture} ({self.tier})"
+
+
 class Repository(models.Model):
     """A yum repository of each release: os, updates, extras, centosplus, ...
 
@@ -115,6 +170,15 @@ class Repository(models.Model):
 
     name = models.SlugField(max_length=40, unique=True)
     description = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(
+        max_length=12, choices=RepositoryKind.choices, default=RepositoryKind.BASE
+    )
+    upstream_url = models.URLField(
+        blank=True, help_text="Third party: where the repository comes from."
+    )
+    owner = models.CharField(
+        max_length=100, blank=True, help_text="Third party: who keeps it (dag, karan.org...)."
+    )
     path_template = models.CharField(
         max_length=200,
         default="{version}/{repo}/{arch}/",
@@ -134,6 +198,10 @@ class Repository(models.Model):
         problem = path_template_problem(self.path_template, PATH_PLACEHOLDERS)
         if problem:
             raise ValidationError({"path_template": problem})
+        if self.kind == RepositoryKind.THIRD_PARTY and not (self.upstream_url and self.owner):
+            raise ValidationError(
+                {"upstream_url": "A third-party repository names its upstream URL and owner."}
+            )
 
     def path_for(self, release: Release, architecture: "Architecture") -> str:
         return self.path_template.format(

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from apps.core.services import signal_after_commit, who
 
-from .choices import ReleaseStatus
-from .models import Image, Release
-from .signals import releases_changed
+from ..choices import ReleaseStatus
+from ..models import Image, Release, ReleaseEvent
+from ..signals import releases_changed
 
 # Fields no mirror list, metalink or redirect carries: a change to them alone publishes no
 # new snapshot.
@@ -50,8 +50,15 @@ def release_save(
     repositories: Iterable | None = None,
 ) -> Release:
     """Save a release with its architectures and repositories (None: left as they are), in
-    one transaction, so the snapshot rebuilt after commit sees them together."""
+    one transaction, so the snapshot rebuilt after commit sees them together. A status set
+    by hand (staff) is a step of the timeline too."""
+    before = Release.objects.filter(pk=release.pk).values_list("status", flat=True).first()
     catalogue_save(instance=release, by=by, changed=changed)
+    if release.status != before:
+        ReleaseEvent.objects.create(
+            release=release, status=release.status, by=by if getattr(by, "pk", None) else None,
+            note="set by hand" if before else "created",
+        )  # fmt: skip
     if architectures is not None:
         release.architectures.set(architectures)
     if repositories is not None:
@@ -67,10 +74,20 @@ def catalogue_delete(*, instance: models.Model, by=None) -> None:
 
 
 @transaction.atomic
-def release_mark_end_of_life(*, release: Release, by=None) -> Release:
-    """The release moves to the vault: clients asking for it are sent there."""
+def release_mark_end_of_life(*, release: Release, by=None, note: str = "") -> Release:
+    """The release moves to the vault: mirrors stop being asked for it, and clients asking
+    for it are sent there. The step is dated and names who took it (again: nothing)."""
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    if release.status == ReleaseStatus.END_OF_LIFE:
+        return release
     release.status = ReleaseStatus.END_OF_LIFE
     release.save(update_fields=["status", "modified"])
+    ReleaseEvent.objects.create(
+        release=release,
+        status=ReleaseStatus.END_OF_LIFE,
+        by=by if getattr(by, "pk", None) else None,
+        note=note[:300] or "moved to the vault",
+    )
     _changed(f"release {release} marked end of life by {who(by)}")
     return release
 
