@@ -524,3 +524,8 @@ TRAFFIC_SNMP_ALLOW_NETWORKS = env.list(
 MSYNC_DNS_EXPORT_PATH = env.str("MSYNC_DNS_EXPORT_PATH", default="")
 MSYNC_DNS_FORMAT = env.str("MSYNC_DNS_FORMAT", default="pdns-geoip")
 MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
+
+# --- Issue 21 (h-partners): infrastructure as code, partners, capacity ---
+# The Puppet environment the ENC (contrib/puppet_enc.py, /api/v1/inventory/puppet/<host>/)
+# gives every server.
+PUPPET_ENVIRONMENT = env.str("PUPPET_ENVIRONMENT", default="production")
