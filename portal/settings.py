@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.servers",
     "apps.mirrors",
     "apps.delivery",
+    "apps.infra",
     "apps.demo",
 ]
 
