@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.servers",
     "apps.mirrors",
     "apps.delivery",
+    "apps.partners",
     "apps.infra",
     "apps.demo",
 ]
@@ -530,3 +531,15 @@ MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
 # The Puppet environment the ENC (contrib/puppet_enc.py, /api/v1/inventory/puppet/<host>/)
 # gives every server.
 PUPPET_ENVIRONMENT = env.str("PUPPET_ENVIRONMENT", default="production")
+# The approved partner network (apps/partners): an approval lasts PARTNER_APPROVAL_DAYS; the
+# daily task reminds PARTNER_REMINDER_DAYS before it lapses. E-mails link to SITE_URL.
+PARTNER_APPROVAL_DAYS = env.int("PARTNER_APPROVAL_DAYS", default=365)
+PARTNER_REMINDER_DAYS = env.int("PARTNER_REMINDER_DAYS", default=30)
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Beat's static entries (django-celery-beat's DatabaseScheduler copies them into its table).
+CELERY_BEAT_SCHEDULE = {
+    "partners: reminders and lapses": {
+        "task": "partners.expiry_run",
+        "schedule": 24 * 3600,  # daily; a lapsed partner leaves the directory by date anyway
+    },
+}
