@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Partner, PartnerEvent
+from .services import partner_sponsor_link
 
 
 class PartnerEventInline(admin.TabularInline):
@@ -21,8 +22,15 @@ class PartnerAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "approved_until", "sponsor", "created"]
     list_filter = ["status"]
     search_fields = ["name", "contact_email"]
-    readonly_fields = [f.name for f in Partner._meta.fields]
+    readonly_fields = [f.name for f in Partner._meta.fields if f.name != "sponsor"]
     inlines = [PartnerEventInline]
+
+    def save_model(self, request, obj, form, change):
+        # The only field edited here: which sponsor the partner is (recorded with who).
+        partner_sponsor_link(partner=obj, sponsor=obj.sponsor, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the record is written by the services, never through the inline
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -40,5 +40,10 @@ class PartnerApplicationSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=LANGUAGES), allow_empty=False
     )
     logo = serializers.FileField(required=False, write_only=True)
-    slug = serializers.CharField(read_only=True)
-    status = serializers.CharField(read_only=True)
+
+
+class PartnerApplicationReceiptSerializer(serializers.Serializer):
+    """What an application answers: where the partner's page will be, and its state."""
+
+    slug = serializers.CharField()
+    status = serializers.CharField()

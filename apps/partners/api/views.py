@@ -1,6 +1,7 @@
 """The partners API: the directory (read by anyone) and applications (written with a
 token, through the same service and checks as the web form)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -8,7 +9,11 @@ from rest_framework.response import Response
 from ..filters import PartnerFilterSet
 from ..selectors import partner_directory
 from ..services import PartnerDetails, partner_apply
-from .serializers import PartnerApplicationSerializer, PartnerSerializer
+from .serializers import (
+    PartnerApplicationReceiptSerializer,
+    PartnerApplicationSerializer,
+    PartnerSerializer,
+)
 
 
 class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
@@ -29,6 +34,7 @@ class PartnerApplicationViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet
     serializer_class = PartnerApplicationSerializer
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={201: PartnerApplicationReceiptSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
