@@ -543,3 +543,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,  # daily; a lapsed partner leaves the directory by date anyway
     },
 }
+# Monthly transfer quotas (apps/mirrors/quota.py): over the last MIRROR_QUOTA_NEAR_SHARE of
+# its quota a mirror's draw weight shrinks in proportion to what is left.
+MIRROR_QUOTA_NEAR_SHARE = env.float("MIRROR_QUOTA_NEAR_SHARE", default=0.2)

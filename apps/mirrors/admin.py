@@ -36,6 +36,7 @@ class MirrorAdmin(ServiceAdmin):
         "approval",
         "status",
         "bandwidth_mbps",
+        "transfer_quota_gb",
         "upstream",
         "last_checked_at",
     ]
