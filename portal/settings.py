@@ -546,3 +546,6 @@ CELERY_BEAT_SCHEDULE = {
 # Monthly transfer quotas (apps/mirrors/quota.py): over the last MIRROR_QUOTA_NEAR_SHARE of
 # its quota a mirror's draw weight shrinks in proportion to what is left.
 MIRROR_QUOTA_NEAR_SHARE = env.float("MIRROR_QUOTA_NEAR_SHARE", default=0.2)
+# The capacity page: bytes sent per answer counted when no day has both answers and
+# traffic to measure it from.
+CAPACITY_BYTES_PER_ANSWER = env.int("CAPACITY_BYTES_PER_ANSWER", default=20_000_000)
