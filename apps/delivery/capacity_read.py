@@ -112,4 +112,5 @@ def shortfall_chart(rows: list[forecast.Place], limit: int = 12) -> list[dict]:
     """The places most short of capacity as bars scaled to the largest shortfall."""
     short = [row for row in rows if row.shortfall_mbps > 0][:limit]
     peak = max((row.shortfall_mbps for row in short), default=0) or 1
-    return [{"place": row, "share": round(100 * row.shortfall_mbps / peak)} for row in short]
+    # At most three quarters of the row: the figure beside the longest bar fits a phone.
+    return [{"place": row, "share": round(75 * row.shortfall_mbps / peak)} for row in short]

@@ -42,6 +42,7 @@ from .tables import (
     SERVER_SPONSORS,
     SERVERS,
 )
+from .usage import demo_usage_load
 
 
 def _fake_digest(*parts: object, algo: str = "sha256") -> str:
@@ -67,6 +68,7 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     _load_server_traffic(rng, servers, now)
     demo_health_load(servers=servers, now=now, seed=SEED)
     _load_mirror_traffic(rng, externals, now)
+    demo_usage_load(random.Random(SEED))
     _finish(now=now)
     return {
         "releases": len(releases),
