@@ -18,9 +18,10 @@ SPONSOR_FIELDS = ("name", "slug", "kind", "country", "website", "sponsor_since",
 SERVER_FIELDS = ("hostname", "sponsor", "roles", "country", "city", "datacentre", "ipv4",
                  "ipv6", "status", "bandwidth_mbps", "notes")  # fmt: skip
 MIRROR_FIELDS = ("name", "organisation", "sponsor", "server", "tier", "upstream", "country",
-                 "continent", "latitude", "longitude", "bandwidth_mbps", "private", "asn",
-                 "approval", "approval_reason", "owner_active", "urls", "netblocks", "releases",
-                 "architectures", "repositories", "images", "notes")  # fmt: skip
+                 "continent", "latitude", "longitude", "bandwidth_mbps", "transfer_quota_gb",
+                 "private", "asn", "approval", "approval_reason", "owner_active", "urls",
+                 "netblocks", "releases", "architectures", "repositories", "images",
+                 "notes")  # fmt: skip
 FOLDERS = ("sponsors", "servers", "mirrors")
 
 
@@ -60,7 +61,8 @@ def _mirror(mirror: Mirror) -> dict:
         "tier": mirror.tier, "upstream": mirror.upstream.name if mirror.upstream else None,
         "country": mirror.country.code, "continent": mirror.continent,
         "latitude": mirror.latitude, "longitude": mirror.longitude,
-        "bandwidth_mbps": mirror.bandwidth_mbps, "private": mirror.private, "asn": mirror.asn,
+        "bandwidth_mbps": mirror.bandwidth_mbps, "transfer_quota_gb": mirror.transfer_quota_gb,
+        "private": mirror.private, "asn": mirror.asn,
         "approval": mirror.approval, "approval_reason": mirror.approval_reason,
         "owner_active": mirror.owner_active,
         "urls": [

@@ -172,7 +172,7 @@ class _Import:
         mirror = existing or Mirror()
         relations = {"sponsor", "server", "upstream", *LISTS}
         for key, value in self.values(doc, set(read.MIRROR_FIELDS) - relations).items():
-            blank_ok = key in ("latitude", "longitude", "asn")
+            blank_ok = key in ("latitude", "longitude", "asn", "transfer_quota_gb")
             setattr(mirror, key, value if value is not None or blank_ok else "")
         mirror.sponsor = mirror.server = None
         if data.get("sponsor"):

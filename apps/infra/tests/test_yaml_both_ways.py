@@ -40,6 +40,7 @@ def world(db):
                            sponsor=uni, country="DE", continent="EU")  # fmt: skip
     MirrorURLFactory(mirror=master, protocol=Protocol.HTTPS, url="https://master.example.org/c/")
     edge = MirrorFactory(name="mirror.example.ac.uk", upstream=master, asn=786, private=True,
+                         transfer_quota_gb=25000,
                          approval=Approval.PENDING, latitude=51.5, longitude=-0.12)  # fmt: skip
     MirrorURLFactory(mirror=edge, url="http://mirror.example.ac.uk/centos/")
     MirrorURLFactory(mirror=edge, protocol=Protocol.RSYNC, url="rsync://mirror.example.ac.uk/c/")
@@ -77,7 +78,7 @@ def test_a_file_per_object_fit_for_git(world, tmp_path):
         "servers/master.example.org.yaml", "sponsors/hoster.yaml", "sponsors/uni-karlsruhe.yaml",
     ]  # fmt: skip
     edge = files["mirrors/mirror.example.ac.uk.yaml"].decode()
-    assert "upstream: master.example.org\n" in edge
+    assert "upstream: master.example.org\n" in edge and "transfer_quota_gb: 25000\n" in edge
     assert "- url: http://mirror.example.ac.uk/centos/\n" in edge
     assert "- 198.51.100.0/24\n" in edge and "- 5.0/x86_64/CentOS-5.0-x86_64-bin-DVD.iso" in edge
     assert "releases:\n- '4.4'\n- '5.0'\n" in edge
