@@ -549,3 +549,6 @@ MIRROR_QUOTA_NEAR_SHARE = env.float("MIRROR_QUOTA_NEAR_SHARE", default=0.2)
 # The capacity page: bytes sent per answer counted when no day has both answers and
 # traffic to measure it from.
 CAPACITY_BYTES_PER_ANSWER = env.int("CAPACITY_BYTES_PER_ANSWER", default=20_000_000)
+# Applications to the partner network: at most this many per person (web form and API).
+PARTNER_APPLY_RATE = env.str("PARTNER_APPLY_RATE", default="10/h")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["partner-application"] = PARTNER_APPLY_RATE

@@ -1,5 +1,6 @@
 """The partner directory, a page per partner, the application form and staff's review."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from .filters import PartnerFilterSet
 from .forms import PartnerApplicationForm, PartnerDecisionForm
@@ -30,8 +32,15 @@ def partner_page(request, slug: str):
     return render(request, "partners/partner_detail.html", context)
 
 
+def _apply_rate(group, request) -> str:
+    return settings.PARTNER_APPLY_RATE
+
+
 @login_required
+@ratelimit(key="user_or_ip", rate=_apply_rate, method="POST", group="partners.apply", block=False)
 def partner_application(request):
+    if getattr(request, "limited", False):
+        return render(request, "429.html", status=429)
     form = PartnerApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

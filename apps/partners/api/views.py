@@ -5,6 +5,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from apps.core.api import ScopedRateThrottle
 
 from ..filters import PartnerFilterSet
 from ..selectors import partner_directory
@@ -33,6 +36,8 @@ class PartnerApplicationViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet
 
     serializer_class = PartnerApplicationSerializer
     permission_classes = [IsAuthenticated]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, ScopedRateThrottle]
+    throttle_scope = "partner-application"
 
     @extend_schema(responses={201: PartnerApplicationReceiptSerializer})
     def create(self, request, *args, **kwargs):

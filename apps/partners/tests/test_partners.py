@@ -8,6 +8,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -176,3 +177,13 @@ def test_a_partner_and_its_sponsor_link_to_each_other(client, db):
     assert 'href="/sponsors/hoster/"' in partner_page
     sponsor_page = client.get("/sponsors/hoster/").content.decode()
     assert f'href="/partners/{partner.slug}/"' in sponsor_page
+
+
+def test_applications_are_rate_limited(client, people, settings):
+    cache.clear()
+    settings.PARTNER_APPLY_RATE = "1/h"
+    client.force_login(people["alice"])
+    assert client.post("/partners/apply/", application()).status_code == 302
+    assert client.post("/partners/apply/", application(name="Again")).status_code == 429
+    assert Partner.objects.count() == 1
+    cache.clear()
