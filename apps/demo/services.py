@@ -30,6 +30,7 @@ from apps.sponsors.models import Sponsor
 
 from .health import demo_health_load
 from .mirrors import external_mirrors_load, internal_mirrors_load
+from .partners import demo_partners_load
 from .tables import (
     ARCHITECTURES,
     BUSIEST_WEEK_2006,
@@ -69,6 +70,7 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     demo_health_load(servers=servers, now=now, seed=SEED)
     _load_mirror_traffic(rng, externals, now)
     demo_usage_load(random.Random(SEED))
+    demo_partners_load(today=now.date())
     _finish(now=now)
     return {
         "releases": len(releases),
