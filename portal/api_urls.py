@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-APPS = ["releases", "sponsors", "servers", "mirrors", "delivery"]
+APPS = ["releases", "sponsors", "servers", "mirrors", "delivery", "partners"]
 
 
 def list_route_names() -> list[str]:

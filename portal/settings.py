@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "apps.servers",
     "apps.mirrors",
     "apps.delivery",
+    "apps.partners",
+    "apps.infra",
     "apps.demo",
 ]
 
@@ -622,3 +624,28 @@ RELEASE_STAGING_CHECK_SECONDS = env.int("RELEASE_STAGING_CHECK_SECONDS", default
 # RELEASE_ROLLOUT_DAYS after the release opened.
 RELEASE_ROLLOUT_SAMPLE_MINUTES = env.int("RELEASE_ROLLOUT_SAMPLE_MINUTES", default=10)
 RELEASE_ROLLOUT_DAYS = env.int("RELEASE_ROLLOUT_DAYS", default=14)
+# --- Issue 21 (h-partners): infrastructure as code, partners, capacity ---
+# The Puppet environment the ENC (contrib/puppet_enc.py, /api/v1/inventory/puppet/<host>/)
+# gives every server.
+PUPPET_ENVIRONMENT = env.str("PUPPET_ENVIRONMENT", default="production")
+# The approved partner network (apps/partners): an approval lasts PARTNER_APPROVAL_DAYS; the
+# daily task reminds PARTNER_REMINDER_DAYS before it lapses. E-mails link to SITE_URL.
+PARTNER_APPROVAL_DAYS = env.int("PARTNER_APPROVAL_DAYS", default=365)
+PARTNER_REMINDER_DAYS = env.int("PARTNER_REMINDER_DAYS", default=30)
+SITE_URL = env.str("SITE_URL", default=PORTAL_URL.rstrip("/"))
+# Beat's static entries (django-celery-beat's DatabaseScheduler copies them into its table).
+CELERY_BEAT_SCHEDULE = {
+    "partners: reminders and lapses": {
+        "task": "partners.expiry_run",
+        "schedule": 24 * 3600,  # daily; a lapsed partner leaves the directory by date anyway
+    },
+}
+# Monthly transfer quotas (apps/mirrors/quota.py): over the last MIRROR_QUOTA_NEAR_SHARE of
+# its quota a mirror's draw weight shrinks in proportion to what is left.
+MIRROR_QUOTA_NEAR_SHARE = env.float("MIRROR_QUOTA_NEAR_SHARE", default=0.2)
+# The capacity page: bytes sent per answer counted when no day has both answers and
+# traffic to measure it from.
+CAPACITY_BYTES_PER_ANSWER = env.int("CAPACITY_BYTES_PER_ANSWER", default=20_000_000)
+# Applications to the partner network: at most this many per person (web form and API).
+PARTNER_APPLY_RATE = env.str("PARTNER_APPLY_RATE", default="10/h")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["partner-application"] = PARTNER_APPLY_RATE

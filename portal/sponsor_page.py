@@ -5,6 +5,7 @@ sponsors and delivery sit side by side and import neither the other."""
 from django.shortcuts import get_object_or_404, render
 
 from apps.delivery.usage_read import usage_from_countries
+from apps.partners.selectors import partner_for_sponsor
 from apps.sponsors.models import Sponsor
 from apps.sponsors.selectors import sponsor_contribution, sponsor_editable_by
 
@@ -17,6 +18,7 @@ def sponsor_page(request, slug: str):
         "sponsor": sponsor,
         **contribution,
         "usage": usage,
+        "partner": partner_for_sponsor(sponsor),
         "can_edit": sponsor_editable_by(sponsor=sponsor, user=request.user),
     }
     return render(request, "sponsors/sponsor_detail.html", context)

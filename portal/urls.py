@@ -36,6 +36,7 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path("sponsors/", include((sponsor_urlpatterns, "sponsors"))),
     path("servers/", include("apps.servers.urls")),
+    path("partners/", include("apps.partners.urls")),
     path("", include((mirrors_namespace, "mirrors"))),
     path("my/tokens/", token_views.token_list, name="tokens"),
     path("my/tokens/<int:pk>/revoke/", token_views.token_revoke_view, name="token-revoke"),

@@ -24,6 +24,7 @@ from apps.mirrors.models import (
     MirrorURLState,
     Netblock,
 )
+from apps.mirrors.quota import draw_weights
 from apps.mirrors.selectors import master_base_urls
 from apps.releases.choices import PUBLIC_STATUSES, ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
@@ -94,9 +95,13 @@ def _snapshot_data_read() -> dict:
             "tier",
             "private",
             "asn",
+            "transfer_quota_gb",
         )
     )
-    mirror_rows = [row for row in mirror_rows if row[0] not in resting]
+    # The 7th value becomes the draw weight: less near a monthly quota, none over it.
+    weights = draw_weights([(r[0], r[6], r[10]) for r in mirror_rows], today=now.date())
+    mirror_rows = [(*r[:6], weights[r[0]], *r[7:10]) for r in mirror_rows
+                   if weights[r[0]] is not None and r[0] not in resting]  # fmt: skip
     position = {row[0]: i for i, row in enumerate(mirror_rows)}
     urls: dict[int, dict[str, list]] = defaultdict(dict)
     # IPv6-capable URLs first, so that the one kept per protocol is the better one.
@@ -121,7 +126,7 @@ def _snapshot_data_read() -> dict:
                 "continent": continent or (country.continent if country else ""),
                 "lat": lat if lat is not None else (country.lat if country else None),
                 "lon": lon if lon is not None else (country.lon if country else None),
-                "weight": max(1, bandwidth or 1),
+                "weight": bandwidth,
                 "internal": tier == MirrorTier.INTERNAL,
                 "private": private,
                 "asn": asn,

@@ -30,6 +30,7 @@ from apps.sponsors.models import Sponsor
 
 from .health import demo_health_load
 from .mirrors import external_mirrors_load, internal_mirrors_load
+from .partners import demo_partners_load
 from .tables import (
     ARCHITECTURES,
     BUSIEST_WEEK_2006,
@@ -42,6 +43,7 @@ from .tables import (
     SERVER_SPONSORS,
     SERVERS,
 )
+from .usage import demo_usage_load
 
 
 def _fake_digest(*parts: object, algo: str = "sha256") -> str:
@@ -67,6 +69,8 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     _load_server_traffic(rng, servers, now)
     demo_health_load(servers=servers, now=now, seed=SEED)
     _load_mirror_traffic(rng, externals, now)
+    demo_usage_load(random.Random(SEED))
+    demo_partners_load(today=now.date())
     _finish(now=now)
     return {
         "releases": len(releases),

@@ -45,6 +45,7 @@ class MirrorAdmin(ServiceAdmin):
         "approval",
         "status",
         "bandwidth_mbps",
+        "transfer_quota_gb",
         "upstream",
         "last_checked_at",
     ]

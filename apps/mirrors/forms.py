@@ -121,6 +121,11 @@ class MirrorForm(forms.Form):
         label="Bandwidth (Mbit/s)", min_value=1, max_value=1_000_000, initial=100,
         help_text="Its weight in the mirror lists.",
     )  # fmt: skip
+    transfer_quota_gb = forms.IntegerField(
+        label="Monthly transfer quota (GB)", min_value=1, max_value=100_000_000, required=False,
+        help_text="If your host limits what it may send in a month. Near it the mirror gets "
+        "less weight; over it, it leaves the lists until the month turns. Empty: no quota.",
+    )  # fmt: skip
     url_http = forms.CharField(label="HTTP URL", required=False, max_length=500)
     url_https = forms.CharField(label="HTTPS URL", required=False, max_length=500)
     url_ftp = forms.CharField(label="FTP URL", required=False, max_length=500)
@@ -210,7 +215,8 @@ class MirrorForm(forms.Form):
         first = next(iter(urls.values()), None)
         return {
             **{name: getattr(mirror, name) for name in ("name", "organisation", "contact_email",
-                                                         "bandwidth_mbps", "asn")},
+                                                         "bandwidth_mbps", "asn",
+                                                         "transfer_quota_gb")},
             "country": str(mirror.country),
             **{f"url_{p}": u.url for p, u in urls.items()},
             "ipv4": first.ipv4 if first else True,
@@ -303,7 +309,7 @@ class MirrorForm(forms.Form):
             ipv4=data["ipv4"], ipv6=data["ipv6"], releases=data["releases"],
             architectures=data["architectures"], repositories=data["repositories"],
             images=data["images"], upstream=data["upstream"], netblocks=data["netblocks"],
-            asn=data["asn"],
+            asn=data["asn"], transfer_quota_gb=data.get("transfer_quota_gb"),
         )  # fmt: skip
 
 

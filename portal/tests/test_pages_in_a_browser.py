@@ -39,6 +39,9 @@ def test_main_pages_fit_a_phone_and_a_desktop(live_server, browser):
         "bandwidth": reverse("servers:bandwidth") + "?year=2006",
         "server-bandwidth": reverse("servers:server-bandwidth", args=["mirror-us1.example.org"]),
         "releases": reverse("releases:list"),
+        "partners": reverse("partners:list"),
+        "partner": reverse("partners:detail", args=["pacific-hosting-partners"]),
+        "capacity": reverse("delivery:capacity"),
         "isos": "/isoredirect/5/isos/x86_64/",
         "not-found": "/no/such/page/",
     }

@@ -67,6 +67,10 @@ class MirrorInputSerializer(FormInputSerializer):
     country = CountryField()
     contact_email = serializers.EmailField()
     bandwidth_mbps = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    transfer_quota_gb = serializers.IntegerField(
+        min_value=1, max_value=100_000_000, required=False, allow_null=True,
+        help_text="Monthly transfer quota in GB; null: none.",
+    )  # fmt: skip
     url_http = serializers.CharField(required=False, allow_blank=True, max_length=500)
     url_https = serializers.CharField(required=False, allow_blank=True, max_length=500)
     url_ftp = serializers.CharField(required=False, allow_blank=True, max_length=500)

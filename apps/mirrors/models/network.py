@@ -92,6 +92,16 @@ class Mirror(TimeStampedModel):
     bandwidth_mbps = models.PositiveIntegerField(
         default=100, help_text="Declared bandwidth in Mbit/s: the weight in the mirror lists."
     )
+    transfer_quota_gb = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name="monthly transfer quota (GB)",
+        help_text="What it may send in a calendar month (UTC), in GB of 10⁹ bytes; empty: no "
+        "quota. Near it the mirror gets less weight; over it, it leaves the lists until the "
+        "month turns.",
+    )  # fmt: skip
+    quota_notified_month = models.CharField(
+        max_length=7, blank=True, editable=False,
+        help_text="The month (YYYY-MM) its people were told it went over its quota.",
+    )  # fmt: skip
     tier = models.CharField(
         max_length=10, choices=MirrorTier.choices, default=MirrorTier.EXTERNAL, db_index=True
     )

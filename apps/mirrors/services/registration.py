@@ -23,7 +23,8 @@ from .moderation import changes_publish
 from .recording import outcomes_record
 from .sweeps import outcomes_stream
 
-MIRROR_FIELDS = ("name", "organisation", "country", "contact_email", "bandwidth_mbps", "asn")
+MIRROR_FIELDS = ("name", "organisation", "country", "contact_email", "bandwidth_mbps", "asn",
+                 "transfer_quota_gb")  # fmt: skip
 
 
 @dataclass
@@ -45,6 +46,7 @@ class MirrorDetails:
     upstream: Mirror | None = None
     netblocks: list[str] = field(default_factory=list)
     asn: int | None = None
+    transfer_quota_gb: int | None = None
 
 
 def upstream_suggest(*, country: str) -> Mirror | None:

@@ -20,6 +20,7 @@ from apps.servers.services.traffic import (
 )
 
 from ..models import Mirror, MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
+from .quota import mirror_quota_check
 
 
 @transaction.atomic
@@ -88,3 +89,4 @@ def _count(*, mirror: Mirror, delta: Delta, by) -> None:
             MirrorTraffic.objects.filter(pk=row.pk).update(
                 bytes_in=F("bytes_in") + bytes_in, bytes_out=F("bytes_out") + bytes_out
             )
+    mirror_quota_check(mirror=mirror)

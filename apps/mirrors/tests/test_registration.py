@@ -250,7 +250,7 @@ def test_registration_writes_everything_and_the_mirror_waits(volunteer_client, m
         url_https="https://127.0.0.250/centos/", url_rsync="rsync://127.0.0.250/centos/",
         ipv6="on", releases=[release.pk], architectures=[arches["x86_64"].pk],
         repositories=[repos["os"].pk, repos["updates"].pk],
-        netblocks="192.0.2.0/24\n2001:db8::/32", asn="64500",
+        netblocks="192.0.2.0/24\n2001:db8::/32", asn="64500", transfer_quota_gb="25000",
     )  # fmt: skip
     response = volunteer_client.post(REGISTER, data, follow=True)
     assert response.status_code == 200
@@ -264,6 +264,7 @@ def test_registration_writes_everything_and_the_mirror_waits(volunteer_client, m
         in response.content.decode()
     )
     assert mirror.approval == Approval.PENDING and mirror.asn == 64500
+    assert mirror.transfer_quota_gb == 25000  # 25 TB a month, as the peer's host allowed
     assert sorted(mirror.urls.values_list("protocol", "url", "ipv4", "ipv6")) == [
         ("http", "http://127.0.0.250/centos/", True, True),
         ("https", "https://127.0.0.250/centos/", True, True),
