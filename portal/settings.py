@@ -347,7 +347,14 @@ MIRROR_CHECK_RETENTION_DAYS = env.int("MIRROR_CHECK_RETENTION_DAYS", default=14)
 # timestamp file: a change runs the master refresh at once (a push), not at the next sweep.
 MIRROR_HEALTH_ENABLED = env.bool("MIRROR_HEALTH_ENABLED", default=True)
 MIRROR_HEALTH_INTERVAL_SECONDS = env.float("MIRROR_HEALTH_INTERVAL_SECONDS", default=60.0)
-MIRROR_HEALTH_TIMEOUT = env.float("MIRROR_HEALTH_TIMEOUT", default=10.0)  # whole request, s
+# A probe times out on its own (a blackholed mirror costs MIRROR_HEALTH_CONNECT_TIMEOUT, one
+# that accepts and never answers MIRROR_HEALTH_TIMEOUT); a probe that would change a mirror's
+# status is confirmed by a second one MIRROR_HEALTH_CONFIRM_SECONDS after the first started
+# (0: no confirmation, a round later). Together with the delivery's rebuild debounce and poll,
+# a dead mirror leaves every answer within 75 s of its death (docs/checks.md).
+MIRROR_HEALTH_TIMEOUT = env.float("MIRROR_HEALTH_TIMEOUT", default=4.0)  # whole request, s
+MIRROR_HEALTH_CONNECT_TIMEOUT = env.float("MIRROR_HEALTH_CONNECT_TIMEOUT", default=3.0)
+MIRROR_HEALTH_CONFIRM_SECONDS = env.float("MIRROR_HEALTH_CONFIRM_SECONDS", default=3.0)
 MIRROR_HEALTH_DOWN_AFTER = env.int("MIRROR_HEALTH_DOWN_AFTER", default=2)
 MIRROR_HEALTH_UP_AFTER = env.int("MIRROR_HEALTH_UP_AFTER", default=2)
 MIRROR_HEALTH_CONCURRENCY = env.int("MIRROR_HEALTH_CONCURRENCY", default=500)
@@ -366,7 +373,7 @@ MIRROR_CHECK_ALLOW_NETWORKS = env.list(
 # The snapshot every delivery worker serves from: how often a worker polls for a newer one,
 # where it keeps a copy so that it starts serving while the database is down, and an
 # optional Redis that carries the published snapshot besides the database.
-DELIVERY_POLL_SECONDS = env.float("DELIVERY_POLL_SECONDS", default=5.0)
+DELIVERY_POLL_SECONDS = env.float("DELIVERY_POLL_SECONDS", default=1.0)
 DELIVERY_SNAPSHOT_CACHE = env.str(
     "DELIVERY_SNAPSHOT_CACHE", default=str(VAR_DIR / "delivery" / "snapshot.json")
 )
@@ -376,7 +383,7 @@ DELIVERY_KEEP_SNAPSHOTS = env.int("DELIVERY_KEEP_SNAPSHOTS", default=5)
 # transactional tests do not queue rebuilds); admin changes arrive in bursts: rebuild once,
 # this many seconds after the first.
 DELIVERY_REBUILD_ON_CHANGE = env.bool("DELIVERY_REBUILD_ON_CHANGE", default=True)
-DELIVERY_REBUILD_DEBOUNCE_SECONDS = env.float("DELIVERY_REBUILD_DEBOUNCE_SECONDS", default=5.0)
+DELIVERY_REBUILD_DEBOUNCE_SECONDS = env.float("DELIVERY_REBUILD_DEBOUNCE_SECONDS", default=1.0)
 # How many mirrors a mirrorlist, a metalink and the 302's Link headers carry.
 DELIVERY_MIRRORLIST_COUNT = env.int("DELIVERY_MIRRORLIST_COUNT", default=10)
 DELIVERY_METALINK_COUNT = env.int("DELIVERY_METALINK_COUNT", default=20)

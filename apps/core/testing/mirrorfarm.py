@@ -367,6 +367,7 @@ class Behaviour(enum.Enum):
     GARBAGE = "garbage"  # 200 with random non-XML bytes for repomd.xml and TIME
     HANG = "hang"  # accepts, reads, never answers, closes only when the farm stops
     REFUSED = "refused"  # nothing listening on the address: connect is refused
+    BLACKHOLE = "blackhole"  # SYNs go unanswered (a full accept queue): connect times out
     SLOW = "slow"  # every answer comes after options.delay seconds
 
 
@@ -453,6 +454,7 @@ class SimMirror:
         self.https_port = 0
         self.host = f"{name.replace('_', '-')}.farm.test"
         self._tls_server: asyncio.AbstractServer | None = None
+        self._blackhole: list[socket.socket] = []  # BLACKHOLE: its listeners and fillers
 
     def __repr__(self) -> str:
         return f"<SimMirror {self.name} {self.behaviour.name} {self.base_url}>"
@@ -781,6 +783,32 @@ async def _listen(mirror: SimMirror, backlog: int = 128) -> None:
         )
 
 
+def _blackhole(mirror: SimMirror) -> None:
+    """Listen on the mirror's ports with an accept queue of one, never accept, and fill the
+    queue with connections of our own: the kernel then drops every SYN that comes (as a
+    firewall that drops packets does), so a client's connect times out."""
+    family = socket.AF_INET6 if ":" in mirror.address else socket.AF_INET
+    ports = (mirror.port, mirror.https_port) if mirror.tls is not None else (mirror.port,)
+    for port in ports:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((mirror.address, port))
+        sock.listen(0)
+        mirror._blackhole.append(sock)
+        for _ in range(3):
+            filler = socket.socket(family, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect((mirror.address, port))
+            mirror._blackhole.append(filler)
+
+
+def _unblackhole(mirror: SimMirror) -> None:
+    for sock in mirror._blackhole:
+        sock.close()
+    mirror._blackhole.clear()
+
+
 def _unlisten(mirror: SimMirror) -> None:
     for server in (mirror._server, mirror._tls_server):
         if server is not None:
@@ -998,6 +1026,9 @@ class MirrorFarm:
                 if not _nobody_listens(mirror.address, port):
                     raise OSError(errno.EADDRINUSE, f"{mirror.address}:{port} is in use")
             return
+        if mirror.behaviour is Behaviour.BLACKHOLE:
+            _blackhole(mirror)
+            return
         await _listen(mirror)
 
     async def _bind_all(self) -> None:
@@ -1020,16 +1051,22 @@ class MirrorFarm:
     async def _switch(self, mirror: SimMirror, behaviour: Behaviour, opts: MirrorOptions):
         old = mirror.behaviour
         mirror.behaviour, mirror.options = behaviour, opts
-        if behaviour is Behaviour.REFUSED and old is not Behaviour.REFUSED:
+        quiet = (Behaviour.REFUSED, Behaviour.BLACKHOLE)  # no listener of ours
+        if old is Behaviour.BLACKHOLE and behaviour is not Behaviour.BLACKHOLE:
+            _unblackhole(mirror)
+        if behaviour in quiet and old not in quiet:
             _unlisten(mirror)
-        elif old is Behaviour.REFUSED and behaviour is not Behaviour.REFUSED:
+        elif old in quiet and behaviour not in quiet:
             await _listen(mirror)
+        if behaviour is Behaviour.BLACKHOLE and old is not Behaviour.BLACKHOLE:
+            _blackhole(mirror)
         elif old is Behaviour.HANG and behaviour is not Behaviour.HANG:
             mirror._close_connections()
 
     async def _shutdown(self) -> None:
         for mirror in self.mirrors.values():
             _unlisten(mirror)
+            _unblackhole(mirror)
         # aborted transports close their sockets and cancelled answers unwind next iteration
         for _ in range(3):
             await asyncio.sleep(0)
