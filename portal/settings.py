@@ -331,6 +331,12 @@ MIRROR_CHECK_CONCURRENCY = env.int("MIRROR_CHECK_CONCURRENCY", default=1000)
 MIRROR_CHECK_PER_HOST = env.int("MIRROR_CHECK_PER_HOST", default=2)
 MIRROR_CHECK_UVLOOP = env.bool("MIRROR_CHECK_UVLOOP", default=True)  # when uvloop is installed
 MIRROR_CHECK_MAX_BYTES = env.int("MIRROR_CHECK_MAX_BYTES", default=1024 * 1024)
+# Names of checked hosts are resolved by c-ares (aiodns) at the checks' own concurrency, each
+# answer remembered for the sweep: these servers ("address" or "address:port"; empty: the
+# system's /etc/resolv.conf), this many seconds per try and tries per server.
+MIRROR_CHECK_DNS_SERVERS = env.list("MIRROR_CHECK_DNS_SERVERS", default=[])
+MIRROR_CHECK_DNS_TIMEOUT = env.float("MIRROR_CHECK_DNS_TIMEOUT", default=2.0)
+MIRROR_CHECK_DNS_TRIES = env.int("MIRROR_CHECK_DNS_TRIES", default=2)
 MIRROR_CHECK_MAX_REDIRECTS = env.int("MIRROR_CHECK_MAX_REDIRECTS", default=3)
 MIRROR_CHECK_USER_AGENT = env.str("MIRROR_CHECK_USER_AGENT", default="portal-mirror-check/1.0")
 MIRROR_CHECK_CHUNK_SIZE = env.int("MIRROR_CHECK_CHUNK_SIZE", default=500)  # mirrors per task

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pycurl
 
 from .curl import CurlDriver, Transfer
+from .dns import resolver_build
 from .targets import (
     Failure,
     FetchError,
@@ -155,7 +156,8 @@ class ProbeSession:
 class SafeClient:
     """Limits of the safe client. Use one `session()` per probed host.
 
-    `resolver` replaces the system's name lookup (tests answer the farm's names with it);
+    `resolver` replaces the system's name lookup (from the settings: c-ares, apps.core.http.dns;
+    tests answer the farm's names with theirs);
     `ca_file` replaces the system's CA bundle. `total` is the number of requests the caller
     runs at once (None: 512); an event loop keeps at most total x per_host connections.
     """
@@ -185,8 +187,14 @@ class SafeClient:
             "per_host": settings.MIRROR_CHECK_PER_HOST,
             "user_agent": settings.MIRROR_CHECK_USER_AGENT,
             "total": getattr(settings, "MIRROR_CHECK_CONCURRENCY", None),
-            # test hooks (apps.core.testing.fixtures.farm_names); unset in production
-            "resolver": getattr(settings, "MIRROR_CHECK_RESOLVER", None),
+            # test hooks (apps.core.testing.fixtures.farm_names); unset in production, where
+            # names go through c-ares at the caller's concurrency, remembered by this client
+            "resolver": getattr(settings, "MIRROR_CHECK_RESOLVER", None)
+            or resolver_build(
+                settings.MIRROR_CHECK_DNS_SERVERS,
+                timeout=settings.MIRROR_CHECK_DNS_TIMEOUT,
+                tries=settings.MIRROR_CHECK_DNS_TRIES,
+            ),
             "ca_file": getattr(settings, "MIRROR_CHECK_CA_FILE", None),
         }
         values.update(overrides)
