@@ -337,6 +337,16 @@ MIRROR_CHECK_MAX_BYTES = env.int("MIRROR_CHECK_MAX_BYTES", default=1024 * 1024)
 MIRROR_CHECK_DNS_SERVERS = env.list("MIRROR_CHECK_DNS_SERVERS", default=[])
 MIRROR_CHECK_DNS_TIMEOUT = env.float("MIRROR_CHECK_DNS_TIMEOUT", default=2.0)
 MIRROR_CHECK_DNS_TRIES = env.int("MIRROR_CHECK_DNS_TRIES", default=2)
+# Content beyond the metadata: each content check that finds a repository current asks
+# MIRROR_CHECK_SAMPLE_PACKAGES of its packages (0: none), chosen at random from the newest
+# MIRROR_CHECK_SAMPLE_POOL of the master's primary.xml (read once per new version, at most
+# MIRROR_CHECK_PRIMARY_MAX_BYTES), with HEAD; one in 1/MIRROR_CHECK_SAMPLE_FULL_RATE whole,
+# its sha256 compared, when at most MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES (docs/checks.md).
+MIRROR_CHECK_SAMPLE_PACKAGES = env.int("MIRROR_CHECK_SAMPLE_PACKAGES", default=3)
+MIRROR_CHECK_SAMPLE_POOL = env.int("MIRROR_CHECK_SAMPLE_POOL", default=20)
+MIRROR_CHECK_SAMPLE_FULL_RATE = env.float("MIRROR_CHECK_SAMPLE_FULL_RATE", default=0.02)
+MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES = env.int("MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES", default=1 << 20)
+MIRROR_CHECK_PRIMARY_MAX_BYTES = env.int("MIRROR_CHECK_PRIMARY_MAX_BYTES", default=64 << 20)
 MIRROR_CHECK_MAX_REDIRECTS = env.int("MIRROR_CHECK_MAX_REDIRECTS", default=3)
 MIRROR_CHECK_USER_AGENT = env.str("MIRROR_CHECK_USER_AGENT", default="portal-mirror-check/1.0")
 MIRROR_CHECK_CHUNK_SIZE = env.int("MIRROR_CHECK_CHUNK_SIZE", default=500)  # mirrors per task

@@ -277,8 +277,13 @@ def _materialise(root: Path, files: Mapping[str, _Resource], link: bool) -> None
 def _repo_version(version: str, repo: str, arch: str, timestamp: int) -> RepoVersion:
     files: dict[str, bytes] = {}
     data = []
+    packages = _packages(version, repo, arch, timestamp)
+    for href, body, _when in packages:
+        files[href] = body
     for kind, (element, ns) in _METADATA.items():
-        raw = f'{_XML_DECL}<{element} {ns} packages="0">\n</{element}>\n'.encode()
+        listed = _primary_packages(packages, arch) if kind == "primary" else ""
+        count = len(packages) if kind == "primary" else 0
+        raw = f'{_XML_DECL}<{element} {ns} packages="{count}">\n{listed}</{element}>\n'.encode()
         # the gzip mtime differs per version, so each version has its own checksums and names
         gz = gzip.compress(raw, mtime=timestamp)
         sha = hashlib.sha256(gz).hexdigest()
@@ -312,6 +317,31 @@ def _repo_version(version: str, repo: str, arch: str, timestamp: int) -> RepoVer
         sha512=hashlib.sha512(repomd).hexdigest(),
         size=len(repomd),
         files=files,
+    )
+
+
+PACKAGES_PER_VERSION = 4  # in each version's primary.xml, served under Packages/
+
+
+def _packages(version: str, repo: str, arch: str, timestamp: int) -> list[tuple[str, bytes, int]]:
+    """A version's packages: (href, content, build time), the newest first, a few KB each."""
+    rng = random.Random(f"{version}/{repo}/{arch}/{timestamp}")
+    return [
+        (f"Packages/pkg{i}-{repo}-{timestamp}-1.{arch}.rpm", rng.randbytes(2048 + 512 * i),
+         timestamp - 3600 * i)
+        for i in range(PACKAGES_PER_VERSION)
+    ]  # fmt: skip
+
+
+def _primary_packages(packages: list[tuple[str, bytes, int]], arch: str) -> str:
+    return "".join(
+        f'<package type="rpm"><name>{href.split("/")[1].rsplit("-", 3)[0]}</name>'
+        f"<arch>{arch}</arch>"
+        f'<checksum type="sha256" pkgid="YES">{hashlib.sha256(body).hexdigest()}</checksum>'
+        f'<time file="{when}" build="{when}"/>'
+        f'<size package="{len(body)}" installed="{len(body)}" archive="{len(body)}"/>'
+        f'<location href="{href}"/></package>\n'
+        for href, body, when in packages
     )
 
 
@@ -369,6 +399,8 @@ class Behaviour(enum.Enum):
     REFUSED = "refused"  # nothing listening on the address: connect is refused
     BLACKHOLE = "blackhole"  # SYNs go unanswered (a full accept queue): connect times out
     SLOW = "slow"  # every answer comes after options.delay seconds
+    MISSING_PACKAGE = "missing_package"  # current metadata, 404 for packages under options.repo
+    TRUNCATED_PACKAGE = "truncated_package"  # current metadata, those packages 100 bytes short
 
 
 @dataclass(frozen=True)
@@ -514,6 +546,11 @@ class SimMirror:
             return _error(404)
         if behaviour is Behaviour.WRONG_ISO_SIZE and _is_iso(rel):
             res = res.resized(max(0, res.size + opts.iso_size_delta))
+        if _is_package(rel) and _in_repo(rel, opts.repo):
+            if behaviour is Behaviour.MISSING_PACKAGE:
+                return _error(404)
+            if behaviour is Behaviour.TRUNCATED_PACKAGE:
+                res = res.resized(max(0, res.size - 100))
         return _file_reply(req, res)
 
     def _relpath(self, path: str) -> str | None:
@@ -546,6 +583,10 @@ def _in_repo(rel: str, repo: str) -> bool:
         return rel.startswith(repo.strip("/") + "/")
     parts = rel.split("/")
     return len(parts) > 2 and parts[1] == repo
+
+
+def _is_package(rel: str) -> bool:
+    return rel.endswith(".rpm") and "/Packages/" in rel
 
 
 def _is_iso(rel: str) -> bool:
