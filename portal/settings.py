@@ -379,6 +379,12 @@ MIRROR_HEALTH_CONCURRENCY = env.int("MIRROR_HEALTH_CONCURRENCY", default=500)
 MIRROR_PUSH_RECHECK_WINDOW_SECONDS = env.float("MIRROR_PUSH_RECHECK_WINDOW_SECONDS", default=600.0)
 # A mirror's content is re-checked outside the sweeps at most this often (health recovery).
 MIRROR_RECHECK_MIN_SECONDS = env.float("MIRROR_RECHECK_MIN_SECONDS", default=300.0)
+# Owners' webhooks (apps.mirrors.services.webhooks): per mirror at most this many; each event
+# tried MIRROR_WEBHOOK_ATTEMPTS times, MIRROR_WEBHOOK_RETRY_SECONDS apart then doubling.
+MIRROR_WEBHOOKS_PER_MIRROR = env.int("MIRROR_WEBHOOKS_PER_MIRROR", default=3)
+MIRROR_WEBHOOK_ATTEMPTS = env.int("MIRROR_WEBHOOK_ATTEMPTS", default=6)
+MIRROR_WEBHOOK_RETRY_SECONDS = env.float("MIRROR_WEBHOOK_RETRY_SECONDS", default=30.0)
+MIRROR_WEBHOOK_TIMEOUT = env.float("MIRROR_WEBHOOK_TIMEOUT", default=10.0)
 # Targets inside these networks are probed even though they are loopback/private; any other
 # non-global address is refused. Development allows loopback (the demo and the test farm).
 MIRROR_CHECK_ALLOW_NETWORKS = env.list(

@@ -230,14 +230,16 @@ class SafeClient:
     # -- requests --
 
     async def fetch(
-        self, session: ProbeSession, url: str, *, method: str = "GET", family: str | None = None
-    ) -> FetchResult:
+        self, session: ProbeSession, url: str, *, method: str = "GET", family: str | None = None,
+        body: bytes | None = None, headers: tuple[str, ...] = (),
+    ) -> FetchResult:  # fmt: skip
         """Request url (http, https or ftp through libcurl, rsync through the rsync client).
         The timeout covers the whole exchange, redirects included; GET bodies are read up to
         max_bytes, HEAD answers keep their Content-Length (and every answer its
         Last-Modified; ftp: SIZE and MDTM). `family` (IPV4, IPV6) asks only the addresses of
-        that family."""
+        that family. A POST sends `body` with `headers` and follows no redirect."""
         result = FetchResult(url=url, method=method, started=time.time())
+        sent = (body, tuple(headers))
         start = time.perf_counter()
         try:
             # libcurl keeps the time of each hop; this is the net below it
@@ -247,7 +249,7 @@ class SafeClient:
 
                     await rsync_exchange(self, session, url, result, family=family)
                 else:
-                    await self._exchange(session, url, result, start + self.timeout, family)
+                    await self._exchange(session, url, result, start + self.timeout, family, sent)
         except ForbiddenTarget as exc:
             result.error, result.detail = FetchError.FORBIDDEN_TARGET, str(exc)
         except Failure as exc:
@@ -261,7 +263,7 @@ class SafeClient:
 
     async def _exchange(
         self, session: ProbeSession, url: str, result: FetchResult, deadline: float,
-        family: str | None = None,
+        family: str | None = None, sent: tuple[bytes | None, tuple[str, ...]] = (None, ()),
     ) -> None:  # fmt: skip
         for _hop in range(self.max_redirects + 1):
             target = _target_parse(url)
@@ -281,16 +283,16 @@ class SafeClient:
             transfer = driver.transfer()
             try:
                 location = await self._request(session, driver, transfer, target, addresses,
-                                               result, deadline)  # fmt: skip
+                                               result, deadline, sent)  # fmt: skip
             finally:
                 driver.release(transfer)
             if target.scheme == "ftp":
                 return  # libcurl failed the transfer on any bad reply: here it went well
             status = result.status
-            if status in REDIRECT_STATUSES and location:
+            if status in REDIRECT_STATUSES and location and result.method != "POST":
                 url = location
                 continue
-            if status != 200:
+            if status != 200 and not (result.method == "POST" and 200 <= (status or 0) < 300):
                 result.error, result.detail = FetchError.HTTP_STATUS, f"HTTP {status}"
             return
         raise Failure(FetchError.OTHER, f"more than {self.max_redirects} redirects")
@@ -298,6 +300,7 @@ class SafeClient:
     async def _request(
         self, session: ProbeSession, driver: CurlDriver, transfer: Transfer, target: Target,
         addresses: list[str], result: FetchResult, deadline: float,
+        sent: tuple[bytes | None, tuple[str, ...]] = (None, ()),
     ) -> str | None:  # fmt: skip
         """One hop; sets status, length, Last-Modified and body on result; returns the
         redirect target. The addresses are tried in turn while connecting to them fails."""
@@ -306,6 +309,7 @@ class SafeClient:
             transfer.setup(
                 target, address, result.method, max_bytes=self.max_bytes,
                 timeout_ms=remaining_ms, connect_timeout_ms=int(self.connect_timeout * 1000),
+                body=sent[0], headers=sent[1],
             )  # fmt: skip
             code, message = await driver.perform(transfer)
             if not code:
