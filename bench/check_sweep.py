@@ -90,7 +90,7 @@ def main() -> int:
 
 
 RELAY = """
-import asyncio, sys
+import asyncio, socket, sys
 delay, silent = float(sys.argv[1]) / 1000, set(open(sys.argv[2]).read().split())
 upstream = ("127.0.0.1", int(sys.argv[3]))
 
@@ -122,7 +122,11 @@ class Relay(asyncio.DatagramProtocol):
 
 async def main():
     loop = asyncio.get_running_loop()
-    transport, protocol = await loop.create_datagram_endpoint(Relay, local_addr=("127.0.0.1", 0))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):  # bursts of a thousand queries
+        sock.setsockopt(socket.SOL_SOCKET, option, 8 << 20)
+    sock.bind(("127.0.0.1", 0))
+    transport, protocol = await loop.create_datagram_endpoint(Relay, sock=sock)
     print(transport.get_extra_info("sockname")[1], flush=True)
     await asyncio.Event().wait()
 

@@ -20,6 +20,9 @@ except ImportError:  # pragma: no cover  (a pinned requirement; the fallback kee
     aiodns = None
 
 
+RECEIVE_BUFFER = 4 << 20  # bytes (the kernel caps it at net.core.rmem_max)
+
+
 class CaresResolver:
     """resolver(host, port) -> addresses, with the answers remembered per event loop.
 
@@ -40,8 +43,11 @@ class CaresResolver:
         state = self._loops.get(loop)
         if state is None:
             resolver = aiodns.DNSResolver(
-                nameservers=self.servers or None, timeout=self.timeout, tries=self.tries
-            )
+                nameservers=self.servers or None, timeout=self.timeout, tries=self.tries,
+                # a thousand answers may arrive at once: the default buffer (208 KB) drops
+                # them, and each dropped answer costs a try's timeout
+                socket_receive_buffer_size=RECEIVE_BUFFER,
+            )  # fmt: skip
             state = self._loops[loop] = (resolver, {})
         return state
 
