@@ -10,6 +10,15 @@ TIME + 3 repomd.xml + 2 HEAD = 6 requests. The mirrors are served by the test fa
 is a throwaway SQLite file unless --database-url is given (it is migrated and FLUSHED:
 give a database you can throw away). Prints wall time, requests per second, peak
 memory and the floor (the configured timeout: a hung mirror cannot be declared dead sooner).
+
+    .venv/bin/python bench/check_sweep.py --mirrors 10000 --dns-delay 50 --silent-percent 5
+
+With --dns-delay, every mirror's URL names its host (m00001.bench.test...) instead of its
+address, and the names go through a real resolver on 127.0.0.1: dnsmasq (the Debian package
+dnsmasq-base) holding the names, behind a small UDP relay that answers each query after the
+delay and drops every query for --silent-percent of the names (they never answer). The
+portal resolves them as in production (c-ares, MIRROR_CHECK_DNS_SERVERS pointing at the
+relay). Compare the wall time with the same run without --dns-delay.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8480)
     parser.add_argument("--base", default="127.1.0.1", help="the master's address")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file")
+    parser.add_argument("--dns-delay", type=float, help="ms before each DNS answer (see above)")
+    parser.add_argument("--silent-percent", type=float, default=5.0, help="names never answered")
     args = parser.parse_args()
 
     from apps.core.testing.mirrorfarm import raise_fd_limit
@@ -51,6 +62,10 @@ def main() -> int:
         os.environ["MIRROR_CHECK_CONCURRENCY"] = str(args.concurrency)
 
     farm = _farm_start(args, Path(tmp.name))
+    dns = []
+    if args.dns_delay is not None:
+        dns = _resolver_start(args, Path(tmp.name))
+        os.environ["MIRROR_CHECK_DNS_SERVERS"] = f"127.0.0.1:{dns[0].port}"
     try:
         master_url = f"http://{args.base}:{args.port}/centos/"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -63,12 +78,98 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         if args.database_url:
             call_command("flush", interactive=False, verbosity=0)  # a database to throw away
-        mirrors = _network_create(master_url, farm_manifest=Path(tmp.name) / "manifest.csv")
+        mirrors = _network_create(
+            master_url, farm_manifest=Path(tmp.name) / "manifest.csv", named=bool(dns)
+        )
         return _sweep_measure(args, mirrors, settings, farm_pid=farm.pid)
     finally:
-        farm.terminate()
-        farm.wait(10)
+        for process in [farm, *dns]:
+            process.terminate()
+            process.wait(10)
         tmp.cleanup()
+
+
+RELAY = """
+import asyncio, socket, sys
+delay, silent = float(sys.argv[1]) / 1000, set(open(sys.argv[2]).read().split())
+upstream = ("127.0.0.1", int(sys.argv[3]))
+
+
+def qname(packet):
+    labels, at = [], 12
+    while at < len(packet) and packet[at]:
+        labels.append(packet[at + 1 : at + 1 + packet[at]].decode("ascii", "replace"))
+        at += 1 + packet[at]
+    return ".".join(labels).lower()
+
+
+class Relay(asyncio.DatagramProtocol):
+    def connection_made(self, transport):
+        self.transport, self.waiting, self.next = transport, {}, 0
+
+    def datagram_received(self, data, addr):
+        if addr == upstream:  # back to its client, with the client's own query id
+            ours = int.from_bytes(data[:2], "big")
+            found = self.waiting.pop(ours, None)
+            if found:
+                self.transport.sendto(found[0] + data[2:], found[1])
+        elif qname(data) not in silent:
+            self.next = (self.next + 1) % 65536  # our own ids: the clients' may collide
+            self.waiting[self.next] = (data[:2], addr)
+            query = self.next.to_bytes(2, "big") + data[2:]
+            asyncio.get_running_loop().call_later(delay, self.transport.sendto, query, upstream)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):  # bursts of a thousand queries
+        sock.setsockopt(socket.SOL_SOCKET, option, 8 << 20)
+    sock.bind(("127.0.0.1", 0))
+    transport, protocol = await loop.create_datagram_endpoint(Relay, sock=sock)
+    print(transport.get_extra_info("sockname")[1], flush=True)
+    await asyncio.Event().wait()
+
+
+asyncio.run(main())
+"""
+
+
+class _Daemon(subprocess.Popen):
+    port = 0
+
+
+def _resolver_start(args, tmp: Path) -> list[subprocess.Popen]:
+    """dnsmasq with every mirror's name, and the relay in front of it (its port first)."""
+    import random
+    import shutil
+    import socket
+
+    dnsmasq = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
+    rows = [line.split(",") for line in (tmp / "manifest.csv").read_text().splitlines()[1:]]
+    hosts = [(f"{name}.bench.test", address) for name, address, *_ in rows if name != "master"]
+    (tmp / "hosts").write_text("".join(f"{address} {name}\n" for name, address in hosts))
+    count = int(len(hosts) * args.silent_percent / 100)
+    silent = random.Random(7).sample([n for n, _a in hosts], count)
+    (tmp / "silent").write_text("\n".join(silent))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = _Daemon(  # noqa: S603
+        [dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+         f"--addn-hosts={tmp / 'hosts'}", f"--port={port}", "--listen-address=127.0.0.1",
+         "--bind-interfaces", "--pid-file=", "--user=root", "--cache-size=0",
+         "--dns-forward-max=10000"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    relay = _Daemon(  # noqa: S603
+        [sys.executable, "-c", RELAY, str(args.dns_delay), str(tmp / "silent"), str(port)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    relay.port = int(relay.stdout.readline())
+    print(f"resolver: dnsmasq on 127.0.0.1:{port} ({len(hosts)} names), relay on "
+          f"127.0.0.1:{relay.port} ({args.dns_delay:g} ms, {count} names silent)")  # fmt: skip
+    return [relay, server]
 
 
 def _farm_start(args, tmp: Path) -> subprocess.Popen:
@@ -87,7 +188,7 @@ def _farm_start(args, tmp: Path) -> subprocess.Popen:
     return farm
 
 
-def _network_create(master_url: str, farm_manifest: Path) -> int:
+def _network_create(master_url: str, farm_manifest: Path, *, named: bool = False) -> int:
     from django.db import transaction
 
     from apps.mirrors.choices import Approval, MirrorStatus, MirrorTier, Protocol
@@ -129,8 +230,12 @@ def _network_create(master_url: str, farm_manifest: Path) -> int:
         ids = dict(Mirror.objects.exclude(tier=MirrorTier.MASTER).values_list("name", "pk"))
         MirrorURL.objects.bulk_create(
             [
-                MirrorURL(mirror_id=ids[f"{name}.bench.test"], protocol=Protocol.HTTP, url=url)
-                for name, _address, _behaviour, url in sims
+                MirrorURL(
+                    mirror_id=ids[f"{name}.bench.test"],
+                    protocol=Protocol.HTTP,
+                    url=url.replace(address, f"{name}.bench.test") if named else url,
+                )  # fmt: skip
+                for name, address, _behaviour, url in sims
             ],
             batch_size=2000,
         )

@@ -10,6 +10,17 @@ the rounds measured after it take the hung mirrors down (their checks, emails an
 lists' rebuild request included), then count failures. Prints requests and seconds per
 round, requests per second, the CPU seconds of a round (time.process_time: probing and
 recording) and what that is of one core at the health interval (the budget: under 10%).
+
+    .venv/bin/python bench/health_loop.py --death
+
+The path from a mirror's death to its absence from every answer, with the default settings,
+at the worst phase: 8 current mirrors on 127.0.0.x, the portal's health round every interval
+(as beat would run it), a real Celery worker (Redis broker, --broker) for the snapshot
+rebuilds and the re-checks, and the real front (portal.wsgi under granian, 2 workers, each
+polling for snapshots). Right after a round has probed it, the victim refuses connections,
+then (second scenario) drops every SYN (a blackhole), then accepts and never answers; each
+time the front is asked (3 mirrorlists and 3 metalinks every 0.2 s) until no answer names it,
+and it is brought back right after the next round, until every answer names it again.
 """
 
 from __future__ import annotations
@@ -38,7 +49,11 @@ def main() -> int:
     parser.add_argument("--base", default="127.2.0.1", help="the master's address")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file")
     parser.add_argument("--profile", action="store_true", help="cProfile the last round")
+    parser.add_argument("--death", action="store_true", help="death to absence, see above")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/8", help="with --death")
     args = parser.parse_args()
+    if args.death:
+        return _death_main(args)
 
     from apps.core.testing.mirrorfarm import raise_fd_limit
 
@@ -160,6 +175,160 @@ def _parts_timed() -> dict[str, float]:
                        ("recording", "_outcomes_record"), ("master", "_master_watch")):  # fmt: skip
         setattr(health, attr, timed(name, getattr(health, attr)))
     return spent
+
+
+COUNTRIES = ("GB", "US", "JP")
+PATHS = [f"/mirrorlist?release=5.0&arch=x86_64&repo=os&cc={cc}" for cc in COUNTRIES] + [
+    f"/metalink?repo=os-5.0&arch=x86_64&cc={cc}" for cc in COUNTRIES
+]
+
+
+def _death_main(args) -> int:
+    import random
+    import socket
+    import subprocess
+    import uuid
+
+    tmp = tempfile.TemporaryDirectory(prefix="health-death-")
+    env = {
+        "DATABASE_URL": args.database_url or f"sqlite:///{tmp.name}/bench.sqlite3",
+        "CELERY_BROKER_URL": args.broker,
+        "MIRROR_CHECK_ALLOW_NETWORKS": "127.0.0.0/8",
+        "DELIVERY_SNAPSHOT_CACHE": f"{tmp.name}/snapshot.json",
+        "EMAIL_URL": "memorymail://",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from apps.core.testing.mirrorfarm import MirrorFarm, build_master_tree, small_spec
+    from apps.core.testing.worker import celery_worker
+    from portal.celery import app
+
+    call_command("migrate", verbosity=0)
+    if args.database_url:
+        call_command("flush", interactive=False, verbosity=0)  # a database to throw away
+    farm = MirrorFarm(build_master_tree(Path(tmp.name) / "tree", small_spec()), https=False)
+    names = [f"m{i:02d}" for i in range(8)]
+    for name in names:
+        farm.add_mirror(name, _behaviour("CURRENT"))
+    queue = f"death-{uuid.uuid4().hex[:8]}"
+    app.conf.broker_url, app.conf.task_default_queue = args.broker, queue
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    front = None
+    try:
+        with farm, celery_worker(queue=queue, broker=args.broker,
+                                 database_url=env["DATABASE_URL"]):  # fmt: skip
+            from push_scenario import _network
+
+            _network(farm, names, random.Random(1))
+            front = subprocess.Popen(  # noqa: S603  (our own granian)
+                [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--workers", "2",
+                 "--host", "127.0.0.1", "--port", str(port), "--no-ws", "--log-level",
+                 "warning", "--no-access-log", "portal.wsgi:application"],
+                cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            rows = _death_scenarios(args, farm, f"http://127.0.0.1:{port}", names)
+    finally:
+        if front is not None:
+            front.terminate()
+            front.wait(10)
+        app.control.purge()
+        tmp.cleanup()
+    health = settings.MIRROR_HEALTH_TIMEOUT, settings.MIRROR_HEALTH_CONNECT_TIMEOUT
+    print(f"\nHealth round every {args.interval:g} s (the default: "
+          f"{settings.MIRROR_HEALTH_INTERVAL_SECONDS:g} s), timeout "
+          f"{health[0]:g} s (connect {health[1]:g} s), confirmation after "
+          f"{settings.MIRROR_HEALTH_CONFIRM_SECONDS:g} s, rebuild "
+          f"debounce {settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS:g} s, front poll "
+          f"{settings.DELIVERY_POLL_SECONDS:g} s")  # fmt: skip
+    print(f"{'victim':<10} {'gone after s':>13} {'back after s':>13}  (worst phase; bound 75 s)")
+    for behaviour, gone, back in rows:
+        print(f"{behaviour:<10} {gone:>13.1f} {back:>13.1f}")
+    return 0 if all(g <= 75 and b <= 75 for _n, g, b in rows) else 1
+
+
+def _behaviour(name: str):
+    from apps.core.testing.mirrorfarm import Behaviour
+
+    return Behaviour[name]
+
+
+def _death_scenarios(args, farm, base: str, names: list[str]) -> list[tuple[str, float, float]]:
+    import threading
+    import urllib.request
+
+    from apps.mirrors.services import sweep_run
+    from apps.mirrors.services.health import health_round
+
+    # A victim per scenario: a mirror back is re-checked at most every RECHECK_MIN_SECONDS.
+    victims = dict(zip(("REFUSED", "BLACKHOLE", "HANG"), names, strict=False))
+    urls = {name: farm[victim].base_url for name, victim in victims.items()}
+    seen: list[tuple[float, dict[str, bool]]] = []  # (when, {victim: named in some answer})
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            at, named = time.monotonic(), dict.fromkeys(urls, False)
+            try:
+                for path in PATHS:
+                    with urllib.request.urlopen(base + path, timeout=5) as answer:  # noqa: S310
+                        body = answer.read().decode()
+                    for name, url in urls.items():
+                        named[name] = named[name] or url in body
+            except OSError:
+                named = None  # the front not up yet
+            if named is not None:
+                seen.append((at, named))
+            stop.wait(0.2)
+
+    def first(name: str, named: bool, since: float) -> float | None:
+        return next((at for at, n in list(seen) if at > since and n[name] is named), None)
+
+    schedule = [time.monotonic()]
+
+    def round_at_pace() -> None:  # as beat runs it: every interval, whatever a round took
+        while time.monotonic() < schedule[0]:
+            time.sleep(0.05)
+        schedule[0] += args.interval
+        health_round()
+
+    sweep_run()  # everyone current and listed
+    health_round()  # the master's time remembered
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    rows = []
+    try:
+        while any(first(name, True, 0) is None for name in victims):
+            time.sleep(0.1)
+        schedule[0] = time.monotonic()
+        for name in ("REFUSED", "BLACKHOLE", "HANG"):
+            found = {}
+            for phase, behaviour, named in (("gone", name, False), ("back", "CURRENT", True)):
+                round_at_pace()  # the round that probed it last as it was
+                farm.set_behaviour(victims[name], _behaviour(behaviour))  # right after its probe
+                changed = time.monotonic()
+                while (at := first(name, named, changed)) is None:
+                    if time.monotonic() >= schedule[0]:
+                        round_at_pace()
+                    time.sleep(0.05)
+                found[phase] = at - changed
+                print(f"{name.lower()}: {phase} after {found[phase]:.1f} s", flush=True)
+            rows.append((name.lower(), found["gone"], found["back"]))
+    finally:
+        stop.set()
+        watcher.join(5)
+    return rows
 
 
 if __name__ == "__main__":

@@ -396,6 +396,22 @@ MIRROR_CHECK_CONCURRENCY = env.int("MIRROR_CHECK_CONCURRENCY", default=1000)
 MIRROR_CHECK_PER_HOST = env.int("MIRROR_CHECK_PER_HOST", default=2)
 MIRROR_CHECK_UVLOOP = env.bool("MIRROR_CHECK_UVLOOP", default=True)  # when uvloop is installed
 MIRROR_CHECK_MAX_BYTES = env.int("MIRROR_CHECK_MAX_BYTES", default=1024 * 1024)
+# Names of checked hosts are resolved by c-ares (aiodns) at the checks' own concurrency, each
+# answer remembered for the sweep: these servers ("address" or "address:port"; empty: the
+# system's /etc/resolv.conf), this many seconds per try and tries per server.
+MIRROR_CHECK_DNS_SERVERS = env.list("MIRROR_CHECK_DNS_SERVERS", default=[])
+MIRROR_CHECK_DNS_TIMEOUT = env.float("MIRROR_CHECK_DNS_TIMEOUT", default=2.0)
+MIRROR_CHECK_DNS_TRIES = env.int("MIRROR_CHECK_DNS_TRIES", default=2)
+# Content beyond the metadata: each content check that finds a repository current asks
+# MIRROR_CHECK_SAMPLE_PACKAGES of its packages (0: none), chosen at random from the newest
+# MIRROR_CHECK_SAMPLE_POOL of the master's primary.xml (read once per new version, at most
+# MIRROR_CHECK_PRIMARY_MAX_BYTES), with HEAD; one in 1/MIRROR_CHECK_SAMPLE_FULL_RATE whole,
+# its sha256 compared, when at most MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES (docs/checks.md).
+MIRROR_CHECK_SAMPLE_PACKAGES = env.int("MIRROR_CHECK_SAMPLE_PACKAGES", default=3)
+MIRROR_CHECK_SAMPLE_POOL = env.int("MIRROR_CHECK_SAMPLE_POOL", default=20)
+MIRROR_CHECK_SAMPLE_FULL_RATE = env.float("MIRROR_CHECK_SAMPLE_FULL_RATE", default=0.02)
+MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES = env.int("MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES", default=1 << 20)
+MIRROR_CHECK_PRIMARY_MAX_BYTES = env.int("MIRROR_CHECK_PRIMARY_MAX_BYTES", default=64 << 20)
 MIRROR_CHECK_MAX_REDIRECTS = env.int("MIRROR_CHECK_MAX_REDIRECTS", default=3)
 MIRROR_CHECK_USER_AGENT = env.str("MIRROR_CHECK_USER_AGENT", default="portal-mirror-check/1.0")
 MIRROR_CHECK_CHUNK_SIZE = env.int("MIRROR_CHECK_CHUNK_SIZE", default=500)  # mirrors per task
@@ -412,7 +428,14 @@ MIRROR_CHECK_RETENTION_DAYS = env.int("MIRROR_CHECK_RETENTION_DAYS", default=14)
 # timestamp file: a change runs the master refresh at once (a push), not at the next sweep.
 MIRROR_HEALTH_ENABLED = env.bool("MIRROR_HEALTH_ENABLED", default=True)
 MIRROR_HEALTH_INTERVAL_SECONDS = env.float("MIRROR_HEALTH_INTERVAL_SECONDS", default=60.0)
-MIRROR_HEALTH_TIMEOUT = env.float("MIRROR_HEALTH_TIMEOUT", default=10.0)  # whole request, s
+# A probe times out on its own (a blackholed mirror costs MIRROR_HEALTH_CONNECT_TIMEOUT, one
+# that accepts and never answers MIRROR_HEALTH_TIMEOUT); a probe that would change a mirror's
+# status is confirmed by a second one MIRROR_HEALTH_CONFIRM_SECONDS after the first started
+# (0: no confirmation, a round later). Together with the delivery's rebuild debounce and poll,
+# a dead mirror leaves every answer within 75 s of its death (docs/checks.md).
+MIRROR_HEALTH_TIMEOUT = env.float("MIRROR_HEALTH_TIMEOUT", default=4.0)  # whole request, s
+MIRROR_HEALTH_CONNECT_TIMEOUT = env.float("MIRROR_HEALTH_CONNECT_TIMEOUT", default=3.0)
+MIRROR_HEALTH_CONFIRM_SECONDS = env.float("MIRROR_HEALTH_CONFIRM_SECONDS", default=3.0)
 MIRROR_HEALTH_DOWN_AFTER = env.int("MIRROR_HEALTH_DOWN_AFTER", default=2)
 MIRROR_HEALTH_UP_AFTER = env.int("MIRROR_HEALTH_UP_AFTER", default=2)
 MIRROR_HEALTH_CONCURRENCY = env.int("MIRROR_HEALTH_CONCURRENCY", default=500)
@@ -421,6 +444,12 @@ MIRROR_HEALTH_CONCURRENCY = env.int("MIRROR_HEALTH_CONCURRENCY", default=500)
 MIRROR_PUSH_RECHECK_WINDOW_SECONDS = env.float("MIRROR_PUSH_RECHECK_WINDOW_SECONDS", default=600.0)
 # A mirror's content is re-checked outside the sweeps at most this often (health recovery).
 MIRROR_RECHECK_MIN_SECONDS = env.float("MIRROR_RECHECK_MIN_SECONDS", default=300.0)
+# Owners' webhooks (apps.mirrors.services.webhooks): per mirror at most this many; each event
+# tried MIRROR_WEBHOOK_ATTEMPTS times, MIRROR_WEBHOOK_RETRY_SECONDS apart then doubling.
+MIRROR_WEBHOOKS_PER_MIRROR = env.int("MIRROR_WEBHOOKS_PER_MIRROR", default=3)
+MIRROR_WEBHOOK_ATTEMPTS = env.int("MIRROR_WEBHOOK_ATTEMPTS", default=6)
+MIRROR_WEBHOOK_RETRY_SECONDS = env.float("MIRROR_WEBHOOK_RETRY_SECONDS", default=30.0)
+MIRROR_WEBHOOK_TIMEOUT = env.float("MIRROR_WEBHOOK_TIMEOUT", default=10.0)
 # Targets inside these networks are probed even though they are loopback/private; any other
 # non-global address is refused. Development allows loopback (the demo and the test farm).
 MIRROR_CHECK_ALLOW_NETWORKS = env.list(
@@ -431,7 +460,7 @@ MIRROR_CHECK_ALLOW_NETWORKS = env.list(
 # The snapshot every delivery worker serves from: how often a worker polls for a newer one,
 # where it keeps a copy so that it starts serving while the database is down, and an
 # optional Redis that carries the published snapshot besides the database.
-DELIVERY_POLL_SECONDS = env.float("DELIVERY_POLL_SECONDS", default=5.0)
+DELIVERY_POLL_SECONDS = env.float("DELIVERY_POLL_SECONDS", default=1.0)
 DELIVERY_SNAPSHOT_CACHE = env.str(
     "DELIVERY_SNAPSHOT_CACHE", default=str(VAR_DIR / "delivery" / "snapshot.json")
 )
@@ -441,7 +470,7 @@ DELIVERY_KEEP_SNAPSHOTS = env.int("DELIVERY_KEEP_SNAPSHOTS", default=5)
 # transactional tests do not queue rebuilds); admin changes arrive in bursts: rebuild once,
 # this many seconds after the first.
 DELIVERY_REBUILD_ON_CHANGE = env.bool("DELIVERY_REBUILD_ON_CHANGE", default=True)
-DELIVERY_REBUILD_DEBOUNCE_SECONDS = env.float("DELIVERY_REBUILD_DEBOUNCE_SECONDS", default=5.0)
+DELIVERY_REBUILD_DEBOUNCE_SECONDS = env.float("DELIVERY_REBUILD_DEBOUNCE_SECONDS", default=1.0)
 # Who may name another address (ip=) for its netblock and ASN buckets, which list private
 # mirrors (staff may, through the API, from anywhere); anyone else's ip= sets the country only.
 DELIVERY_IP_OVERRIDE_NETWORKS = env.list(

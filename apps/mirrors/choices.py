@@ -52,6 +52,8 @@ class ContentState(models.TextChoices):
     CURRENT = "current", "Current"
     BEHIND = "behind", "Behind"
     MISSING = "missing", "Missing"
+    # current metadata, but a sampled package missing or of the wrong size or checksum
+    INCOMPLETE = "incomplete", "Incomplete"
 
 
 class ImageState(models.TextChoices):
@@ -81,6 +83,7 @@ class CheckKind(models.TextChoices):
     REPOMD = "repomd", "repomd.xml"
     IMAGE = "image", "ISO image"
     HEALTH = "health", "Health probe"  # kept only when it changed the mirror's status
+    PACKAGE = "package", "Sampled package"  # of a repository found current
 
 
 class AddressFamily(models.TextChoices):

@@ -92,6 +92,17 @@ def recheck_queue(mirror_ids, *, reason: str, spread_seconds: float = 0.0, slots
     tasks_record(name="mirrors.recheck", calls=calls)
 
 
+@shared_task(name="mirrors.webhook_deliver", bind=True, ignore_result=True, max_retries=None)
+def webhook_deliver_task(self, delivery_id: int) -> None:
+    """One attempt to deliver an event to a webhook; a failure is tried again after
+    MIRROR_WEBHOOK_RETRY_SECONDS, doubled each time, MIRROR_WEBHOOK_ATTEMPTS in all."""
+    from .services.webhooks import webhook_deliver
+
+    if webhook_deliver(delivery_id=delivery_id) is False:
+        delay = settings.MIRROR_WEBHOOK_RETRY_SECONDS * 2**self.request.retries
+        raise self.retry(countdown=delay)
+
+
 HEALTH_LOCK_KEY = "mirrors:health:round-running"
 
 

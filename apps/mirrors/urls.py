@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import moderation_views, owner_views, views
+from . import moderation_views, owner_views, views, webhook_views
 
 app_name = "mirrors"
 
@@ -32,6 +32,12 @@ owner_urlpatterns = [
     path("<int:pk>/windows/", o.mirror_windows, name="windows"),
     path("<int:pk>/windows/<int:window_id>/remove/", o.mirror_window_remove, name="window-remove"),
     path("<int:pk>/notifications/", o.mirror_notifications, name="notifications"),
+    path("<int:pk>/webhooks/", webhook_views.mirror_webhooks, name="webhooks"),
+    path(
+        "<int:pk>/webhooks/<int:hook_id>/remove/",
+        webhook_views.mirror_webhook_remove,
+        name="webhook-remove",
+    ),  # fmt: skip
     path("<int:pk>/invite/", o.mirror_invite, name="invite"),
     path("invites/<str:token>/", o.invite_accept, name="invite-accept"),
 ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pycurl
 
 from .curl import CurlDriver, Transfer
+from .dns import resolver_build
 from .targets import (
     Failure,
     FetchError,
@@ -155,7 +156,8 @@ class ProbeSession:
 class SafeClient:
     """Limits of the safe client. Use one `session()` per probed host.
 
-    `resolver` replaces the system's name lookup (tests answer the farm's names with it);
+    `resolver` replaces the system's name lookup (from the settings: c-ares, apps.core.http.dns;
+    tests answer the farm's names with theirs);
     `ca_file` replaces the system's CA bundle. `total` is the number of requests the caller
     runs at once (None: 512); an event loop keeps at most total x per_host connections.
     """
@@ -185,8 +187,14 @@ class SafeClient:
             "per_host": settings.MIRROR_CHECK_PER_HOST,
             "user_agent": settings.MIRROR_CHECK_USER_AGENT,
             "total": getattr(settings, "MIRROR_CHECK_CONCURRENCY", None),
-            # test hooks (apps.core.testing.fixtures.farm_names); unset in production
-            "resolver": getattr(settings, "MIRROR_CHECK_RESOLVER", None),
+            # test hooks (apps.core.testing.fixtures.farm_names); unset in production, where
+            # names go through c-ares at the caller's concurrency, remembered by this client
+            "resolver": getattr(settings, "MIRROR_CHECK_RESOLVER", None)
+            or resolver_build(
+                settings.MIRROR_CHECK_DNS_SERVERS,
+                timeout=settings.MIRROR_CHECK_DNS_TIMEOUT,
+                tries=settings.MIRROR_CHECK_DNS_TRIES,
+            ),
             "ca_file": getattr(settings, "MIRROR_CHECK_CA_FILE", None),
         }
         values.update(overrides)
@@ -222,14 +230,16 @@ class SafeClient:
     # -- requests --
 
     async def fetch(
-        self, session: ProbeSession, url: str, *, method: str = "GET", family: str | None = None
-    ) -> FetchResult:
+        self, session: ProbeSession, url: str, *, method: str = "GET", family: str | None = None,
+        body: bytes | None = None, headers: tuple[str, ...] = (),
+    ) -> FetchResult:  # fmt: skip
         """Request url (http, https or ftp through libcurl, rsync through the rsync client).
         The timeout covers the whole exchange, redirects included; GET bodies are read up to
         max_bytes, HEAD answers keep their Content-Length (and every answer its
         Last-Modified; ftp: SIZE and MDTM). `family` (IPV4, IPV6) asks only the addresses of
-        that family."""
+        that family. A POST sends `body` with `headers` and follows no redirect."""
         result = FetchResult(url=url, method=method, started=time.time())
+        sent = (body, tuple(headers))
         start = time.perf_counter()
         try:
             # libcurl keeps the time of each hop; this is the net below it
@@ -239,7 +249,7 @@ class SafeClient:
 
                     await rsync_exchange(self, session, url, result, family=family)
                 else:
-                    await self._exchange(session, url, result, start + self.timeout, family)
+                    await self._exchange(session, url, result, start + self.timeout, family, sent)
         except ForbiddenTarget as exc:
             result.error, result.detail = FetchError.FORBIDDEN_TARGET, str(exc)
         except Failure as exc:
@@ -253,7 +263,7 @@ class SafeClient:
 
     async def _exchange(
         self, session: ProbeSession, url: str, result: FetchResult, deadline: float,
-        family: str | None = None,
+        family: str | None = None, sent: tuple[bytes | None, tuple[str, ...]] = (None, ()),
     ) -> None:  # fmt: skip
         for _hop in range(self.max_redirects + 1):
             target = _target_parse(url)
@@ -273,16 +283,16 @@ class SafeClient:
             transfer = driver.transfer()
             try:
                 location = await self._request(session, driver, transfer, target, addresses,
-                                               result, deadline)  # fmt: skip
+                                               result, deadline, sent)  # fmt: skip
             finally:
                 driver.release(transfer)
             if target.scheme == "ftp":
                 return  # libcurl failed the transfer on any bad reply: here it went well
             status = result.status
-            if status in REDIRECT_STATUSES and location:
+            if status in REDIRECT_STATUSES and location and result.method != "POST":
                 url = location
                 continue
-            if status != 200:
+            if status != 200 and not (result.method == "POST" and 200 <= (status or 0) < 300):
                 result.error, result.detail = FetchError.HTTP_STATUS, f"HTTP {status}"
             return
         raise Failure(FetchError.OTHER, f"more than {self.max_redirects} redirects")
@@ -290,6 +300,7 @@ class SafeClient:
     async def _request(
         self, session: ProbeSession, driver: CurlDriver, transfer: Transfer, target: Target,
         addresses: list[str], result: FetchResult, deadline: float,
+        sent: tuple[bytes | None, tuple[str, ...]] = (None, ()),
     ) -> str | None:  # fmt: skip
         """One hop; sets status, length, Last-Modified and body on result; returns the
         redirect target. The addresses are tried in turn while connecting to them fails."""
@@ -298,6 +309,7 @@ class SafeClient:
             transfer.setup(
                 target, address, result.method, max_bytes=self.max_bytes,
                 timeout_ms=remaining_ms, connect_timeout_ms=int(self.connect_timeout * 1000),
+                body=sent[0], headers=sent[1],
             )  # fmt: skip
             code, message = await driver.perform(transfer)
             if not code:

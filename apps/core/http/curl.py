@@ -72,7 +72,8 @@ class Transfer:
 
     def setup(
         self, target: Target, address: str, method: str, *, max_bytes: int,
-        timeout_ms: int, connect_timeout_ms: int,
+        timeout_ms: int, connect_timeout_ms: int, body: bytes | None = None,
+        headers: tuple[str, ...] = (),
     ) -> None:  # fmt: skip
         c = self.handle
         self.target, self.allowed, self.forbidden = target, frozenset((address,)), ""
@@ -89,7 +90,13 @@ class Transfer:
         c.setopt(pycurl.PROTOCOLS, pycurl.PROTO_FTP if ftp else _HTTP_ONLY)
         if ftp:
             c.setopt(pycurl.FTP_SKIP_PASV_IP, 1)
-        if method == "HEAD":
+        # (a handle is reused: its headers are set every time)
+        c.setopt(pycurl.HTTPHEADER, ["Accept-Encoding: identity", *headers])
+        if method == "POST":  # a webhook's event: the body given, the answer's read
+            c.setopt(pycurl.NOBODY, 0)
+            c.setopt(pycurl.POSTFIELDS, body or b"")
+            c.setopt(pycurl.MAXFILESIZE_LARGE, max_bytes)
+        elif method == "HEAD":
             c.setopt(pycurl.NOBODY, 1)
             c.setopt(pycurl.MAXFILESIZE_LARGE, 0)
         else:

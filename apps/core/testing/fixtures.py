@@ -21,9 +21,12 @@ def master_tree(tmp_path) -> MasterTree:
 
 @pytest.fixture
 def mirror_farm(master_tree):
-    """A started farm: the master plus one mirror per behaviour, named behaviour.value."""
+    """A started farm: the master plus one mirror per behaviour, named behaviour.value (but
+    BLACKHOLE: a timeout like HANG's, for the tests of the health loop that need it)."""
     farm = MirrorFarm(master_tree)
     for behaviour in Behaviour:
+        if behaviour is Behaviour.BLACKHOLE:
+            continue
         farm.add_mirror(behaviour.value, behaviour, **FARM_OPTIONS.get(behaviour, {}))
     with farm:
         yield farm

@@ -277,8 +277,13 @@ def _materialise(root: Path, files: Mapping[str, _Resource], link: bool) -> None
 def _repo_version(version: str, repo: str, arch: str, timestamp: int) -> RepoVersion:
     files: dict[str, bytes] = {}
     data = []
+    packages = _packages(version, repo, arch, timestamp)
+    for href, body, _when in packages:
+        files[href] = body
     for kind, (element, ns) in _METADATA.items():
-        raw = f'{_XML_DECL}<{element} {ns} packages="0">\n</{element}>\n'.encode()
+        listed = _primary_packages(packages, arch) if kind == "primary" else ""
+        count = len(packages) if kind == "primary" else 0
+        raw = f'{_XML_DECL}<{element} {ns} packages="{count}">\n{listed}</{element}>\n'.encode()
         # the gzip mtime differs per version, so each version has its own checksums and names
         gz = gzip.compress(raw, mtime=timestamp)
         sha = hashlib.sha256(gz).hexdigest()
@@ -312,6 +317,31 @@ def _repo_version(version: str, repo: str, arch: str, timestamp: int) -> RepoVer
         sha512=hashlib.sha512(repomd).hexdigest(),
         size=len(repomd),
         files=files,
+    )
+
+
+PACKAGES_PER_VERSION = 4  # in each version's primary.xml, served under Packages/
+
+
+def _packages(version: str, repo: str, arch: str, timestamp: int) -> list[tuple[str, bytes, int]]:
+    """A version's packages: (href, content, build time), the newest first, a few KB each."""
+    rng = random.Random(f"{version}/{repo}/{arch}/{timestamp}")
+    return [
+        (f"Packages/pkg{i}-{repo}-{timestamp}-1.{arch}.rpm", rng.randbytes(2048 + 512 * i),
+         timestamp - 3600 * i)
+        for i in range(PACKAGES_PER_VERSION)
+    ]  # fmt: skip
+
+
+def _primary_packages(packages: list[tuple[str, bytes, int]], arch: str) -> str:
+    return "".join(
+        f'<package type="rpm"><name>{href.split("/")[1].rsplit("-", 3)[0]}</name>'
+        f"<arch>{arch}</arch>"
+        f'<checksum type="sha256" pkgid="YES">{hashlib.sha256(body).hexdigest()}</checksum>'
+        f'<time file="{when}" build="{when}"/>'
+        f'<size package="{len(body)}" installed="{len(body)}" archive="{len(body)}"/>'
+        f'<location href="{href}"/></package>\n'
+        for href, body, when in packages
     )
 
 
@@ -367,7 +397,10 @@ class Behaviour(enum.Enum):
     GARBAGE = "garbage"  # 200 with random non-XML bytes for repomd.xml and TIME
     HANG = "hang"  # accepts, reads, never answers, closes only when the farm stops
     REFUSED = "refused"  # nothing listening on the address: connect is refused
+    BLACKHOLE = "blackhole"  # SYNs go unanswered (a full accept queue): connect times out
     SLOW = "slow"  # every answer comes after options.delay seconds
+    MISSING_PACKAGE = "missing_package"  # current metadata, 404 for packages under options.repo
+    TRUNCATED_PACKAGE = "truncated_package"  # current metadata, those packages 100 bytes short
 
 
 @dataclass(frozen=True)
@@ -453,6 +486,7 @@ class SimMirror:
         self.https_port = 0
         self.host = f"{name.replace('_', '-')}.farm.test"
         self._tls_server: asyncio.AbstractServer | None = None
+        self._blackhole: list[socket.socket] = []  # BLACKHOLE: its listeners and fillers
 
     def __repr__(self) -> str:
         return f"<SimMirror {self.name} {self.behaviour.name} {self.base_url}>"
@@ -512,6 +546,11 @@ class SimMirror:
             return _error(404)
         if behaviour is Behaviour.WRONG_ISO_SIZE and _is_iso(rel):
             res = res.resized(max(0, res.size + opts.iso_size_delta))
+        if _is_package(rel) and _in_repo(rel, opts.repo):
+            if behaviour is Behaviour.MISSING_PACKAGE:
+                return _error(404)
+            if behaviour is Behaviour.TRUNCATED_PACKAGE:
+                res = res.resized(max(0, res.size - 100))
         return _file_reply(req, res)
 
     def _relpath(self, path: str) -> str | None:
@@ -544,6 +583,10 @@ def _in_repo(rel: str, repo: str) -> bool:
         return rel.startswith(repo.strip("/") + "/")
     parts = rel.split("/")
     return len(parts) > 2 and parts[1] == repo
+
+
+def _is_package(rel: str) -> bool:
+    return rel.endswith(".rpm") and "/Packages/" in rel
 
 
 def _is_iso(rel: str) -> bool:
@@ -781,6 +824,32 @@ async def _listen(mirror: SimMirror, backlog: int = 128) -> None:
         )
 
 
+def _blackhole(mirror: SimMirror) -> None:
+    """Listen on the mirror's ports with an accept queue of one, never accept, and fill the
+    queue with connections of our own: the kernel then drops every SYN that comes (as a
+    firewall that drops packets does), so a client's connect times out."""
+    family = socket.AF_INET6 if ":" in mirror.address else socket.AF_INET
+    ports = (mirror.port, mirror.https_port) if mirror.tls is not None else (mirror.port,)
+    for port in ports:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((mirror.address, port))
+        sock.listen(0)
+        mirror._blackhole.append(sock)
+        for _ in range(3):
+            filler = socket.socket(family, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect((mirror.address, port))
+            mirror._blackhole.append(filler)
+
+
+def _unblackhole(mirror: SimMirror) -> None:
+    for sock in mirror._blackhole:
+        sock.close()
+    mirror._blackhole.clear()
+
+
 def _unlisten(mirror: SimMirror) -> None:
     for server in (mirror._server, mirror._tls_server):
         if server is not None:
@@ -998,6 +1067,9 @@ class MirrorFarm:
                 if not _nobody_listens(mirror.address, port):
                     raise OSError(errno.EADDRINUSE, f"{mirror.address}:{port} is in use")
             return
+        if mirror.behaviour is Behaviour.BLACKHOLE:
+            _blackhole(mirror)
+            return
         await _listen(mirror)
 
     async def _bind_all(self) -> None:
@@ -1020,16 +1092,22 @@ class MirrorFarm:
     async def _switch(self, mirror: SimMirror, behaviour: Behaviour, opts: MirrorOptions):
         old = mirror.behaviour
         mirror.behaviour, mirror.options = behaviour, opts
-        if behaviour is Behaviour.REFUSED and old is not Behaviour.REFUSED:
+        quiet = (Behaviour.REFUSED, Behaviour.BLACKHOLE)  # no listener of ours
+        if old is Behaviour.BLACKHOLE and behaviour is not Behaviour.BLACKHOLE:
+            _unblackhole(mirror)
+        if behaviour in quiet and old not in quiet:
             _unlisten(mirror)
-        elif old is Behaviour.REFUSED and behaviour is not Behaviour.REFUSED:
+        elif old in quiet and behaviour not in quiet:
             await _listen(mirror)
+        if behaviour is Behaviour.BLACKHOLE and old is not Behaviour.BLACKHOLE:
+            _blackhole(mirror)
         elif old is Behaviour.HANG and behaviour is not Behaviour.HANG:
             mirror._close_connections()
 
     async def _shutdown(self) -> None:
         for mirror in self.mirrors.values():
             _unlisten(mirror)
+            _unblackhole(mirror)
         # aborted transports close their sockets and cancelled answers unwind next iteration
         for _ in range(3):
             await asyncio.sleep(0)

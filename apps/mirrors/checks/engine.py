@@ -28,6 +28,9 @@ class Target:
     path: str
     key: object = None  # (release_id, repository_id, architecture_id) or an image id
     known: frozenset[str] = frozenset()  # repomd.xml: sha256 of the master's versions
+    newest: str = ""  # repomd.xml: sha256 of the master's newest version
+    size: int | None = None  # a package: its size in the master's primary.xml
+    sha256: str = ""  # a package asked whole: its sha256 (empty: a HEAD, the size compared)
 
 
 @dataclass(slots=True)
@@ -38,6 +41,9 @@ class MirrorPlan:
     urls: list[tuple[int, str]]  # (MirrorURL id, URL ending in "/"): https, http, ftp, rsync
     timestamp_path: str
     targets: list[Target] = field(default_factory=list)
+    # packages of its repositories (apps.mirrors.checks.packages), asked only of those it
+    # serves current: the content beyond the metadata
+    samples: list[Target] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -107,6 +113,8 @@ async def mirror_probe(
 
         async def one(url_id: int, base: str, target: Target, family: str | None) -> Probe:
             method = "HEAD" if target.kind == CheckKind.IMAGE else "GET"
+            if target.kind == CheckKind.PACKAGE and not target.sha256:
+                method = "HEAD"
             async with per_host, slots:
                 result = await client.fetch(session, base + target.path, method=method,
                                             family=family)  # fmt: skip
@@ -134,10 +142,19 @@ async def mirror_probe(
         chosen = next(p for p in readable if (p.timestamp or 0) == newest)
         outcome.url_id, outcome.family = chosen.url_id, chosen.family
         base = bases[chosen.url_id]
-        outcome.probes.extend(
-            await asyncio.gather(*(one(chosen.url_id, base, t, chosen.family)
-                                   for t in plan.targets))
-        )  # fmt: skip
+        content = await asyncio.gather(*(one(chosen.url_id, base, t, chosen.family)
+                                         for t in plan.targets))  # fmt: skip
+        outcome.probes.extend(content)
+        current = {
+            p.target.key
+            for p in content
+            if p.target.kind == CheckKind.REPOMD and p.sha256 and p.sha256 == p.target.newest
+        }
+        asked = [t for t in plan.samples if t.key in current]
+        if asked:
+            outcome.probes.extend(
+                await asyncio.gather(*(one(chosen.url_id, base, t, chosen.family) for t in asked))
+            )
     return outcome
 
 
@@ -167,6 +184,8 @@ def _probe_read(probe: Probe) -> Probe:
         try:
             if probe.target.kind == CheckKind.TIMESTAMP:
                 probe.timestamp = timestamp_parse(result.body)
+            elif probe.target.kind == CheckKind.PACKAGE:  # asked whole: its checksum
+                probe.sha256 = hashlib.sha256(result.body).hexdigest()
             elif probe.target.kind == CheckKind.REPOMD:
                 probe.sha256 = hashlib.sha256(result.body).hexdigest()
                 if probe.sha256 not in probe.target.known:  # known ones need no parsing

@@ -8,128 +8,396 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('releases', '0001_initial'),
-        ('servers', '0001_initial'),
-        ('sponsors', '0001_initial'),
+        ("releases", "0001_initial"),
+        ("servers", "0001_initial"),
+        ("sponsors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mirror',
+            name="Mirror",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(help_text='Usually the host name.', max_length=253, unique=True)),
-                ('organisation', models.CharField(blank=True, max_length=200)),
-                ('country', django_countries.fields.CountryField(db_index=True, max_length=2)),
-                ('continent', models.CharField(blank=True, choices=[('AF', 'Africa'), ('AN', 'Antarctica'), ('AS', 'Asia'), ('EU', 'Europe'), ('NA', 'North America'), ('OC', 'Oceania'), ('SA', 'South America')], db_index=True, max_length=2)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('bandwidth_mbps', models.PositiveIntegerField(default=100, help_text='Declared bandwidth in Mbit/s: the weight in the mirror lists.')),
-                ('tier', models.CharField(choices=[('master', 'Master'), ('internal', 'Internal'), ('external', 'External')], db_index=True, default='external', max_length=10)),
-                ('private', models.BooleanField(default=False, help_text='Serves only the clients in its own netblocks or ASN.')),
-                ('asn', models.PositiveBigIntegerField(blank=True, help_text='Autonomous system it prefers to serve.', null=True, verbose_name='ASN')),
-                ('approval', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('disabled', 'Disabled')], db_index=True, default='pending', max_length=10)),
-                ('disabled_reason', models.TextField(blank=True)),
-                ('admin_active', models.BooleanField(default=True, help_text='Switched on by the admins.')),
-                ('owner_active', models.BooleanField(default=True, help_text='Switched on by the owner.')),
-                ('notes', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('unknown', 'Not checked yet'), ('up', 'Up'), ('down', 'Down')], db_index=True, default='unknown', max_length=10)),
-                ('status_since', models.DateTimeField(blank=True, null=True)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0)),
-                ('consecutive_successes', models.PositiveIntegerField(default=0)),
-                ('last_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('architectures', models.ManyToManyField(blank=True, related_name='mirrors', to='releases.architecture')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mirrors', to=settings.AUTH_USER_MODEL)),
-                ('releases', models.ManyToManyField(blank=True, related_name='mirrors', to='releases.release')),
-                ('repositories', models.ManyToManyField(blank=True, related_name='mirrors', to='releases.repository')),
-                ('server', models.ForeignKey(blank=True, help_text='The donated server an internal mirror or master runs on.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mirrors', to='servers.server')),
-                ('sponsor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mirrors', to='sponsors.sponsor')),
-                ('upstream', models.ForeignKey(blank=True, help_text='The mirror this one syncs from.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='downstreams', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Usually the host name.", max_length=253, unique=True
+                    ),
+                ),
+                ("organisation", models.CharField(blank=True, max_length=200)),
+                ("country", django_countries.fields.CountryField(db_index=True, max_length=2)),
+                (
+                    "continent",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("AF", "Africa"),
+                            ("AN", "Antarctica"),
+                            ("AS", "Asia"),
+                            ("EU", "Europe"),
+                            ("NA", "North America"),
+                            ("OC", "Oceania"),
+                            ("SA", "South America"),
+                        ],
+                        db_index=True,
+                        max_length=2,
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "bandwidth_mbps",
+                    models.PositiveIntegerField(
+                        default=100,
+                        help_text="Declared bandwidth in Mbit/s: the weight in the mirror lists.",
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("master", "Master"),
+                            ("internal", "Internal"),
+                            ("external", "External"),
+                        ],
+                        db_index=True,
+                        default="external",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "private",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Serves only the clients in its own netblocks or ASN.",
+                    ),
+                ),
+                (
+                    "asn",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        help_text="Autonomous system it prefers to serve.",
+                        null=True,
+                        verbose_name="ASN",
+                    ),
+                ),
+                (
+                    "approval",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("disabled", "Disabled"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("disabled_reason", models.TextField(blank=True)),
+                (
+                    "admin_active",
+                    models.BooleanField(default=True, help_text="Switched on by the admins."),
+                ),
+                (
+                    "owner_active",
+                    models.BooleanField(default=True, help_text="Switched on by the owner."),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("unknown", "Not checked yet"), ("up", "Up"), ("down", "Down")],
+                        db_index=True,
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("status_since", models.DateTimeField(blank=True, null=True)),
+                ("consecutive_failures", models.PositiveIntegerField(default=0)),
+                ("consecutive_successes", models.PositiveIntegerField(default=0)),
+                ("last_checked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "architectures",
+                    models.ManyToManyField(
+                        blank=True, related_name="mirrors", to="releases.architecture"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mirrors",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "releases",
+                    models.ManyToManyField(
+                        blank=True, related_name="mirrors", to="releases.release"
+                    ),
+                ),
+                (
+                    "repositories",
+                    models.ManyToManyField(
+                        blank=True, related_name="mirrors", to="releases.repository"
+                    ),
+                ),
+                (
+                    "server",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The donated server an internal mirror or master runs on.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mirrors",
+                        to="servers.server",
+                    ),
+                ),
+                (
+                    "sponsor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mirrors",
+                        to="sponsors.sponsor",
+                    ),
+                ),
+                (
+                    "upstream",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The mirror this one syncs from.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="downstreams",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['country', 'name'],
+                "ordering": ["country", "name"],
             },
         ),
         migrations.CreateModel(
-            name='MirrorImageState',
+            name="MirrorImageState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('unknown', 'Not checked yet'), ('present', 'Present'), ('missing', 'Missing'), ('wrong_size', 'Wrong size')], db_index=True, default='unknown', max_length=12)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('image', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='states', to='releases.image')),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='image_states', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not checked yet"),
+                            ("present", "Present"),
+                            ("missing", "Missing"),
+                            ("wrong_size", "Wrong size"),
+                        ],
+                        db_index=True,
+                        default="unknown",
+                        max_length=12,
+                    ),
+                ),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "image",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="states",
+                        to="releases.image",
+                    ),
+                ),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="image_states",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mirror', 'image'],
+                "ordering": ["mirror", "image"],
             },
         ),
         migrations.CreateModel(
-            name='MirrorRepositoryState',
+            name="MirrorRepositoryState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('unknown', 'Not checked yet'), ('current', 'Current'), ('behind', 'Behind'), ('missing', 'Missing')], db_index=True, default='unknown', max_length=10)),
-                ('timestamp', models.BigIntegerField(blank=True, help_text='repomd.xml <timestamp>.', null=True)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('lag_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('architecture', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='releases.architecture')),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='repository_states', to='mirrors.mirror')),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='releases.release')),
-                ('repository', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='releases.repository')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not checked yet"),
+                            ("current", "Current"),
+                            ("behind", "Behind"),
+                            ("missing", "Missing"),
+                        ],
+                        db_index=True,
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "timestamp",
+                    models.BigIntegerField(
+                        blank=True, help_text="repomd.xml <timestamp>.", null=True
+                    ),
+                ),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("lag_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "architecture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="releases.architecture",
+                    ),
+                ),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="repository_states",
+                        to="mirrors.mirror",
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="releases.release",
+                    ),
+                ),
+                (
+                    "repository",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="releases.repository",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mirror', 'release', 'repository', 'architecture'],
+                "ordering": ["mirror", "release", "repository", "architecture"],
             },
         ),
         migrations.CreateModel(
-            name='MirrorURL',
+            name="MirrorURL",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('protocol', models.CharField(choices=[('http', 'HTTP'), ('https', 'HTTPS'), ('ftp', 'FTP'), ('rsync', 'rsync')], max_length=10)),
-                ('url', models.CharField(max_length=500, unique=True)),
-                ('ipv4', models.BooleanField(default=True, verbose_name='IPv4')),
-                ('ipv6', models.BooleanField(default=False, verbose_name='IPv6')),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='urls', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "protocol",
+                    models.CharField(
+                        choices=[
+                            ("http", "HTTP"),
+                            ("https", "HTTPS"),
+                            ("ftp", "FTP"),
+                            ("rsync", "rsync"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("url", models.CharField(max_length=500, unique=True)),
+                ("ipv4", models.BooleanField(default=True, verbose_name="IPv4")),
+                ("ipv6", models.BooleanField(default=False, verbose_name="IPv6")),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="urls",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mirror URL',
-                'ordering': ['mirror', 'protocol', 'url'],
+                "verbose_name": "mirror URL",
+                "ordering": ["mirror", "protocol", "url"],
             },
         ),
         migrations.CreateModel(
-            name='Netblock',
+            name="Netblock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cidr', models.CharField(max_length=50, validators=[apps.mirrors.models.validate_netblock])),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='netblocks', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cidr",
+                    models.CharField(
+                        max_length=50, validators=[apps.mirrors.models.validate_netblock]
+                    ),
+                ),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="netblocks",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mirror', 'cidr'],
+                "ordering": ["mirror", "cidr"],
             },
         ),
         migrations.AddIndex(
-            model_name='mirror',
-            index=models.Index(fields=['approval', 'status'], name='mirrors_mir_approva_d693eb_idx'),
+            model_name="mirror",
+            index=models.Index(
+                fields=["approval", "status"], name="mirrors_mir_approva_d693eb_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mirrorimagestate',
-            constraint=models.UniqueConstraint(fields=('mirror', 'image'), name='unique_mirror_image_state'),
+            model_name="mirrorimagestate",
+            constraint=models.UniqueConstraint(
+                fields=("mirror", "image"), name="unique_mirror_image_state"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mirrorrepositorystate',
-            constraint=models.UniqueConstraint(fields=('mirror', 'release', 'repository', 'architecture'), name='unique_mirror_repository_state'),
+            model_name="mirrorrepositorystate",
+            constraint=models.UniqueConstraint(
+                fields=("mirror", "release", "repository", "architecture"),
+                name="unique_mirror_repository_state",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='netblock',
-            constraint=models.UniqueConstraint(fields=('mirror', 'cidr'), name='unique_netblock_per_mirror'),
+            model_name="netblock",
+            constraint=models.UniqueConstraint(
+                fields=("mirror", "cidr"), name="unique_netblock_per_mirror"
+            ),
         ),
     ]

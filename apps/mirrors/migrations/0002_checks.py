@@ -5,82 +5,203 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirrors', '0001_initial'),
+        ("mirrors", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mirror',
-            name='stale_notified',
-            field=models.BooleanField(default=False, help_text='The owner was told the mirror is stale; reset once current.'),
+            model_name="mirror",
+            name="stale_notified",
+            field=models.BooleanField(
+                default=False,
+                help_text="The owner was told the mirror is stale; reset once current.",
+            ),
         ),
         migrations.CreateModel(
-            name='Sweep',
+            name="Sweep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('running', 'Running'), ('finished', 'Finished'), ('abandoned', 'Abandoned (its lease expired)')], db_index=True, default='running', max_length=10)),
-                ('trigger', models.CharField(choices=[('periodic', 'Periodic task'), ('command', 'checkmirrors command'), ('manual', 'Manual')], default='periodic', max_length=10)),
-                ('started_at', models.DateTimeField(db_index=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_expires_at', models.DateTimeField()),
-                ('chunks_total', models.PositiveIntegerField(default=0)),
-                ('chunks_done', models.PositiveIntegerField(default=0)),
-                ('mirrors_total', models.PositiveIntegerField(default=0)),
-                ('mirrors_checked', models.PositiveIntegerField(default=0)),
-                ('mirrors_failed', models.PositiveIntegerField(default=0, help_text='Unreachable this sweep.')),
-                ('mirrors_up', models.PositiveIntegerField(default=0, help_text='Up after this sweep.')),
-                ('mirrors_down', models.PositiveIntegerField(default=0, help_text='Down after this sweep.')),
-                ('checks_count', models.PositiveIntegerField(default=0)),
-                ('master_ok', models.BooleanField(default=False, help_text='The master answered.')),
-                ('master_timestamp', models.BigIntegerField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("finished", "Finished"),
+                            ("abandoned", "Abandoned (its lease expired)"),
+                        ],
+                        db_index=True,
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("periodic", "Periodic task"),
+                            ("command", "checkmirrors command"),
+                            ("manual", "Manual"),
+                        ],
+                        default="periodic",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(db_index=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_expires_at", models.DateTimeField()),
+                ("chunks_total", models.PositiveIntegerField(default=0)),
+                ("chunks_done", models.PositiveIntegerField(default=0)),
+                ("mirrors_total", models.PositiveIntegerField(default=0)),
+                ("mirrors_checked", models.PositiveIntegerField(default=0)),
+                (
+                    "mirrors_failed",
+                    models.PositiveIntegerField(default=0, help_text="Unreachable this sweep."),
+                ),
+                (
+                    "mirrors_up",
+                    models.PositiveIntegerField(default=0, help_text="Up after this sweep."),
+                ),
+                (
+                    "mirrors_down",
+                    models.PositiveIntegerField(default=0, help_text="Down after this sweep."),
+                ),
+                ("checks_count", models.PositiveIntegerField(default=0)),
+                ("master_ok", models.BooleanField(default=False, help_text="The master answered.")),
+                ("master_timestamp", models.BigIntegerField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-started_at'],
-                'get_latest_by': 'started_at',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'running')), fields=('state',), name='one_running_sweep')],
+                "ordering": ["-started_at"],
+                "get_latest_by": "started_at",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "running")),
+                        fields=("state",),
+                        name="one_running_sweep",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CheckDaily',
+            name="CheckDaily",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(db_index=True)),
-                ('checks', models.PositiveIntegerField(default=0)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('success_ratio', models.FloatField(default=0.0)),
-                ('latency_mean_ms', models.FloatField(blank=True, null=True)),
-                ('latency_p95_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_days', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(db_index=True)),
+                ("checks", models.PositiveIntegerField(default=0)),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("success_ratio", models.FloatField(default=0.0)),
+                ("latency_mean_ms", models.FloatField(blank=True, null=True)),
+                ("latency_p95_ms", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="check_days",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'daily check summary',
-                'verbose_name_plural': 'daily check summaries',
-                'ordering': ['-day', 'mirror'],
-                'constraints': [models.UniqueConstraint(fields=('mirror', 'day'), name='unique_check_daily')],
+                "verbose_name": "daily check summary",
+                "verbose_name_plural": "daily check summaries",
+                "ordering": ["-day", "mirror"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("mirror", "day"), name="unique_check_daily")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Check',
+            name="Check",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.CharField(max_length=1000)),
-                ('kind', models.CharField(choices=[('timestamp', 'Timestamp file'), ('repomd', 'repomd.xml'), ('image', 'ISO image')], max_length=10)),
-                ('checked_at', models.DateTimeField(db_index=True)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('latency_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('bytes', models.PositiveIntegerField(default=0)),
-                ('error', models.CharField(blank=True, choices=[('dns', 'DNS'), ('refused', 'Connection refused'), ('timeout', 'Timeout'), ('tls', 'TLS'), ('http_status', 'HTTP status'), ('wrong_content', 'Wrong content'), ('too_large', 'Too large'), ('forbidden_target', 'Forbidden target'), ('other', 'Other')], db_index=True, max_length=20)),
-                ('detail', models.CharField(blank=True, max_length=200)),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='mirrors.mirror')),
-                ('mirror_url', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='checks', to='mirrors.mirrorurl')),
-                ('sweep', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='checks', to='mirrors.sweep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.CharField(max_length=1000)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("timestamp", "Timestamp file"),
+                            ("repomd", "repomd.xml"),
+                            ("image", "ISO image"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("checked_at", models.DateTimeField(db_index=True)),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("latency_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("bytes", models.PositiveIntegerField(default=0)),
+                (
+                    "error",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("dns", "DNS"),
+                            ("refused", "Connection refused"),
+                            ("timeout", "Timeout"),
+                            ("tls", "TLS"),
+                            ("http_status", "HTTP status"),
+                            ("wrong_content", "Wrong content"),
+                            ("too_large", "Too large"),
+                            ("forbidden_target", "Forbidden target"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=200)),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checks",
+                        to="mirrors.mirror",
+                    ),
+                ),
+                (
+                    "mirror_url",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="checks",
+                        to="mirrors.mirrorurl",
+                    ),
+                ),
+                (
+                    "sweep",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="checks",
+                        to="mirrors.sweep",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-checked_at', '-id'],
-                'indexes': [models.Index(fields=['mirror', '-checked_at'], name='mirrors_che_mirror__a08ce1_idx')],
+                "ordering": ["-checked_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["mirror", "-checked_at"], name="mirrors_che_mirror__a08ce1_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -8,58 +8,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirrors', '0004_sweep_trigger_label'),
+        ("mirrors", "0004_sweep_trigger_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mirror',
-            name='co_owners',
-            field=models.ManyToManyField(blank=True, help_text='Volunteers who manage the mirror with its owner.', related_name='co_owned_mirrors', to=settings.AUTH_USER_MODEL),
+            model_name="mirror",
+            name="co_owners",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Volunteers who manage the mirror with its owner.",
+                related_name="co_owned_mirrors",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='mirror',
-            name='notify_addresses',
-            field=models.TextField(blank=True, help_text='More addresses for those emails, one per line.'),
+            model_name="mirror",
+            name="notify_addresses",
+            field=models.TextField(
+                blank=True, help_text="More addresses for those emails, one per line."
+            ),
         ),
         migrations.AddField(
-            model_name='mirror',
-            name='notify_events',
-            field=models.JSONField(blank=True, default=apps.mirrors.models.network.notify_events_default, help_text="Which emails the mirror's people get: down, recovered, stale, suspended, moderation."),
+            model_name="mirror",
+            name="notify_events",
+            field=models.JSONField(
+                blank=True,
+                default=apps.mirrors.models.network.notify_events_default,
+                help_text="Which emails the mirror's people get: down, recovered, stale, suspended, moderation.",
+            ),
         ),
         migrations.CreateModel(
-            name='CoOwnerInvite',
+            name="CoOwnerInvite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('token', models.CharField(default=apps.mirrors.models.people._token, editable=False, max_length=64, unique=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invites', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "token",
+                    models.CharField(
+                        default=apps.mirrors.models.people._token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invites",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created'],
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='MaintenanceWindow',
+            name="MaintenanceWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='maintenance', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="maintenance",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mirror', 'starts_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='maintenance_ends_after_start')],
+                "ordering": ["mirror", "starts_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="maintenance_ends_after_start",
+                    )
+                ],
             },
         ),
     ]

@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirrors', '0005_people'),
-        ('releases', '0002_moderation_and_master_checksums'),
+        ("mirrors", "0005_people"),
+        ("releases", "0002_moderation_and_master_checksums"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mirror',
-            name='images',
-            field=models.ManyToManyField(blank=True, help_text='The ISO images it carries; none chosen: every image of its releases and architectures.', related_name='mirrors', to='releases.image'),
+            model_name="mirror",
+            name="images",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The ISO images it carries; none chosen: every image of its releases and architectures.",
+                related_name="mirrors",
+                to="releases.image",
+            ),
         ),
     ]

@@ -5,66 +5,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirrors', '0006_images_carried'),
-        ('releases', '0002_moderation_and_master_checksums'),
+        ("mirrors", "0006_images_carried"),
+        ("releases", "0002_moderation_and_master_checksums"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mirror',
-            name='health_checked_at',
+            model_name="mirror",
+            name="health_checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='mirror',
-            name='health_error',
+            model_name="mirror",
+            name="health_error",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='mirror',
-            name='health_failures',
-            field=models.PositiveIntegerField(default=0, help_text='Health probes failed in a row.'),
+            model_name="mirror",
+            name="health_failures",
+            field=models.PositiveIntegerField(
+                default=0, help_text="Health probes failed in a row."
+            ),
         ),
         migrations.AddField(
-            model_name='mirror',
-            name='health_successes',
-            field=models.PositiveIntegerField(default=0, help_text='Health probes answered in a row.'),
+            model_name="mirror",
+            name="health_successes",
+            field=models.PositiveIntegerField(
+                default=0, help_text="Health probes answered in a row."
+            ),
         ),
         migrations.AddField(
-            model_name='mirror',
-            name='recheck_requested_at',
-            field=models.DateTimeField(blank=True, help_text='When a content check outside the sweeps was last queued.', null=True),
+            model_name="mirror",
+            name="recheck_requested_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When a content check outside the sweeps was last queued.",
+                null=True,
+            ),
         ),
         migrations.CreateModel(
-            name='Push',
+            name="Push",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('detected_at', models.DateTimeField(db_index=True, help_text='When the master refresh saw it.')),
-                ('master_timestamp', models.BigIntegerField(blank=True, null=True)),
-                ('repositories', models.CharField(blank=True, help_text='The release/repository/architecture keys it changed.', max_length=500)),
-                ('mirrors_expected', models.PositiveIntegerField(default=0, help_text='Approved mirrors carrying at least one of its repositories.')),
-                ('versions', models.ManyToManyField(blank=True, related_name='pushes', to='releases.repositoryversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "detected_at",
+                    models.DateTimeField(
+                        db_index=True, help_text="When the master refresh saw it."
+                    ),
+                ),
+                ("master_timestamp", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "repositories",
+                    models.CharField(
+                        blank=True,
+                        help_text="The release/repository/architecture keys it changed.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "mirrors_expected",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Approved mirrors carrying at least one of its repositories.",
+                    ),
+                ),
+                (
+                    "versions",
+                    models.ManyToManyField(
+                        blank=True, related_name="pushes", to="releases.repositoryversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-detected_at'],
-                'get_latest_by': 'detected_at',
+                "ordering": ["-detected_at"],
+                "get_latest_by": "detected_at",
             },
         ),
         migrations.CreateModel(
-            name='PushArrival',
+            name="PushArrival",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seen_at', models.DateTimeField()),
-                ('delay_seconds', models.PositiveIntegerField(help_text="seen_at minus the push's detected_at.")),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_arrivals', to='mirrors.mirror')),
-                ('push', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='arrivals', to='mirrors.push')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seen_at", models.DateTimeField()),
+                (
+                    "delay_seconds",
+                    models.PositiveIntegerField(help_text="seen_at minus the push's detected_at."),
+                ),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="push_arrivals",
+                        to="mirrors.mirror",
+                    ),
+                ),
+                (
+                    "push",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="arrivals",
+                        to="mirrors.push",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['push', 'seen_at'],
-                'indexes': [models.Index(fields=['mirror', '-seen_at'], name='mirrors_pus_mirror__5a9710_idx')],
-                'constraints': [models.UniqueConstraint(fields=('push', 'mirror'), name='unique_push_arrival')],
+                "ordering": ["push", "seen_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["mirror", "-seen_at"], name="mirrors_pus_mirror__5a9710_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("push", "mirror"), name="unique_push_arrival")
+                ],
             },
         ),
     ]

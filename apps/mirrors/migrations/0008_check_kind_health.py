@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirrors', '0007_health_and_pushes'),
+        ("mirrors", "0007_health_and_pushes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='check',
-            name='kind',
-            field=models.CharField(choices=[('timestamp', 'Timestamp file'), ('repomd', 'repomd.xml'), ('image', 'ISO image'), ('health', 'Health probe')], max_length=10),
+            model_name="check",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("timestamp", "Timestamp file"),
+                    ("repomd", "repomd.xml"),
+                    ("image", "ISO image"),
+                    ("health", "Health probe"),
+                ],
+                max_length=10,
+            ),
         ),
     ]

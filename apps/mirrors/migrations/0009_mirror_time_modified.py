@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirrors', '0008_check_kind_health'),
+        ("mirrors", "0008_check_kind_health"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mirror',
-            name='time_modified',
-            field=models.CharField(blank=True, help_text='The Last-Modified of its timestamp file at the last health round.', max_length=40),
+            model_name="mirror",
+            name="time_modified",
+            field=models.CharField(
+                blank=True,
+                help_text="The Last-Modified of its timestamp file at the last health round.",
+                max_length=40,
+            ),
         ),
     ]

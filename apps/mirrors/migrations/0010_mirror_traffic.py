@@ -7,58 +7,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirrors', '0009_mirror_time_modified'),
+        ("mirrors", "0009_mirror_time_modified"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MirrorCounter',
+            name="MirrorCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('interface', models.CharField(max_length=64)),
-                ('taken_at', models.DateTimeField()),
-                ('in_octets', apps.servers.models.traffic.Counter64Field()),
-                ('out_octets', apps.servers.models.traffic.Counter64Field()),
-                ('uptime_ticks', models.BigIntegerField(blank=True, null=True)),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counters', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("interface", models.CharField(max_length=64)),
+                ("taken_at", models.DateTimeField()),
+                ("in_octets", apps.servers.models.traffic.Counter64Field()),
+                ("out_octets", apps.servers.models.traffic.Counter64Field()),
+                ("uptime_ticks", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="counters",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mirror', 'interface'],
-                'constraints': [models.UniqueConstraint(fields=('mirror', 'interface'), name='unique_mirror_counter')],
+                "ordering": ["mirror", "interface"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mirror", "interface"), name="unique_mirror_counter"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MirrorTraffic',
+            name="MirrorTraffic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('bytes_out', models.BigIntegerField(default=0)),
-                ('bytes_in', models.BigIntegerField(default=0)),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='traffic', to='mirrors.mirror')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("bytes_out", models.BigIntegerField(default=0)),
+                ("bytes_in", models.BigIntegerField(default=0)),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="traffic",
+                        to="mirrors.mirror",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'mirror traffic',
-                'ordering': ['mirror', '-day'],
-                'constraints': [models.UniqueConstraint(fields=('mirror', 'day'), name='unique_mirror_traffic_day')],
+                "verbose_name_plural": "mirror traffic",
+                "ordering": ["mirror", "-day"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mirror", "day"), name="unique_mirror_traffic_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MirrorTrafficPeriod',
+            name="MirrorTrafficPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('bytes_out', models.BigIntegerField()),
-                ('bytes_in', models.BigIntegerField()),
-                ('mirror', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='traffic_periods', to='mirrors.mirror')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                ("bytes_out", models.BigIntegerField()),
+                ("bytes_in", models.BigIntegerField()),
+                (
+                    "mirror",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="traffic_periods",
+                        to="mirrors.mirror",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mirror', '-start'],
-                'indexes': [models.Index(fields=['mirror', '-start'], name='mirrors_mir_mirror__5153c5_idx')],
+                "ordering": ["mirror", "-start"],
+                "indexes": [
+                    models.Index(fields=["mirror", "-start"], name="mirrors_mir_mirror__5153c5_idx")
+                ],
             },
         ),
     ]

@@ -5,43 +5,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mirrors', '0010_mirror_traffic'),
+        ("mirrors", "0010_mirror_traffic"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='check',
-            name='family',
-            field=models.CharField(blank=True, choices=[('ipv4', 'IPv4'), ('ipv6', 'IPv6')], help_text='The address family asked; blank when the name did not resolve.', max_length=4),
+            model_name="check",
+            name="family",
+            field=models.CharField(
+                blank=True,
+                choices=[("ipv4", "IPv4"), ("ipv6", "IPv6")],
+                help_text="The address family asked; blank when the name did not resolve.",
+                max_length=4,
+            ),
         ),
         migrations.AlterField(
-            model_name='check',
-            name='error',
-            field=models.CharField(blank=True, choices=[('dns', 'DNS'), ('refused', 'Connection refused'), ('timeout', 'Timeout'), ('tls', 'TLS'), ('http_status', 'HTTP status'), ('wrong_content', 'Wrong content'), ('too_large', 'Too large'), ('not_found', 'Not found'), ('login', 'Login refused'), ('forbidden_target', 'Forbidden target'), ('other', 'Other')], db_index=True, max_length=20),
+            model_name="check",
+            name="error",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("dns", "DNS"),
+                    ("refused", "Connection refused"),
+                    ("timeout", "Timeout"),
+                    ("tls", "TLS"),
+                    ("http_status", "HTTP status"),
+                    ("wrong_content", "Wrong content"),
+                    ("too_large", "Too large"),
+                    ("not_found", "Not found"),
+                    ("login", "Login refused"),
+                    ("forbidden_target", "Forbidden target"),
+                    ("other", "Other"),
+                ],
+                db_index=True,
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='MirrorURLState',
+            name="MirrorURLState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('family', models.CharField(blank=True, choices=[('ipv4', 'IPv4'), ('ipv6', 'IPv6')], max_length=4)),
-                ('dual', models.BooleanField(default=False, help_text='Its host has both address families.')),
-                ('status', models.CharField(choices=[('unknown', 'Not checked yet'), ('up', 'Up'), ('down', 'Down')], default='unknown', max_length=10)),
-                ('status_since', models.DateTimeField(blank=True, null=True)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0)),
-                ('consecutive_successes', models.PositiveIntegerField(default=0)),
-                ('timestamp', models.BigIntegerField(blank=True, help_text='Its timestamp file.', null=True)),
-                ('behind', models.BooleanField(default=False, help_text="Serves an older timestamp file than the mirror's newest.")),
-                ('error', models.CharField(blank=True, choices=[('dns', 'DNS'), ('refused', 'Connection refused'), ('timeout', 'Timeout'), ('tls', 'TLS'), ('http_status', 'HTTP status'), ('wrong_content', 'Wrong content'), ('too_large', 'Too large'), ('not_found', 'Not found'), ('login', 'Login refused'), ('forbidden_target', 'Forbidden target'), ('other', 'Other')], max_length=20)),
-                ('detail', models.CharField(blank=True, max_length=200)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('mirror_url', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='states', to='mirrors.mirrorurl')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "family",
+                    models.CharField(
+                        blank=True, choices=[("ipv4", "IPv4"), ("ipv6", "IPv6")], max_length=4
+                    ),
+                ),
+                (
+                    "dual",
+                    models.BooleanField(
+                        default=False, help_text="Its host has both address families."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("unknown", "Not checked yet"), ("up", "Up"), ("down", "Down")],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("status_since", models.DateTimeField(blank=True, null=True)),
+                ("consecutive_failures", models.PositiveIntegerField(default=0)),
+                ("consecutive_successes", models.PositiveIntegerField(default=0)),
+                (
+                    "timestamp",
+                    models.BigIntegerField(blank=True, help_text="Its timestamp file.", null=True),
+                ),
+                (
+                    "behind",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Serves an older timestamp file than the mirror's newest.",
+                    ),
+                ),
+                (
+                    "error",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("dns", "DNS"),
+                            ("refused", "Connection refused"),
+                            ("timeout", "Timeout"),
+                            ("tls", "TLS"),
+                            ("http_status", "HTTP status"),
+                            ("wrong_content", "Wrong content"),
+                            ("too_large", "Too large"),
+                            ("not_found", "Not found"),
+                            ("login", "Login refused"),
+                            ("forbidden_target", "Forbidden target"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=200)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "mirror_url",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="states",
+                        to="mirrors.mirrorurl",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mirror URL state',
-                'ordering': ['mirror_url', 'family'],
-                'constraints': [models.UniqueConstraint(fields=('mirror_url', 'family'), name='unique_url_family_state')],
+                "verbose_name": "mirror URL state",
+                "ordering": ["mirror_url", "family"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mirror_url", "family"), name="unique_url_family_state"
+                    )
+                ],
             },
         ),
     ]

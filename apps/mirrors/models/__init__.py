@@ -21,11 +21,12 @@ from .network import (
 from .people import CoOwnerInvite, MaintenanceWindow, MaintenanceWindowQuerySet
 from .pushes import Push, PushArrival, PushQuerySet, RolloutSample
 from .traffic import MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
+from .webhooks import MirrorWebhook, WebhookDelivery
 
 __all__ = [
     "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
     "Mirror", "MirrorCounter", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState",
     "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "MirrorURLState",
-    "Netblock", "Push", "PushArrival", "PushQuerySet", "RolloutSample", "Sweep", "SweepQuerySet",
-    "validate_netblock",
+    "MirrorWebhook", "Netblock", "Push", "PushArrival", "PushQuerySet", "RolloutSample", "Sweep",
+    "SweepQuerySet", "WebhookDelivery", "validate_netblock",
 ]  # fmt: skip

@@ -35,6 +35,8 @@ class MirrorRepositoryState(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     lag_seconds = models.PositiveIntegerField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # incomplete: the sampled package that was missing or wrong, with what was wrong
+    detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["mirror", "release", "repository", "architecture"]

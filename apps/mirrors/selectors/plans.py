@@ -4,6 +4,7 @@ mirror (its URLs and the files it should carry)."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,12 +18,15 @@ from ..checks.engine import MirrorPlan, Target
 from ..checks.evaluate import (
     KnownVersion,
 )
+from ..checks.packages import packages_sample
 from ..choices import (
     CheckKind,
+    ContentState,
     Protocol,
 )
 from ..models import (
     Mirror,
+    MirrorRepositoryState,
     MirrorURL,
     Push,
 )
@@ -46,6 +50,8 @@ class CheckContext:
     # each push was detected: what the recording turns into PushArrival rows.
     push_versions: dict[str, list[int]] = field(default_factory=dict)
     pushes: dict[int, dt.datetime] = field(default_factory=dict)
+    # the newest version's newest packages, of which a few are asked of each mirror
+    packages: dict[RepoKey, list] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> CheckContext:
@@ -57,18 +63,20 @@ class CheckContext:
         }
         keep = max(1, settings.MIRROR_CHECK_VERSION_HISTORY)
         versions: dict[RepoKey, list[KnownVersion]] = defaultdict(list)
+        packages: dict[RepoKey, list] = {}
         rows = (
             RepositoryVersion.objects.filter(release_id__in=releases)
             .latest_first()
             .values_list(
                 "release_id", "repository_id", "architecture_id", "sha256", "timestamp",
-                "published_at",
+                "published_at", "packages",
             )
         )  # fmt: skip
-        for rel, repo, arch, sha256, stamp, published in rows:
+        for rel, repo, arch, sha256, stamp, published, listed in rows:
             key = (rel, repo, arch)
             if len(versions[key]) < keep:
                 versions[key].append(KnownVersion(sha256, stamp, published.timestamp()))
+            packages.setdefault(key, listed or [])  # the newest version's
         images: dict[tuple[int, int], list[Image]] = defaultdict(list)
         for image in Image.objects.filter(release_id__in=releases).select_related(
             "release", "architecture"
@@ -81,6 +89,7 @@ class CheckContext:
             images=dict(images),
             push_versions=push_versions,
             pushes=pushes,
+            packages=packages,
         )
 
 
@@ -128,6 +137,10 @@ def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[Mir
         (Mirror.images.through, "image_id"),
     )
     shared: dict[tuple[frozenset, ...], list[Target]] = {}
+    pools: dict[tuple[frozenset, ...], list] = {}
+    rng = random.Random()  # noqa: S311  (a sample, not a secret)
+    count = settings.MIRROR_CHECK_SAMPLE_PACKAGES
+    full_max = min(settings.MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES, settings.MIRROR_CHECK_MAX_BYTES)
     for start in range(0, len(mirror_ids), BATCH):
         batch = list(mirror_ids[start : start + BATCH])
         failing.update(
@@ -140,6 +153,13 @@ def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[Mir
             mirror_id__in=batch
         ).values_list("mirror_id", "pk", "protocol", "url"):
             urls[mirror_id].append((PROTOCOL_ORDER.get(protocol, 9), url_id, url))
+        # An incomplete repository's named package is asked again, whatever the sample.
+        again: dict[int, list[Target]] = defaultdict(list)
+        for mirror_id, *key, detail in MirrorRepositoryState.objects.filter(
+            mirror_id__in=batch, state=ContentState.INCOMPLETE
+        ).values_list("mirror_id", "release_id", "repository_id", "architecture_id", "detail"):
+            if (target := _named_package(context, tuple(key), detail)) is not None:
+                again[mirror_id].append(target)
         carried: list[dict[int, set[int]]] = []
         for model, column in through:
             rows: dict[int, set[int]] = defaultdict(set)
@@ -154,6 +174,11 @@ def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[Mir
             choice = tuple(frozenset(rows.get(mirror_id, ())) for rows in carried)
             if choice not in shared:
                 shared[choice] = _targets_for(*choice, context=context)
+                pools[choice] = [
+                    (t.key, t.path.removesuffix("repodata/repomd.xml"), context.packages[t.key])
+                    for t in shared[choice]
+                    if t.kind == CheckKind.REPOMD and context.packages.get(t.key)
+                ]
             plans.append(
                 MirrorPlan(
                     mirror_id=mirror_id,
@@ -161,12 +186,36 @@ def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[Mir
                           for _, pk, url in sorted(urls[mirror_id])],
                     timestamp_path=settings.MASTER_TIMESTAMP_FILE,
                     targets=shared[choice],
+                    # chosen anew for each mirror and each check
+                    samples=again.get(mirror_id, []) + (packages_sample(
+                        pools[choice], count=count, rng=rng, full_max_bytes=full_max,
+                        full_rate=settings.MIRROR_CHECK_SAMPLE_FULL_RATE,
+                    ) if count > 0 and pools[choice] else []),
                 )
             )  # fmt: skip
     # Mirrors that failed last time first: if they hang again, their timeouts run while the
     # healthy ones are probed instead of after them.
     plans.sort(key=lambda plan: -failing.get(plan.mirror_id, 0))
     return plans
+
+
+def _named_package(context: CheckContext, key: RepoKey, detail: str) -> Target | None:
+    """The package an incomplete state names, if the newest version still lists it."""
+    path = detail.partition(": ")[0]
+    release = context.releases.get(key[0])
+    if release is None:
+        return None
+    for repo in release.repositories.all():
+        if repo.pk != key[1]:
+            continue
+        for arch in release.architectures.all():
+            if arch.pk != key[2]:
+                continue
+            base = repo.path_for(release, arch)
+            for href, size, _sha256, _when in context.packages.get(key, ()):
+                if base + href == path:
+                    return Target(CheckKind.PACKAGE, path, key, size=size)
+    return None
 
 
 def _targets_for(
@@ -192,7 +241,8 @@ def _targets_for(
                 if key in context.versions:  # nothing to compare with: the master lacks it
                     path = repo.path_for(release, arch) + "repodata/repomd.xml"
                     known = frozenset(v.sha256 for v in context.versions[key])
-                    targets.append(Target(CheckKind.REPOMD, path, key, known))
+                    newest = context.versions[key][0].sha256
+                    targets.append(Target(CheckKind.REPOMD, path, key, known, newest))
             for image in context.images.get((release.pk, arch.pk), ()):
                 if not chosen_images or image.pk in chosen_images:
                     targets.append(Target(CheckKind.IMAGE, image.path, image.pk))

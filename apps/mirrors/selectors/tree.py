@@ -14,7 +14,13 @@ from ..choices import Approval, ContentState, MirrorStatus, MirrorTier
 from ..models import MaintenanceWindow, Mirror, MirrorRepositoryState, Push, PushArrival
 
 _TIERS = {MirrorTier.MASTER: 0, MirrorTier.INTERNAL: 1, MirrorTier.EXTERNAL: 2}
-_WORST = (ContentState.MISSING, ContentState.BEHIND, ContentState.UNKNOWN, ContentState.CURRENT)
+_WORST = (
+    ContentState.MISSING,
+    ContentState.INCOMPLETE,
+    ContentState.BEHIND,
+    ContentState.UNKNOWN,
+    ContentState.CURRENT,
+)
 
 
 def mirror_tree(*, now=None) -> dict:

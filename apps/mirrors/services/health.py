@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import queue
+import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,7 +38,7 @@ MASTER_TIME_KEY = "mirrors:health:master-time"
 __all__ = ["LAST_ROUND_KEY", "MASTER_TIME_KEY", "HealthReport", "health_round"]
 
 
-def health_round(*, now: dt.datetime | None = None) -> HealthReport:
+def health_round(*, now: dt.datetime | None = None, early: bool = True) -> HealthReport:
     """Probe every approved mirror that is up or down (not the masters, not those in an
     open maintenance window) and apply the health hysteresis.
 
@@ -46,6 +49,13 @@ def health_round(*, now: dt.datetime | None = None) -> HealthReport:
     mirror whose timestamp file's Last-Modified changed since the last round finished a
     sync: a content check is queued too, which lists it as current for the new versions.
     Successful probes write no check rows: a few queries per round, whatever the count.
+
+    A probe whose answer would change the mirror's status (an up mirror failing, a down
+    one answering) is confirmed at once: a second probe MIRROR_HEALTH_CONFIRM_SECONDS after
+    the first started, whose result counts as the next round's. With `early` (the default)
+    a mirror whose change is confirmed is recorded while the others are still probed (once
+    the master answered this round: our side's network works), so its way out of the lists
+    or back does not wait for the slowest mirror of the round.
     """
     now = now or timezone.now()
     clock = time.perf_counter()
@@ -53,11 +63,18 @@ def health_round(*, now: dt.datetime | None = None) -> HealthReport:
     mirrors = _mirrors_load(now=now)
     masters = master_base_urls()
     master_url = masters[0] + settings.MASTER_TIMESTAMP_FILE if masters else None
-    master_result = loop_run(
-        _round_fetch(list(mirrors.values()), master_url), fast_loop=settings.MIRROR_CHECK_UVLOOP
-    )
+    recorded: set[int] = set()
+    master_result = None
+    for kind, item in _round_stream(list(mirrors.values()), master_url, early=early):
+        if kind == "master":
+            master_result = item
+        else:  # confirmed changes, recorded at once
+            _outcomes_record(mirrors={m.pk: m for m in item}, now=now, report=report)
+            recorded.update(m.pk for m in item)
     report.mirrors = len(mirrors)
-    report.requests = sum(len(m.urls) for m in mirrors.values()) + (1 if master_url else 0)
+    report.requests = sum(len(m.results) + len(m.earlier or ()) for m in mirrors.values()) + (
+        1 if master_url else 0
+    )
     failing = [m for m in mirrors.values() if not m.healthy]
     report.failed = len(failing)
     if master_result is not None:
@@ -76,7 +93,9 @@ def health_round(*, now: dt.datetime | None = None) -> HealthReport:
         logger.warning("Health round: the master and %d of %d mirrors failed; no failure "
                        "counted", len(failing), len(mirrors))  # fmt: skip
         mirrors = {pk: m for pk, m in mirrors.items() if m.healthy}
-    _outcomes_record(mirrors=mirrors, now=now, report=report)
+    _outcomes_record(
+        mirrors={pk: m for pk, m in mirrors.items() if pk not in recorded}, now=now, report=report
+    )
     if report.master_timestamp is not None:
         report.master_changed = _master_watch(timestamp=report.master_timestamp, now=now)
     report.seconds = time.perf_counter() - clock
@@ -128,20 +147,76 @@ def _mirrors_load(*, now: dt.datetime) -> dict[int, ProbedMirror]:
     return mirrors
 
 
-async def _round_fetch(mirrors: list[ProbedMirror], master_url: str | None) -> FetchResult | None:
+def _round_stream(mirrors: list[ProbedMirror], master_url: str | None, *, early: bool):
+    """Probe in an event loop in a worker thread (the database stays in the caller's); yield
+    ("master", its result) when the round is done and, before that, ("changed", mirrors)
+    batches of confirmed changes as they come, when `early` and the master answered."""
+    done = object()
+    handed: queue.SimpleQueue = queue.SimpleQueue()
+    failure: list[BaseException] = []
+    master_ok = threading.Event()
+
+    def on_confirmed(mirror: ProbedMirror) -> None:
+        if early and master_ok.is_set() and mirror.changing:
+            handed.put(mirror)
+
+    def probe() -> None:
+        try:
+            found = loop_run(
+                _round_fetch(mirrors, master_url, on_confirmed=on_confirmed, master_ok=master_ok),
+                fast_loop=settings.MIRROR_CHECK_UVLOOP,
+            )
+            handed.put(("master", found))
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+        finally:
+            handed.put(done)
+
+    thread = threading.Thread(target=probe, name="health-probes", daemon=True)
+    thread.start()
+    held = None
+    while (item := held if held is not None else handed.get()) is not done:
+        held = None
+        if not isinstance(item, ProbedMirror):
+            yield item
+            continue
+        batch = [item]
+        while True:  # what else is ready: one recording for all of it
+            try:
+                more = handed.get_nowait()
+            except queue.Empty:
+                break
+            if not isinstance(more, ProbedMirror):
+                held = more  # (the master or the end: after this batch)
+                break
+            batch.append(more)
+        yield "changed", batch
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+async def _round_fetch(
+    mirrors: list[ProbedMirror], master_url: str | None, *,
+    on_confirmed: Callable[[ProbedMirror], None] | None = None,
+    master_ok: threading.Event | None = None,
+) -> FetchResult | None:  # fmt: skip
     """HEAD the timestamp file on every URL (a fixed pool of workers, as the sweeps do, at
-    most per_host at once per mirror) while the master's is read; the master's result."""
+    most per_host at once per mirror) while the master's is read; the master's result. A
+    mirror whose answer disagrees with its status is asked again a few seconds after the
+    first probe started (at once when that one took longer), then `on_confirmed` is told."""
     client = SafeClient.from_settings(
         timeout=settings.MIRROR_HEALTH_TIMEOUT,
-        connect_timeout=min(settings.MIRROR_CHECK_CONNECT_TIMEOUT, settings.MIRROR_HEALTH_TIMEOUT),
+        connect_timeout=min(settings.MIRROR_HEALTH_CONNECT_TIMEOUT, settings.MIRROR_HEALTH_TIMEOUT),
         total=settings.MIRROR_HEALTH_CONCURRENCY,
     )
+    confirm = max(0.0, settings.MIRROR_HEALTH_CONFIRM_SECONDS)
     concurrency = max(1, settings.MIRROR_HEALTH_CONCURRENCY)
     slots = Slots(concurrency)
     path = settings.MASTER_TIMESTAMP_FILE
     pending = iter(mirrors)
 
-    async def probe(mirror: ProbedMirror) -> None:
+    async def ask(mirror: ProbedMirror) -> list[tuple[int, FetchResult]]:
         per_host = Slots(client.per_host)
         async with client.session() as session:
 
@@ -157,13 +232,23 @@ async def _round_fetch(mirrors: list[ProbedMirror], master_url: str | None) -> F
                 for family in await session.families(base + path)
             ]
             if len(asks) == 1:  # most mirrors: no task to create
-                mirror.results = [await one(*asks[0])]
-            else:
-                mirror.results = list(await asyncio.gather(*(one(*a) for a in asks)))
+                return [await one(*asks[0])]
+            return list(await asyncio.gather(*(one(*a) for a in asks)))
+
+    async def confirmation(mirror: ProbedMirror, started: float) -> None:
+        await asyncio.sleep(max(0.0, started + confirm - time.monotonic()))
+        mirror.earlier, mirror.results = mirror.results, await ask(mirror)
+        if on_confirmed is not None:
+            on_confirmed(mirror)
+
+    confirming: set[asyncio.Task] = set()
 
     async def worker() -> None:
         for mirror in pending:
-            await probe(mirror)
+            started = time.monotonic()
+            mirror.results = await ask(mirror)
+            if confirm and mirror.disputed:  # its own task: the wait holds no worker
+                confirming.add(asyncio.ensure_future(confirmation(mirror, started)))
 
     async def master() -> FetchResult | None:
         if master_url is None:
@@ -174,10 +259,20 @@ async def _round_fetch(mirrors: list[ProbedMirror], master_url: str | None) -> F
             timeout=settings.MIRROR_HEALTH_TIMEOUT,
         )
         async with master_client.session() as session:
-            return await master_client.fetch(session, master_url)
+            found = await master_client.fetch(session, master_url)
+        if master_ok is not None and found.ok:
+            try:
+                timestamp_parse(found.body or b"")
+            except ValueError:
+                pass
+            else:
+                master_ok.set()
+        return found
 
     workers = (worker() for _ in range(min(concurrency, max(1, len(mirrors)))))
     found, *_ = await asyncio.gather(master(), *workers)
+    if confirming:
+        await asyncio.gather(*confirming)
     return found
 
 

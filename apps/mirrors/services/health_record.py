@@ -58,13 +58,34 @@ class ProbedMirror:
     time_modified: str  # the Last-Modified of its TIME at the last round, "" at first
     urls: list[tuple[int, str]] = field(default_factory=list)  # (MirrorURL id, base URL)
     results: list[tuple[int, FetchResult]] = field(default_factory=list)
+    earlier: list[tuple[int, FetchResult]] | None = None  # the first probe, when confirmed
 
     @property
     def healthy(self) -> bool:
         """Some URL answered; rsync only counts for a mirror that has nothing else (it
         serves the mirrors below, not clients)."""
-        served = [r for _u, r in self.results if not r.url.lower().startswith("rsync:")]
-        return any(answered(result) for result in served or [r for _u, r in self.results])
+        return _healthy(self.results)
+
+    @property
+    def disputed(self) -> bool:
+        """The probe's answer disagrees with the status: to be confirmed at once."""
+        if self.status == MirrorStatus.UP:
+            return not self.healthy
+        return self.status == MirrorStatus.DOWN and self.healthy
+
+    @property
+    def agreed(self) -> bool:
+        """Confirmed: the second probe said what the first one did (both count)."""
+        return self.earlier is not None and _healthy(self.earlier) == self.healthy
+
+    @property
+    def changing(self) -> bool:
+        """Confirmed and enough in a row to change the status (or queue the way back)."""
+        if not self.agreed:
+            return False
+        if self.status == MirrorStatus.UP:
+            return self.failures + 2 >= settings.MIRROR_HEALTH_DOWN_AFTER
+        return self.successes + 2 >= settings.MIRROR_HEALTH_UP_AFTER
 
     @property
     def modified(self) -> str:
@@ -73,6 +94,11 @@ class ProbedMirror:
             if answered(result):
                 return result.last_modified
         return ""
+
+
+def _healthy(results: list[tuple[int, FetchResult]]) -> bool:
+    served = [r for _u, r in results if not r.url.lower().startswith("rsync:")]
+    return any(answered(result) for result in served or [r for _u, r in results])
 
 
 def answered(result: FetchResult) -> bool:
@@ -105,11 +131,12 @@ def outcomes_record(*, mirrors: dict[int, ProbedMirror], now: dt.datetime, repor
     recheck_before = now - dt.timedelta(seconds=settings.MIRROR_RECHECK_MIN_SECONDS)
     good, bad, to_down, to_recheck, to_sync = [], [], [], [], []
     for mirror in mirrors.values():
+        step = 2 if mirror.agreed else 1
         if mirror.healthy:
-            mirror.successes, mirror.failures = mirror.successes + 1, 0
+            mirror.successes, mirror.failures = mirror.successes + step, 0
             modified = mirror.modified
             changed = modified and modified != mirror.time_modified
-            good.append((mirror.pk, modified if changed else None))
+            good.append((mirror.pk, modified if changed else None, step))
             may_recheck = (
                 mirror.recheck_requested_at is None or mirror.recheck_requested_at <= recheck_before
             )
@@ -119,8 +146,8 @@ def outcomes_record(*, mirrors: dict[int, ProbedMirror], now: dt.datetime, repor
             elif changed and mirror.time_modified and may_recheck:
                 to_sync.append(mirror.pk)
         else:
-            mirror.successes, mirror.failures = 0, mirror.failures + 1
-            bad.append((mirror.pk, _why(mirror)))
+            mirror.successes, mirror.failures = 0, mirror.failures + step
+            bad.append((mirror.pk, _why(mirror), step))
             if mirror.status == MirrorStatus.UP and mirror.failures >= down_after:
                 to_down.append(mirror.pk)
 
@@ -183,10 +210,11 @@ def _sides_record(
 
 
 def _counters_record(
-    good: list[tuple[int, str | None]], bad: list[tuple[int, str]], *, now: dt.datetime
+    good: list[tuple[int, str | None, int]], bad: list[tuple[int, str, int]], *, now: dt.datetime
 ) -> None:
-    """One more success for each good mirror (with its TIME's new Last-Modified, or None
-    when unchanged), one more failure for each failing one (with its own error)."""
+    """`step` more successes for each good mirror (with its TIME's new Last-Modified, or
+    None when unchanged), `step` more failures for each failing one (with its own error):
+    one UPDATE per step and kind, in batches."""
     ops, meta = connection.ops, Mirror._meta
 
     def column(name: str) -> str:
@@ -196,16 +224,18 @@ def _counters_record(
     failures, successes = column("health_failures"), column("health_successes")
     at = ops.adapt_datetimefield_value(now)
     # Identifiers come from the model and are quoted; every value is a parameter.
-    _case_update(
-        f"UPDATE {table} SET {successes} = {successes} + 1, {failures} = 0, "  # noqa: S608
-        f"{column('health_error')} = %s, {checked} = %s",
-        ["", at], column("time_modified"), good,
-    )  # fmt: skip
-    _case_update(
-        f"UPDATE {table} SET {failures} = {failures} + 1, {successes} = 0, "  # noqa: S608
-        f"{checked} = %s",
-        [at], column("health_error"), bad,
-    )  # fmt: skip
+    for step in sorted({row[2] for row in good}):
+        _case_update(
+            f"UPDATE {table} SET {successes} = {successes} + %s, {failures} = 0, "  # noqa: S608
+            f"{column('health_error')} = %s, {checked} = %s",
+            [step, "", at], column("time_modified"), [r[:2] for r in good if r[2] == step],
+        )  # fmt: skip
+    for step in sorted({row[2] for row in bad}):
+        _case_update(
+            f"UPDATE {table} SET {failures} = {failures} + %s, {successes} = 0, "  # noqa: S608
+            f"{checked} = %s",
+            [step, at], column("health_error"), [r[:2] for r in bad if r[2] == step],
+        )  # fmt: skip
 
 
 def _case_update(head: str, params: list, case: str, rows: list[tuple[int, str | None]]) -> None:
@@ -269,9 +299,11 @@ def _transitions_record(
         Mirror.objects.filter(pk__in=batch).update(
             recheck_requested_at=now, consecutive_successes=successes
         )
-    report.taken_down = [mirrors[pk].name for pk in down]
-    report.synced = [mirrors[pk].name for pk in synced]
-    report.rechecks_queued += [mirrors[pk].name for pk in back] + report.synced
+    taken_down = [mirrors[pk].name for pk in down]
+    synced_names = [mirrors[pk].name for pk in synced]
+    report.taken_down += taken_down
+    report.synced += synced_names
+    report.rechecks_queued += [mirrors[pk].name for pk in back] + synced_names
     if down:
         # The email's count is of health probes: the sweeps' own count may still be 0.
         notices = [
@@ -283,7 +315,7 @@ def _transitions_record(
             for pk in down
         ]  # fmt: skip
         transaction.on_commit(lambda: notices_send(notices=notices))
-        changes_publish(f"health: {len(down)} mirrors down ({', '.join(report.taken_down[:5])})")
+        changes_publish(f"health: {len(down)} mirrors down ({', '.join(taken_down[:5])})")
     if back or synced:
         from ..tasks import recheck_queue  # the tasks import the services
 

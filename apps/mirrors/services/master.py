@@ -29,6 +29,7 @@ from ..checks.evaluate import (
 from ..models import Push
 from ..selectors.masters import master_base_urls
 from .pushes import push_record
+from .samples import packages_read
 
 logger = logging.getLogger(__name__)
 
@@ -102,14 +103,26 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
         report.problems.append(f"{time_result.url}: {time_result.error} {time_result.detail}")
 
     found: dict[RepoKey, object] = {}
+    bodies: dict[RepoKey, tuple[str, bytes]] = {}  # the repomd.xml's URL and content
     for (release, repository, architecture), result in zip(combos, repomd_results, strict=True):
         if not result.ok:
             report.problems.append(f"{result.url}: {result.error} {result.detail}")
             continue
+        key = (release.pk, repository.pk, architecture.pk)
         try:
-            found[(release.pk, repository.pk, architecture.pk)] = repomd_parse(result.body or b"")
+            found[key] = repomd_parse(result.body or b"")
+            bodies[key] = (result.url, result.body or b"")
         except ValueError as exc:
             report.problems.append(f"{result.url}: {exc}")
+    known = set(
+        RepositoryVersion.objects.filter(release__in=releases).values_list(
+            "release_id", "repository_id", "architecture_id", "sha256"
+        )
+    )
+    packages = packages_read(
+        {key: bodies[key] for key, info in found.items() if (*key, info.sha256) not in known},
+        report.problems,
+    )
 
     checksums = _checksums_by_folder(folders, sums_results, report)
     read: dict[int, tuple[int | None, str | None]] = {}
@@ -126,11 +139,6 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
         read[image.pk] = (size, entry.sha256 if entry else None)
 
     with transaction.atomic():
-        known = set(
-            RepositoryVersion.objects.filter(release__in=releases).values_list(
-                "release_id", "repository_id", "architecture_id", "sha256"
-            )
-        )
         new = [
             RepositoryVersion(
                 release_id=key[0],
@@ -141,6 +149,7 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
                 sha512=info.sha512,
                 size=info.size,
                 published_at=now,
+                packages=packages.get(key, []),
             )
             for key, info in found.items()
             if (*key, info.sha256) not in known

@@ -37,6 +37,9 @@ def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
     mirror.save(update_fields=["approval", "approval_reason", "modified"])
     changes_publish(f"{mirror.name} approved by {who(by)}")
     moderation_notify(mirror=mirror, event="approved")
+    from .webhooks import webhooks_notify  # (it imports this module's neighbours)
+
+    webhooks_notify(events=[(mirror.pk, "approved", f"approved by {who(by)}")])
     return mirror
 
 

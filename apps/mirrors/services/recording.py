@@ -18,6 +18,7 @@ from ..checks.evaluate import (
     image_state_evaluate,
     repository_state_evaluate,
 )
+from ..checks.packages import package_problem
 from ..choices import (
     CheckKind,
     ContentState,
@@ -62,6 +63,7 @@ def outcomes_record(
     verdicts: dict[int, tuple[bool, int | None, str]] = {}  # mirror -> (reachable, lag, why)
     followed: set[tuple[int, int]] = set()  # (push, mirror) seen holding a push's version
     url_results: list[URLResult] = []
+    answered: set[tuple[int, str]] = set()  # (mirror, package path) served right
     sweep_id = sweep.pk if sweep else None
     for outcome in outcomes:
         max_lag: int | None = None
@@ -83,10 +85,21 @@ def outcomes_record(
                 if state == ContentState.BEHIND and lag is not None:
                     max_lag = max(max_lag or 0, lag)
                 repo_states[(outcome.mirror_id, *target.key)] = (
-                    state, probe.sha256 or "", lag, stamp
+                    state, probe.sha256 or "", lag, stamp, ""
                 )  # fmt: skip
                 for push_id in context.push_versions.get(probe.sha256 or "", ()):
                     followed.add((push_id, outcome.mirror_id))
+            elif target.kind == CheckKind.PACKAGE:  # asked only of a current repository
+                length = result.content_length if result.content_length is not None else (
+                    result.nbytes if target.sha256 and result.ok else None
+                )  # fmt: skip
+                problem = package_problem(target, result.status, length, probe.sha256)
+                if problem == "":
+                    answered.add((outcome.mirror_id, target.path))
+                key = (outcome.mirror_id, *target.key)
+                if problem and repo_states.get(key, ("",))[0] == ContentState.CURRENT:
+                    state, sha256, lag, stamp, _detail = repo_states[key]
+                    repo_states[key] = (ContentState.INCOMPLETE, sha256, lag, stamp, problem)
             elif target.kind == CheckKind.IMAGE:
                 image = images_by_id[target.key]
                 # ftp has no HTTP status: a SIZE that answered is its 200
@@ -107,7 +120,7 @@ def outcomes_record(
 
     with transaction.atomic():
         _rows_insert(Check, CHECK_COLUMNS, checks)
-        _repository_states_record(states=repo_states, now=now)
+        _repository_states_record(states=repo_states, now=now, answered=answered)
         _image_states_record(states=image_states, now=now)
         url_states_record(results=url_results, now=now)
         notices = _mirrors_status_record(verdicts=verdicts, now=now)
@@ -213,28 +226,39 @@ def _push_arrivals_record(
     )
 
 
-def _repository_states_record(*, states: dict[tuple, tuple], now: dt.datetime) -> None:
+def _repository_states_record(
+    *, states: dict[tuple, tuple], now: dt.datetime, answered: set[tuple[int, str]]
+) -> None:
+    """Upsert the states that changed. An incomplete repository stays so, its package named,
+    while the mirror serves the same version and that package was not served right since
+    (the samples are random: one check's luck does not clear it)."""
     unchanged = []
     checked = connection.ops.adapt_datetimefield_value(now)
     mirror_ids = sorted({key[0] for key in states})
     for start in range(0, len(mirror_ids), BATCH):
-        for pk, *key, state, sha256, lag, stamp in MirrorRepositoryState.objects.filter(
+        for pk, *key, state, sha256, lag, stamp, detail in MirrorRepositoryState.objects.filter(
             mirror_id__in=mirror_ids[start : start + BATCH]
         ).values_list(
             "pk", "mirror_id", "release_id", "repository_id", "architecture_id", "state",
-            "sha256", "lag_seconds", "timestamp",
+            "sha256", "lag_seconds", "timestamp", "detail",
         ):  # fmt: skip
             new = states.get(tuple(key))
-            if new is not None and new == (state, sha256, lag, stamp):
+            if (
+                new is not None and state == ContentState.INCOMPLETE
+                and new[:2] == (ContentState.CURRENT, sha256)
+                and (key[0], detail.partition(": ")[0]) not in answered
+            ):  # fmt: skip
+                new = states[tuple(key)] = (state, *new[1:4], detail)
+            if new is not None and new == (state, sha256, lag, stamp, detail):
                 unchanged.append(pk)
                 del states[tuple(key)]
     _rows_insert(
         MirrorRepositoryState,
         ["mirror", "release", "repository", "architecture", "state", "sha256", "lag_seconds",
-         "timestamp", "checked_at"],
+         "timestamp", "detail", "checked_at"],
         [(*key, *values, checked) for key, values in states.items()],
         unique=["mirror", "release", "repository", "architecture"],
-        update=["state", "sha256", "lag_seconds", "timestamp", "checked_at"],
+        update=["state", "sha256", "lag_seconds", "timestamp", "detail", "checked_at"],
     )  # fmt: skip
     for start in range(0, len(unchanged), BATCH):
         MirrorRepositoryState.objects.filter(pk__in=unchanged[start : start + BATCH]).update(

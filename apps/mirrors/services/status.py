@@ -96,7 +96,16 @@ _BODIES = {
 
 
 def notices_send(*, notices: Sequence[Notice]) -> int:
-    """Email the mirrors' contacts about their status changes (one connection for all)."""
+    """Email the mirrors' contacts about their status changes (one connection for all), and
+    tell their webhooks."""
+    from .webhooks import NOTICE_EVENTS, webhooks_notify
+
+    try:
+        webhooks_notify(
+            events=[(n.mirror.pk, NOTICE_EVENTS.get(n.event, ""), n.detail) for n in notices]
+        )
+    except Exception:  # a webhook must not undo a sweep either
+        logger.exception("Could not record the webhook deliveries of %d notices", len(notices))
     messages = []
     for notice in notices:
         mirror = notice.mirror

@@ -68,7 +68,7 @@ def test_a_sweep_records_what_each_behaviour_serves(farm_mirrors, mirror_farm, s
 
     assert result.state == SweepState.FINISHED and result.master_ok
     assert received and received[-1].pk == result.pk  # the delivery app rebuilds on this
-    assert result.mirrors_checked == 10 and result.mirrors_failed == 4
+    assert result.mirrors_checked == 12 and result.mirrors_failed == 4
     m = dict(farm_mirrors)
     for mirror in m.values():
         mirror.refresh_from_db()
@@ -90,6 +90,14 @@ def test_a_sweep_records_what_each_behaviour_serves(farm_mirrors, mirror_farm, s
     assert image_states(m["missing_iso"]) == {ImageState.MISSING}
     assert repo_states(m["missing_iso"]) == dict.fromkeys(every_repo, ContentState.CURRENT)
     assert image_states(m["wrong_iso_size"]) == {ImageState.WRONG_SIZE}
+    # Packages: a random few asked (test_content_samples.py asks every one); only the
+    # repository whose packages are missing or short can be found incomplete.
+    for name in ("missing_package", "truncated_package"):
+        states = repo_states(m[name])
+        assert {k: v for k, v in states.items() if not k.startswith("updates/")} == {
+            k: ContentState.CURRENT for k in every_repo if not k.startswith("updates/")
+        }
+        assert set(states.values()) <= {ContentState.CURRENT, ContentState.INCOMPLETE}
 
     # The broken ones: one probe each (no retry storm), the right error class, no states.
     expected = {
@@ -110,7 +118,9 @@ def test_a_sweep_records_what_each_behaviour_serves(farm_mirrors, mirror_farm, s
     assert 1000 <= hang.latency_ms < 2500  # the configured timeout, 1 s
 
     current = Check.objects.filter(mirror=m["current"])
-    assert current.count() == 1 + 6 + 4  # TIME, 3 repositories x 2 archs, 2 ISOs x 2 archs
+    # TIME, 3 repositories x 2 archs, 2 ISOs x 2 archs, 3 sampled packages
+    assert current.count() == 1 + 6 + 4 + 3
+    assert current.filter(kind=CheckKind.PACKAGE).count() == 3
     assert not current.exclude(error="").exists()
     assert all(c.sweep_id == result.pk and c.latency_ms is not None for c in current)
     assert min(Check.objects.filter(mirror=m["slow"]).values_list("latency_ms", flat=True)) >= 200

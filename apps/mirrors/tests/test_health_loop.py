@@ -1,8 +1,9 @@
 """The health loop against the real mirror farm: a mirror that stops answering leaves every
-list within two rounds, one that comes back is listed again only after a content check,
-mirrors in maintenance and private addresses are left alone, a push on the master is seen
-within a round, and a round costs the same few queries for 3 mirrors as for 30 (a mirror
-that finishes a sync: test_health_sync.py)."""
+list within the round (its failure confirmed by a second probe), one that comes back is
+listed again only after a content check, mirrors in maintenance and private addresses are
+left alone, a push on the master is seen within a round, and a round costs the same few
+queries for 3 mirrors as for 30 (a mirror that finishes a sync: test_health_sync.py;
+the confirmation itself: test_health_confirm.py)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def health_settings(settings, farm):
     settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8"]
     settings.MIRROR_CHECK_TIMEOUT = settings.MIRROR_CHECK_CONNECT_TIMEOUT = 1.0
     settings.MIRROR_HEALTH_TIMEOUT = 1.0  # the blackhole (HANG) costs a round this much
+    settings.MIRROR_HEALTH_CONNECT_TIMEOUT = 1.0
+    settings.MIRROR_HEALTH_CONFIRM_SECONDS = 0.2  # the second probe of a change
     settings.MIRROR_CHECK_CONCURRENCY = settings.MIRROR_HEALTH_CONCURRENCY = 50
     settings.MIRROR_CHECK_DOWN_AFTER = settings.MIRROR_CHECK_UP_AFTER = 2
     settings.MIRROR_HEALTH_DOWN_AFTER = settings.MIRROR_HEALTH_UP_AFTER = 2
@@ -123,8 +126,8 @@ def sweep(capture) -> None:
         services.sweep_run()
 
 
-@pytest.mark.parametrize("behaviour", [Behaviour.REFUSED, Behaviour.HANG])
-def test_a_mirror_that_stops_answering_leaves_every_list_within_two_rounds(
+@pytest.mark.parametrize("behaviour", [Behaviour.REFUSED, Behaviour.BLACKHOLE, Behaviour.HANG])
+def test_a_mirror_that_stops_answering_leaves_every_list_within_the_round(
     network, farm, live, behaviour, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
@@ -142,13 +145,15 @@ def test_a_mirror_that_stops_answering_leaves_every_list_within_two_rounds(
         rounds += 1
         assert report.failed == 1 and report.mirrors == 3
     print(f"\n{behaviour.name}: out of every list after {rounds} health rounds")
-    assert rounds <= 2  # intervals, not wall-clock: each round is one interval
+    assert rounds == 1  # the failure confirmed in the round by a second probe
 
     gone.refresh_from_db()
     assert gone.status == MirrorStatus.DOWN and gone.health_failures == 2
     assert gone.consecutive_successes == 0 and gone.status_since is not None
     why = Check.objects.get(mirror=gone, kind=CheckKind.HEALTH)  # only the transition's
     assert why.error == ("refused" if behaviour is Behaviour.REFUSED else "timeout")
+    if behaviour is Behaviour.BLACKHOLE:  # no connection: the connect timeout
+        assert "connect" in why.detail.lower() or "connection" in why.detail.lower()
     assert why.url == gone.urls.get().url + "TIME"
     assert listed(live, stays) == (True, True)
     (email,) = mail.outbox
@@ -166,7 +171,7 @@ def test_a_mirror_that_stops_answering_leaves_every_list_within_two_rounds(
         rechecked = Check.objects.filter(mirror=gone, sweep=None, kind=CheckKind.REPOMD)
         assert (gone.status == MirrorStatus.UP) == rechecked.exists()
     print(f"{behaviour.name}: listed again after {back} health rounds (the re-check in the last)")
-    assert back == 2 and report.rechecks_queued == ["one.farm.test"]
+    assert back == 1 and report.rechecks_queued == ["one.farm.test"]
     assert gone.recheck_requested_at is not None
     assert [m.subject for m in mail.outbox][
         -1
@@ -260,17 +265,17 @@ def test_a_private_address_is_never_requested_and_counts_as_a_failure(
     monkeypatch.setattr(SafeClient, "_request", spy)
     report = services.health_round()
     assert report.failed == 2 and report.mirrors == 5
+    # Confirmed by a second probe (no request either): out in the first round.
+    assert sorted(report.taken_down) == ["named.example.org", "ten.example.org"]
     assert not {"10.0.0.1", "192.168.1.7"} & set(asked)
     assert farm["one"].address in asked
     literal.refresh_from_db()
     named.refresh_from_db()
-    assert literal.health_failures == 1
+    assert literal.health_failures == 2
     assert literal.health_error == (
         "http://10.0.0.1/centos/TIME: forbidden_target (10.0.0.1 is not a public address)"
     )
     assert "private.example.org (192.168.1.7) is not a public address" in named.health_error
-    report = services.health_round()
-    assert sorted(report.taken_down) == ["named.example.org", "ten.example.org"]
 
 
 def test_a_push_on_the_master_is_refreshed_within_a_round(
@@ -309,7 +314,7 @@ def test_a_round_costs_the_same_queries_for_3_and_for_30_mirrors(
             time_modified="Thu, 01 Jan 1970 00:00:00 GMT"
         )
         with django_assert_max_num_queries(13) as queries:  # 1 for the outbox's rows
-            report = services.health_round()
+            report = services.health_round(early=False)  # (early: a recording per batch)
         assert report.taken_down and report.synced and not report.master_changed
         assert len(report.rechecks_queued) == 2
         # The one back counts its health rounds as earlier successes; the synced one not.
@@ -350,6 +355,7 @@ def test_the_healthmirrors_command_prints_each_round(network, farm, health_setti
     out = io.StringIO()
     call_command("healthmirrors", "--every", "0.05", "--rounds", "2", stdout=out)
     first, second = out.getvalue().splitlines()
-    assert first.startswith("Round 1: 3 mirrors probed (4 requests), 1 failed, 0 taken down")
-    assert "1 failed, 1 taken down" in second
-    assert "down: three.farm.test" in second and "master time" in second
+    # The refused probe and its confirmation: down in the first round.
+    assert first.startswith("Round 1: 3 mirrors probed (5 requests), 1 failed, 1 taken down")
+    assert "down: three.farm.test" in first
+    assert "(4 requests), 1 failed, 0 taken down" in second and "master time" in second

@@ -297,8 +297,9 @@ def test_the_first_check_runs_at_once_and_its_page_shows_it(
     mirror.refresh_from_db()
     assert (mirror.approval, mirror.status) == ("pending", "up")
     checks = Check.objects.filter(mirror=mirror)
-    # the timestamp file, 6 repomd.xml (3 repositories x 2 architectures) and 4 ISO images
-    assert checks.count() == 11 and not checks.exclude(error="").exists()
+    # the timestamp file, 6 repomd.xml (3 repositories x 2 architectures), 4 ISO images and
+    # 3 packages of the repositories found current
+    assert checks.count() == 14 and not checks.exclude(error="").exists()
     assert not checks.exclude(sweep=None).exists()
     page = volunteer_client.get(reverse("mirrors:mine-detail", args=[mirror.pk])).content.decode()
     first_screen = page[page.index('id="owner-summary"') : page.index("Each release")]

@@ -6,92 +6,218 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Architecture',
+            name="Architecture",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(max_length=20, unique=True)),
-                ('description', models.CharField(blank=True, max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.SlugField(max_length=20, unique=True)),
+                ("description", models.CharField(blank=True, max_length=100)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Repository',
+            name="Repository",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(max_length=40, unique=True)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('path_template', models.CharField(default='{version}/{repo}/{arch}/', help_text='Placeholders: {version}, {major}, {repo}, {arch}.', max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.SlugField(max_length=40, unique=True)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                (
+                    "path_template",
+                    models.CharField(
+                        default="{version}/{repo}/{arch}/",
+                        help_text="Placeholders: {version}, {major}, {repo}, {arch}.",
+                        max_length=200,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'repositories',
-                'ordering': ['name'],
+                "verbose_name_plural": "repositories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('version', models.CharField(help_text='For example 4.4 or 5.0.', max_length=20, unique=True)),
-                ('major', models.PositiveSmallIntegerField(db_index=True)),
-                ('minor', models.PositiveSmallIntegerField(default=0)),
-                ('status', models.CharField(choices=[('beta', 'Beta'), ('current', 'Current'), ('eol', 'End of life')], db_index=True, default='current', max_length=10)),
-                ('released_on', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('architectures', models.ManyToManyField(blank=True, related_name='releases', to='releases.architecture')),
-                ('repositories', models.ManyToManyField(blank=True, related_name='releases', to='releases.repository')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "version",
+                    models.CharField(
+                        help_text="For example 4.4 or 5.0.", max_length=20, unique=True
+                    ),
+                ),
+                ("major", models.PositiveSmallIntegerField(db_index=True)),
+                ("minor", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("beta", "Beta"), ("current", "Current"), ("eol", "End of life")],
+                        db_index=True,
+                        default="current",
+                        max_length=10,
+                    ),
+                ),
+                ("released_on", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "architectures",
+                    models.ManyToManyField(
+                        blank=True, related_name="releases", to="releases.architecture"
+                    ),
+                ),
+                (
+                    "repositories",
+                    models.ManyToManyField(
+                        blank=True, related_name="releases", to="releases.repository"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-major', '-minor'],
+                "ordering": ["-major", "-minor"],
             },
         ),
         migrations.CreateModel(
-            name='Image',
+            name="Image",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(help_text='File name, e.g. CentOS-5.0-i386-bin-DVD.iso', max_length=200)),
-                ('kind', models.CharField(choices=[('dvd', 'DVD'), ('cd', 'CD'), ('netinstall', 'Network install'), ('livecd', 'Live CD'), ('server', 'Server CD')], default='cd', max_length=20)),
-                ('size', models.BigIntegerField(help_text='Bytes.')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('architecture', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='images', to='releases.architecture')),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='releases.release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="File name, e.g. CentOS-5.0-i386-bin-DVD.iso", max_length=200
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dvd", "DVD"),
+                            ("cd", "CD"),
+                            ("netinstall", "Network install"),
+                            ("livecd", "Live CD"),
+                            ("server", "Server CD"),
+                        ],
+                        default="cd",
+                        max_length=20,
+                    ),
+                ),
+                ("size", models.BigIntegerField(help_text="Bytes.")),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "architecture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="images",
+                        to="releases.architecture",
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="images",
+                        to="releases.release",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['release', 'architecture', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('release', 'architecture', 'name'), name='unique_image_per_release_arch')],
+                "ordering": ["release", "architecture", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("release", "architecture", "name"),
+                        name="unique_image_per_release_arch",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RepositoryVersion',
+            name="RepositoryVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('timestamp', models.BigIntegerField(help_text='The <timestamp> inside repomd.xml (Unix time).')),
-                ('sha256', models.CharField(max_length=64)),
-                ('sha512', models.CharField(blank=True, max_length=128)),
-                ('size', models.PositiveIntegerField(help_text='Size of repomd.xml in bytes.')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('architecture', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='repository_versions', to='releases.architecture')),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='repository_versions', to='releases.release')),
-                ('repository', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='releases.repository')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "timestamp",
+                    models.BigIntegerField(
+                        help_text="The <timestamp> inside repomd.xml (Unix time)."
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("sha512", models.CharField(blank=True, max_length=128)),
+                ("size", models.PositiveIntegerField(help_text="Size of repomd.xml in bytes.")),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "architecture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="repository_versions",
+                        to="releases.architecture",
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="repository_versions",
+                        to="releases.release",
+                    ),
+                ),
+                (
+                    "repository",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="releases.repository",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['release', 'repository', 'architecture', '-timestamp'],
-                'indexes': [models.Index(fields=['release', 'repository', 'architecture', '-timestamp'], name='releases_re_release_c58576_idx')],
-                'constraints': [models.UniqueConstraint(fields=('release', 'repository', 'architecture', 'sha256'), name='unique_repository_version')],
+                "ordering": ["release", "repository", "architecture", "-timestamp"],
+                "indexes": [
+                    models.Index(
+                        fields=["release", "repository", "architecture", "-timestamp"],
+                        name="releases_re_release_c58576_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("release", "repository", "architecture", "sha256"),
+                        name="unique_repository_version",
+                    )
+                ],
             },
         ),
     ]

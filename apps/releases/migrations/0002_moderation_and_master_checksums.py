@@ -5,40 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('releases', '0001_initial'),
+        ("releases", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='image',
-            name='checksums_read_at',
-            field=models.DateTimeField(blank=True, help_text='When the master refresh last read the size and hash.', null=True),
+            model_name="image",
+            name="checksums_read_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the master refresh last read the size and hash.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='image',
-            name='expected_sha256',
-            field=models.CharField(blank=True, help_text="As announced; checked against the master's, never served.", max_length=64, validators=[django.core.validators.RegexValidator('^[0-9a-fA-F]{64}$', 'A sha256 is 64 hexadecimal digits.')]),
+            model_name="image",
+            name="expected_sha256",
+            field=models.CharField(
+                blank=True,
+                help_text="As announced; checked against the master's, never served.",
+                max_length=64,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[0-9a-fA-F]{64}$", "A sha256 is 64 hexadecimal digits."
+                    )
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='image',
-            name='expected_size',
-            field=models.BigIntegerField(blank=True, help_text="Bytes, as announced; checked against the master's.", null=True),
+            model_name="image",
+            name="expected_size",
+            field=models.BigIntegerField(
+                blank=True,
+                help_text="Bytes, as announced; checked against the master's.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='release',
-            name='image_path_template',
-            field=models.CharField(default='{version}/isos/{arch}/', help_text="Where the ISO images of one architecture lie, relative to the tree's top. Placeholders: {version}, {major}, {arch}. The folder holds the checksum files too.", max_length=200),
+            model_name="release",
+            name="image_path_template",
+            field=models.CharField(
+                default="{version}/isos/{arch}/",
+                help_text="Where the ISO images of one architecture lie, relative to the tree's top. Placeholders: {version}, {major}, {arch}. The folder holds the checksum files too.",
+                max_length=200,
+            ),
         ),
         migrations.AlterField(
-            model_name='image',
-            name='sha256',
-            field=models.CharField(blank=True, help_text="From the master's checksum file.", max_length=64),
+            model_name="image",
+            name="sha256",
+            field=models.CharField(
+                blank=True, help_text="From the master's checksum file.", max_length=64
+            ),
         ),
         migrations.AlterField(
-            model_name='image',
-            name='size',
-            field=models.BigIntegerField(blank=True, help_text='Bytes, as the master serves it.', null=True),
+            model_name="image",
+            name="size",
+            field=models.BigIntegerField(
+                blank=True, help_text="Bytes, as the master serves it.", null=True
+            ),
         ),
     ]

@@ -236,6 +236,11 @@ class RepositoryVersion(models.Model):
     sha512 = models.CharField(max_length=128, blank=True)
     size = models.PositiveIntegerField(help_text="Size of repomd.xml in bytes.")
     published_at = models.DateTimeField(default=timezone.now)
+    packages = models.JSONField(
+        default=list, blank=True,
+        help_text="The newest packages its primary.xml lists: [href, size, sha256, build time]; "
+        "a few are asked of the mirrors serving this version.",
+    )  # fmt: skip
 
     objects = RepositoryVersionQuerySet.as_manager()
 
