@@ -23,8 +23,10 @@ class Group:
         self.weights = tuple(weights)
         self.total = sum(weights)
         prob, alias = alias_table(weights)
-        self.prob = prob
-        self.alias = tuple(self.members[k] for k in alias)  # mirror indexes, not positions
+        # Machine doubles, not a float object each: a snapshot holds millions of entries.
+        self.prob = array("d", prob)
+        members = self.members
+        self.alias = tuple([members[k] for k in alias])  # mirror indexes, not positions
 
 
 @dataclass(slots=True, frozen=True)
@@ -56,7 +58,7 @@ def bucket_make(name: str, groups: list[Group]) -> Bucket:
     )
 
 
-def alias_table(weights: list[int]) -> tuple[tuple[float, ...], tuple[int, ...]]:
+def alias_table(weights) -> tuple[list[float], list[int]]:
     """Vose's alias method: slot k keeps position k with probability prob[k], otherwise
     gives position alias[k]. A uniformly drawn slot then yields each position with
     probability weight / total, exactly (up to float rounding)."""
@@ -71,7 +73,7 @@ def alias_table(weights: list[int]) -> tuple[tuple[float, ...], tuple[int, ...]]
         scaled[high] -= 1.0 - scaled[low]
         (small if scaled[high] < 1.0 else large).append(high)
     # What is left over is 1.0 up to rounding: those slots keep their own position.
-    return tuple(prob), tuple(alias)
+    return prob, alias
 
 
 _ONE = 1.0
