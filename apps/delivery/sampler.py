@@ -16,7 +16,7 @@ class Group:
     tuple lookups whatever the group's size. Built once per snapshot and shared by every
     plan that uses the country, so a plan costs O(countries), not O(mirrors)."""
 
-    __slots__ = ("members", "weights", "total", "prob", "alias")
+    __slots__ = ("members", "weights", "total", "prob", "alias", "parts")
 
     def __init__(self, members: list[int], weights: list[int]):
         self.members = tuple(members)
@@ -27,6 +27,7 @@ class Group:
         self.prob = array("d", prob)
         members = self.members
         self.alias = tuple([members[k] for k in alias])  # mirror indexes, not positions
+        self.parts = (members, self.prob, self.alias, len(members))  # one unpack per draw
 
 
 @dataclass(slots=True, frozen=True)
@@ -92,12 +93,10 @@ def draw(bucket: Bucket, need: int, rng, taken: set[int]) -> list[int]:
         # (random() < 1 - 2**-53, so int(u) < n for any n the tables can have.)
         groups, cumulative, total = bucket.groups, bucket.cumulative, bucket.total
         ngroups = len(groups)
-        group = groups[0]
-        members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
+        members, prob, alias, n = groups[0].parts
         for _ in range(need * 8):
             if ngroups > 1:
-                group = groups[bisect_right(cumulative, rand() * total)]
-                members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
+                members, prob, alias, n = groups[bisect_right(cumulative, rand() * total)].parts
             u = rand() * n
             k = int(u)
             index = members[k] if u - k < prob[k] else alias[k]
