@@ -883,6 +883,7 @@ def swap_mode(args, base: str, pid: int, script: Path) -> int:
     print("\n".join(delivery_swap.around_swaps(result)))
     print("worker RSS:")
     print("\n".join(delivery_swap.rss_lines(result)))
+    print("\n".join(delivery_swap.rss_series(result, every=30)))
     return 1 if delivery_swap.errors(result) else 0
 
 
