@@ -25,8 +25,8 @@ bare WSGI callable under the same granian, and the portal, on this machine, in o
    response, headers included).
 5. Runs wrk (-t2 -cN -dS --latency) against the three in turn, each after a short
    warm-up, then the old cached case as a secondary line: one mirrorlist URL with `ip=`
-   cycling over 1,000 random IPv4 addresses, so after warm-up every answer comes from the
-   per-address memo.
+   cycling over 1,000 random IPv4 addresses (once answered from a per-address memo, which
+   the front no longer keeps).
 6. Prints a table: requests/s, the ratios, p50/p99, errors (socket errors and non-2xx/3xx
    answers), bytes per answer, the servers' worker CPU µs per request (and wrk's), and
    the granian workers' RSS after the runs. Exits 1 when any run had errors.
