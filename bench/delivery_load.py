@@ -913,7 +913,7 @@ def report(args, results: dict, rss: dict, cached: dict | None) -> None:
     line("bare WSGI (granian)", results["bare"], n, "bare")
     line("portal (mix)", results["portal"], n, "portal")
     if cached:
-        print("secondary: the cached case (one URL, ip= over 1,000 IPv4, memo hits)")
+        print("secondary: the cached case (one URL, ip= over 1,000 IPv4)")
         line("nginx (static)", cached["nginx"], cached["nginx"])
         line("portal (cached)", cached["portal"], cached["nginx"], "portal")
     p, b = results["portal"], results["bare"]
