@@ -25,8 +25,8 @@ bare WSGI callable under the same granian, and the portal, on this machine, in o
    response, headers included).
 5. Runs wrk (-t2 -cN -dS --latency) against the three in turn, each after a short
    warm-up, then the old cached case as a secondary line: one mirrorlist URL with `ip=`
-   cycling over 1,000 random IPv4 addresses, so after warm-up every answer comes from the
-   per-address memo.
+   cycling over 1,000 random IPv4 addresses (once answered from a per-address memo, which
+   the front no longer keeps).
 6. Prints a table: requests/s, the ratios, p50/p99, errors (socket errors and non-2xx/3xx
    answers), bytes per answer, the servers' worker CPU µs per request (and wrk's), and
    the granian workers' RSS after the runs. Exits 1 when any run had errors.
@@ -36,6 +36,17 @@ bare WSGI callable under the same granian, and the portal, on this machine, in o
    shortest answer (a 405), and for comparison prometheus-client's own Counter.inc and
    Histogram.observe, plain and in its multiprocess mode. Exits 1 when the counters cost
    more than 1 µs a request. `--counters-only` runs just this (no wrk, nginx or granian).
+   Times are the measuring thread's CPU time (time.thread_time_ns), so that other load on
+   the machine, which deschedules the thread, does not land on one side of a difference.
+8. Before all that: the snapshot's build time (the real builder), and the time and RSS to
+   load it into a fresh process as a worker does, then to swap in a second copy
+   (`--mirrors 100000` gives the issue's 100,000-mirror figures).
+
+Swap mode (`--swap MINUTES`, `--swap-every 10`): instead of the table, the portal alone
+under the mix for MINUTES in one-second wrk slices while a snapshot is published every
+`--swap-every` seconds (bench/delivery_swap.py); prints the p99 of each second around each
+publication and every worker's RSS at the start and the end. bench/soak.py is the same
+machinery for an hour in 5-minute windows.
 """
 
 from __future__ import annotations
@@ -816,14 +827,14 @@ blob = open({path!r}, "rb").read()
 me = psutil.Process()
 before = me.memory_info().rss
 store = SnapshotStore(poll_seconds=0)
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 store.install(blob, write_cache=False)
-took = time.perf_counter() - started
+took, took_cpu = time.perf_counter() - started, time.process_time() - cpu
 after = me.memory_info().rss
 started = time.perf_counter()
 store.install(blob.replace(b'"version":', b'"version":1', 1), write_cache=False)
 again = time.perf_counter() - started
-print(json.dumps({{"load": took, "again": again, "before": before, "after": after,
+print(json.dumps({{"load": took, "cpu": took_cpu, "again": again, "before": before, "after": after,
                   "swapped": me.memory_info().rss}}))
 """
 
@@ -841,7 +852,8 @@ def load_figures(tmp: Path, blob: bytes) -> dict:
     )
     figures = json.loads(out.stdout)
     print(
-        f"load into a worker: {figures['load']:.2f} s (a swap: {figures['again']:.2f} s);"
+        f"load into a worker: {figures['load']:.2f} s ({figures['cpu']:.2f} s of CPU; a swap:"
+        f" {figures['again']:.2f} s);"
         f" RSS {figures['before'] / 2**20:.0f} MiB before, {figures['after'] / 2**20:.0f} MiB"
         f" loaded, {figures['swapped'] / 2**20:.0f} MiB after a swap"
     )
@@ -871,6 +883,7 @@ def swap_mode(args, base: str, pid: int, script: Path) -> int:
     print("\n".join(delivery_swap.around_swaps(result)))
     print("worker RSS:")
     print("\n".join(delivery_swap.rss_lines(result)))
+    print("\n".join(delivery_swap.rss_series(result, every=30)))
     return 1 if delivery_swap.errors(result) else 0
 
 
@@ -900,7 +913,7 @@ def report(args, results: dict, rss: dict, cached: dict | None) -> None:
     line("bare WSGI (granian)", results["bare"], n, "bare")
     line("portal (mix)", results["portal"], n, "portal")
     if cached:
-        print("secondary: the cached case (one URL, ip= over 1,000 IPv4, memo hits)")
+        print("secondary: the cached case (one URL, ip= over 1,000 IPv4)")
         line("nginx (static)", cached["nginx"], cached["nginx"])
         line("portal (cached)", cached["portal"], cached["nginx"], "portal")
     p, b = results["portal"], results["bare"]
@@ -960,10 +973,12 @@ def main(argv=None) -> int:
         generate_rows(args.mirrors)
         from apps.delivery.services import snapshot_publish
 
+        cpu = time.process_time()
         row = snapshot_publish(reason="benchmark")
         print(
             f"snapshot {row.version}: {row.mirror_count} mirrors, {row.size / 1e6:.1f} MB "
-            f"(orjson), built in {row.build_ms} ms; setup {time.monotonic() - started:.1f} s"
+            f"(orjson), built in {row.build_ms} ms ({time.process_time() - cpu:.1f} s of CPU,"
+            f" SQLite included); setup {time.monotonic() - started:.1f} s"
         )
         from apps.delivery.selectors import snapshot_latest
 

@@ -52,13 +52,14 @@ def run(
     """Slices of wrk for `seconds` while snapshots are published: {"slices": [(start,
     result)], "published": [(time, version, build s)], "rss_start", "rss_end"}."""
     rss_start = rss_of(pid)
-    stop, published, slices = threading.Event(), [], []
+    stop, published, slices, memory = threading.Event(), [], [], []
     thread = publisher(publish_every, stop, published)
     began = time.monotonic()
     try:
         while time.monotonic() - began < seconds:
             started = time.monotonic()
             slices.append((started, bench.run_wrk(url, script, slice_s, conns)))
+            memory.append((started - began, rss_of(pid)))
     finally:
         stop.set()
         thread.join(120)
@@ -68,6 +69,7 @@ def run(
         "published": published,
         "rss_start": rss_start,
         "rss_end": rss_of(pid),
+        "rss_series": memory,
     }
 
 
@@ -85,6 +87,26 @@ def rss_lines(result: dict) -> list[str]:
             if end
             else f"  worker {worker}: RSS {start:.0f} MiB at start, {change}"
         )
+    return lines
+
+
+def rss_series(result: dict, every: float = 60.0) -> list[str]:
+    """Each worker's RSS at the start of the run and then about every `every` seconds: a
+    leak climbs with every swap, a heap that reuses the freed snapshot levels off."""
+    points, next_at = [(0.0, result["rss_start"])], every
+    for at, rss in result.get("rss_series", []):
+        if at >= next_at:
+            points.append((at, rss))
+            next_at += every
+    points.append((None, result["rss_end"]))
+    lines = []
+    for worker in result["rss_start"]:
+        cells = " ".join(
+            f"{'end' if at is None else f'{at / 60:.0f}m'}:{rss[worker]:.0f}"
+            for at, rss in points
+            if worker in rss
+        )
+        lines.append(f"  worker {worker} RSS MiB: {cells}")
     return lines
 
 

@@ -81,6 +81,7 @@ def main(argv=None) -> int:
         )
         print("worker RSS:")
         print("\n".join(delivery_swap.rss_lines(result)))
+        print("\n".join(delivery_swap.rss_series(result, every=args.window)))
         grown = [
             w
             for w, start in result["rss_start"].items()

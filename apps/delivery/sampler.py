@@ -16,15 +16,18 @@ class Group:
     tuple lookups whatever the group's size. Built once per snapshot and shared by every
     plan that uses the country, so a plan costs O(countries), not O(mirrors)."""
 
-    __slots__ = ("members", "weights", "total", "prob", "alias")
+    __slots__ = ("members", "weights", "total", "prob", "alias", "parts")
 
     def __init__(self, members: list[int], weights: list[int]):
         self.members = tuple(members)
         self.weights = tuple(weights)
         self.total = sum(weights)
         prob, alias = alias_table(weights)
-        self.prob = prob
-        self.alias = tuple(self.members[k] for k in alias)  # mirror indexes, not positions
+        # Machine doubles, not a float object each: a snapshot holds millions of entries.
+        self.prob = array("d", prob)
+        members = self.members
+        self.alias = tuple([members[k] for k in alias])  # mirror indexes, not positions
+        self.parts = (members, self.prob, self.alias, len(members))  # one unpack per draw
 
 
 @dataclass(slots=True, frozen=True)
@@ -56,7 +59,7 @@ def bucket_make(name: str, groups: list[Group]) -> Bucket:
     )
 
 
-def alias_table(weights: list[int]) -> tuple[tuple[float, ...], tuple[int, ...]]:
+def alias_table(weights) -> tuple[list[float], list[int]]:
     """Vose's alias method: slot k keeps position k with probability prob[k], otherwise
     gives position alias[k]. A uniformly drawn slot then yields each position with
     probability weight / total, exactly (up to float rounding)."""
@@ -71,7 +74,7 @@ def alias_table(weights: list[int]) -> tuple[tuple[float, ...], tuple[int, ...]]
         scaled[high] -= 1.0 - scaled[low]
         (small if scaled[high] < 1.0 else large).append(high)
     # What is left over is 1.0 up to rounding: those slots keep their own position.
-    return tuple(prob), tuple(alias)
+    return prob, alias
 
 
 _ONE = 1.0
@@ -90,12 +93,10 @@ def draw(bucket: Bucket, need: int, rng, taken: set[int]) -> list[int]:
         # (random() < 1 - 2**-53, so int(u) < n for any n the tables can have.)
         groups, cumulative, total = bucket.groups, bucket.cumulative, bucket.total
         ngroups = len(groups)
-        group = groups[0]
-        members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
+        members, prob, alias, n = groups[0].parts
         for _ in range(need * 8):
             if ngroups > 1:
-                group = groups[bisect_right(cumulative, rand() * total)]
-                members, prob, alias, n = group.members, group.prob, group.alias, len(group.members)
+                members, prob, alias, n = groups[bisect_right(cumulative, rand() * total)].parts
             u = rand() * n
             k = int(u)
             index = members[k] if u - k < prob[k] else alias[k]

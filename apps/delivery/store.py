@@ -215,6 +215,26 @@ def _refreeze() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    _malloc_trim()
+
+
+def _malloc_trim() -> None:
+    """Give the pages the replaced snapshot freed back to the system (glibc keeps them
+    otherwise, and a worker's RSS would stay at two snapshots after its first swap)."""
+    global _libc
+    if _libc is None:
+        try:
+            import ctypes
+
+            _libc = ctypes.CDLL("libc.so.6")
+            _libc.malloc_trim.argtypes = (ctypes.c_size_t,)
+        except (OSError, AttributeError):  # not glibc: nothing to trim
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
+
+
+_libc = None
 
 
 def _close_database_connection() -> None:
