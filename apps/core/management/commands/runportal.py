@@ -6,6 +6,8 @@ static files, refuses to start with unapplied migrations or a failing `check --d
 serves through granian instead of runserver.
 """
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -54,7 +56,11 @@ class Command(BaseCommand):
         }  # fmt: skip
         processes = {}
         for name, command in commands.items():
-            processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
+            # Each in a session of its own, stopped as a whole: a granian stopped while its
+            # workers start would otherwise leave them running, holding the port.
+            processes[name] = subprocess.Popen(  # noqa: S603
+                command, cwd=settings.BASE_DIR, start_new_session=True
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Portal running on http://{addr}/ (web, worker, beat). Ctrl-C stops it."
@@ -83,13 +89,12 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()
+                _signal_group(process, signal.SIGTERM)
+            deadline = time.monotonic() + 10
             for process in processes.values():
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                _signal_group(process, signal.SIGKILL)  # whatever is left of it
 
     def _production_ready(self) -> None:
         """Collect the static files; refuse, in one line, unapplied migrations or an error
@@ -104,3 +109,8 @@ class Command(BaseCommand):
                 f"{len(pending)} migrations are not applied: run `manage.py migrate` first."
             )
         call_command("check", deploy=True, fail_level="ERROR", stdout=self.stdout)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+        os.killpg(process.pid, signum)
