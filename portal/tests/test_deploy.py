@@ -190,3 +190,15 @@ def test_runportal_stopped_while_starting_leaves_nothing_running(tmp_path, colle
     for process in left:  # ours: don't leave them to the next test
         process.kill()
     assert [p.info["cmdline"] for p in left] == [], (tmp_path / "runportal.log").read_text()
+
+
+def test_runportal_in_production_says_when_the_database_does_not_answer(tmp_path):
+    nowhere = f"postgres://portal@127.0.0.1:{free_port()}/portal"  # nothing listens there
+    env = production_env(STATIC_ROOT=str(tmp_path / "static"), DATABASE_URL=nowhere)
+    result = manage("runportal", env=env)
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("CommandError: The database does not answer: connection to server at")
+    ), result.stderr

@@ -16,7 +16,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
 
 # What docs/delivery.md measured best on two cores (--blocking-threads 2).
@@ -101,9 +101,12 @@ class Command(BaseCommand):
         from `check --deploy` (its warnings are printed and do not stop the start)."""
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Static files collected in {settings.STATIC_ROOT}.")
-        connection = connections["default"]
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        try:
+            executor = MigrationExecutor(connections["default"])
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except OperationalError as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(f"The database does not answer: {reason}") from exc
         if pending:
             raise CommandError(
                 f"{len(pending)} migrations are not applied: run `manage.py migrate` first."
