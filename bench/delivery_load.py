@@ -107,6 +107,8 @@ def setup_django(tmp: Path) -> dict:
         # wrk connects from the loopback: believe its X-Forwarded-For, as behind a proxy.
         "TRUSTED_PROXIES": "127.0.0.1,::1",
         "METRICS_DIR": str(tmp / "metrics"),
+        # DEBUG=False: the web server refuses to start until the static files are collected.
+        "STATIC_ROOT": str(tmp / "static"),
     }
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))
@@ -116,6 +118,7 @@ def setup_django(tmp: Path) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     return env
 
 

@@ -3,15 +3,17 @@ missing, re-read when collected while running), settings that no longer exist, t
 redirect and X-Forwarded-Proto only from TRUSTED_PROXIES, and runportal's production start."""
 
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
-from .deployment import ROOT, manage, production_env
+from .deployment import ROOT, free_port, manage, production_env, stop
 
 GRANIAN = [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "1", "--no-ws"]
 
@@ -155,3 +157,48 @@ def test_behind_a_proxy_the_log_in_limit_counts_each_client(behind_a_proxy, sett
     assert [refused("198.51.100.7") for _ in range(4)] == [False, False, False, True]
     assert not refused("203.0.113.50")  # another visitor, through the same proxy
     cache.clear()
+
+
+def test_runportal_stopped_while_starting_leaves_nothing_running(tmp_path, collected_static):
+    """Ctrl-C while granian's workers start: everything runportal started stops with it
+    (a granian stopped at that moment used to leave its workers holding the port)."""
+    psutil = pytest.importorskip("psutil")
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}", STATIC_ROOT=str(collected_static),
+        ALLOWED_HOSTS="127.0.0.1", CELERY_BROKER_URL="memory://", MIRROR_CHECK_PERIODIC="False",
+        SERVER_CHECK_PERIODIC="False", TRAFFIC_POLL_PERIODIC="False",
+        MIRROR_HEALTH_ENABLED="False", DELIVERY_SNAPSHOT_CACHE=str(tmp_path / "snapshot.json"),
+        METRICS_DIR=str(tmp_path / "metrics"),
+    )  # fmt: skip
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    port, log = free_port(), (tmp_path / "runportal.log").open("w")
+    portal = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "runportal", "--addr", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while "Spawning worker-2" not in (tmp_path / "runportal.log").read_text():
+            assert portal.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        portal.send_signal(signal.SIGINT)  # while granian's workers start
+        portal.wait(timeout=60)
+    finally:
+        stop(portal)
+    mine = str(port)
+    left = [p for p in psutil.process_iter(["cmdline"]) if mine in (p.info["cmdline"] or [])]
+    for process in left:  # ours: don't leave them to the next test
+        process.kill()
+    assert [p.info["cmdline"] for p in left] == [], (tmp_path / "runportal.log").read_text()
+
+
+def test_runportal_in_production_says_when_the_database_does_not_answer(tmp_path):
+    nowhere = f"postgres://portal@127.0.0.1:{free_port()}/portal"  # nothing listens there
+    env = production_env(STATIC_ROOT=str(tmp_path / "static"), DATABASE_URL=nowhere)
+    result = manage("runportal", env=env)
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("CommandError: The database does not answer: connection to server at")
+    ), result.stderr

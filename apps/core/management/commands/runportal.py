@@ -6,6 +6,8 @@ static files, refuses to start with unapplied migrations or a failing `check --d
 serves through granian instead of runserver.
 """
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -14,7 +16,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
 
 # What docs/delivery.md measured best on two cores (--blocking-threads 2).
@@ -54,7 +56,11 @@ class Command(BaseCommand):
         }  # fmt: skip
         processes = {}
         for name, command in commands.items():
-            processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
+            # Each in a session of its own, stopped as a whole: a granian stopped while its
+            # workers start would otherwise leave them running, holding the port.
+            processes[name] = subprocess.Popen(  # noqa: S603
+                command, cwd=settings.BASE_DIR, start_new_session=True
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Portal running on http://{addr}/ (web, worker, beat). Ctrl-C stops it."
@@ -83,24 +89,31 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()
+                _signal_group(process, signal.SIGTERM)
+            deadline = time.monotonic() + 10
             for process in processes.values():
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                _signal_group(process, signal.SIGKILL)  # whatever is left of it
 
     def _production_ready(self) -> None:
         """Collect the static files; refuse, in one line, unapplied migrations or an error
         from `check --deploy` (its warnings are printed and do not stop the start)."""
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Static files collected in {settings.STATIC_ROOT}.")
-        connection = connections["default"]
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        try:
+            executor = MigrationExecutor(connections["default"])
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except OperationalError as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(f"The database does not answer: {reason}") from exc
         if pending:
             raise CommandError(
                 f"{len(pending)} migrations are not applied: run `manage.py migrate` first."
             )
         call_command("check", deploy=True, fail_level="ERROR", stdout=self.stdout)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+        os.killpg(process.pid, signum)
