@@ -533,6 +533,14 @@ MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
 # on the way (the AttributeError on 'hostname').
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task taken by a worker that died (killed mid-sweep) goes back to the queue after this
+# many seconds (Redis's visibility timeout; tasks are acknowledged once done). Longer than
+# the longest task; a countdown longer than this may be delivered twice (the snapshot
+# rebuilds make that a no-op).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 # Beat sends the heartbeat this often: it notes that a worker runs tasks (/healthz says when
 # none has for three intervals) and sends the tasks the outbox kept while the broker was down.
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=60)

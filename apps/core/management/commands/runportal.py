@@ -1,6 +1,7 @@
 """manage.py runportal: the web server, a Celery worker and Celery beat, together.
 
-For a laptop: Ctrl-C stops all three; if one of them dies the others are stopped too.
+For a laptop: Ctrl-C stops all three. A worker or beat that dies is started again; if the
+web server dies, the others are stopped too.
 """
 
 import signal
@@ -11,6 +12,8 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+RESTART_SECONDS = 5.0
 
 
 class Command(BaseCommand):
@@ -51,12 +54,26 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        restarts = dict.fromkeys(commands, 0.0)  # when each may be started again
         try:
             while not stopping:
-                for name, process in processes.items():
-                    if process.poll() is not None:
-                        self.stderr.write(f"{name} exited with {process.returncode}; stopping.")
+                for name, process in list(processes.items()):
+                    if process.poll() is None:
+                        continue
+                    if name == "web":
+                        self.stderr.write(f"web exited with {process.returncode}; stopping.")
                         stopping = True
+                        break
+                    # A worker or beat that dies (say, Redis went away) is started again,
+                    # at most every RESTART_SECONDS; what it was asked meanwhile waits in
+                    # the outbox (apps.core.outbox).
+                    now = time.monotonic()
+                    if now >= restarts[name]:
+                        self.stderr.write(f"{name} exited with {process.returncode}; restarting.")
+                        processes[name] = subprocess.Popen(  # noqa: S603
+                            commands[name], cwd=settings.BASE_DIR
+                        )
+                        restarts[name] = now + RESTART_SECONDS
                 time.sleep(0.5)
         finally:
             for process in processes.values():
