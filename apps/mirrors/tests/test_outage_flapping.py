@@ -27,10 +27,10 @@ pytestmark = [pytest.mark.django_db]
 
 
 def test_a_flapping_mirror_stays_listed_and_quiet(
-    network,
-    farm,
-    live,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    network,  # noqa: F811
+    farm,  # noqa: F811
+    live,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     capture = django_capture_on_commit_callbacks
     flapping = network["one"]
