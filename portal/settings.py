@@ -630,6 +630,18 @@ MSYNC_DNS_ZONE = env.str("MSYNC_DNS_ZONE", default="example.org")
 # on the way (the AttributeError on 'hostname').
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task taken by a worker that died (killed mid-sweep) goes back to the queue after this
+# many seconds (Redis's visibility timeout; tasks are acknowledged once done). Longer than
+# the longest task; a countdown longer than this may be delivered twice (the snapshot
+# rebuilds make that a no-op).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _visibility = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        # Look for such tasks every 10 s (kombu: every 100 s), one small Redis query.
+        "unacked_restore_interval": max(1, min(10, _visibility // 2)),
+        "unacked_restore_throttle": 1,
+    }
 # Beat sends the heartbeat this often: it notes that a worker runs tasks (/healthz says when
 # none has for three intervals) and sends the tasks the outbox kept while the broker was down.
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=60)

@@ -9,6 +9,7 @@ counters.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -150,13 +151,17 @@ class SnapshotStore:
         return self._redis
 
     def _write_cache(self, blob: bytes) -> None:
+        tmp = self.cache_path.with_name(f"{self.cache_path.name}.{os.getpid()}.tmp")
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_path.with_name(f"{self.cache_path.name}.{os.getpid()}.tmp")
             tmp.write_bytes(blob)
             os.replace(tmp, self.cache_path)  # atomic: readers see the old or the new file
         except OSError as exc:
+            # A full disk: the previous copy stays whole, and the torn one goes (it would
+            # hold the space the next write needs).
             log.warning("cannot write snapshot cache %s: %s", self.cache_path, exc)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     # --- the background thread ---------------------------------------------------------
 

@@ -129,3 +129,23 @@ def test_the_front_portal_builds_says_stale_after_two_sweep_intervals(settings):
         assert runtime.front_build(lambda e, s: []).health_stale_after == 3600
     finally:
         runtime.reset()
+
+
+def test_the_status_page_says_when_the_lists_are_not_refreshed(client, published, settings):
+    from django.urls import reverse
+
+    from apps.delivery import runtime
+    from apps.delivery.models import Snapshot
+
+    settings.MIRROR_CHECK_INTERVAL_MINUTES = 30
+    settings.DELIVERY_SNAPSHOT_CACHE = ""
+    runtime.reset()  # a web process that has loaded no snapshot: it asks the database
+    try:
+        page = client.get(reverse("mirrors:status")).content.decode()
+        assert "The mirror lists are not being refreshed" not in page
+        Snapshot.objects.update(built_at=timezone.now() - dt.timedelta(minutes=61))
+        page = client.get(reverse("mirrors:status")).content.decode()
+        assert "The mirror lists are not being refreshed" in page
+        assert "as they were 61 minutes ago: more than two sweep intervals (60 minutes)" in page
+    finally:
+        runtime.reset()

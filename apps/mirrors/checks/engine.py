@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 
@@ -18,6 +19,9 @@ from apps.core.http import FetchError, FetchResult, SafeClient, Slots
 
 from ..choices import CheckKind
 from .evaluate import RepomdInfo, repomd_parse, timestamp_parse
+
+# A timestamp file further ahead of this machine's clock than this is not believed.
+CLOCK_SKEW_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +188,14 @@ def _probe_read(probe: Probe) -> Probe:
         try:
             if probe.target.kind == CheckKind.TIMESTAMP:
                 probe.timestamp = timestamp_parse(result.body)
+                ahead = probe.timestamp - time.time()
+                if ahead > CLOCK_SKEW_SECONDS:
+                    # A clock that runs ahead: believed, this URL would make the mirror's
+                    # honest URLs look behind and have the content read through it.
+                    probe.timestamp = None
+                    result.detail = (
+                        f"timestamp file {ahead / 3600:.0f} h in the future: not believed"
+                    )
             elif probe.target.kind == CheckKind.PACKAGE:  # asked whole: its checksum
                 probe.sha256 = hashlib.sha256(result.body).hexdigest()
             elif probe.target.kind == CheckKind.REPOMD:

@@ -1,9 +1,9 @@
 """manage.py runportal: the web server, a Celery worker and Celery beat, together.
 
-For a laptop: Ctrl-C stops all three; if one of them dies the others are stopped too.
-With DEBUG=False (one machine in production, the Procfile's way) it first collects the
-static files, refuses to start with unapplied migrations or a failing `check --deploy`, and
-serves through granian instead of runserver.
+For a laptop: Ctrl-C stops all three. A worker or beat that dies is started again; if the
+web server dies, the others are stopped too. With DEBUG=False (one machine in production,
+the Procfile's way) it first collects the static files, refuses to start with unapplied
+migrations or a failing `check --deploy`, and serves through granian instead of runserver.
 """
 
 import contextlib
@@ -22,6 +22,8 @@ from django.db.migrations.executor import MigrationExecutor
 # What docs/delivery.md measured best on two cores (--blocking-threads 2).
 GRANIAN = ["-m", "granian", "--interface", "wsgi", "--blocking-threads", "2", "--no-ws",
            "--no-access-log"]  # fmt: skip
+
+RESTART_SECONDS = 5.0
 
 
 class Command(BaseCommand):
@@ -80,12 +82,26 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        restarts = dict.fromkeys(commands, 0.0)  # when each may be started again
         try:
             while not stopping:
-                for name, process in processes.items():
-                    if process.poll() is not None:
-                        self.stderr.write(f"{name} exited with {process.returncode}; stopping.")
+                for name, process in list(processes.items()):
+                    if process.poll() is None:
+                        continue
+                    if name == "web":
+                        self.stderr.write(f"web exited with {process.returncode}; stopping.")
                         stopping = True
+                        break
+                    # A worker or beat that dies (say, Redis went away) is started again,
+                    # at most every RESTART_SECONDS; what it was asked meanwhile waits in
+                    # the outbox (apps.core.outbox).
+                    now = time.monotonic()
+                    if now >= restarts[name]:
+                        self.stderr.write(f"{name} exited with {process.returncode}; restarting.")
+                        processes[name] = subprocess.Popen(  # noqa: S603
+                            commands[name], cwd=settings.BASE_DIR, start_new_session=True
+                        )
+                        restarts[name] = now + RESTART_SECONDS
                 time.sleep(0.5)
         finally:
             for process in processes.values():
