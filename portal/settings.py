@@ -360,17 +360,14 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts; not a line per lo
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------
 # The second line behind escaping: scripts, styles, images, fonts and requests from this
-# site only, no inline script, no plugin, no framing. Style *attributes* stay allowed: the
-# charts size their bars with style="width: 40%" (numbers the server writes); a <style>
-# element or a stylesheet from elsewhere does not load. CSP_REPORT_URI, when set, is where
-# browsers report what the policy blocked.
+# site only; no inline script, no <style> element, no style attribute (the charts size their
+# bars with classes, static/css/sizes.css), no plugin, no framing. CSP_REPORT_URI, when
+# set, is where browsers report what the policy blocked.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "style-src-elem": ["'self'"],
-        "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],  # Swagger UI's icons are data: URLs
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

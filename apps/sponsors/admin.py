@@ -51,7 +51,7 @@ class SponsorAdmin(ServiceAdmin):
     def logo_preview(self, obj):
         if not obj or not obj.logo:
             return "None"
-        return format_html('<img src="{}" alt="" style="max-height:80px">', obj.logo.url)
+        return format_html('<img src="{}" alt="" height="80">', obj.logo.url)
 
     @staticmethod
     def save_service(*, obj, by, changed):

@@ -45,8 +45,8 @@ def test_mirror_list_filters_and_charts(client, demo):
     bars = {
         cc: (int(width), int(count))
         for cc, width, count in re.findall(
-            r'<a href="/mirrors/(\w\w)/">[^<]+</a></th>\s*<td><span class="bar" '
-            r'style="width: (\d+)%"></span><span class="value">(\d+)</span>',
+            r'<a href="/mirrors/(\w\w)/">[^<]+</a></th>\s*<td><span class="bar w-(\d+)">'
+            r'</span><span class="value">(\d+)</span>',
             page,
         )
     }

@@ -164,7 +164,7 @@ def test_usage_chart_for_staff_only_and_api(client, staff, django_assert_max_num
     with django_assert_max_num_queries(12):
         html = client.get(url).content.decode()
     assert "Top countries" in html and "GB" in html and DVD in html
-    assert 'style="width: 100%"' in html
+    assert '<span class="bar w-100"></span>' in html
     assert "<script" not in html
     data = client.get("/api/v1/delivery/usage/", {"days": 7}).json()
     assert data["countries"][0] == {"key": "GB", "total": 70}

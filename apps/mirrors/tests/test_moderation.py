@@ -250,3 +250,29 @@ def test_approving_a_mirror_that_carries_nothing_current_asks_first(
     mirror.refresh_from_db()
     assert answer.status_code == 302 and mirror.approval == Approval.APPROVED
     assert '<span class="nav-count"' not in staff.get(QUEUE).content.decode()
+def _admin_form_data(response) -> dict:
+    """What the admin's change form would post back unchanged (the mirror and its inlines)."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            data[field.html_name] = "on" if value is True else value
+    return data
+
+
+def test_the_admin_refuses_a_name_with_a_line_break(admin_client, people):
+    mirror = pending_mirror(people)
+    url = reverse("admin:mirrors_mirror_change", args=[mirror.pk])
+    data = {**_admin_form_data(admin_client.get(url)), "name": "new.example.org\r\nBcc: x@y.org"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name"] == [
+        "A name is one line of text: no line break, tab or other control character."
+    ]
+    mirror.refresh_from_db()
+    assert mirror.name == "new.example.org"

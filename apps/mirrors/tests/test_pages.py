@@ -68,7 +68,7 @@ def test_the_mirror_page_shows_states_tree_and_history(
     # Fourteen daily bars: the old bad day from the aggregate, recent days from raw checks.
     assert page.count('class="day level-') == 14
     assert page.count("level-bad") == 1 + 1  # the bar and the legend swatch
-    titles = re.findall(r'<span class="day level-\w+" style="[^"]*" title="([^"]*)"', page)
+    titles = re.findall(r'<span class="day level-\w+ h-\d+" title="([^"]*)"', page)
     assert titles[-1] == "27 Nov: 75% of 4 checks passed"  # today, from the raw checks
     assert titles[-6] == "22 Nov: 17% of 48 checks passed"  # the aggregate of five days ago
     assert "Timeout" in page

@@ -72,8 +72,8 @@ def test_the_status_page_shows_states_colours_and_outputs(client, world):
 def test_the_server_page_shows_its_services_and_history(client, world):
     page = client.get("/servers/ns1.example.org/").content.decode()
     assert '<h1>ns1.example.org <span class="status health-critical">Critical</span></h1>' in page
-    assert page.count('<span class="health-critical soft"') == 2  # attempts 1 and 2
-    assert page.count('<span class="health-critical"') == 1  # the hard one
+    assert page.count('<rect class="health-critical soft"') == 2  # attempts 1 and 2
+    assert page.count('<rect class="health-critical"') == 1  # the hard one
     assert "3/3" in page and 'class="hard-change"' in page
     assert client.get("/servers/old.example.org/").status_code == 404
     assert client.get("/servers/nope.example.org/").status_code == 404
