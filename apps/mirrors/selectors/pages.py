@@ -176,9 +176,10 @@ def mirrors_bandwidth_share(*, mirror_ids: list[int], countries: list[str]) -> d
         Mirror.objects.serving().public().filter(country__in=countries)
         .values_list("pk", "bandwidth_mbps")
     )  # fmt: skip
+    mine = set(mirror_ids)
     total = sum(bandwidth or 0 for _, bandwidth in rows)
-    ours = sum(bandwidth or 0 for pk, bandwidth in rows if pk in set(mirror_ids))
+    ours = sum(bandwidth or 0 for pk, bandwidth in rows if pk in mine)
     if not total:
         return None
     return {"percent": round(100 * ours / total, 1), "ratio": ours / total,
-            "mirrors": sum(1 for pk, _ in rows if pk in set(mirror_ids)), "of": len(rows)}  # fmt: skip
+            "mirrors": sum(1 for pk, _ in rows if pk in mine), "of": len(rows)}  # fmt: skip
