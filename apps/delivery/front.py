@@ -19,19 +19,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
-from . import render
+from . import render, replies
 from . import usage as kinds
 from .client import ClientLocator
 from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
-from .replies import (  # noqa: F401
-    CHECKSUM_NAME,
-    STATUS_KEY,
-    TEXT,
-    checksum_reply,
-    no_snapshot,
-    nobody,
-    parse_query,
-)
+from .replies import STATUS_KEY, TEXT, no_snapshot, nobody, parse_query  # noqa: F401
 from .replies import redirect as _redirect
 from .replies import reply as _reply
 from .snapshot import GRACE_PREFIX, PROTOCOLS, Client, LoadedSnapshot
@@ -338,8 +330,8 @@ class DeliveryFront:
         snapshot = self.store.snapshot
         if snapshot is None:
             return no_snapshot(environ, start_response)
-        if name == CHECKSUM_NAME:
-            return checksum_reply(environ, start_response, snapshot, release, arch)
+        if name == replies.CHECKSUM_NAME:
+            return replies.checksum_reply(environ, start_response, snapshot, release, arch)
         kind = None
         for suffix in (".metalink", ".meta4", ".torrent"):
             if name.endswith(suffix):
