@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
-from . import render
+from . import render, replies
 from . import usage as kinds
 from .client import ClientLocator
 from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
@@ -353,8 +353,8 @@ class DeliveryFront:
         snapshot = self.store.snapshot
         if snapshot is None:
             return no_snapshot(environ, start_response)
-        if name == CHECKSUM_NAME:
-            return checksum_reply(environ, start_response, snapshot, release, arch)
+        if name == replies.CHECKSUM_NAME:
+            return replies.checksum_reply(environ, start_response, snapshot, release, arch)
         kind = None
         for suffix in (".metalink", ".meta4", ".torrent"):
             if name.endswith(suffix):

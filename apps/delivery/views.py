@@ -158,6 +158,8 @@ def country_choices() -> list[tuple[str, str]]:
 def usage_chart(request):
     """Answers per day over the last 30 days, and the top countries, releases and files."""
     totals = usage_totals(days=30)
+    totals["days_top"] = max((row["total"] for row in totals["days"]), default=0)
+    totals["days_half"] = totals["days_top"] // 2
     for key in ("days", "countries", "releases", "files", "repos", "kinds"):
         top = max((row["total"] for row in totals[key]), default=0) or 1
         for row in totals[key]:

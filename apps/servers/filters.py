@@ -19,7 +19,7 @@ CONTINENTS = [
 def sponsor_choices() -> list[tuple[str, str]]:
     # The sponsors app sits above this one: its model is reached through the relation.
     sponsors = Server._meta.get_field("sponsor").related_model.objects
-    return [(slug, slug) for slug in sponsors.values_list("slug", flat=True)]
+    return list(sponsors.order_by("name").values_list("slug", "name"))
 
 
 def countries_of(continent: str) -> list[str]:
@@ -30,11 +30,19 @@ class ServerFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         field_name="roles__name", choices=ServerRole.choices, label="Role"
     )
-    sponsor = django_filters.CharFilter(field_name="sponsor__slug", label="Sponsor (slug)")
+    sponsor = django_filters.ChoiceFilter(
+        field_name="sponsor__slug", choices=sponsor_choices, label="Sponsor"
+    )
 
     class Meta:
         model = Server
         fields = ["role", "status", "health", "country", "sponsor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value in self.filters.values():  # "Any" reads better than "---------"
+            if isinstance(value, django_filters.ChoiceFilter):
+                value.extra["empty_label"] = "Any"
 
 
 class ServerAPIFilterSet(ServerFilterSet):
@@ -47,7 +55,7 @@ class ServerAPIFilterSet(ServerFilterSet):
         choices=CONTINENTS, label="Continent", method="filter_continent"
     )
     sponsor = django_filters.ChoiceFilter(
-        field_name="sponsor__slug", choices=sponsor_choices, label="Sponsor (slug)"
+        field_name="sponsor__slug", choices=sponsor_choices, label="Sponsor"
     )
     updated_since = IsoDateTimeFilter(
         field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"

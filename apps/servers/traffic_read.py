@@ -69,6 +69,15 @@ def release_of_week(monday: dt.date) -> Release | None:
     )
 
 
+def _week_label(monday: dt.date, release: Release | None, figure: str) -> str:
+    """ "CentOS 4.4 release week: 20.74 TB" when a release came out that week (its name and
+    what the week was), else the week's own dates."""
+    on = getattr(release, "released_on", None)
+    if release is not None and on is not None and monday <= on <= monday + dt.timedelta(days=6):
+        return f"CentOS {release} release week: {figure}"
+    return f"Week of {monday:%-d %b %Y}: {figure}"
+
+
 def busiest_week(per_week: dict[dt.date, int]) -> dict | None:
     """The week that sent the most (the earliest of equals), with its release and label."""
     if not per_week or not max(per_week.values()):
@@ -82,9 +91,7 @@ def busiest_week(per_week: dict[dt.date, int]) -> dict | None:
         "bytes_out": total,
         "release": release,
         "figure": figure,
-        "label": f"{release} week: {figure}"
-        if release
-        else f"Week of {monday:%-d %b %Y}: {figure}",
+        "label": _week_label(monday, release, figure),
     }
 
 
@@ -168,7 +175,7 @@ def sponsor_traffic_rows(*, today: dt.date) -> list[dict]:
                 "year": bytes_label(row.get("year") or 0),
                 "year_bytes": row.get("year") or 0,
                 "busiest_monday": monday,
-                "busiest": f"{release} week: " if release else "",
+                "busiest": _week_label(monday, release, "")[:-1],  # "...: " then the figure
                 "busiest_figure": bytes_label(top, digits=2),
             }
         )

@@ -24,11 +24,25 @@ def browser():
     driver.quit()
 
 
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_every_release_and_architecture_reaches_its_images_from_releases(live_server, browser):
+@pytest.fixture
+def demo_world(settings, tmp_path):
+    """The demo, and the web process's snapshot store reading the snapshot it published
+    (not a cache file another test left behind)."""
+    settings.DELIVERY_POLL_SECONDS = 0
+    settings.DELIVERY_SNAPSHOT_CACHE = str(tmp_path / "snapshot.json")
+    runtime.reset()
     demo_load()
     runtime.reset()
+    runtime.store().poll_once()
+    yield
+    runtime.reset()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_every_release_and_architecture_reaches_its_images_from_releases(
+    live_server, browser, demo_world
+):
     base = live_server.url
     browser.get(base + reverse("releases:list"))
     links = [
@@ -73,9 +87,7 @@ def test_every_release_and_architecture_reaches_its_images_from_releases(live_se
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_the_public_mirror_page_fits_three_phone_screens(live_server, browser):
-    demo_load()
-    runtime.reset()
+def test_the_public_mirror_page_fits_three_phone_screens(live_server, browser, demo_world):
     busiest = Mirror.objects.serving().exclude(tier="master").order_by("-bandwidth_mbps").first()
     browser.get(live_server.url + reverse("mirrors:detail", args=[busiest.pk]))
     for size in (DESKTOP, PHONE):

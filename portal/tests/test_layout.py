@@ -75,7 +75,9 @@ def snapshot(demo, settings, tmp_path):
 def test_iso_page_files_first_and_a_country_picker(client, snapshot):
     page = client.get("/isoredirect/5/isos/i386/", {"cc": "JP"}).content.decode()
     assert page.index('<h2 id="files">Files</h2>') < page.index('<form method="get"')
-    files = re.findall(r'<th scope="row" data-label="Image"><a href="([^"]+)">', page)
+    files = re.findall(
+        r'<th scope="row" data-label="Image"><a href="([^"]+)" class="direct">', page
+    )
     assert "CentOS-5.0-i386-bin-DVD.iso" in files
     assert re.search(r'<code class="hash">[0-9a-f]{64}</code>', page)
     assert '<option value="JP" selected>Japan</option>' in page

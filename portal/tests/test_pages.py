@@ -101,7 +101,7 @@ def test_inactive_sponsor_has_no_page(client, db):
 @pytest.mark.parametrize(
     ("path", "max_queries"),
     [
-        ("/api/v1/mirrors/", 7),  # count, page, URLs, what each carries (3), upstream
+        ("/api/v1/mirrors/", 9),  # count, page, URLs, what each carries (3), upstream, states (2)
         ("/api/v1/releases/", 5),
         ("/api/v1/images/", 4),
         ("/api/v1/sponsors/", 4),

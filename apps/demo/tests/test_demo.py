@@ -97,7 +97,7 @@ def test_servers_have_the_talks_roles(demo):
     busiest = busiest_week(traffic_weekly())
     assert busiest["monday"] == dt.date(2006, 8, 28)
     assert busiest["bytes_out"] == 20_740_000_000_000
-    assert busiest["label"] == "4.4 week: 20.74 TB"
+    assert busiest["label"] == "CentOS 4.4 release week: 20.74 TB"
 
 
 def test_releases_and_images(demo):

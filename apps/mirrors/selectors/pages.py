@@ -166,3 +166,20 @@ def run_a_mirror_facts() -> dict:
         "timestamp_file": settings.MASTER_TIMESTAMP_FILE,
         "interval": settings.MIRROR_CHECK_INTERVAL_MINUTES,
     }
+
+
+def mirrors_bandwidth_share(*, mirror_ids: list[int], countries: list[str]) -> dict | None:
+    """The share of the serving public mirrors' bandwidth in `countries` that the mirrors
+    `mirror_ids` hold: the lists weigh mirrors by bandwidth, so it is about the share of the
+    answers for those countries that send clients to them. One query; None without any."""
+    rows = list(
+        Mirror.objects.serving().public().filter(country__in=countries)
+        .values_list("pk", "bandwidth_mbps")
+    )  # fmt: skip
+    mine = set(mirror_ids)
+    total = sum(bandwidth or 0 for _, bandwidth in rows)
+    ours = sum(bandwidth or 0 for pk, bandwidth in rows if pk in mine)
+    if not total:
+        return None
+    return {"percent": round(100 * ours / total, 1), "ratio": ours / total,
+            "mirrors": sum(1 for pk, _ in rows if pk in mine), "of": len(rows)}  # fmt: skip

@@ -250,6 +250,8 @@ def test_approving_a_mirror_that_carries_nothing_current_asks_first(
     mirror.refresh_from_db()
     assert answer.status_code == 302 and mirror.approval == Approval.APPROVED
     assert '<span class="nav-count"' not in staff.get(QUEUE).content.decode()
+
+
 def _admin_form_data(response) -> dict:
     """What the admin's change form would post back unchanged (the mirror and its inlines)."""
     forms = [response.context["adminform"].form]

@@ -418,3 +418,17 @@ def test_the_volunteer_and_staff_hear_of_a_registration(
     notice = by_subject["[CentOS mirrors] Mirror mirror.example.net waits for moderation"]
     assert notice.to == ["ops@example.org"]
     assert "http://testserver/mirrors/moderation/" in notice.body
+
+
+def test_the_run_a_mirror_page_is_linked_from_home_and_the_menu(client, master_catalogue):
+    run = reverse("mirrors:run")
+    home = client.get(reverse("home")).content.decode()
+    nav = home[home.index('<nav aria-label="Main">') : home.index("</nav>")]
+    assert f'<a href="{run}">Run a mirror</a>' in nav
+    assert f'<a href="{run}">Run a mirror</a> near your users.' in home
+    page = client.get(run).content.decode()
+    for words in ("What a mirror needs", "Bandwidth", "Disk", "The layout",
+                  "rsync from an upstream", "The timestamp file</strong> <code>TIME</code>",
+                  "How registration and the checks work"):  # fmt: skip
+        assert words in page, words
+    assert f'<a class="button" href="{REGISTER}">Register a mirror</a>' in page

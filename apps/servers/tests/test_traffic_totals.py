@@ -66,7 +66,7 @@ def test_a_year_of_samples_gives_exact_totals_and_the_busiest_week():
     assert len(per_week) == 52 and set(per_week.values()) == {7 * DAY_BYTES, 21 * DAY_BYTES}
     busiest = busiest_week(per_week)
     assert busiest["monday"] == RELEASE_WEEK and busiest["bytes_out"] == 504 * 10**9
-    assert busiest["label"] == "4.4 week: 504 GB"
+    assert busiest["label"] == "CentOS 4.4 release week: 504 GB"
 
     # Pruning keeps the totals and the newest sample (the next reading's reference).
     removed = traffic_prune(now=at, days=35)
@@ -83,9 +83,9 @@ def test_the_bandwidth_page_shows_the_busiest_week_and_dated_charts(
         page = client.get("/servers/bandwidth/?year=2006")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "4.4 week: 20.74 TB" in html
+    assert "CentOS 4.4 release week: 20.74 TB" in html
     weekly = html[html.index('id="weekly-title"') : html.index("</svg>")]
-    assert re.search(r'<text class="marker"[^>]*>4.4 week: 20.74 TB</text>', weekly)
+    assert re.search(r'<text class="marker"[^>]*>CentOS 4.4 release week: 20.74 TB</text>', weekly)
     assert '<rect class="col marked"' in weekly and "Mon 28 Aug 2006: 20.74 TB" in weekly
     assert re.findall(r'class="date"[^>]*>([^<]+)<', weekly) == [
         "Mar 2006", "Jun 2006", "Sep 2006", "Dec 2006",
@@ -94,10 +94,10 @@ def test_the_bandwidth_page_shows_the_busiest_week_and_dated_charts(
     assert 'viewBox="0 0 640 300"' in html
     # The daily chart of the last 30 days, and the sponsors' table.
     assert "Bytes sent per day by all the servers" in html
-    assert "By sponsor" in html and "4.4 week: " in html.split("By sponsor")[1]
+    assert "By sponsor" in html and "CentOS 4.4 release week: " in html.split("By sponsor")[1]
 
     recent = client.get("/servers/bandwidth/?days=90").content.decode()
-    assert "4.4 week: 20.74 TB" in recent  # the card, whatever the year shown
+    assert "CentOS 4.4 release week: 20.74 TB" in recent  # the card, whatever the year shown
     assert "the last 90 days" in recent
     assert client.get("/servers/bandwidth/?year=nope").status_code == 404
 
@@ -107,6 +107,6 @@ def test_a_servers_bandwidth_page(client, demo, django_assert_max_num_queries):
         page = client.get("/servers/mirror-us1.example.org/bandwidth/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "busiest week" in html and "4.4 week: " in html
+    assert "busiest week" in html and "CentOS 4.4 release week: " in html
     assert "Bytes sent per day by " in html and "Per week, the last 52 weeks" in html
     assert "community" not in html.lower()

@@ -229,7 +229,9 @@ def test_a_contact_of_the_sponsor_uploads_its_logo(client, db, settings, django_
     sponsor.contacts.add(person)
     client.force_login(person)
     page = client.get(sponsor.get_absolute_url()).content.decode()
-    assert f'<a href="{_logo_url(sponsor)}">Change the logo</a>' in page
+    assert (
+        f'<a class="button" href="{_logo_url(sponsor)}">Edit your page: change the logo</a>' in page
+    )
     page = client.get(_logo_url(sponsor)).content.decode()
     assert 'enctype="multipart/form-data"' in page
     response = client.post(_logo_url(sponsor), {"logo": SimpleUploadedFile("a.png", png_bytes())})
@@ -265,7 +267,7 @@ def test_others_cannot_change_a_sponsors_logo(client, db, settings, django_user_
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     stranger = django_user_model.objects.create_user("stranger", password="pw")
     client.force_login(stranger)
-    assert "Change the logo" not in client.get(sponsor.get_absolute_url()).content.decode()
+    assert "Edit your page" not in client.get(sponsor.get_absolute_url()).content.decode()
     upload = {"logo": SimpleUploadedFile("a.png", png_bytes())}
     assert client.post(_logo_url(sponsor), upload).status_code == 403
     # Staff who may change sponsors may change any sponsor's logo.
