@@ -17,7 +17,7 @@ class PartnerSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField(), source="language_codes")
     description_html = serializers.CharField(help_text="Markdown rendered and sanitised.")
     logo = serializers.SerializerMethodField()
-    sponsor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sponsor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     approved_until = serializers.DateField()
 
     def get_logo(self, partner) -> str | None:
