@@ -130,9 +130,15 @@ def partner_apply(*, applicant, details: PartnerDetails, logo=None) -> Partner:
         PartnerKindOffered.objects.bulk_create(
             [PartnerKindOffered(partner=partner, kind=k) for k in sorted(set(details.kinds))]
         )
-        rows = [PartnerCountry(partner=partner, country=c) for c in sorted(set(details.countries))]
+        codes = sorted({c.upper() for c in details.countries})
+        rows = [PartnerCountry(partner=partner, country=c) for c in codes]
         for row in rows:
-            row.full_clean(exclude=["partner"])
+            try:
+                row.full_clean(exclude=["partner"])
+            except ValidationError:
+                raise ValidationError(
+                    {"countries": f"{row.country} is not a country code."}
+                ) from None
         PartnerCountry.objects.bulk_create(rows)
         PartnerLanguage.objects.bulk_create(
             [

@@ -1,7 +1,6 @@
 """The partners API's shapes: the directory as the pages show it (the description sanitised
 to HTML, as on the page), and an application (what the web form takes)."""
 
-from django_countries import countries
 from rest_framework import serializers
 
 from ..choices import LANGUAGES, PartnerKind
@@ -17,7 +16,9 @@ class PartnerSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField(), source="language_codes")
     description_html = serializers.CharField(help_text="Markdown rendered and sanitised.")
     logo = serializers.SerializerMethodField()
-    sponsor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sponsor = serializers.CharField(
+        source="sponsor.slug", read_only=True, allow_null=True, help_text="The sponsor's slug."
+    )
     approved_until = serializers.DateField()
 
     def get_logo(self, partner) -> str | None:
@@ -34,8 +35,9 @@ class PartnerApplicationSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=PartnerKind.choices), allow_empty=False
     )
     countries = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(countries)), allow_empty=False
-    )
+        child=serializers.CharField(min_length=2, max_length=2), allow_empty=False,
+        help_text="ISO 3166 codes (DE, BR, ...), checked by the service.",
+    )  # fmt: skip
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=LANGUAGES), allow_empty=False
     )

@@ -57,3 +57,10 @@ def test_an_application_needs_a_token_and_goes_through_the_service(
     assert partner.applicant.username == "alice" and partner.events.get().by == partner.applicant
     assert mail.outbox[0].to == ["hello@tux.example"]
     assert client.get("/api/v1/partners/tux-services-gmbh/").status_code == 404  # not reviewed
+
+
+def test_an_unknown_country_is_a_400_and_nothing_is_kept(client, key):
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}", "content_type": "application/json"}
+    bad = client.post("/api/v1/partner-applications/", application(countries=["DE", "XQ"]), **auth)
+    assert bad.status_code == 400 and "XQ is not a country code." in str(bad.json())
+    assert not Partner.objects.exists()

@@ -187,3 +187,13 @@ def test_applications_are_rate_limited(client, people, settings):
     assert client.post("/partners/apply/", application(name="Again")).status_code == 429
     assert Partner.objects.count() == 1
     cache.clear()
+
+
+def test_beat_runs_the_daily_round(db, settings):
+    from portal.celery import app as celery_app
+
+    celery_app.loader.import_default_modules()  # what a worker does at start (autodiscovery)
+    entry = settings.CELERY_BEAT_SCHEDULE["partners: reminders and lapses"]
+    assert entry["task"] in celery_app.tasks and entry["schedule"] == 24 * 3600
+    PartnerFactory(name="Gone", approved_until=TODAY() - dt.timedelta(days=1))
+    assert celery_app.tasks[entry["task"]].apply().get() == {"reminded": 0, "lapsed": 1}
