@@ -21,6 +21,7 @@ from .network import (
 from .people import CoOwnerInvite, MaintenanceWindow, MaintenanceWindowQuerySet
 from .pushes import Push, PushArrival, PushQuerySet
 from .traffic import MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
+from .vantage import MirrorVantageState, VantagePoint
 from .webhooks import MirrorWebhook, WebhookDelivery
 
 __all__ = [
@@ -28,5 +29,5 @@ __all__ = [
     "Mirror", "MirrorCounter", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState",
     "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "MirrorURLState",
     "MirrorWebhook", "Netblock", "Push", "PushArrival", "PushQuerySet", "Sweep", "SweepQuerySet",
-    "WebhookDelivery", "validate_netblock",
+    "MirrorVantageState", "VantagePoint", "WebhookDelivery", "validate_netblock",
 ]  # fmt: skip
