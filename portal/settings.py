@@ -441,6 +441,11 @@ MIRROR_HEALTH_CONCURRENCY = env.int("MIRROR_HEALTH_CONCURRENCY", default=500)
 MIRROR_PUSH_RECHECK_WINDOW_SECONDS = env.float("MIRROR_PUSH_RECHECK_WINDOW_SECONDS", default=600.0)
 # A mirror's content is re-checked outside the sweeps at most this often (health recovery).
 MIRROR_RECHECK_MIN_SECONDS = env.float("MIRROR_RECHECK_MIN_SECONDS", default=300.0)
+# Vantage points (apps.mirrors.services.vantage): a worker elsewhere probes from its own
+# network; MIRROR_CHECK_SOURCE_ADDRESS binds its probes to one local address (a host with
+# several), and its results go back to MIRROR_VANTAGE_REPLY_QUEUE (empty: the default queue).
+MIRROR_CHECK_SOURCE_ADDRESS = env.str("MIRROR_CHECK_SOURCE_ADDRESS", default="")
+MIRROR_VANTAGE_REPLY_QUEUE = env.str("MIRROR_VANTAGE_REPLY_QUEUE", default="")
 # Owners' webhooks (apps.mirrors.services.webhooks): per mirror at most this many; each event
 # tried MIRROR_WEBHOOK_ATTEMPTS times, MIRROR_WEBHOOK_RETRY_SECONDS apart then doubling.
 MIRROR_WEBHOOKS_PER_MIRROR = env.int("MIRROR_WEBHOOKS_PER_MIRROR", default=3)

@@ -11,8 +11,10 @@ from .models import (
     MirrorImageState,
     MirrorRepositoryState,
     MirrorURL,
+    MirrorWebhook,
     Netblock,
     Sweep,
+    VantagePoint,
 )
 from .services import moderation
 from .validators import mirror_name_validate
@@ -205,3 +207,20 @@ class CheckDailyAdmin(ReadOnlyAdmin):
     search_fields = ["mirror__name"]
     date_hierarchy = "day"
     raw_id_fields = ["mirror"]
+
+
+@admin.register(VantagePoint)
+class VantagePointAdmin(ServiceAdmin):
+    """Vantage points: workers elsewhere, each on its queue checks.<name> (README)."""
+
+    list_display = ["name", "region", "families", "source_address", "enabled"]
+    list_filter = ["enabled", "region"]
+
+
+@admin.register(MirrorWebhook)
+class MirrorWebhookAdmin(ServiceAdmin):
+    """Owners add and remove their webhooks on their own pages; staff may remove one."""
+
+    list_display = ["mirror", "url", "created"]
+    raw_id_fields = ["mirror", "created_by"]
+    readonly_fields = ["secret"]

@@ -103,6 +103,27 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
         raise self.retry(countdown=delay)
 
 
+@shared_task(name="mirrors.vantage_round", ignore_result=True)
+def vantage_round_task(vantage: str, items: list, reply_queue: str | None = None,
+                       families: list[str] | None = None) -> int:  # fmt: skip
+    """On a vantage point (its own queue, no database): probe, then send what it saw back
+    to the portal's workers (`reply_queue`, else the default queue)."""
+    from celery import current_app
+
+    from .services.vantage import vantage_probe
+
+    results = vantage_probe(items, families=families or ["ipv4"])
+    current_app.send_task("mirrors.vantage_record", args=(vantage, results), queue=reply_queue)
+    return len(results)
+
+
+@shared_task(name="mirrors.vantage_record", ignore_result=True)
+def vantage_record_task(vantage: str, results: list) -> int:
+    from .services.vantage import vantage_results_record
+
+    return vantage_results_record(vantage=vantage, results=results)
+
+
 HEALTH_LOCK_KEY = "mirrors:health:round-running"
 
 

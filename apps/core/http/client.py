@@ -172,6 +172,7 @@ class SafeClient:
     resolver: Resolver | None = field(default=None, compare=False)
     ca_file: str | None = None
     total: int | None = None
+    source_address: str | None = None  # probe from this local address (a vantage point's)
     _drivers: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
@@ -196,6 +197,7 @@ class SafeClient:
                 tries=settings.MIRROR_CHECK_DNS_TRIES,
             ),
             "ca_file": getattr(settings, "MIRROR_CHECK_CA_FILE", None),
+            "source_address": getattr(settings, "MIRROR_CHECK_SOURCE_ADDRESS", None) or None,
         }
         values.update(overrides)
         return cls(**values)
@@ -311,6 +313,7 @@ class SafeClient:
                 timeout_ms=remaining_ms, connect_timeout_ms=int(self.connect_timeout * 1000),
                 body=sent[0], headers=sent[1],
             )  # fmt: skip
+            transfer.source = self.source_address
             code, message = await driver.perform(transfer)
             if not code:
                 break

@@ -60,7 +60,7 @@ def _verify_paths() -> tuple[str | None, str | None]:
 class Transfer:
     """One request on one easy handle; the handle is returned to its driver when done."""
 
-    __slots__ = ("handle", "target", "allowed", "buffer", "forbidden", "sockets")
+    __slots__ = ("handle", "target", "allowed", "buffer", "forbidden", "sockets", "source")
 
     def __init__(self, handle: pycurl.Curl):
         self.handle = handle
@@ -69,6 +69,7 @@ class Transfer:
         self.buffer = io.BytesIO()
         self.forbidden = ""  # an address libcurl wanted that was not checked
         self.sockets: list[socket.socket] = []  # ours; libcurl uses duplicates of them
+        self.source: str | None = None  # the local address to probe from (a vantage point's)
 
     def setup(
         self, target: Target, address: str, method: str, *, max_bytes: int,
@@ -117,6 +118,8 @@ class Transfer:
             return pycurl.SOCKET_BAD
         sock = socket.socket(family, socktype, protocol)
         self.sockets.append(sock)  # pycurl hands libcurl a dup(); ours is closed when done
+        if self.source and (":" in self.source) == (family == socket.AF_INET6):
+            sock.bind((self.source, 0))
         return sock
 
     def error_of(self, code: int, message: str, *, timeout: float, connect_timeout: float):

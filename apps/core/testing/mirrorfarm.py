@@ -412,6 +412,9 @@ class MirrorOptions:
     bandwidth: int | None = None  # any behaviour: send bodies at this many bytes/s
     tree_dir: Path | None = None  # serve this directory instead of the master tree
     garbage_size: int = 512  # GARBAGE: bytes per answer
+    # any behaviour: connections from these client addresses are reset at once (a mirror
+    # unreachable from one vantage point, reachable from the others)
+    refuse_from: tuple[str, ...] = ()
 
 
 _REASONS = {
@@ -666,6 +669,10 @@ class _HttpProtocol(asyncio.Protocol):
 
     def connection_made(self, transport):
         self.transport = transport
+        peer = transport.get_extra_info("peername")
+        if peer and peer[0] in self.mirror.options.refuse_from:
+            transport.abort()
+            return
         self.mirror._connections.add(self)
 
     def connection_lost(self, exc):

@@ -21,12 +21,14 @@ from .network import (
 from .people import CoOwnerInvite, MaintenanceWindow, MaintenanceWindowQuerySet
 from .pushes import Push, PushArrival, PushQuerySet, RolloutSample
 from .traffic import MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
+from .vantage import MirrorVantageState, VantagePoint
 from .webhooks import MirrorWebhook, WebhookDelivery
 
 __all__ = [
     "Check", "CheckDaily", "CoOwnerInvite", "MaintenanceWindow", "MaintenanceWindowQuerySet",
     "Mirror", "MirrorCounter", "MirrorImageState", "MirrorQuerySet", "MirrorRepositoryState",
     "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "MirrorURLState",
-    "MirrorWebhook", "Netblock", "Push", "PushArrival", "PushQuerySet", "RolloutSample", "Sweep",
-    "SweepQuerySet", "WebhookDelivery", "validate_netblock",
+    "MirrorVantageState", "MirrorWebhook", "Netblock", "Push", "PushArrival", "PushQuerySet",
+    "RolloutSample", "Sweep", "SweepQuerySet", "VantagePoint", "WebhookDelivery",
+    "validate_netblock",
 ]  # fmt: skip

@@ -98,7 +98,13 @@ def mirror_check_history(mirror: Mirror, *, days: int = 14) -> list[dict]:
 
 def mirror_detail(mirror: Mirror) -> dict:
     """Everything the mirror page shows, in a bounded number of queries."""
-    from ..models import Check, MirrorImageState, MirrorRepositoryState, MirrorURLState
+    from ..models import (
+        Check,
+        MirrorImageState,
+        MirrorRepositoryState,
+        MirrorURLState,
+        MirrorVantageState,
+    )
 
     repository_states = list(
         MirrorRepositoryState.objects.filter(mirror=mirror)
@@ -130,6 +136,12 @@ def mirror_detail(mirror: Mirror) -> dict:
         "images_present": sum(1 for s in image_states if s.state == "present"),
         "history": mirror_check_history(mirror),
         "recent_checks": list(Check.objects.filter(mirror=mirror).order_by("-checked_at")[:15]),
+        # "not reachable from Asia since 14:02": what the vantage points saw
+        "unreachable_from": list(
+            MirrorVantageState.objects.filter(mirror=mirror, reachable=False, vantage__enabled=True)
+            .select_related("vantage")
+            .order_by("vantage__region")
+        ),
     }
 
 

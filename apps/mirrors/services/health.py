@@ -30,6 +30,7 @@ from ..selectors.plans import PROTOCOL_ORDER
 from .health_record import HealthReport, ProbedMirror
 from .health_record import outcomes_record as _outcomes_record  # (bench/ times it here)
 from .master import BATCH, master_refresh
+from .vantage import vantage_dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,11 @@ def health_round(*, now: dt.datetime | None = None, early: bool = True) -> Healt
     clock = time.perf_counter()
     report = HealthReport()
     mirrors = _mirrors_load(now=now)
+    # The vantage points probe the same mirrors from elsewhere meanwhile; their answers
+    # arrive through the portal's workers and count at the next decision.
+    report.vantage_points = vantage_dispatch(
+        items=[(m.pk, [url for _id, url in m.urls]) for m in mirrors.values()]
+    )
     masters = master_base_urls()
     master_url = masters[0] + settings.MASTER_TIMESTAMP_FILE if masters else None
     recorded: set[int] = set()

@@ -41,6 +41,8 @@ class HealthReport:
     master_problem: str = ""
     isolated: bool = False  # the master and most mirrors failed: this side is cut off
     sides_changed: list[str] = field(default_factory=list)  # dual-stack mirrors, a side moved
+    vantage_points: int = 0  # asked this round besides this place
+    kept_by_vantage: list[str] = field(default_factory=list)  # failing here, reached elsewhere
     seconds: float = 0.0
 
 
@@ -151,6 +153,12 @@ def outcomes_record(*, mirrors: dict[int, ProbedMirror], now: dt.datetime, repor
             if mirror.status == MirrorStatus.UP and mirror.failures >= down_after:
                 to_down.append(mirror.pk)
 
+    if to_down and report.vantage_points:
+        from .vantage import vantage_majority_keeps
+
+        kept = vantage_majority_keeps(to_down, now=now)
+        to_down = [pk for pk in to_down if pk not in kept]
+        report.kept_by_vantage += [mirrors[pk].name for pk in kept]
     with transaction.atomic():
         _counters_record(good, bad, now=now)
         _sides_record(mirrors=mirrors, now=now, report=report, queued=to_recheck + to_sync,

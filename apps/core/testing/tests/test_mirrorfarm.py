@@ -19,6 +19,7 @@ import pytest
 
 from apps.core.testing.mirrorfarm import (
     HISTORY_STEP,
+    PACKAGES_PER_VERSION,
     Behaviour,
     MirrorFarm,
     _pick_port,
@@ -72,7 +73,8 @@ def test_tree_layout_is_a_consistent_yum_tree(master_tree):
             assert hashlib.sha256(raw).hexdigest() == data.findtext(f"{REPO_NS}open-checksum")
             assert int(data.findtext(f"{REPO_NS}timestamp")) == versions[0].timestamp
             kinds[data.get("type")] = ET.fromstring(raw).get("packages")
-        assert kinds == {"primary": "0", "filelists": "0", "other": "0"}
+        # primary.xml lists the packages served under Packages/ (the checks sample them)
+        assert kinds == {"primary": str(PACKAGES_PER_VERSION), "filelists": "0", "other": "0"}
     # every repository's repomd.xml is distinct, so serving the wrong one shows
     assert len({v[0].sha256 for v in master_tree.repos.values()}) == 6
 
