@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("releases", "0002_moderation_and_master_checksums"),
+        ("releases", "0004_release_teams_and_validation_cases"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mirrors', '0011_checks_families_rsync_ftp'),
+        ('mirrors', '0014_vantage_points'),
     ]
 
     operations = [

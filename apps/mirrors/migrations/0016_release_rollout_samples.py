@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mirrors', '0011_checks_families_rsync_ftp'),
+        ('mirrors', '0015_mirror_transfer_quota'),
         ('releases', '0004_release_teams_and_validation_cases'),
     ]
 
