@@ -1,8 +1,8 @@
 """The README's backups, on real PostgreSQL: the backup unit's pg_dump command writes a dump,
 the database is lost, and the README's restore brings the portal back with its data.
 
-It uses the database DATABASE_URL names (portal_<name> on a developer's machine, CI's own
-in CI), never the test database; without PostgreSQL it is skipped (a failure in CI)."""
+It uses a database of its own on the server DATABASE_URL names (that name + "_backup_test"),
+never DATABASE_URL's nor the test database; without PostgreSQL it is skipped (a failure in CI)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def psql(server: str, sql: str) -> str:
 
 
 def test_a_dump_restores_into_a_working_portal(tmp_path):
-    url = _postgres_url()
+    # A database of its own beside DATABASE_URL's, never that one: the test drops it.
+    base = _postgres_url()
+    url = base.rsplit("/", 1)[0] + "/" + urlsplit(base).path.lstrip("/") + "_backup_test"
     require_binary("pg_dump")
     require_binary("pg_restore")
     name = urlsplit(url).path.lstrip("/")
