@@ -50,7 +50,11 @@ class ReleaseAdmin(CatalogueAdmin):
     search_fields = ["version", "notes"]
     filter_horizontal = ["repositories"]
     inlines = [ReleaseArchitectureInline, ReleaseEventInline]
-    readonly_fields = ["status"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A release's status moves by its lifecycle steps (API, actions), not by a form."""
+        return ["status"] if obj is not None else []
+
     actions = ["mark_end_of_life", "open_staged"]
 
     @admin.action(description="Open the selected staged releases to the public now")
