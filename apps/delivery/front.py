@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
-from . import render, replies
+from . import iso, render
 from . import usage as kinds
 from .client import ClientLocator
 from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
 from .health import HealthState, healthz_report
-from .replies import (  # noqa: F401
+from .replies import (  # noqa: F401  # noqa: F401  (the front's answers' types)
     CHECKSUM_NAME,
+    METALINK3,
+    METALINK4,
     STATUS_KEY,
     TEXT,
     checksum_reply,
@@ -32,7 +34,6 @@ from .replies import (  # noqa: F401
     nobody,
     parse_query,
 )
-from .replies import redirect as _redirect
 from .replies import reply as _reply
 from .snapshot import DEFAULT_PROTOCOLS, GRACE_PREFIX, PROTOCOLS, Client, LoadedSnapshot
 from .usage import UsageCounter
@@ -44,8 +45,6 @@ log = logging.getLogger(__name__)
 
 # Command-line clients get a 302 to the best mirror's folder instead of the HTML page.
 CLI_AGENTS = re.compile(r"^(curl|wget|aria2|python-requests|python-urllib|lftp|fetch)\b", re.I)
-METALINK3 = "application/metalink+xml"
-METALINK4 = "application/metalink4+xml"
 
 
 class RepoRequest(NamedTuple):
@@ -320,97 +319,7 @@ class DeliveryFront:
 
     def isoredirect(self, environ, start_response):
         """/isoredirect/<release>/isos/<arch>/[<file>[.metalink|.meta4|.torrent]]"""
-        parts = environ["PATH_INFO"][len("/isoredirect/") :].split("/")
-        if len(parts) == 3:
-            parts.append("")
-        if len(parts) != 4 or parts[1] != "isos" or not parts[0] or not parts[2]:
-            return _reply(
-                environ,
-                start_response,
-                "404 Not Found",
-                b"ask for /isoredirect/<release>/isos/<arch>/[<file>]\n",
-            )
-        release, _, arch, name = parts
-        if not name:
-            # Command-line clients go straight to a mirror's folder (browsers get Django's
-            # page, or this 302 when they omit the trailing slash).
-            snapshot = self.store.snapshot
-            if snapshot is None:
-                return no_snapshot(environ, start_response)
-            target, reason = snapshot.folder_target(release, arch)
-            if target is None:
-                return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
-            params = parse_query(environ.get("QUERY_STRING", ""))
-            client = self._client(environ, params)
-            protocol, _bad = self._protocol(params)
-            choices = snapshot.draw(target, client, count=1, protocol=protocol, rng=self.rng)
-            if not choices:
-                return nobody(environ, start_response, target)
-            return _redirect(
-                environ, start_response, choices[0].url, self._snapshot_headers(snapshot)
-            )
-
-        snapshot = self.store.snapshot
-        if snapshot is None:
-            return no_snapshot(environ, start_response)
-        if name == replies.CHECKSUM_NAME:
-            return replies.checksum_reply(environ, start_response, snapshot, release, arch)
-        kind = None
-        for suffix in (".metalink", ".meta4", ".torrent"):
-            if name.endswith(suffix):
-                kind, name = suffix, name[: -len(suffix)]
-                break
-        target, reason = snapshot.file_target(release, arch, name)
-        if target is None:
-            return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
-        params = parse_query(environ.get("QUERY_STRING", ""))
-        protocol, bad = self._protocol(params)
-        if bad:
-            return _reply(environ, start_response, "400 Bad Request", bad.encode())
-        client = self._client(environ, params)
-        headers = self._snapshot_headers(snapshot)
-
-        if kind is None:
-            choices = snapshot.draw(
-                target, client, count=1 + self.link_count, protocol=protocol, rng=self.rng
-            )
-            if not choices:
-                return nobody(environ, start_response, target)
-            headers += render.link_headers(choices[1:])
-            headers.append(("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"'))
-            digest = snapshot.answers.digests.get(target.key)
-            if digest:
-                headers.append(digest)
-            self._count(kinds.ISO, client, target)
-            return _redirect(environ, start_response, choices[0].url, headers)
-
-        choices = snapshot.draw(
-            target, client, count=self.metalink_count, protocol=protocol, rng=self.rng
-        )
-        if kind == ".torrent":
-            if not target.torrent:
-                return _reply(
-                    environ,
-                    start_response,
-                    "404 Not Found",
-                    f"no torrent for {target.name} yet\n".encode(),
-                )
-            from .torrents import torrent_with_webseeds
-
-            body = torrent_with_webseeds(target.torrent, [c.url for c in choices])
-            headers.append(("Content-Disposition", f'attachment; filename="{target.name}.torrent"'))
-            self._count(kinds.TORRENT, client, target)
-            return _reply(
-                environ, start_response, "200 OK", body, "application/x-bittorrent", extra=headers
-            )
-        self._count(kinds.ISO_METALINK, client, target)
-        if kind == ".meta4":
-            body = render.meta4_file(target, choices, built_at=snapshot.built_at)
-            return _reply(
-                environ, start_response, "200 OK", body.encode(), METALINK4, extra=headers
-            )
-        body = render.metalink_file(target, choices, built_at=snapshot.built_at)
-        return _reply(environ, start_response, "200 OK", body.encode(), METALINK3, extra=headers)
+        return iso.isoredirect(self, environ, start_response)
 
     def _count(self, kind: str, client: Client, target) -> None:
         if self.usage is not None:

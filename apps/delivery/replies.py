@@ -13,6 +13,10 @@ NOSNIFF = ("X-Content-Type-Options", "nosniff")
 _hsts: tuple[str, str] | None = None
 
 
+METALINK3 = "application/metalink+xml"
+METALINK4 = "application/metalink4+xml"
+
+
 def hsts_configure(seconds: int, *, subdomains: bool = False, preload: bool = False) -> None:
     global _hsts
     value = f"max-age={seconds}" + ("; includeSubDomains" if subdomains else "")

@@ -70,10 +70,14 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
         "mirrors.sweep_start", "mirrors.checks_aggregate", "mirrors.health_round",
         "servers.checks_round",
         "servers.traffic_poll", "servers.traffic_prune",  # bandwidth: SNMP every 5 minutes
+        "core.heartbeat",  # the workers' heartbeat, which also sends what the outbox kept
+        "mirrors.staged_open",  # staged releases opened at their time or share
     }  # fmt: skip
     poll = tasks["servers.traffic_poll"]
     assert (poll.interval.every, poll.interval.period, poll.expire_seconds) == (5, "minutes", 300)
-    assert not any(t.enabled for t in tasks.values())  # off in the demo
+    # The checks are off in the demo; the heartbeat and the staged releases' opening always run.
+    always = {"core.heartbeat", "mirrors.staged_open"}
+    assert {name for name, t in tasks.items() if t.enabled} == always
     assert tasks["mirrors.sweep_start"].interval.every == 30
     health = tasks["mirrors.health_round"].interval
     assert (health.every, health.period) == (60, "seconds")
@@ -86,4 +90,4 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     sweep.refresh_from_db()
     assert sweep.enabled and sweep.interval.every == 10
     assert PeriodicTask.objects.get(task="mirrors.health_round").enabled
-    assert PeriodicTask.objects.count() == 6
+    assert PeriodicTask.objects.count() == 8

@@ -152,7 +152,10 @@ def test_a_name_stored_with_a_line_break_still_gets_its_email(
     mirror = pending_mirror(people, "old.example.org\r\nBcc: everyone@example.org")
     post(staff, "approve", mirror, capture=django_capture_on_commit_callbacks)
     (email,) = mail.outbox
-    assert email.subject == "Mirror old.example.org Bcc: everyone@example.org is approved"
+    assert (
+        email.subject
+        == "[CentOS mirrors] Mirror old.example.org Bcc: everyone@example.org is approved"
+    )
     assert "Bcc" not in email.message()
 
 
