@@ -37,6 +37,9 @@ class MaintenanceWindow(models.Model):
         related_name="+",
     )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
+    # When its owner's webhooks were told it started and ended (once each).
+    start_told_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_told_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MaintenanceWindowQuerySet.as_manager()
 

@@ -37,6 +37,9 @@ class MirrorVantageState(models.Model):
     since = models.DateTimeField()
     checked_at = models.DateTimeField(db_index=True)
     error = models.CharField(max_length=200, blank=True)
+    # When its owner was told it is not reachable from here while reachable from elsewhere
+    # (once per episode: cleared when it is reachable from here again).
+    told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["mirror", "vantage"]

@@ -29,6 +29,7 @@ from ..selectors.metrics import LAST_ROUND_KEY
 from ..selectors.plans import PROTOCOL_ORDER
 from .health_record import HealthReport, ProbedMirror
 from .health_record import outcomes_record as _outcomes_record  # (bench/ times it here)
+from .maintenance import maintenance_events
 from .master import BATCH, master_refresh
 from .vantage import vantage_dispatch
 
@@ -61,6 +62,7 @@ def health_round(*, now: dt.datetime | None = None, early: bool = True) -> Healt
     now = now or timezone.now()
     clock = time.perf_counter()
     report = HealthReport()
+    maintenance_events(now=now)  # windows opened or closed since the last round: told
     mirrors = _mirrors_load(now=now)
     # The vantage points probe the same mirrors from elsewhere meanwhile; their answers
     # arrive through the portal's workers and count at the next decision.

@@ -18,6 +18,7 @@ from apps.core.services import who
 from ..models import CoOwnerInvite, MaintenanceWindow, Mirror, Netblock, validate_netblock
 from ..models.network import NOTIFY_EVENTS
 from ..selectors.owners import invite_refusal
+from .maintenance import maintenance_added, maintenance_removed
 from .moderation import changes_publish
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def maintenance_window_add(
                                note=note.strip(), created_by=by)  # fmt: skip
     window.full_clean()
     window.save()
+    maintenance_added(window=window)
     changes_publish(f"maintenance window added to {mirror.name} by {who(by)}")
     return window
 
@@ -50,6 +52,7 @@ def maintenance_window_add(
 @transaction.atomic
 def maintenance_window_remove(*, window: MaintenanceWindow, by=None) -> None:
     name = window.mirror.name
+    maintenance_removed(window=window)
     window.delete()
     changes_publish(f"maintenance window of {name} removed by {who(by)}")
 

@@ -21,6 +21,7 @@ from apps.core.http import SafeClient, Slots
 
 from ..checks.engine import loop_run
 from ..models import MirrorVantageState, VantagePoint
+from .vantage_notices import unreachable_from_tell
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def vantage_results_record(*, vantage: str, results: Sequence[list], now=None) -
             vantage=point, mirror_id__in=seen
         )
     }
-    changed, new = [], []
+    changed, new, failing_again = [], [], []
     for pk, (ok, why) in seen.items():
         state = known.get(pk)
         if state is None:
@@ -106,10 +107,17 @@ def vantage_results_record(*, vantage: str, results: Sequence[list], now=None) -
             continue
         if state.reachable != ok:
             state.since = now
+        elif not ok and state.told_at is None:
+            failing_again.append(state)  # two failures in a row from here: an episode
+        if ok:
+            state.told_at = None
         state.reachable, state.checked_at, state.error = ok, now, why
         changed.append(state)
     MirrorVantageState.objects.bulk_create(new, ignore_conflicts=True)
-    MirrorVantageState.objects.bulk_update(changed, ["reachable", "since", "checked_at", "error"])
+    unreachable_from_tell(states=failing_again, point=point, now=now)
+    MirrorVantageState.objects.bulk_update(
+        changed, ["reachable", "since", "checked_at", "error", "told_at"]
+    )
     return len(seen)
 
 

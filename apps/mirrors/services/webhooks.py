@@ -31,7 +31,7 @@ from ..models import Mirror, MirrorWebhook, WebhookDelivery
 logger = logging.getLogger(__name__)
 
 EVENTS = ("down", "back", "behind", "suspended", "maintenance_start", "maintenance_end",
-          "approved")  # fmt: skip
+          "approved", "unreachable_from")  # fmt: skip
 NOTICE_EVENTS = {"down": "down", "recovered": "back", "stale": "behind", "suspended": "suspended"}
 SIGNATURE_HEADER = "X-Portal-Signature-256"
 

@@ -313,7 +313,7 @@ def test_a_round_costs_the_same_queries_for_3_and_for_30_mirrors(
         Mirror.objects.filter(name__startswith="sync").update(
             time_modified="Thu, 01 Jan 1970 00:00:00 GMT"
         )
-        with django_assert_max_num_queries(14) as queries:  # the outbox's rows, the vantage points
+        with django_assert_max_num_queries(16) as queries:  # outbox, vantage points, windows
             report = services.health_round(early=False)  # (early: a recording per batch)
         assert report.taken_down and report.synced and not report.master_changed
         assert len(report.rechecks_queued) == 2

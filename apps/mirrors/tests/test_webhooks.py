@@ -139,3 +139,57 @@ def test_another_persons_mirror_has_no_webhook_page(client, mirror, django_user_
     assert client.get(reverse("mirrors:webhooks", args=[mirror.pk])).status_code == 404
     answer = client.post(reverse("mirrors:webhooks", args=[mirror.pk]), {"url": "http://a.b/"})
     assert answer.status_code == 404 and not MirrorWebhook.objects.exists()
+
+
+def test_maintenance_start_and_end_are_told_once_each(
+    client, settings, mirror, eager, django_capture_on_commit_callbacks
+):
+    """A window created open is a start at once; the health round tells the others as they
+    open and close, once each; a window removed while open ends there."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.mirrors.services.health import health_round
+    from apps.mirrors.services.owners import maintenance_window_add, maintenance_window_remove
+
+    settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8"]
+    receiver = Receiver([])
+    try:
+        MirrorWebhook.objects.create(mirror=mirror, url=receiver.url)
+        now = timezone.now()
+        hour = dt.timedelta(hours=1)
+
+        def told():
+            return [
+                (json.loads(b)["event"], json.loads(b)["detail"]) for _h, b in receiver.received
+            ]
+
+        with django_capture_on_commit_callbacks(execute=True):
+            maintenance_window_add(mirror=mirror, starts_at=now - hour, ends_at=now + hour,
+                                   note="disk swap")  # fmt: skip
+            later = maintenance_window_add(mirror=mirror, starts_at=now + 3 * hour,
+                                           ends_at=now + 4 * hour)  # fmt: skip
+        assert [e for e, _d in told()] == ["maintenance_start"]
+        assert told()[0][1].endswith("UTC: disk swap")
+
+        for at, expected in [
+            (now + 0.5 * hour, []),  # nothing opened or closed
+            (now + 2 * hour, ["maintenance_end"]),
+            (now + 2.5 * hour, []),
+            (now + 3.5 * hour, ["maintenance_start"]),
+            (now + 3.6 * hour, []),  # once
+        ]:
+            before = len(receiver.received)
+            with django_capture_on_commit_callbacks(execute=True):
+                health_round(now=at)
+            assert [e for e, _d in told()[before:]] == expected, at
+
+        later.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            maintenance_window_remove(window=later)
+        assert told()[-1][0] == "maintenance_end" and "removed early" in told()[-1][1]
+        assert len(receiver.received) == 4
+        assert WebhookDelivery.objects.filter(state=WebhookDelivery.State.DELIVERED).count() == 4
+    finally:
+        receiver.close()
