@@ -16,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from .choices import Protocol
 from .forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
 from .models import CoOwnerInvite, MaintenanceWindow, Mirror
-from .registration_help import carry_grid, suggestion_for
+from .registration_help import carry_grid, suggestion_for, url_trial
 from .selectors.owners import invite_refusal, mirrors_of_owner
 from .selectors.summary import mirror_first_screen
 from .services.owners import (
@@ -62,9 +63,9 @@ def _managed(request, pk: int) -> Mirror:
 
 def _mirror_form(request, **kwargs) -> MirrorForm:
     """The web form, bound to a POST, except for the "Suggest an upstream" button (the
-    page's script does its work in place): the form comes back as typed, with no errors and
-    the suggestion for the country chosen."""
-    if request.method == "POST" and "suggest" in request.POST:
+    page's script does its work in place) and the "Test this URL" one: the form comes back
+    as typed, with no errors and the suggestion for the country chosen."""
+    if request.method == "POST" and ("suggest" in request.POST or "test_url" in request.POST):
         initial = {
             name: request.POST.getlist(name)
             if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
@@ -77,6 +78,11 @@ def _mirror_form(request, **kwargs) -> MirrorForm:
 
 
 def _form_page(request, template: str, form: MirrorForm, **context):
+    """The form's page; after "Test this URL", what the first check found under the URLs
+    typed (nothing is saved)."""
+    if request.method == "POST" and "test_url" in request.POST:
+        context["trial"] = url_trial({p: request.POST.get(f"url_{p}", "")[:500]
+                                      for p in Protocol.values})  # fmt: skip
     context.update(form=form, grid=carry_grid(form))
     return render(request, template, context)
 
