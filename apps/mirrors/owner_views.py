@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django_countries import countries
 from django_ratelimit.decorators import ratelimit
 
 from .choices import Protocol
 from .forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
 from .models import CoOwnerInvite, MaintenanceWindow, Mirror
-from .registration_help import carry_grid, suggestion_for, url_trial
+from .registration_help import carry_grid, country_guess, suggestion_for, url_trial
 from .selectors.owners import invite_refusal, mirrors_of_owner
 from .selectors.summary import mirror_first_screen
 from .services.owners import (
@@ -91,7 +92,15 @@ def _form_page(request, template: str, form: MirrorForm, **context):
 @require_http_methods(["GET", "POST"])
 @form_rate_limited
 def mirror_register_page(request):
-    form = _mirror_form(request, initial={"country": request.GET.get("country", "")})
+    country, guessed = request.GET.get("country", ""), False
+    if not country and request.method == "GET":  # the requester's, marked as a guess
+        country = country_guess(request.META.get("REMOTE_ADDR"))
+        guessed = bool(country)
+    form = _mirror_form(request, initial={"country": country})
+    if guessed:
+        form.fields[
+            "country"
+        ].help_text = f"Guessed from your address: {countries.name(country)} — change it if wrong."
     if request.method == "POST" and form.is_bound and form.is_valid():
         mirror = mirror_register(owner=request.user, details=form.details())
         if first_check_waiting(mirror):  # the broker is down: recorded, not started

@@ -5,6 +5,7 @@ checks will request under a mirror's URL. Built with format_html: never marked s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django_countries import countries
 
+from apps.core.geo import GeoIP
 from apps.core.http import FetchError, SafeClient, Slots
 from apps.releases.models import Image, Release
 
@@ -61,6 +63,19 @@ def suggestion_for(country: str | None) -> Suggestion:
         f"For {place} we suggest {mirror.name}, {why}. Keep the suggestion or pick another; "
         "what this list shows is what is saved.",
     )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4)
+def _geoip(path: str | None) -> GeoIP:
+    return GeoIP(path)
+
+
+def country_guess(ip: str | None) -> str:
+    """The country of the requester's address in the GeoIP database (GEOIP_PATH, else the
+    bundled one), to pre-fill the register form; "" when it has no answer (a private
+    address, an unknown one, a country the form does not list)."""
+    code = _geoip(settings.GEOIP_PATH).country(ip or "") or ""
+    return code if code in dict(countries) else ""
 
 
 def _sample_targets() -> tuple[str | None, str | None]:

@@ -105,3 +105,27 @@ def test_the_button_is_rate_limited_like_the_form(volunteer_client, settings, db
         _test(volunteer_client, "")
     response = volunteer_client.post(REGISTER, form_data(test_url="1"))
     assert response.status_code == 429
+
+
+TOKYO = "133.1.1.1"  # JP in the bundled Geoacumen database (as test_msync)
+
+
+def test_the_country_is_guessed_from_the_address_and_marked_as_a_guess(client, django_user_model):
+    from .factories import internal_mirror_create
+
+    jp = internal_mirror_create("internal.jp", "JP", latitude=36.0, longitude=138.0)
+    client.force_login(django_user_model.objects.create_user("vol", "vol@example.org", "pw-1"))
+    page = client.get(REGISTER, REMOTE_ADDR=TOKYO).content.decode()
+    assert '<option value="JP" selected>Japan</option>' in page
+    assert "Guessed from your address: Japan — change it if wrong." in page
+    # the upstream suggested is Japan's, and the hidden field says so
+    assert "Suggested for Japan: internal.jp" in page
+    assert f'name="upstream_shown" value="{jp.pk}"' in page
+    # an address the database has no answer for: no country, no guess
+    page = client.get(REGISTER, REMOTE_ADDR="127.0.0.1").content.decode()
+    assert '<option value="" selected>Choose its country</option>' in page
+    assert "Guessed from your address" not in page
+    # a country chosen in the link wins over the guess, and is not called a guess
+    page = client.get(REGISTER + "?country=FR", REMOTE_ADDR=TOKYO).content.decode()
+    assert '<option value="FR" selected>France</option>' in page
+    assert "Guessed from your address" not in page
