@@ -59,6 +59,7 @@ def test_a_good_url_shows_the_three_files_found(volunteer_client, check_settings
                         r"HEAD\) and got 200: [\d,]+ bytes\.", found[2])  # fmt: skip
     # the form comes back as typed, without errors, and nothing is saved
     assert f'value="{base}"' in page and "There is a problem" not in page
+    assert f"<code>{base}TIME</code>" in page  # the URL's help names the URL typed
     assert not Mirror.objects.filter(name="mirror.example.net").exists()
     assert not Check.objects.exists()
 
