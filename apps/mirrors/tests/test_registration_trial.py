@@ -130,3 +130,20 @@ def test_the_country_is_guessed_from_the_address_and_marked_as_a_guess(client, d
     page = client.get(REGISTER + "?country=FR", REMOTE_ADDR=TOKYO).content.decode()
     assert '<option value="FR" selected>France</option>' in page
     assert "Guessed from your address" not in page
+
+
+def test_the_edit_page_tests_a_new_url_without_saving_it(client, django_user_model, settings):
+    from .factories import MirrorFactory, MirrorURLFactory
+
+    settings.MIRROR_CHECK_ALLOW_NETWORKS = []
+    owner = django_user_model.objects.create_user("vol", "vol@example.org", "pw-1")
+    mirror = MirrorFactory(name="mine.example.org", owner=owner, country="FR")
+    MirrorURLFactory(mirror=mirror, url="http://mine.example.org/centos/")
+    client.force_login(owner)
+    data = form_data(name="mine.example.org", url_http="http://10.1.2.3/centos/", test_url="1")
+    response = client.post(reverse("mirrors:edit", args=[mirror.pk]), data)
+    assert response.status_code == 200
+    assert _findings(response.content.decode()) == [
+        "We did not ask http://10.1.2.3/centos/TIME: 10.1.2.3 is not a public address."
+    ]
+    assert list(mirror.urls.values_list("url", flat=True)) == ["http://mine.example.org/centos/"]
