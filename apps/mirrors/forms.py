@@ -196,9 +196,10 @@ class MirrorForm(forms.Form):
         self.suggestion = suggestion_for(country if isinstance(country, str) else None)
         self.fields["upstream"].empty_label = self.suggestion.label
         self.fields["upstream"].help_text = format_html("{}", self.suggestion.help)
-        url = self.data.get(self.add_prefix("url_https")) or self.data.get(
+        # as typed: bound, or given back by the "Suggest" and "Test this URL" buttons
+        url = (self.data.get(self.add_prefix("url_https")) or self.data.get(
             self.add_prefix("url_http")
-        )
+        )) or self.initial.get("url_https") or self.initial.get("url_http")  # fmt: skip
         self.fields["url_http"].help_text = url_help(url if isinstance(url, str) else None)
         self.shown_before = str(self.data.get(self.add_prefix("upstream_shown"), ""))
         shown = str(self.suggestion.mirror_id or "")

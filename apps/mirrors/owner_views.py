@@ -14,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django_countries import countries
 from django_ratelimit.decorators import ratelimit
 
+from .choices import Protocol
 from .forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
 from .models import CoOwnerInvite, MaintenanceWindow, Mirror
-from .registration_help import carry_grid, suggestion_for
+from .registration_help import carry_grid, country_guess, suggestion_for, url_trial
 from .selectors.owners import invite_refusal, mirrors_of_owner
 from .selectors.summary import mirror_first_screen
 from .services.owners import (
@@ -62,9 +64,9 @@ def _managed(request, pk: int) -> Mirror:
 
 def _mirror_form(request, **kwargs) -> MirrorForm:
     """The web form, bound to a POST, except for the "Suggest an upstream" button (the
-    page's script does its work in place): the form comes back as typed, with no errors and
-    the suggestion for the country chosen."""
-    if request.method == "POST" and "suggest" in request.POST:
+    page's script does its work in place) and the "Test this URL" one: the form comes back
+    as typed, with no errors and the suggestion for the country chosen."""
+    if request.method == "POST" and ("suggest" in request.POST or "test_url" in request.POST):
         initial = {
             name: request.POST.getlist(name)
             if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
@@ -77,6 +79,11 @@ def _mirror_form(request, **kwargs) -> MirrorForm:
 
 
 def _form_page(request, template: str, form: MirrorForm, **context):
+    """The form's page; after "Test this URL", what the first check found under the URLs
+    typed (nothing is saved)."""
+    if request.method == "POST" and "test_url" in request.POST:
+        context["trial"] = url_trial({p: request.POST.get(f"url_{p}", "")[:500]
+                                      for p in Protocol.values})  # fmt: skip
     context.update(form=form, grid=carry_grid(form))
     return render(request, template, context)
 
@@ -85,7 +92,15 @@ def _form_page(request, template: str, form: MirrorForm, **context):
 @require_http_methods(["GET", "POST"])
 @form_rate_limited
 def mirror_register_page(request):
-    form = _mirror_form(request, initial={"country": request.GET.get("country", "")})
+    country, guessed = request.GET.get("country", ""), False
+    if not country and request.method == "GET":  # the requester's, marked as a guess
+        country = country_guess(request.META.get("REMOTE_ADDR"))
+        guessed = bool(country)
+    form = _mirror_form(request, initial={"country": country})
+    if guessed:
+        form.fields[
+            "country"
+        ].help_text = f"Guessed from your address: {countries.name(country)} — change it if wrong."
     if request.method == "POST" and form.is_bound and form.is_valid():
         mirror = mirror_register(owner=request.user, details=form.details())
         if first_check_waiting(mirror):  # the broker is down: recorded, not started

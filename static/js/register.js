@@ -2,6 +2,11 @@
 // suggests there and show it as the list's first choice (and in the help), so that what is
 // saved is what is shown. Without this script the "Suggest an upstream" button does it.
 (function () {
+  // After "Test this URL" the page comes back at its top: bring its findings into view.
+  var trial = document.getElementById("url-trial-result");
+  if (trial) trial.focus();
+})();
+(function () {
   var form = document.querySelector("form.mirror-form");
   if (!form || !window.fetch) return;
   var country = form.querySelector("select[name=country]");

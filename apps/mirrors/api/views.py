@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from ..filters import MirrorAPIFilterSet
 from ..models import MirrorImageState, MirrorRepositoryState, MirrorURL, Netblock
 from ..selectors.states import listing_states
-from ..services.registration import mirror_owner_update, mirror_register
+from ..services.registration import mirror_owner_update, mirror_register, registration_notify
 from .access import ManagesMirror, managed_ids, mirrors_visible
 from .inputs import MirrorInputSerializer
 from .moderation import MirrorModerationMixin
@@ -83,9 +83,12 @@ class MirrorViewSet(
 
     @extend_schema(request=MirrorInputSerializer, responses={201: MirrorSerializer})
     def create(self, request, *args, **kwargs):
-        """Register a mirror: it waits for staff's approval; its first check is queued."""
+        """Register a mirror: it waits for staff's approval; its first check is queued; you and
+        staff are told by e-mail, as after the web form."""
         form = self._form(request.data)
         mirror = mirror_register(owner=request.user, details=form.details())
+        # the volunteer and staff hear of it as from the web form (after commit)
+        registration_notify(mirror=mirror, site_url=request.build_absolute_uri("/"))
         return self._answer(mirror, status.HTTP_201_CREATED)
 
     @extend_schema(request=MirrorInputSerializer, responses={200: MirrorSerializer})

@@ -5,6 +5,7 @@ the check and import actions, and what reaches the clients after commit."""
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -81,6 +82,24 @@ def test_a_volunteer_registers_a_pending_mirror_checked_after_commit(
     assert (body["id"], body["approval"], mirror.owner) == (mirror.pk, "pending", people["other"])
     assert body["netblocks"] == ["192.0.2.0/24"] and body["contact_email"] == "ops@example.net"
     assert queued == [("first", (mirror.pk,))]
+    # the same e-mails as after the web form: the volunteer's and staff's
+    by_subject = {m.subject: m for m in mail.outbox}
+    mine = by_subject["[CentOS mirrors] Your mirror new.example.net is registered"]
+    assert mine.to == ["other@example.org"]
+    assert mine.body.startswith("Hello other@example.org,\n\nyou registered the mirror "
+                                "new.example.net (France).")  # fmt: skip
+    assert f"http://testserver/my/mirrors/{mirror.pk}/" in mine.body
+    notice = by_subject["[CentOS mirrors] Mirror new.example.net waits for moderation"]
+    assert notice.to == ["ops@example.org"]
+    assert "http://testserver/mirrors/moderation/" in notice.body
+    assert len(mail.outbox) == 2
+
+
+def test_a_refused_registration_sends_no_email(client, people):
+    client.force_login(people["other"])
+    response = client.post(MIRRORS, registration(url_http="not a url"), "application/json")
+    assert response.status_code == 400
+    assert mail.outbox == [] and not Mirror.objects.filter(name="new.example.net").exists()
 
 
 def test_a_token_writes_and_a_revoked_one_is_401(client, people, queued):
