@@ -21,6 +21,21 @@ def _tasks_stay_in_the_test_process():
 
 
 @pytest.fixture(autouse=True)
+def _tasks_back_in_memory():
+    """A test that points this process at a real broker (a private Redis it stops and starts)
+    must not leave the next test on the same worker sending to it: the next test's tasks
+    would wait in the outbox instead of running."""
+    yield
+    from portal.celery import app
+
+    if app.conf.broker_url != "memory://" or app.conf.task_always_eager:
+        app.conf.broker_url = "memory://"
+        app.conf.broker_transport_options = {}
+        app.conf.task_always_eager = False
+        app._pool, app.amqp._producer_pool = None, None
+
+
+@pytest.fixture(autouse=True)
 def _no_queued_snapshot_rebuilds(settings):
     """Saving a mirror schedules a snapshot rebuild on the broker; tests that want one ask."""
     settings.DELIVERY_REBUILD_ON_CHANGE = False
