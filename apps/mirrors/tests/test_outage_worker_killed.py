@@ -30,7 +30,9 @@ def test_a_sweep_survives_a_worker_killed_in_its_middle(farm_mirrors, private_re
     url, broker = database_url(), private_redis.url(3)
     queue = f"killed-{uuid.uuid4().hex[:8]}"
     with celery_worker(queue=queue, broker=broker, database_url=url, **WORKER_SETTINGS) as first:
-        Celery("killed-test", broker=broker).send_task("mirrors.sweep_start", queue=queue)
+        # Not the current app: the shared tasks of later tests would send to this broker.
+        producer = Celery("killed-test", broker=broker, set_as_current=False)
+        producer.send_task("mirrors.sweep_start", queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             sweep = Sweep.objects.first()
