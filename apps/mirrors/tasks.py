@@ -39,7 +39,7 @@ def sweep_chunk(sweep_id: int, mirror_ids: list[int]) -> None:
         # Not retried: the next sweep checks these mirrors again. Counting the chunk lets
         # this sweep finish instead of waiting for its lease to expire.
         logger.exception("Sweep %s: a chunk of %d mirrors failed", sweep_id, len(mirror_ids))
-        last = services.sweep_chunk_fail(sweep_id=sweep_id, error=repr(exc))
+        last = services.sweep_chunk_fail(sweep_id=sweep_id, error=repr(exc), mirror_ids=mirror_ids)
     if last:
         sweep_finish.delay(sweep_id)
 

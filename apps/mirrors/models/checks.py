@@ -97,6 +97,8 @@ class Sweep(models.Model):
     lease_expires_at = models.DateTimeField()
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    # The chunks counted (each by its first mirror id): a chunk delivered again is not.
+    chunks_counted = models.JSONField(default=list, blank=True, editable=False)
     mirrors_total = models.PositiveIntegerField(default=0)
     mirrors_checked = models.PositiveIntegerField(default=0)
     mirrors_failed = models.PositiveIntegerField(default=0, help_text="Unreachable this sweep.")

@@ -116,8 +116,8 @@ def sweep_chunk_run(
 ) -> ChunkReport:
     """Probe a chunk of mirrors and record everything in bulk."""
     sweep = Sweep.objects.get(pk=sweep_id)
-    if sweep.state != SweepState.RUNNING:
-        return ChunkReport(skipped=True)
+    if sweep.state != SweepState.RUNNING or _chunk_key(mirror_ids) in sweep.chunks_counted:
+        return ChunkReport(skipped=True)  # finished, or this chunk delivered again
     clock = time.perf_counter()
     context = CheckContext.load()
     plans = plans_build(mirror_ids=mirror_ids, context=context)
@@ -132,6 +132,7 @@ def sweep_chunk_run(
         report.checks += outcomes_record(sweep=sweep, outcomes=batch, context=context)
     report.last = _sweep_chunk_count(
         sweep_id=sweep_id,
+        chunk=_chunk_key(mirror_ids),
         mirrors=report.mirrors,
         failed=report.failed,
         checks=report.checks,
@@ -191,17 +192,32 @@ def outcomes_stream(
         raise failure[0]
 
 
-def sweep_chunk_fail(*, sweep_id: int, error: str) -> bool:
+def sweep_chunk_fail(*, sweep_id: int, error: str, mirror_ids: Sequence[int] = ()) -> bool:
     """Count a chunk that crashed as done (with a note), so the sweep can still finish."""
-    return _sweep_chunk_count(sweep_id=sweep_id, note=f"A chunk failed: {error}"[:500])
+    return _sweep_chunk_count(
+        sweep_id=sweep_id, chunk=_chunk_key(mirror_ids), note=f"A chunk failed: {error}"[:500]
+    )
+
+
+def _chunk_key(mirror_ids: Sequence[int]) -> int | None:
+    """A chunk's name: its first mirror id (the chunks of a sweep share none)."""
+    return min(mirror_ids) if mirror_ids else None
 
 
 def _sweep_chunk_count(
-    *, sweep_id: int, mirrors: int = 0, failed: int = 0, checks: int = 0, note: str = ""
-) -> bool:
+    *, sweep_id: int, chunk: int | None = None, mirrors: int = 0, failed: int = 0,
+    checks: int = 0, note: str = "",
+) -> bool:  # fmt: skip
+    """Count a chunk once. A task is acknowledged after it ran (acks_late): a worker killed
+    between this commit and the acknowledgement has its chunk delivered again, which must
+    neither count it twice nor finish the sweep twice."""
     with transaction.atomic():
         # The row lock serialises the chunks' counters; exactly one sees the last chunk.
         sweep = Sweep.objects.select_for_update().get(pk=sweep_id)
+        if chunk is not None:
+            if chunk in sweep.chunks_counted:
+                return False
+            sweep.chunks_counted = [*sweep.chunks_counted, chunk]
         sweep.chunks_done += 1
         sweep.mirrors_checked += mirrors
         sweep.mirrors_failed += failed
@@ -210,7 +226,8 @@ def _sweep_chunk_count(
             sweep.notes = f"{sweep.notes}\n{note}".strip()
         sweep.save(
             update_fields=[
-                "chunks_done", "mirrors_checked", "mirrors_failed", "checks_count", "notes"
+                "chunks_done", "chunks_counted", "mirrors_checked", "mirrors_failed",
+                "checks_count", "notes",
             ]
         )  # fmt: skip
         return sweep.state == SweepState.RUNNING and sweep.chunks_done >= sweep.chunks_total
@@ -268,7 +285,7 @@ def sweep_run(
         for ids in plan.chunks:
             sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=ids, progress=progress)
     except BaseException as exc:
-        sweep_chunk_fail(sweep_id=plan.sweep.pk, error=repr(exc))
+        sweep_chunk_fail(sweep_id=plan.sweep.pk, error=repr(exc), mirror_ids=ids)
         sweep_finish(sweep_id=plan.sweep.pk, foreground=True)
         raise
     return sweep_finish(sweep_id=plan.sweep.pk, foreground=True)

@@ -240,6 +240,24 @@ def test_only_one_sweep_runs_at_a_time(farm_mirrors):
     assert running.state == SweepState.ABANDONED
 
 
+def test_a_chunk_delivered_again_counts_once(farm_mirrors, django_capture_on_commit_callbacks):
+    """A worker killed after counting its chunk but before acknowledging the task: the
+    chunk comes again (acks_late) and is neither probed nor counted a second time."""
+    ids = [farm_mirrors[name].pk for name in ("current", "behind", "refused")]
+    plan = services.sweep_start(mirror_ids=ids, chunk_size=2)
+    first, second = plan.chunks
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=first).mirrors == 2
+        checks = Check.objects.count()
+        again = services.sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=first)
+        assert again.skipped and not again.last and Check.objects.count() == checks
+        assert not services.sweep_chunk_fail(sweep_id=plan.sweep.pk, error="x", mirror_ids=first)
+        assert services.sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=second).last
+    sweep = Sweep.objects.get(pk=plan.sweep.pk)
+    assert (sweep.chunks_done, sweep.mirrors_checked) == (2, 3)
+    assert "A chunk failed" not in sweep.notes
+
+
 def test_the_sweepmirrors_command_prints_a_summary(farm_mirrors):
     out = io.StringIO()
     names = ["current", "behind", "missing_iso", "refused"]

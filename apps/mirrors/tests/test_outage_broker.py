@@ -32,7 +32,7 @@ def test_the_worker_outlives_a_redis_outage_with_a_task_waiting(private_redis):
     queue = f"outage-{uuid.uuid4().hex[:8]}"
     broker = private_redis.url(3)
     with celery_worker(queue=queue, broker=broker, database_url=url) as worker:
-        producer = Celery("outage-test", broker=broker)
+        producer = Celery("outage-test", broker=broker, set_as_current=False)
         producer.send_task("delivery.snapshot_publish", kwargs={"reason": "ready"}, queue=queue)
         assert wait_for(
             lambda: Snapshot.objects.filter(reason="ready").exists(), seconds=60, worker=worker
@@ -48,7 +48,7 @@ def test_the_worker_outlives_a_redis_outage_with_a_task_waiting(private_redis):
         time.sleep(4)  # the consumer notices, closes its connection, retries
         assert worker.alive()
         private_redis.start()
-        producer = Celery("outage-test", broker=broker)
+        producer = Celery("outage-test", broker=broker, set_as_current=False)
         producer.send_task("delivery.snapshot_publish", kwargs={"reason": "after"}, queue=queue)
         published = wait_for(
             lambda: Snapshot.objects.filter(reason="after").exists(), seconds=60, worker=worker

@@ -51,6 +51,14 @@ def wait_for_votes(points, mirrors, since: float, worker_logs) -> None:
     raise AssertionError("no votes in time:\n" + "\n".join(log()[-2000:] for log in worker_logs))
 
 
+def use_broker(url: str) -> None:
+    """The portal's app sends to `url` from now on: its connection and producer pools are
+    dropped too, or a pool made by an earlier test keeps sending to that test's broker."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 def since_datetime(at: float):
     import datetime as dt
 
@@ -85,7 +93,7 @@ def test_vantage_points_vote_and_the_page_says_where_a_mirror_is_not_reachable_f
     common = {"MIRROR_CHECK_ALLOW_NETWORKS": "127.0.0.0/8", "MIRROR_HEALTH_TIMEOUT": "1",
               "MIRROR_HEALTH_CONNECT_TIMEOUT": "1", "EMAIL_URL": "memorymail://"}  # fmt: skip
     broker = celery_app.conf.broker_url
-    celery_app.conf.broker_url = REDIS_URL
+    use_broker(REDIS_URL)
     try:
         with (
             celery_worker(queue=points[0].queue, broker=REDIS_URL, database_url=url,
@@ -127,7 +135,7 @@ def test_vantage_points_vote_and_the_page_says_where_a_mirror_is_not_reachable_f
             assert third.kept_by_vantage == ["cut.farm.test"]
             assert second.taken_down + third.taken_down == ["gone.farm.test"]
     finally:
-        celery_app.conf.broker_url = broker
+        use_broker(broker)
     status = dict(
         Mirror.objects.filter(pk__in=[m.pk for m in mirrors.values()]).values_list("name", "status")
     )
