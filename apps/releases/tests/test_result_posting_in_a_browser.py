@@ -6,7 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.releases.choices import Criterion, ReleaseStatus, Team
 from apps.releases.models import ReleaseCandidate, ValidationCase, ValidationResult
@@ -52,7 +53,9 @@ def post_result(browser, *, case: str, arch: str, outcome: str, note: str) -> No
     Select(form.find_element("name", "architecture")).select_by_value(arch)
     Select(form.find_element("name", "outcome")).select_by_value(outcome)
     form.find_element("name", "note").send_keys(note)
+    old = browser.find_element("tag name", "html")
     form.find_element("css selector", "button[type=submit], input[type=submit]").click()
+    WebDriverWait(browser, 15).until(staleness_of(old))
 
 
 @pytest.mark.slow
@@ -82,7 +85,9 @@ def test_a_tester_posts_results_and_the_cells_turn_colour(live_server, browser, 
         assert colour(before) == GREY
         shoot(browser, f"release-result-before-{arch}", size)
         post_result(browser, case=case.name, arch=arch, outcome=outcome, note=f"walked {size[0]}")
-        assert "Result recorded on RC1." in browser.find_element("tag name", "body").text
+        WebDriverWait(browser, 15).until(  # the page after the redirect, not the old one
+            lambda b: "Result recorded on RC1." in b.find_element("tag name", "body").text
+        )
         after = cell(browser, case.title, arch)
         assert f"cell-{outcome}" in after.get_attribute("class")
         assert after.text.startswith(outcome)
