@@ -37,7 +37,7 @@ def test_release_and_rollout_pages_fit_a_phone_and_a_desktop(live_server, browse
         for arch in planned.architectures.all():
             ValidationResult.objects.create(
                 candidate=candidate, case=case, architecture=arch, tester=qa,
-                outcome=["pass", "warn", "fail"][n % 3], note="a long note " * 5,
+                outcome=["fail", "pass", "warn"][n % 3], note="a long note " * 5,
                 bug_urls=["https://bugs.example.org/show_bug.cgi?id=1234567890"],
             )  # fmt: skip
     Blocker.objects.create(
