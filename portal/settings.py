@@ -250,6 +250,7 @@ added, never removed or changed in meaning. A breaking change comes as `/api/v2/
         "CheckKindEnum": "apps.mirrors.choices.CheckKind",
         "ReleaseStatusEnum": "apps.releases.choices.ReleaseStatus",
         "ImageKindEnum": "apps.releases.choices.ImageKind",
+        "RepositoryKindEnum": "apps.releases.choices.RepositoryKind",  # g-releases
         "ServerRoleEnum": "apps.servers.choices.ServerRole",
         "ServerStatusEnum": "apps.servers.choices.ServerStatus",
         "ServerHealthEnum": "apps.servers.choices.ServerHealth",

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from apps.core import accounts, token_views
 from apps.delivery import views as delivery_views
+from apps.delivery.rollout_page import release_rollout
 from apps.mirrors import urls as mirror_urls
 from apps.sponsors import urls as sponsor_urls
 from portal import views as portal_views
@@ -19,11 +20,13 @@ sponsor_urlpatterns = [
     path("<slug:slug>/", sponsor_page, name="detail"),
 ]
 
-# A mirror's page says whether the delivery snapshot lists it and why not, so its view is
-# delivery's (mirrors never imports delivery); it keeps its place among the mirrors' URLs.
+# A mirror's page says whether the delivery snapshot lists it and why not, and a release's
+# rollout page shows the share of the answers naming it, so their views are delivery's
+# (mirrors never imports delivery); they keep their place among the mirrors' URLs.
 mirror_urlpatterns = [
     *mirror_urls.urlpatterns,
     path("<int:pk>/", delivery_views.mirror_page, name="detail"),
+    path("rollout/<str:version>/", release_rollout, name="rollout"),
 ]
 
 # The mirrors' namespace spans /mirrors/ and the volunteers' own pages under /my/mirrors/.

@@ -15,11 +15,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from apps.core.geo import COUNTRIES
-from apps.mirrors.choices import ContentState, ImageState, MirrorStatus, MirrorTier, Protocol
+from apps.mirrors.choices import ImageState, MirrorStatus, MirrorTier, Protocol
 from apps.mirrors.models import (
     Mirror,
     MirrorImageState,
-    MirrorRepositoryState,
     MirrorURL,
     MirrorURLState,
     Netblock,
@@ -32,6 +31,7 @@ from apps.releases.models import Architecture, Image, Release, Repository, Repos
 from .listing_read import listing_collect, windows_collect
 from .models import DailyUsage, ImageTorrent, Snapshot
 from .render import safe_text
+from .repository_read import repository_mirrors
 from .status_read import status_collect
 
 SNAPSHOT_FORMAT = 1
@@ -188,7 +188,7 @@ def _snapshot_data_read() -> dict:
             versions[key].append([ts, sha256, sha512, size])
         newer_published[key] = published_ts
 
-    current, grace, grace_ends, replaced_current = _repository_mirrors(
+    current, grace, grace_ends, replaced_current = repository_mirrors(
         position=position, versions=versions, replaced_at=replaced_at, now_ts=now_ts
     )
     release_info = {}
@@ -282,46 +282,6 @@ def _snapshot_data_read() -> dict:
         "status": status_collect(now=now),
         "collect_ms": round((time.monotonic() - started) * 1000),
     }
-
-
-def _repository_mirrors(*, position, versions, replaced_at, now_ts):
-    """Which mirrors each repository lists: {key: positions} current, the same for the grace
-    window, when each grace entry ends, and the (mirror id, key, lag) of the states checked
-    "current" for what is a replaced version now.
-
-    Current is decided here against the newest version the snapshot carries, not only by
-    the state's word: a state checked "current" before the master's push holds what is an
-    alternate now. A mirror holding an alternate that the master replaced less than
-    DELIVERY_GRACE_SECONDS ago is in the grace window: listed after the current ones.
-    """
-    window = settings.DELIVERY_GRACE_SECONDS
-    current: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    grace: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    ends: list[float] = []
-    replaced_current: list[tuple[int, tuple[int, int, int], int]] = []
-    for mirror_id, release_id, repo_id, arch_id, state, sha256 in (
-        MirrorRepositoryState.objects.filter(state__in=[ContentState.CURRENT, ContentState.BEHIND])
-        .order_by("mirror_id")
-        .values_list("mirror_id", "release_id", "repository_id", "architecture_id", "state",
-                     "sha256")
-    ):  # fmt: skip
-        if mirror_id not in position:
-            continue
-        key = (release_id, repo_id, arch_id)
-        newest = versions.get(key)
-        if state == ContentState.CURRENT and (not sha256 or not newest or sha256 == newest[0][1]):
-            current[key].append(position[mirror_id])
-            continue
-        found = replaced_at.get(key, {}).get(sha256)
-        if found is None:
-            continue  # an older version than any the metalink lists: dnf could not verify it
-        replaced, published = found
-        if state == ContentState.CURRENT:
-            replaced_current.append((mirror_id, key, max(0, round(now_ts - published))))
-        if window > 0 and now_ts - replaced < window:
-            grace[key].append(position[mirror_id])
-            ends.append(replaced + window)
-    return current, grace, ends, replaced_current
 
 
 def _sides_out(position: dict[int, int]) -> dict[int, dict[str, str]]:

@@ -43,3 +43,32 @@ def usage_from_countries(
         "until": today,
         "days": days,
     }
+
+
+def answers_on_version(
+    *, version: str, peers: Iterable[str], since: dt.date, until: dt.date | None = None
+) -> list[dict]:
+    """Day by day from `since`, the answers (mirror lists, metalinks, ISO redirects, ...)
+    that named `version`, out of those that named it or one of its `peers` (the other
+    releases of its major): [{"day", "on", "total", "share" (0-100)}], days without any
+    answer left out. The front counts answers by the version it resolved (5 → 5.1), so a
+    client asking for "5" counts for the newest public release of 5. One query."""
+    until = until or timezone.now().date()
+    versions = {version, *peers}
+    rows = (
+        DailyUsage.objects.filter(day__gte=since, day__lte=until, release__in=sorted(versions))
+        .values_list("day", "release")
+        .annotate(total=Sum("count"))
+        .order_by("day", "release")
+    )
+    days: dict[dt.date, list[int]] = {}
+    for day, release, total in rows:
+        counts = days.setdefault(day, [0, 0])
+        counts[1] += total
+        if release == version:
+            counts[0] += total
+    return [
+        {"day": day, "on": on, "total": total, "share": round(100 * on / total)}
+        for day, (on, total) in sorted(days.items())
+        if total
+    ]

@@ -21,6 +21,7 @@ from apps.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from apps.core.hostnames import ip_literal
 from apps.core.http import TargetPolicy, idna_host
 from apps.core.http.targets import Failure
+from apps.releases.choices import RepositoryKind
 from apps.releases.models import Architecture, Image, Release, Repository
 
 from .choices import Protocol
@@ -141,6 +142,11 @@ class MirrorForm(forms.Form):
     repositories = CheckboxesField(
         queryset=Repository.objects.none(), required=False, help_text="None ticked: all."
     )
+    repository_kinds = forms.MultipleChoiceField(
+        label="Kinds of repository", choices=RepositoryKind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="It is listed only for repositories of the kinds it carries. None ticked: all.",
+    )  # fmt: skip
     images = CheckboxesField(
         label="ISO images", queryset=Image.objects.none(), required=False,
         help_text="None ticked: every image of the releases and architectures it carries.",
@@ -225,6 +231,7 @@ class MirrorForm(forms.Form):
             "releases": list(mirror.releases.all()),
             "architectures": list(mirror.architectures.all()),
             "repositories": list(mirror.repositories.all()),
+            "repository_kinds": list(mirror.repository_kinds),
             "images": list(mirror.images.all()),
             "upstream": mirror.upstream_id,
             "netblocks": "\n".join(mirror.netblocks.values_list("cidr", flat=True)),
@@ -311,6 +318,9 @@ class MirrorForm(forms.Form):
             architectures=data["architectures"], repositories=data["repositories"],
             images=data["images"], upstream=data["upstream"], netblocks=data["netblocks"],
             asn=data["asn"], transfer_quota_gb=data.get("transfer_quota_gb"),
+            # None ticked: every kind, in the choices' order.
+            repository_kinds=[k for k in RepositoryKind.values
+                              if k in (data.get("repository_kinds") or RepositoryKind.values)],
         )  # fmt: skip
 
 

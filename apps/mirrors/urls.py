@@ -11,7 +11,6 @@ urlpatterns = [
     path("status/", views.mirror_status, name="status"),
     path("run/", views.run_a_mirror, name="run"),
     path("tree/", views.mirror_tree_page, name="tree"),
-    path("rollout/<str:version>/", views.release_rollout, name="rollout"),
     re_path(r"^(?P<cc>[A-Za-z]{2})/$", views.mirror_country, name="country"),
     # "detail" (/mirrors/<pk>/) shows what the delivery snapshot says of the mirror, so its
     # view is apps.delivery.views.mirror_page, added to this namespace by portal/urls.py.

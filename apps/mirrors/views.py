@@ -4,16 +4,14 @@ status of every mirror (a mirror's own page is apps.delivery.views.mirror_page).
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django_countries import countries
-
-from apps.releases.models import Release
 
 from .filters import MirrorFilterSet
 from .selectors import mirror_public_list, push_chart, push_summaries
 from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
 from .selectors.pages import run_a_mirror_facts
-from .selectors.staging import rollout_chart, staged_progress_list, staging_progress
+from .selectors.staging import staged_progress_list
 from .selectors.states import listing_states
 from .selectors.tree import mirror_tree
 from .worldmap import world_map
@@ -90,15 +88,3 @@ def mirror_tree_page(request):
 def run_a_mirror(request):
     """The invitation to run a mirror: what it needs, how registration and checks work."""
     return render(request, "mirrors/run_a_mirror.html", run_a_mirror_facts())
-
-
-def release_rollout(request, version: str):
-    """The release-day view: the share of the mirrors holding a release over time, by
-    continent, with the master's, from staging to the days after it opened."""
-    release = get_object_or_404(Release, version=version)
-    context = {
-        "release": release,
-        "chart": rollout_chart(release),
-        "progress": staging_progress(release),
-    }
-    return render(request, "mirrors/rollout.html", context)

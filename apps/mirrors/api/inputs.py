@@ -12,6 +12,8 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from apps.releases.choices import RepositoryKind
+
 from ..choices import Protocol
 from ..forms import MaintenanceWindowForm, MirrorForm, mirror_url_clean
 from ..models import Mirror, validate_netblock
@@ -81,6 +83,10 @@ class MirrorInputSerializer(FormInputSerializer):
                                      help_text="Versions; none: all of them.")  # fmt: skip
     architectures = serializers.ListField(child=serializers.CharField(), required=False)
     repositories = serializers.ListField(child=serializers.CharField(), required=False)
+    repository_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=RepositoryKind.choices), required=False,
+        help_text="The kinds of repository it carries; none: all of them.",
+    )  # fmt: skip
     images = serializers.ListField(child=serializers.IntegerField(), required=False)
     upstream = serializers.CharField(
         required=False, allow_null=True, allow_blank=True,
@@ -97,7 +103,7 @@ class MirrorInputSerializer(FormInputSerializer):
                 values[name] = value
         if isinstance(values.get("netblocks"), list | tuple):
             values["netblocks"] = "\n".join(str(v) for v in values["netblocks"])
-        for name in ("releases", "architectures", "repositories", "images"):
+        for name in ("releases", "architectures", "repositories", "repository_kinds", "images"):
             if values.get(name) is None:
                 values[name] = []
         values = {k: ("" if v is None else v) for k, v in values.items()}

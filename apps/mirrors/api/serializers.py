@@ -95,7 +95,8 @@ class MirrorSerializer(serializers.ModelSerializer):
             "id", "name", "organisation", "sponsor", "country", "continent", "latitude",
             "longitude", "bandwidth_mbps", "tier", "upstream", "approval", "status",
             "status_since", "last_checked_at", "modified", "urls", "protocols", "releases",
-            "architectures", "repositories", "listing_state", *OWNER_FIELDS,
+            "architectures", "repositories", "repository_kinds", "listing_state",
+            *OWNER_FIELDS,
         ]  # fmt: skip
         read_only_fields = [f for f in fields if f not in OWNER_FIELDS]
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django_countries.fields import CountryField
 
 from apps.core.models import TimeStampedModel
+from apps.releases.choices import RepositoryKind
 
 from ..choices import (
     Approval,
@@ -26,6 +27,11 @@ NOTIFY_EVENTS = ("down", "recovered", "stale", "suspended", "moderation")
 
 def notify_events_default() -> list[str]:
     return list(NOTIFY_EVENTS)
+
+
+def repository_kinds_default() -> list[str]:
+    """Every kind of repository: what a mirror carries unless its people say otherwise."""
+    return list(RepositoryKind.values)
 
 
 class MirrorQuerySet(models.QuerySet):
@@ -146,6 +152,11 @@ class Mirror(TimeStampedModel):
         "releases.Architecture", related_name="mirrors", blank=True
     )
     repositories = models.ManyToManyField("releases.Repository", related_name="mirrors", blank=True)
+    repository_kinds = models.JSONField(
+        default=repository_kinds_default, blank=True,
+        help_text="The kinds of repository it carries (" + ", ".join(RepositoryKind.values)
+        + "); the answers list it only for repositories of these kinds.",
+    )  # fmt: skip
     images = models.ManyToManyField(
         "releases.Image", related_name="mirrors", blank=True,
         help_text="The ISO images it carries; none chosen: every image of its releases and "
@@ -194,6 +205,10 @@ class Mirror(TimeStampedModel):
         return self.name
 
     def clean(self) -> None:
+        kinds = self.repository_kinds
+        if not isinstance(kinds, list) or not set(kinds) <= set(RepositoryKind.values):
+            raise ValidationError({"repository_kinds": "A list of: "
+                                   + ", ".join(RepositoryKind.values) + "."})  # fmt: skip
         if self.upstream_id and self.upstream_id == self.pk:
             raise ValidationError({"upstream": "A mirror cannot sync from itself."})
         if self.pk and self.upstream_id:

@@ -17,6 +17,7 @@ from apps.core.services import who
 
 from ..choices import Approval, MirrorStatus, Protocol
 from ..models import Mirror, MirrorURL, Netblock
+from ..models.network import repository_kinds_default
 from ..selectors.msync import msync_answer
 from ..selectors.plans import CheckContext, plans_build
 from .moderation import changes_publish
@@ -24,7 +25,7 @@ from .recording import outcomes_record
 from .sweeps import outcomes_stream
 
 MIRROR_FIELDS = ("name", "organisation", "country", "contact_email", "bandwidth_mbps", "asn",
-                 "transfer_quota_gb")  # fmt: skip
+                 "transfer_quota_gb", "repository_kinds")  # fmt: skip
 
 
 @dataclass
@@ -47,6 +48,7 @@ class MirrorDetails:
     netblocks: list[str] = field(default_factory=list)
     asn: int | None = None
     transfer_quota_gb: int | None = None
+    repository_kinds: list[str] = field(default_factory=repository_kinds_default)
 
 
 def upstream_suggest(*, country: str) -> Mirror | None:

@@ -249,7 +249,7 @@ def test_registration_writes_everything_and_the_mirror_waits(volunteer_client, m
     data = form_data(
         url_https="https://127.0.0.250/centos/", url_rsync="rsync://127.0.0.250/centos/",
         ipv6="on", releases=[release.pk], architectures=[arches["x86_64"].pk],
-        repositories=[repos["os"].pk, repos["updates"].pk],
+        repositories=[repos["os"].pk, repos["updates"].pk], repository_kinds=["base", "extras"],
         netblocks="192.0.2.0/24\n2001:db8::/32", asn="64500", transfer_quota_gb="25000",
     )  # fmt: skip
     response = volunteer_client.post(REGISTER, data, follow=True)
@@ -274,6 +274,7 @@ def test_registration_writes_everything_and_the_mirror_waits(volunteer_client, m
         "192.0.2.0/24", "2001:db8::/32",
     ]  # fmt: skip
     assert sorted(r.name for r in mirror.repositories.all()) == ["os", "updates"]
+    assert mirror.repository_kinds == ["base", "extras"]
     assert [a.name for a in mirror.architectures.all()] == ["x86_64"]
     assert not Mirror.objects.serving().filter(pk=mirror.pk).exists()
 

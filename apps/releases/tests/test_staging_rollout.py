@@ -3,6 +3,7 @@ progress as the checks find it on more mirrors, the periodic task opens it at it
 and the rollout page draws the share of mirrors holding it over time by continent."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -97,3 +98,48 @@ def test_the_rollout_page_draws_the_share_over_time(client, staged, django_asser
     assert "Now 4 of 5 mirrors hold it (80 %)" in html and "Opened" in html
     assert html.count("<polyline") == 4  # all, master, EU, NA
     assert "EU: 100 %" in html and "NA: 50 %" in html and "all: 80 %" in html
+
+
+def test_the_rollout_page_shows_the_share_of_answers_naming_the_release_by_day(
+    client, staged, django_assert_max_num_queries
+):
+    """Hand-made usage counts: the day before the first sample, then two days of 5.1
+    taking over from 5.0; 4.4 (another major) and a day before the rollout do not count."""
+    from apps.delivery.models import DailyUsage
+
+    release, mirrors = staged
+    today = timezone.now().date()
+    day = {n: today - dt.timedelta(days=n) for n in (0, 2, 3, 10)}
+    hold(mirrors[0], release)
+    rollout_samples_record(now=timezone.now() - dt.timedelta(days=2))
+    counts = [
+        (day[10], "5.1", "mirrorlist", "FR", 999),  # before the rollout's window
+        (day[3], "5.0", "mirrorlist", "FR", 100),
+        (day[2], "5.0", "mirrorlist", "FR", 60),
+        (day[2], "5.1", "mirrorlist", "FR", 30),
+        (day[2], "5.1", "metalink", "US", 10),
+        (day[2], "4.4", "mirrorlist", "FR", 500),  # another major
+        (day[0], "5.0", "metalink", "US", 10),
+        (day[0], "5.1", "metalink", "US", 90),
+    ]
+    for when, version, kind, country, count in counts:
+        DailyUsage.objects.create(day=when, release=version, kind=kind, country=country,
+                                  arch="x86_64", repo="os", count=count)  # fmt: skip
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("mirrors:rollout", args=["5.1"])).content.decode()
+    assert f"<strong>90 %</strong> named 5.1 on {day[0]:%-d %b %Y}" in html
+    rows = re.findall(
+        r'<tr><td>([^<]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>'
+        r'<td class="num">(\d+) %</td></tr>', html,
+    )  # fmt: skip
+    assert rows == [
+        (f"{day[3]:%-d %b %Y}", "0", "100", "0"),
+        (f"{day[2]:%-d %b %Y}", "40", "100", "40"),
+        (f"{day[0]:%-d %b %Y}", "90", "100", "90"),
+    ]
+    assert html.count("<circle") == 3
+
+
+def test_the_rollout_page_says_when_no_answer_was_counted(client, staged):
+    html = client.get(reverse("mirrors:rollout", args=["5.1"])).content.decode()
+    assert "No answers counted for CentOS 5 since the rollout began." in html
