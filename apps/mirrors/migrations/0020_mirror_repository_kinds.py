@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mirrors', '0016_release_rollout_samples'),
+        ('mirrors', '0019_sweep_chunks_counted'),
     ]
 
     operations = [
