@@ -16,7 +16,7 @@ from apps.core.api import ScopedRateThrottle
 from ..choices import Approval
 from ..importers import MirrorListError, list_decode, parse_apt_mirrors
 from ..services.imports import mirrors_import
-from ..services.registration import first_check_queue
+from ..services.registration import first_check_queue, first_check_waiting
 from ..tasks import recheck_queue
 from .access import IsStaff, ManagesMirror
 from .serializers import CheckQueuedSerializer, ImportedSerializer
@@ -68,6 +68,9 @@ class MirrorToolingMixin:
             first_check_queue(mirror)
             queued = "first check"
             detail = "Its first check is queued again: the mirror is not approved yet."
+            if first_check_waiting(mirror):  # the broker is down: recorded in the outbox
+                detail = ("Its first check is recorded and runs as soon as the task queue is "
+                          "back: the mirror is not approved yet.")  # fmt: skip
         return Response({"mirror": mirror.pk, "queued": queued, "detail": detail},
                         status=status.HTTP_202_ACCEPTED)  # fmt: skip
 
