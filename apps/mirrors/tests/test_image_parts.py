@@ -144,4 +144,3 @@ def test_rarely_a_whole_image_with_its_sha256(
     assert found[0] == ImageState.INCOMPLETE
     assert "netinstall.iso: sha256 " in found[1] and ", the master's " in found[1]
     assert {s for s, _ in states(network["good"]).values()} == {ImageState.PRESENT}
-
