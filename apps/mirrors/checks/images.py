@@ -18,7 +18,7 @@ from ..choices import CheckKind
 from .engine import Target
 
 # A whole image is read at no less than this rate before it times out (bytes per second).
-FULL_IMAGE_MIN_RATE = 1 << 20
+FULL_IMAGE_MIN_RATE = 4 << 20
 _SPAN_RE = re.compile(r": bytes (\d+)-(\d+)")
 
 
