@@ -417,6 +417,14 @@ MIRROR_CHECK_SAMPLE_POOL = env.int("MIRROR_CHECK_SAMPLE_POOL", default=20)
 MIRROR_CHECK_SAMPLE_FULL_RATE = env.float("MIRROR_CHECK_SAMPLE_FULL_RATE", default=0.02)
 MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES = env.int("MIRROR_CHECK_SAMPLE_FULL_MAX_BYTES", default=1 << 20)
 MIRROR_CHECK_PRIMARY_MAX_BYTES = env.int("MIRROR_CHECK_PRIMARY_MAX_BYTES", default=64 << 20)
+# ISO images beyond their size: each content check asks MIRROR_CHECK_IMAGE_RANGES byte ranges
+# of MIRROR_CHECK_IMAGE_RANGE_BYTES (0: none) of the images it found present, compared with
+# the master's same bytes; with probability MIRROR_CHECK_IMAGE_FULL_RATE one whole image of
+# at most MIRROR_CHECK_IMAGE_FULL_MAX_BYTES, its sha256 compared (docs/checks.md).
+MIRROR_CHECK_IMAGE_RANGES = env.int("MIRROR_CHECK_IMAGE_RANGES", default=2)
+MIRROR_CHECK_IMAGE_RANGE_BYTES = env.int("MIRROR_CHECK_IMAGE_RANGE_BYTES", default=64 << 10)
+MIRROR_CHECK_IMAGE_FULL_RATE = env.float("MIRROR_CHECK_IMAGE_FULL_RATE", default=0.005)
+MIRROR_CHECK_IMAGE_FULL_MAX_BYTES = env.int("MIRROR_CHECK_IMAGE_FULL_MAX_BYTES", default=1 << 30)
 MIRROR_CHECK_MAX_REDIRECTS = env.int("MIRROR_CHECK_MAX_REDIRECTS", default=3)
 MIRROR_CHECK_USER_AGENT = env.str("MIRROR_CHECK_USER_AGENT", default="portal-mirror-check/1.0")
 MIRROR_CHECK_CHUNK_SIZE = env.int("MIRROR_CHECK_CHUNK_SIZE", default=500)  # mirrors per task

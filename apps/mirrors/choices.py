@@ -61,6 +61,7 @@ class ImageState(models.TextChoices):
     PRESENT = "present", "Present"
     MISSING = "missing", "Missing"
     WRONG_SIZE = "wrong_size", "Wrong size"
+    INCOMPLETE = "incomplete", "Incomplete"  # its size right, some bytes not the master's
 
 
 # The mirror checks: sweeps and the checks they record.
@@ -84,6 +85,7 @@ class CheckKind(models.TextChoices):
     IMAGE = "image", "ISO image"
     HEALTH = "health", "Health probe"  # kept only when it changed the mirror's status
     PACKAGE = "package", "Sampled package"  # of a repository found current
+    IMAGE_PART = "image_part", "ISO image part"  # a byte range (or all) of an image found present
 
 
 class AddressFamily(models.TextChoices):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
+import hashlib
 import inspect
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pycurl
 
@@ -233,13 +234,21 @@ class SafeClient:
 
     async def fetch(
         self, session: ProbeSession, url: str, *, method: str = "GET", family: str | None = None,
-        body: bytes | None = None, headers: tuple[str, ...] = (),
+        body: bytes | None = None, headers: tuple[str, ...] = (), max_bytes: int | None = None,
+        digest: bool = False, timeout: float | None = None,
     ) -> FetchResult:  # fmt: skip
         """Request url (http, https or ftp through libcurl, rsync through the rsync client).
         The timeout covers the whole exchange, redirects included; GET bodies are read up to
         max_bytes, HEAD answers keep their Content-Length (and every answer its
         Last-Modified; ftp: SIZE and MDTM). `family` (IPV4, IPV6) asks only the addresses of
-        that family. A POST sends `body` with `headers` and follows no redirect."""
+        that family. A POST sends `body` with `headers` and follows no redirect. `max_bytes`
+        and `timeout` replace the client's for this request; with `digest` the body is not
+        kept but hashed as it comes (result.sha256: a whole ISO image, in constant memory).
+        A `Range:` header makes a 206 answer a success."""
+        if max_bytes is not None or timeout is not None or digest:
+            return await _Once(self, max_bytes, timeout, digest).fetch(
+                session, url, method=method, family=family, body=body, headers=headers
+            )
         result = FetchResult(url=url, method=method, started=time.time())
         sent = (body, tuple(headers))
         start = time.perf_counter()
@@ -294,7 +303,12 @@ class SafeClient:
             if status in REDIRECT_STATUSES and location and result.method != "POST":
                 url = location
                 continue
-            if status != 200 and not (result.method == "POST" and 200 <= (status or 0) < 300):
+            ranged = status == 206 and any(h[:6].lower() == "range:" for h in sent[1])
+            if (
+                status != 200
+                and not ranged
+                and not (result.method == "POST" and 200 <= (status or 0) < 300)
+            ):
                 result.error, result.detail = FetchError.HTTP_STATUS, f"HTTP {status}"
             return
         raise Failure(FetchError.OTHER, f"more than {self.max_redirects} redirects")
@@ -314,6 +328,7 @@ class SafeClient:
                 body=sent[0], headers=sent[1],
             )  # fmt: skip
             transfer.source = self.source_address
+            hasher = self._hasher_set(transfer)
             code, message = await driver.perform(transfer)
             if not code:
                 break
@@ -339,10 +354,39 @@ class SafeClient:
         result.content_length = length if length >= 0 else None
         modified = c.getinfo(pycurl.INFO_FILETIME)  # -1: no (readable) Last-Modified
         result.last_modified = _http_date(modified) if modified >= 0 else ""
-        if result.method != "HEAD":
+        if hasher is not None:
+            result.body, result.nbytes, result.sha256 = b"", hasher[1], hasher[0].hexdigest()
+        elif result.method != "HEAD":
             body = transfer.buffer.getvalue()
             result.body, result.nbytes = body, len(body)
         return c.getinfo(pycurl.REDIRECT_URL) if result.status in REDIRECT_STATUSES else None
+
+    def _hasher_set(self, transfer: Transfer) -> list | None:
+        return None  # _Once hashes
+
+
+class _Once(SafeClient):
+    """A client's settings with another body limit, timeout or a hashed body, for one
+    request: it shares the session (and so the connections) of the client it copies."""
+
+    def __init__(self, client: SafeClient, max_bytes, timeout, digest: bool):
+        values = {f.name: getattr(client, f.name) for f in fields(SafeClient) if f.init}
+        values["max_bytes"] = client.max_bytes if max_bytes is None else max_bytes
+        values["timeout"] = client.timeout if timeout is None else timeout
+        super().__init__(**values)
+        object.__setattr__(self, "_digest", digest)  # a frozen dataclass
+
+    def _hasher_set(self, transfer: Transfer) -> list | None:
+        if not self._digest:
+            return None
+        state = [hashlib.sha256(), 0]
+
+        def write(data: bytes) -> None:
+            state[0].update(data)
+            state[1] += len(data)
+
+        transfer.handle.setopt(pycurl.WRITEFUNCTION, write)
+        return state
 
 
 def addresses_of(addresses: list[str], family: str | None, host: str) -> list[str]:

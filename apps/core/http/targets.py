@@ -121,6 +121,7 @@ class FetchResult:
     detail: str = ""
     final_url: str = ""
     family: str = ""  # IPV4 or IPV6: the family of the addresses asked ("" before resolving)
+    sha256: str = ""  # of the body, when it was hashed as it came instead of kept
     started: float = field(default=0.0, repr=False)  # wall clock, time.time()
 
     @property

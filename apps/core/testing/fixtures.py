@@ -13,6 +13,11 @@ FARM_OPTIONS = {
 }
 
 
+_NOT_IN_THE_FIXTURE = (
+    Behaviour.BLACKHOLE, Behaviour.CORRUPT_ISO, Behaviour.ZEROED_ISO, Behaviour.IGNORE_RANGE,
+)  # fmt: skip
+
+
 @pytest.fixture
 def master_tree(tmp_path) -> MasterTree:
     """CentOS 5.0 for x86_64 and i386: os/updates/extras with 3 versions, DVD and netinstall."""
@@ -22,10 +27,11 @@ def master_tree(tmp_path) -> MasterTree:
 @pytest.fixture
 def mirror_farm(master_tree):
     """A started farm: the master plus one mirror per behaviour, named behaviour.value (but
-    BLACKHOLE: a timeout like HANG's, for the tests of the health loop that need it)."""
+    BLACKHOLE: a timeout like HANG's, for the tests of the health loop that need it; and
+    the ISO images' bytes, which test_image_parts.py has farms of its own for)."""
     farm = MirrorFarm(master_tree)
     for behaviour in Behaviour:
-        if behaviour is Behaviour.BLACKHOLE:
+        if behaviour in _NOT_IN_THE_FIXTURE:
             continue
         farm.add_mirror(behaviour.value, behaviour, **FARM_OPTIONS.get(behaviour, {}))
     with farm:

@@ -401,6 +401,12 @@ class Behaviour(enum.Enum):
     SLOW = "slow"  # every answer comes after options.delay seconds
     MISSING_PACKAGE = "missing_package"  # current metadata, 404 for packages under options.repo
     TRUNCATED_PACKAGE = "truncated_package"  # current metadata, those packages 100 bytes short
+    # ISO images of the master's size whose bytes are not all the master's: options.iso_bad_length
+    # bytes inverted at options.iso_bad_offset (CORRUPT_ISO), or zeros from that offset on
+    # (ZEROED_ISO: a preallocated copy whose transfer stopped)
+    CORRUPT_ISO = "corrupt_iso"
+    ZEROED_ISO = "zeroed_iso"
+    IGNORE_RANGE = "ignore_range"  # current, but a Range is answered 200 with the whole body
 
 
 @dataclass(frozen=True)
@@ -415,6 +421,8 @@ class MirrorOptions:
     # any behaviour: connections from these client addresses are reset at once (a mirror
     # unreachable from one vantage point, reachable from the others)
     refuse_from: tuple[str, ...] = ()
+    iso_bad_offset: int = 200_000  # CORRUPT_ISO, ZEROED_ISO: where the bad bytes start
+    iso_bad_length: int = 16  # CORRUPT_ISO: how many
 
 
 _REASONS = {
@@ -549,6 +557,11 @@ class SimMirror:
             return _error(404)
         if behaviour is Behaviour.WRONG_ISO_SIZE and _is_iso(rel):
             res = res.resized(max(0, res.size + opts.iso_size_delta))
+        if behaviour in (Behaviour.CORRUPT_ISO, Behaviour.ZEROED_ISO) and _is_iso(rel):
+            length = opts.iso_bad_length if behaviour is Behaviour.CORRUPT_ISO else res.size
+            res = _Altered(res, opts.iso_bad_offset, length, zero=behaviour is Behaviour.ZEROED_ISO)
+        if behaviour is Behaviour.IGNORE_RANGE:
+            req.headers.pop("range", None)
         if _is_package(rel) and _in_repo(rel, opts.repo):
             if behaviour is Behaviour.MISSING_PACKAGE:
                 return _error(404)
@@ -579,6 +592,30 @@ class SimMirror:
             return None
         behind = self.options.versions_behind if self.behaviour is Behaviour.BEHIND else 0
         return self.tree.view(behind).get(rel)
+
+
+class _Altered(_Resource):
+    """An image read through: `length` bytes from `offset` inverted, or zeroed."""
+
+    __slots__ = ("bad", "zero")
+
+    def __init__(self, res: _Resource, offset: int, length: int, *, zero: bool):
+        super().__init__(res.size, res.mtime, res.content_type, res.data, res.path)
+        self.bad, self.zero = (offset, offset + length), zero
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Callable[[int, int], bytes]]:
+        with super().reader() as read:
+
+            def altered(pos: int, n: int) -> bytes:
+                data = bytearray(read(pos, n))
+                lo, hi = max(pos, self.bad[0]) - pos, min(pos + n, self.bad[1]) - pos
+                if lo < hi:
+                    part = data[lo:hi]
+                    data[lo:hi] = bytes(hi - lo) if self.zero else bytes(b ^ 0xFF for b in part)
+                return bytes(data)
+
+            yield altered
 
 
 def _in_repo(rel: str, repo: str) -> bool:
@@ -712,7 +749,7 @@ class _HttpProtocol(asyncio.Protocol):
                 self.task = asyncio.get_running_loop().create_task(self._send_async(reply))
                 return
             body = b""
-            if reply.send_body and reply.body.data is not None:  # the common, in-memory case
+            if reply.send_body and reply.body.data is not None and type(reply.body) is _Resource:
                 body = reply.body.data[reply.start : reply.start + reply.length]
                 body = body.ljust(reply.length, b"\0")
             elif reply.send_body:

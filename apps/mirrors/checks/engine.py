@@ -35,6 +35,7 @@ class Target:
     newest: str = ""  # repomd.xml: sha256 of the master's newest version
     size: int | None = None  # a package: its size in the master's primary.xml
     sha256: str = ""  # a package asked whole: its sha256 (empty: a HEAD, the size compared)
+    span: tuple[int, int] | None = None  # an image part: its bytes (None: the whole image)
 
 
 @dataclass(slots=True)
@@ -48,6 +49,9 @@ class MirrorPlan:
     # packages of its repositories (apps.mirrors.checks.packages), asked only of those it
     # serves current: the content beyond the metadata
     samples: list[Target] = field(default_factory=list)
+    # byte ranges (or all) of its ISO images (apps.mirrors.checks.images), asked only of
+    # those it serves with the master's size
+    image_parts: list[Target] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -119,9 +123,12 @@ async def mirror_probe(
             method = "HEAD" if target.kind == CheckKind.IMAGE else "GET"
             if target.kind == CheckKind.PACKAGE and not target.sha256:
                 method = "HEAD"
+            more = (
+                part_request(target, client.timeout) if target.kind == CheckKind.IMAGE_PART else {}
+            )
             async with per_host, slots:
                 result = await client.fetch(session, base + target.path, method=method,
-                                            family=family)  # fmt: skip
+                                            family=family, **more)  # fmt: skip
             return _probe_read(Probe(plan.mirror_id, url_id, target, result, family=family))
 
         asks = [
@@ -155,11 +162,24 @@ async def mirror_probe(
             if p.target.kind == CheckKind.REPOMD and p.sha256 and p.sha256 == p.target.newest
         }
         asked = [t for t in plan.samples if t.key in current]
+        present = {
+            p.target.key
+            for p in content
+            if p.target.kind == CheckKind.IMAGE and p.result.ok
+            and p.result.content_length is not None and p.result.content_length == p.target.size
+        }  # fmt: skip
+        asked += [t for t in plan.image_parts if t.key in present]
         if asked:
             outcome.probes.extend(
                 await asyncio.gather(*(one(chosen.url_id, base, t, chosen.family) for t in asked))
             )
     return outcome
+
+
+def part_request(target: Target, timeout: float) -> dict:
+    from .images import part_request as request  # images.py builds on Target
+
+    return request(target, timeout)
 
 
 def _is_rsync(url: str) -> bool:

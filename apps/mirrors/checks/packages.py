@@ -7,10 +7,13 @@ from __future__ import annotations
 import gzip
 import heapq
 import io
+import lzma
 import random
 import re
 import xml.etree.ElementTree as ET  # noqa: S405  (the master's file; no DTD, size capped)
 from collections.abc import Sequence
+
+import zstandard
 
 from ..choices import CheckKind
 from .engine import Target
@@ -28,12 +31,47 @@ def primary_href(repomd: bytes) -> str | None:
     return found.group(1).decode("utf-8", "replace") if found else None
 
 
-def primary_newest(data: bytes, *, keep: int) -> list[Package]:
-    """The `keep` newest packages of a primary.xml (gzip or not), newest first; ValueError if
-    it is not one. Read as a stream: a distribution's primary.xml holds tens of thousands."""
+# What createrepo_c writes: --compress-type / --general-compress-type gz, xz or zstd.
+_XZ, _ZSTD = b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd"
+_UNREADABLE = (ET.ParseError, OSError, EOFError, ValueError, lzma.LZMAError, zstandard.ZstdError)
+PRIMARY_MAX_EXPANSION = 64  # an unpacked primary.xml is read up to 64 times its packed size
+
+
+class _Capped(io.RawIOBase):
+    """A stream that ends in ValueError past `limit` bytes (a decompression bomb)."""
+
+    def __init__(self, stream, limit: int):
+        self._stream, self._left = stream, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        self._left -= len(data)
+        if self._left < 0:
+            raise ValueError("unpacks to more than the limit")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def unpacked(data: bytes) -> io.RawIOBase:
+    """The uncompressed stream of a metadata file: gzip, xz, zstd or plain, by its magic."""
     stream = io.BytesIO(data)
     if data[:2] == b"\x1f\x8b":
         stream = gzip.GzipFile(fileobj=stream)
+    elif data[:6] == _XZ:
+        stream = lzma.LZMAFile(stream)  # noqa: SIM115  (closed with the BytesIO)
+    elif data[:4] == _ZSTD:
+        stream = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
+    return _Capped(stream, max(len(data), 1 << 20) * PRIMARY_MAX_EXPANSION)
+
+
+def primary_newest(data: bytes, *, keep: int) -> list[Package]:
+    """The `keep` newest packages of a primary.xml (gzip, xz, zstd or plain), newest first;
+    ValueError if it is not one. Read as a stream: a distribution's primary.xml holds tens of
+    thousands."""
+    stream = unpacked(data)
     newest: list[tuple[int, str, int, str]] = []
     try:
         for _event, element in ET.iterparse(stream, events=("end",)):  # noqa: S314
@@ -58,7 +96,7 @@ def primary_newest(data: bytes, *, keep: int) -> list[Package]:
                     else:
                         heapq.heappushpop(newest, item)
             element.clear()
-    except (ET.ParseError, OSError, EOFError, ValueError) as exc:
+    except _UNREADABLE as exc:
         raise ValueError(f"not a primary.xml: {exc}") from exc
     return [[href, size, sha256, when] for when, href, size, sha256 in sorted(newest, reverse=True)]
 

@@ -60,6 +60,8 @@ class MirrorImageState(models.Model):
         max_length=12, choices=ImageState.choices, default=ImageState.UNKNOWN, db_index=True
     )
     checked_at = models.DateTimeField(null=True, blank=True)
+    # wrong_size or incomplete: what differs, the path named ("5.0/isos/...iso: bytes ...")
+    detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["mirror", "image"]

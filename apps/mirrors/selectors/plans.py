@@ -245,5 +245,5 @@ def _targets_for(
                     targets.append(Target(CheckKind.REPOMD, path, key, known, newest))
             for image in context.images.get((release.pk, arch.pk), ()):
                 if not chosen_images or image.pk in chosen_images:
-                    targets.append(Target(CheckKind.IMAGE, image.path, image.pk))
+                    targets.append(Target(CheckKind.IMAGE, image.path, image.pk, size=image.size))
     return targets

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..models import MaintenanceWindow, Mirror
 from ..selectors.plans import CheckContext, plans_build
+from .image_parts import image_parts_add
 from .moderation import changes_publish
 from .recording import outcomes_record
 from .sweeps import outcomes_stream
@@ -32,6 +33,7 @@ def mirrors_recheck(*, mirror_ids: Sequence[int], reason: str, now: dt.datetime 
         return 0
     context = CheckContext.load()
     plans = plans_build(mirror_ids=ids, context=context)
+    image_parts_add(plans, context)
     recorded = 0
     with transaction.atomic():
         for batch in outcomes_stream(plans):

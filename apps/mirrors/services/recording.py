@@ -18,12 +18,9 @@ from ..checks.evaluate import (
     image_state_evaluate,
     repository_state_evaluate,
 )
+from ..checks.images import part_problem, span_named
 from ..checks.packages import package_problem
-from ..choices import (
-    CheckKind,
-    ContentState,
-    MirrorTier,
-)
+from ..choices import CheckKind, ContentState, ImageState, MirrorTier
 from ..models import (
     Check,
     MaintenanceWindow,
@@ -59,7 +56,8 @@ def outcomes_record(
     images_by_id = {i.pk: i for images in context.images.values() for i in images}
     checks: list[tuple] = []
     repo_states: dict[tuple, tuple] = {}  # (mirror, release, repository, arch) -> values
-    image_states: dict[tuple[int, int], str] = {}  # (mirror, image) -> state
+    image_states: dict[tuple[int, int], tuple[str, str]] = {}  # (mirror, image) -> state, detail
+    parts_right: set[tuple[int, int, tuple | None]] = set()  # (mirror, image, span) served right
     verdicts: dict[int, tuple[bool, int | None, str]] = {}  # mirror -> (reachable, lag, why)
     followed: set[tuple[int, int]] = set()  # (push, mirror) seen holding a push's version
     url_results: list[URLResult] = []
@@ -104,9 +102,18 @@ def outcomes_record(
                 image = images_by_id[target.key]
                 # ftp has no HTTP status: a SIZE that answered is its 200
                 status = result.status if result.status is not None or not result.ok else 200
-                image_states[(outcome.mirror_id, image.pk)] = image_state_evaluate(
-                    status, result.content_length, image.size
-                )
+                state = image_state_evaluate(status, result.content_length, image.size)
+                image_states[(outcome.mirror_id, image.pk)] = (state, (
+                    f"{target.path}: {result.content_length} bytes, the master's {image.size}"
+                    if state == ImageState.WRONG_SIZE else ""
+                ))  # fmt: skip
+            elif target.kind == CheckKind.IMAGE_PART:  # asked only of an image found present
+                problem = part_problem(target, result)
+                key = (outcome.mirror_id, target.key)
+                if problem == "":
+                    parts_right.add((*key, target.span))
+                elif problem and image_states.get(key, ("",))[0] == ImageState.PRESENT:
+                    image_states[key] = (ImageState.INCOMPLETE, problem[:300])
         why = next(
             (
                 f"{p.result.url}: {p.result.error} ({p.result.detail})"
@@ -121,7 +128,7 @@ def outcomes_record(
     with transaction.atomic():
         _rows_insert(Check, CHECK_COLUMNS, checks)
         _repository_states_record(states=repo_states, now=now, answered=answered)
-        _image_states_record(states=image_states, now=now)
+        _image_states_record(states=image_states, now=now, answered=parts_right)
         url_states_record(results=url_results, now=now)
         notices = _mirrors_status_record(verdicts=verdicts, now=now)
         _push_arrivals_record(followed=followed, pushes=context.pushes, now=now)
@@ -266,23 +273,33 @@ def _repository_states_record(
         )
 
 
-def _image_states_record(*, states: dict[tuple[int, int], str], now: dt.datetime) -> None:
+def _image_states_record(
+    *, states: dict[tuple[int, int], tuple[str, str]], now: dt.datetime, answered: set
+) -> None:
+    """Upsert the states that changed. An incomplete image stays so, its range named, while
+    the mirror still serves it whole and that range was not served right since."""
     unchanged = []
     mirror_ids = sorted({key[0] for key in states})
     for start in range(0, len(mirror_ids), BATCH):
-        for pk, mirror_id, image_id, state in MirrorImageState.objects.filter(
+        for pk, *key, state, detail in MirrorImageState.objects.filter(
             mirror_id__in=mirror_ids[start : start + BATCH]
-        ).values_list("pk", "mirror_id", "image_id", "state"):
-            if states.get((mirror_id, image_id)) == state:
+        ).values_list("pk", "mirror_id", "image_id", "state", "detail"):
+            new, key = states.get(tuple(key)), tuple(key)
+            if (
+                new is not None and state == ImageState.INCOMPLETE
+                and new[0] == ImageState.PRESENT and (*key, span_named(detail)) not in answered
+            ):  # fmt: skip
+                new = states[key] = (state, detail)
+            if new == (state, detail):
                 unchanged.append(pk)
-                del states[(mirror_id, image_id)]
+                del states[key]
     checked = connection.ops.adapt_datetimefield_value(now)
     _rows_insert(
         MirrorImageState,
-        ["mirror", "image", "state", "checked_at"],
-        [(*key, state, checked) for key, state in states.items()],
+        ["mirror", "image", "state", "detail", "checked_at"],
+        [(*key, state, detail, checked) for key, (state, detail) in states.items()],
         unique=["mirror", "image"],
-        update=["state", "checked_at"],
+        update=["state", "detail", "checked_at"],
     )
     for start in range(0, len(unchanged), BATCH):
         MirrorImageState.objects.filter(pk__in=unchanged[start : start + BATCH]).update(

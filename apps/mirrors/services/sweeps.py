@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..selectors.plans import CheckContext, plans_build
 from ..signals import sweep_finished
+from .image_parts import image_parts_add
 from .master import MasterReport, master_refresh
 from .recording import outcomes_record
 
@@ -121,6 +122,8 @@ def sweep_chunk_run(
     clock = time.perf_counter()
     context = CheckContext.load()
     plans = plans_build(mirror_ids=mirror_ids, context=context)
+    for problem in image_parts_add(plans, context):
+        logger.warning("Sweep %s: %s", sweep_id, problem)
     logger.info("Sweep %s: planned %d mirrors in %.1f s", sweep_id, len(plans),
                 time.perf_counter() - clock)  # fmt: skip
     report = ChunkReport()

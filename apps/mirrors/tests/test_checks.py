@@ -118,8 +118,8 @@ def test_a_sweep_records_what_each_behaviour_serves(farm_mirrors, mirror_farm, s
     assert 1000 <= hang.latency_ms < 2500  # the configured timeout, 1 s
 
     current = Check.objects.filter(mirror=m["current"])
-    # TIME, 3 repositories x 2 archs, 2 ISOs x 2 archs, 3 sampled packages
-    assert current.count() == 1 + 6 + 4 + 3
+    # TIME, 3 repositories x 2 archs, 2 ISOs x 2 archs, 3 sampled packages, 2 ISO ranges
+    assert current.count() == 1 + 6 + 4 + 3 + 2
     assert current.filter(kind=CheckKind.PACKAGE).count() == 3
     assert not current.exclude(error="").exists()
     assert all(c.sweep_id == result.pk and c.latency_ms is not None for c in current)

@@ -34,7 +34,7 @@ def test_a_sweep_by_name_over_https(master_catalogue, check_settings, farm_names
     for check in Check.objects.all():
         by_mirror.setdefault(check.mirror_id, []).append(check)
     current = by_mirror[mirrors["current"].pk]
-    assert len(current) == 1 + 6 + 4 + 3  # TIME, 6 repomd.xml, 4 ISO images, 3 packages
+    assert len(current) == 1 + 6 + 4 + 3 + 2  # TIME, 6 repomd.xml, 4 ISOs, 3 packages, 2 ranges
     assert all(c.error == "" and c.url.startswith("https://current.farm.test:") for c in current)
     assert all(c.error == "" for c in by_mirror[mirrors["named"].pk])
     assert [c.error for c in by_mirror[mirrors["tls-hang"].pk]] == [CheckError.TIMEOUT]
