@@ -88,7 +88,8 @@ def release_step(request, version: str):
     try:
         done = _run(request, release, step)
     except services.LifecycleRefused as exc:
-        messages.error(request, "Refused: " + " ".join(exc.missing))
+        reasons = "; ".join(m.rstrip(".") for m in exc.missing)
+        messages.error(request, f"Refused: {reasons}.")
     except services.TeamRefused as exc:
         messages.error(request, f"Refused: {exc}")
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.core.markup import render_markdown
 
 from . import services
+from .choices import ReleaseStatus
 from .forms import BlockerForm, ResultForm, StageForm
 from .models import Blocker, Release, ReleaseCandidate
 from .selectors import (
@@ -46,9 +47,13 @@ def release_detail(request, version: str, result_form=None, blocker_form=None):
     if request.GET.get("rc", "").isdigit():
         shown = next((c for c in candidates if c.number == int(request.GET["rc"])), shown)
     teams = team_names(request.user)
+    events = list(release.events.all())
     context = {
         "release": release,
-        "events": list(release.events.all()),
+        "events": events,
+        "go_candidate_id": next(
+            (e.candidate_id for e in reversed(events) if e.status == ReleaseStatus.GO), None
+        ),
         "candidates": candidates,
         "shown": shown,
         "matrix": candidate_matrix(shown) if shown else None,
