@@ -5,7 +5,7 @@ bad input is a 400 naming each reason, and the list asks a fixed number of queri
 
 import pytest
 
-from apps.releases.models import Architecture, Release, ReleaseArchitecture
+from apps.releases.models import Architecture, Release, ReleaseArchitecture, ReleaseCandidate
 
 from .factories import ArchitectureFactory, ReleaseFactory
 from .test_go_rule import BLOCKING, go, passes, rc  # noqa: F401  (rc is a fixture)
@@ -33,6 +33,10 @@ def test_staff_add_a_secondary_architecture_on_its_own_master(api, planned):
     assert rows(api, "?release=5.0") == {"i386": ("primary", ""), "x86_64": ("primary", "")}
     assert set(Release.objects.get(version="5.1").architectures.values_list("name", flat=True)) \
         == {"i386", "x86_64", "ppc", "sparc"}  # fmt: skip
+    ReleaseCandidate.objects.create(release=Release.objects.get(version="5.1"), number=1)
+    page = api.client.get("/releases/5.1/").content.decode()
+    assert "sparc <small>(secondary, on altarch.example.org)</small>" in page
+    assert "ppc <small>(secondary)</small>" in page
 
 
 def test_a_primary_made_secondary_no_longer_holds_the_go(api, rc):  # noqa: F811
