@@ -24,6 +24,8 @@ LISTING_DEFAULTS = {
     "repos": {},
     "images": {},
     "sides": {},  # {"ipv6": "down" or "behind"}: the clients of that family are not sent to it
+    "kinds": None,  # the labels of the kinds of repository it carries, when not every kind
+    "uncarried": {},  # {repository key: its kind's label}: of a kind the mirror does not carry
 }
 _FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
 
@@ -114,6 +116,18 @@ def _repo_why(target: Target, state: list | None) -> str:
     return f"Repository {target.name} is missing on this mirror."
 
 
+def _kinds(labels: list[str]) -> str:
+    if not labels:
+        return "no kind of repository"
+    return " and ".join(filter(None, (", ".join(labels[:-1]), labels[-1])))
+
+
+def _uncarried_why(target: Target, kind: str, carried: list[str]) -> str:
+    return (f"Repository {target.name} is of kind {kind}; this mirror carries only "
+            f"{_kinds(carried)} (the kinds of repository its people chose), so it is not "
+            "listed for it.")  # fmt: skip
+
+
 def _image_why(target: Target, state: str | None) -> str:
     if state == "wrong_size":
         return f"ISO {target.name} has the wrong size on this mirror."
@@ -168,9 +182,14 @@ def listing_for(snapshot: LoadedSnapshot, mirror_id: int) -> MirrorListing | Non
                                        target.name, True, why))  # fmt: skip
                 continue
         if listed:
-            why = " ".join(filter(None, (_how_listed(entry), sides)))
+            carried = info["kinds"] if kind == "repository" and info["kinds"] is not None else None
+            kinds = f"Listed: of the kinds of repository it carries ({_kinds(carried)})." \
+                if carried is not None else ""  # fmt: skip
+            why = " ".join(filter(None, (kinds, _how_listed(entry), sides)))
         elif blocked:
             why = blocked
+        elif kind == "repository" and target.key in info["uncarried"]:
+            why = _uncarried_why(target, info["uncarried"][target.key], info["kinds"] or [])
         elif kind == "repository":
             why = _repo_why(target, info["repos"].get(target.key))
         else:

@@ -24,6 +24,8 @@ from apps.mirrors.models import (
     MirrorImageState,
     MirrorRepositoryState,
 )
+from apps.releases.choices import RepositoryKind
+from apps.releases.models import Repository
 
 from .listing import LISTING_DEFAULTS
 
@@ -53,6 +55,26 @@ def _last_failure(field: str) -> Subquery:
     return Subquery(failed.order_by("-checked_at", "-id").values(field)[:1])
 
 
+ALL_KINDS = frozenset(RepositoryKind.values)
+
+
+def _kinds_note(listing: dict, restricted: dict[str, set[str]], repo_keys: dict) -> None:
+    """The kinds of repository a mirror carries when its people left some out, and the
+    repositories it is therefore not listed for ({key: their kind}). One query, and only
+    when some mirror carries fewer than every kind."""
+    if not restricted:
+        return
+    labels = dict(RepositoryKind.choices)
+    kind_of = dict(Repository.objects.values_list("id", "kind"))
+    for mirror_id, kinds in restricted.items():
+        listing[mirror_id]["kinds"] = [labels[k] for k in RepositoryKind.values if k in kinds]
+        listing[mirror_id]["uncarried"] = {
+            key: labels.get(kind_of.get(repo_id), kind_of.get(repo_id) or "?")
+            for (_release_id, repo_id, _arch_id), key in repo_keys.items()
+            if kind_of.get(repo_id) not in kinds
+        }
+
+
 def listing_collect(
     *,
     windows: dict[int, list],
@@ -62,16 +84,21 @@ def listing_collect(
 ) -> dict[str, dict]:
     """{mirror id: what decides its place in the lists}, for every mirror but the masters.
 
-    A fixed number of queries: the mirrors, the last failed check of the down ones, and the
+    A fixed number of queries: the mirrors, the last failed check of the down ones, the
+    repositories' kinds (only when some mirror carries fewer than every kind), and the
     repository and image states of approved mirrors that are not current or present (the
     current ones are in the answers already).
     """
     listing: dict[str, dict] = {}
-    for mirror_id, approval, reason, status, since, active in (
+    restricted: dict[str, set[str]] = {}
+    for mirror_id, approval, reason, status, since, active, kinds in (
         Mirror.objects.exclude(tier=MirrorTier.MASTER)
         .order_by("id")
-        .values_list("id", "approval", "approval_reason", "status", "status_since", "owner_active")
-    ):
+        .values_list("id", "approval", "approval_reason", "status", "status_since",
+                     "owner_active", "repository_kinds")
+    ):  # fmt: skip
+        if set(kinds or ()) != ALL_KINDS:
+            restricted[str(mirror_id)] = set(kinds or ())
         # The windows are in start order: the first of a resting mirror is the open one.
         window = windows[mirror_id][0] if mirror_id in resting else None
         info = {
@@ -84,6 +111,7 @@ def listing_collect(
         }
         # Only what differs from a listed mirror's: most mirrors then cost a few bytes.
         listing[str(mirror_id)] = {k: v for k, v in info.items() if LISTING_DEFAULTS[k] != v}
+    _kinds_note(listing, restricted, repo_keys)
     for mirror_id, url, error, detail in (
         Mirror.objects.filter(status=MirrorStatus.DOWN)
         .exclude(tier=MirrorTier.MASTER)

@@ -6,8 +6,15 @@ import django_filters
 
 from apps.core.filters import IntegerFilter, IsoDateTimeFilter
 
-from .choices import ImageKind, ReleaseStatus
-from .models import Architecture, Image, Release, Repository, RepositoryVersion
+from .choices import ArchitectureTier, ImageKind, ReleaseStatus
+from .models import (
+    Architecture,
+    Image,
+    Release,
+    ReleaseArchitecture,
+    Repository,
+    RepositoryVersion,
+)
 
 
 def release_aliases(releases) -> dict[str, str]:
@@ -97,6 +104,15 @@ class ArchitectureFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Architecture
+        fields = []
+
+
+class ReleaseArchitectureFilterSet(django_filters.FilterSet):
+    release = ReleaseChoiceFilter(field_name="release__version")
+    tier = django_filters.ChoiceFilter(choices=ArchitectureTier.choices)
+
+    class Meta:
+        model = ReleaseArchitecture
         fields = []
 
 

@@ -27,3 +27,16 @@ class BlockerForm(forms.Form):
     criterion = forms.ChoiceField(choices=Criterion.choices)
     bug_url = forms.URLField(max_length=200, label="Bug URL", assume_scheme="https")
     summary = forms.CharField(max_length=200, required=False)
+
+
+class StageForm(forms.Form):
+    """When a release that is go opens to the public: at a share of the mirrors, at a time,
+    or (neither) when release engineering opens it."""
+
+    share = forms.IntegerField(
+        min_value=1, max_value=100, required=False, label="Open at this share of mirrors (%)"
+    )
+    opens_at = forms.DateTimeField(
+        required=False, label="Or open at (UTC)", help_text="For example 2027-01-15 14:00.",
+        widget=forms.DateTimeInput(attrs={"placeholder": "2027-01-15 14:00"}),
+    )  # fmt: skip

@@ -4,6 +4,7 @@ matrix of a candidate and what its go still misses."""
 from __future__ import annotations
 
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from django.db.models import Prefetch
 
@@ -45,8 +46,11 @@ def team_names(user) -> set[str]:
 
 
 def release_architectures(release: Release) -> list[tuple[Architecture, str]]:
-    """The release's architectures with their tier, primary first."""
-    rows = ReleaseArchitecture.objects.filter(release=release).select_related("architecture")
+    """The release's architectures with their tier, primary first; each architecture knows
+    the host of the master a secondary one lives on (`master_host`, "" for the release's)."""
+    rows = list(ReleaseArchitecture.objects.filter(release=release).select_related("architecture"))
+    for row in rows:
+        row.architecture.master_host = urlsplit(row.master_url).hostname or ""
     return sorted(
         ((row.architecture, row.tier) for row in rows),
         key=lambda pair: (pair[1] != ArchitectureTier.PRIMARY, pair[0].name),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import steps, views
 
 app_name = "releases"
 
@@ -13,5 +13,6 @@ urlpatterns = [
         name="result-post",
     ),
     path("<str:version>/blockers/", views.blocker_post, name="blocker-post"),
+    path("<str:version>/steps/", steps.release_step, name="step"),
     path("<str:version>/blockers/<int:pk>/vote/", views.blocker_vote_post, name="blocker-vote"),
 ]

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from apps.core.markup import render_markdown
 
 from . import services
-from .forms import BlockerForm, ResultForm
+from .choices import ReleaseStatus
+from .forms import BlockerForm, ResultForm, StageForm
 from .models import Blocker, Release, ReleaseCandidate
 from .selectors import (
     candidate_go_missing,
@@ -24,6 +25,7 @@ from .selectors import (
     release_page,
     team_names,
 )
+from .steps import release_steps
 
 
 def release_index(request):
@@ -45,9 +47,13 @@ def release_detail(request, version: str, result_form=None, blocker_form=None):
     if request.GET.get("rc", "").isdigit():
         shown = next((c for c in candidates if c.number == int(request.GET["rc"])), shown)
     teams = team_names(request.user)
+    events = list(release.events.all())
     context = {
         "release": release,
-        "events": list(release.events.all()),
+        "events": events,
+        "go_candidate_id": next(
+            (e.candidate_id for e in reversed(events) if e.status == ReleaseStatus.GO), None
+        ),
         "candidates": candidates,
         "shown": shown,
         "matrix": candidate_matrix(shown) if shown else None,
@@ -59,6 +65,10 @@ def release_detail(request, version: str, result_form=None, blocker_form=None):
         "can_vote": bool(teams),
         "result_form": result_form or ResultForm(release=release),
         "blocker_form": blocker_form or BlockerForm(),
+        "steps": release_steps(request.user, release, shown),
+        "stage_form": StageForm(
+            initial={"share": release.opens_at_share, "opens_at": release.opens_at}
+        ),  # fmt: skip
     }
     return render(request, "releases/release_detail.html", context)
 

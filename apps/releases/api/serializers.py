@@ -4,7 +4,14 @@ API validates as the admin does and a change reaches the mirror lists after comm
 from rest_framework import serializers
 
 from .. import services
-from ..models import Architecture, Image, Release, Repository, RepositoryVersion
+from ..models import (
+    Architecture,
+    Image,
+    Release,
+    ReleaseArchitecture,
+    Repository,
+    RepositoryVersion,
+)
 
 
 class CatalogueSerializer(serializers.ModelSerializer):
@@ -19,7 +26,9 @@ class CatalogueSerializer(serializers.ModelSerializer):
 
     def _save(self, instance, data: dict):
         by = data.pop("by", None)
-        changed = [name for name, value in data.items() if getattr(instance, name) != value]
+        changed = list(data) if instance._state.adding else [
+            name for name, value in data.items() if getattr(instance, name) != value
+        ]  # fmt: skip
         for name, value in data.items():
             setattr(instance, name, value)
         services.catalogue_save(instance=instance, by=by, changed=changed)
@@ -30,6 +39,21 @@ class ArchitectureSerializer(CatalogueSerializer):
     class Meta:
         model = Architecture
         fields = ["name", "description"]
+
+
+class ReleaseArchitectureSerializer(CatalogueSerializer):
+    """An architecture of one release, primary or secondary; a secondary one may name the
+    master that carries it (`master_url`)."""
+
+    release = serializers.SlugRelatedField(slug_field="version", queryset=Release.objects.all())
+    architecture = serializers.SlugRelatedField(
+        slug_field="name", queryset=Architecture.objects.all()
+    )
+
+    class Meta:
+        model = ReleaseArchitecture
+        fields = ["id", "release", "architecture", "tier", "master_url"]
+        validators = []  # the model's constraint says it in words (services.catalogue_save)
 
 
 class RepositorySerializer(CatalogueSerializer):

@@ -6,6 +6,7 @@ from .lifecycle import BlockerViewSet, CandidateViewSet, ResultViewSet, Validati
 from .views import (
     ArchitectureViewSet,
     ImageViewSet,
+    ReleaseArchitectureViewSet,
     ReleaseViewSet,
     RepositoryVersionViewSet,
     RepositoryViewSet,
@@ -14,6 +15,7 @@ from .views import (
 router = SimpleRouter()
 router.register("releases", ReleaseViewSet)
 router.register("architectures", ArchitectureViewSet)
+router.register("release-architectures", ReleaseArchitectureViewSet)
 router.register("repositories", RepositoryViewSet)
 router.register("repository-versions", RepositoryVersionViewSet)
 router.register("images", ImageViewSet)

@@ -14,11 +14,19 @@ from .. import services
 from ..filters import (
     ArchitectureFilterSet,
     ImageFilterSet,
+    ReleaseArchitectureFilterSet,
     ReleaseFilterSet,
     RepositoryFilterSet,
     RepositoryVersionFilterSet,
 )
-from ..models import Architecture, Image, Release, Repository, RepositoryVersion
+from ..models import (
+    Architecture,
+    Image,
+    Release,
+    ReleaseArchitecture,
+    Repository,
+    RepositoryVersion,
+)
 from .lifecycle import SignedInWrites, refusals
 from .lifecycle_serializers import EventSerializer, StepSerializer
 from .permissions import StaffWritesOrReadOnly
@@ -26,6 +34,7 @@ from .serializers import (
     ArchitectureSerializer,
     EndOfLifeSerializer,
     ImageSerializer,
+    ReleaseArchitectureSerializer,
     ReleaseSerializer,
     RepositorySerializer,
     RepositoryVersionSerializer,
@@ -132,6 +141,16 @@ class ArchitectureViewSet(StaffWriteViewSet):
             count = len(exc.protected_objects)
             raise Conflict(f"{instance} still has {count} ISO images: delete or move them "
                            "first.") from exc  # fmt: skip
+
+
+class ReleaseArchitectureViewSet(StaffWriteViewSet):
+    """Each release's architectures and their tier: primary ones hold the release's go,
+    secondary ones (sparc, ppc64, arm...) do not and may live on another master
+    (`master_url`). Staff add, change and remove them; filter with `?release=5.1`."""
+
+    queryset = ReleaseArchitecture.objects.select_related("release", "architecture")
+    serializer_class = ReleaseArchitectureSerializer
+    filterset_class = ReleaseArchitectureFilterSet
 
 
 class RepositoryViewSet(StaffWriteViewSet):

@@ -148,18 +148,35 @@ class ReleaseArchitecture(models.Model):
     tier = models.CharField(
         max_length=10, choices=ArchitectureTier.choices, default=ArchitectureTier.PRIMARY
     )
+    master_url = models.URLField(
+        blank=True,
+        help_text="Secondary: the master that carries it, when not the release's own "
+        "(for example http://altarch.example.org/centos/).",
+    )
 
     class Meta:
         db_table = "releases_release_architectures"
         ordering = ["release", "architecture"]
         constraints = [
             models.UniqueConstraint(
-                fields=["release", "architecture"], name="unique_release_architecture"
-            )
+                fields=["release", "architecture"],
+                name="unique_release_architecture",
+                violation_error_message="This architecture is already one of the release's: "
+                "change its tier instead.",
+            )  # fmt: skip
         ]
 
     def __str__(self) -> str:
         return f"{self.release} {self.architecture} ({self.tier})"
+
+    def clean(self) -> None:
+        if self.master_url and self.tier != ArchitectureTier.SECONDARY:
+            raise ValidationError({
+                "master_url": "A primary architecture lives on the release's master: only a "
+                "secondary one names another."
+            })  # fmt: skip
+        if self.master_url and not self.master_url.startswith(("http://", "https://")):
+            raise ValidationError({"master_url": "A master is reached over http or https."})
 
 
 class Repository(models.Model):
