@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.core.audit import records_by
 from apps.core.mail import portal_message
 from apps.core.services import signal_after_commit, who
 
@@ -28,6 +29,7 @@ def changes_publish(reason: str) -> None:
     signal_after_commit(mirrors_changed, sender=Mirror, reason=reason)
 
 
+@records_by
 @transaction.atomic
 def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
     """Approve a pending, rejected, disabled or suspended mirror; it needs a URL to check."""
@@ -43,6 +45,7 @@ def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_reject(*, mirror: Mirror, reason: str, by=None) -> Mirror:
     if not reason.strip():
@@ -54,6 +57,7 @@ def mirror_reject(*, mirror: Mirror, reason: str, by=None) -> Mirror:
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_disable(*, mirror: Mirror, reason: str = "", by=None) -> Mirror:
     """Take an approved mirror out of every list until an admin enables it again."""
@@ -65,6 +69,7 @@ def mirror_disable(*, mirror: Mirror, reason: str = "", by=None) -> Mirror:
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_enable(*, mirror: Mirror, by=None) -> Mirror:
     """Put a disabled or suspended mirror back; the checks decide when it is listed again
@@ -132,6 +137,7 @@ def moderation_notify(*, mirror: Mirror, event: str) -> None:
     transaction.on_commit(send)
 
 
+@records_by
 @transaction.atomic
 def mirror_save(*, mirror: Mirror, by=None, changed: Iterable[str] = ()) -> Mirror:
     """Save a mirror someone edited (its URLs and netblocks are saved by the caller's
@@ -143,6 +149,7 @@ def mirror_save(*, mirror: Mirror, by=None, changed: Iterable[str] = ()) -> Mirr
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_parts_save(*, mirror: Mirror, formset, by=None) -> None:
     """Save a validated formset of a mirror's URLs or netblocks (the admin's inlines, the
@@ -152,6 +159,7 @@ def mirror_parts_save(*, mirror: Mirror, formset, by=None) -> None:
     changes_publish(f"{what} of {mirror.name} changed by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
     mirror_url.full_clean()
@@ -160,6 +168,7 @@ def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
     return mirror_url
 
 
+@records_by
 @transaction.atomic
 def mirror_url_delete(*, mirror_url: MirrorURL, by=None) -> None:
     url = mirror_url.url
@@ -167,6 +176,7 @@ def mirror_url_delete(*, mirror_url: MirrorURL, by=None) -> None:
     changes_publish(f"URL {url} deleted by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def mirror_delete(*, mirror: Mirror, by=None) -> None:
     name = mirror.name
@@ -174,6 +184,7 @@ def mirror_delete(*, mirror: Mirror, by=None) -> None:
     changes_publish(f"{name} deleted by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def check_record_delete(*, record, by=None) -> None:
     """Delete what the checks recorded (a check, a day's summary, a sweep, a repository or

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
+from apps.core.audit import records_by
 from apps.core.geo import COUNTRIES, continent_of
 from apps.core.mail import person_name, portal_message, send_after_commit
 from apps.core.outbox import task_record, task_waiting
@@ -128,6 +129,7 @@ def mirror_register(*, owner, details: MirrorDetails) -> Mirror:
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_owner_update(*, mirror: Mirror, details: MirrorDetails, by=None) -> Mirror:
     """Save what an owner changed; the mirror is checked again at once."""

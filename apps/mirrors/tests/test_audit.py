@@ -1,0 +1,86 @@
+"""Who did it: a decision or an edit made through the pages, the API or the admin shows on
+the mirror's admin History with the person who made it; the checks' writes with "system"."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from apps.mirrors.choices import Approval, MirrorStatus
+
+from .factories import MirrorFactory, MirrorURLFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(django_user_model):
+    return {
+        "moderator": django_user_model.objects.create_user(
+            "moderator-ann", "ann@example.org", "pw", is_staff=True
+        ),
+        "owner": django_user_model.objects.create_user("owner-bob", "bob@example.org", "pw"),
+        "reader": django_user_model.objects.create_superuser("root", "root@example.org", "pw"),
+    }
+
+
+def history(mirror, people) -> list[tuple[str, str]]:
+    """(who, changes) of each row of the mirror's admin History, newest first."""
+    reader = Client()
+    reader.force_login(people["reader"])
+    page = reader.get(reverse("admin:mirrors_mirror_history", args=[mirror.pk]))
+    assert page.status_code == 200
+    rows = re.findall(
+        r'<td class="audit-actor">(.*?)</td>\s*<td>.*?</td>\s*<td>(.*?)</td></tr>',
+        page.content.decode(),
+        re.S,
+    )
+    return [(who, re.sub(r"<br>", "; ", changes)) for who, changes in rows]
+
+
+def test_a_disable_on_the_moderation_page_names_the_moderator(
+    people, django_capture_on_commit_callbacks
+):
+    mirror = MirrorFactory(
+        owner=people["owner"], approval=Approval.APPROVED, status=MirrorStatus.UP
+    )
+    MirrorURLFactory(mirror=mirror)
+    staff = Client()
+    staff.force_login(people["moderator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            reverse("mirrors:disable", args=[mirror.pk]), {"reason": "Serves a truncated tree."}
+        )
+    assert response.status_code == 302
+    who, changes = history(mirror, people)[0]
+    assert who == "moderator-ann"
+    assert "Serves a truncated tree." in changes
+
+
+def test_an_owner_edit_through_the_api_names_the_owner(people, settings):
+    settings.MIRROR_CHECK_RESOLVER = lambda host, port: ["193.0.6.139"]
+    mirror = MirrorFactory(owner=people["owner"], approval=Approval.APPROVED, bandwidth_mbps=100)
+    MirrorURLFactory(mirror=mirror)
+    api = Client()
+    api.force_login(people["owner"])
+    response = api.patch(
+        f"/api/v1/mirrors/{mirror.pk}/", {"bandwidth_mbps": 50}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    rows = history(mirror, people)
+    assert rows[0][0] == "owner-bob"
+    assert "100 → 50" in rows[0][1].replace("&rarr;", "→")
+
+
+def test_an_admin_action_names_the_staff_member(people):
+    mirror = MirrorFactory(approval=Approval.DISABLED, approval_reason="Broken.")
+    MirrorURLFactory(mirror=mirror)
+    admin = Client()
+    admin.force_login(people["reader"])
+    response = admin.post(
+        reverse("admin:mirrors_mirror_changelist"),
+        {"action": "enable", "_selected_action": [mirror.pk]},
+    )
+    assert response.status_code == 302
+    assert history(mirror, people)[0][0] == "root"
