@@ -84,3 +84,19 @@ def test_an_admin_action_names_the_staff_member(people):
     )
     assert response.status_code == 302
     assert history(mirror, people)[0][0] == "root"
+
+
+def test_a_suspension_by_the_checks_is_the_systems(people, settings):
+    from django.utils import timezone
+
+    from apps.mirrors.services.recording import _mirrors_status_record
+
+    settings.MIRROR_CHECK_SUSPEND_AFTER = 2
+    mirror = MirrorFactory(approval=Approval.APPROVED, status=MirrorStatus.DOWN,
+                           consecutive_failures=1)  # fmt: skip
+    notices = _mirrors_status_record(verdicts={mirror.pk: (False, None, "refused")},
+                                     now=timezone.now())  # fmt: skip
+    assert [n.event for n in notices] == ["suspended"]
+    who, changes = history(mirror, people)[0]
+    assert who == "system"
+    assert "after 2 failed checks in a row" in changes

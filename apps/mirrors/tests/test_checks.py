@@ -166,8 +166,8 @@ def test_a_mirror_failing_n_times_is_suspended_and_its_owner_told(
     for _ in range(3):
         sweep(mirror)
     mirror.refresh_from_db()
-    assert mirror.approval == Approval.SUSPENDED
-    assert re.search(r" after (\d+) failed checks in a row\.$", mirror.approval_reason)[1] == "3"
+    assert (mirror.approval, mirror.standing) == (Approval.APPROVED, "suspended")
+    assert re.search(r" after (\d+) failed checks in a row\.$", mirror.suspended_reason)[1] == "3"
     assert [m.subject for m in mail.outbox] == [
         "[CentOS mirrors] Mirror refused.farm.test is down",
         "[CentOS mirrors] Mirror refused.farm.test has been suspended",
