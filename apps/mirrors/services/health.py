@@ -26,7 +26,7 @@ from ..choices import MirrorStatus, MirrorTier, SweepState
 from ..models import MaintenanceWindow, MirrorURL, Sweep, approved_q
 from ..selectors.masters import master_base_urls
 from ..selectors.metrics import LAST_ROUND_KEY
-from ..selectors.plans import PROTOCOL_ORDER
+from ..selectors.probe_batches import PROTOCOL_ORDER
 from .health_record import HealthReport, ProbedMirror
 from .health_record import outcomes_record as _outcomes_record  # (bench/ times it here)
 from .maintenance import maintenance_events

@@ -35,7 +35,7 @@ from ..models import (
     PushArrival,
     Sweep,
 )
-from ..selectors.plans import CheckContext
+from ..selectors.probe_batches import CheckContext
 from .master import BATCH
 from .status import Notice, mirror_status_next, notices_send
 from .url_states import URLResult, outcome_url_results, url_states_record

@@ -20,7 +20,7 @@ from ..choices import Approval, MirrorStatus, Protocol
 from ..models import Mirror, MirrorURL, Netblock
 from ..models.network import repository_kinds_default
 from ..selectors.msync import msync_answer
-from ..selectors.plans import CheckContext, plans_build
+from ..selectors.probe_batches import CheckContext, probe_batches_build
 from .moderation import changes_publish
 from .recording import outcomes_record
 from .sweeps import outcomes_stream
@@ -174,13 +174,13 @@ def registration_notify(*, mirror: Mirror, site_url: str) -> None:
 
 
 def mirror_check_first(*, mirror_id: int) -> int:
-    """Check one mirror now, as a sweep would (same plan, probes and recording), but
+    """Check one mirror now, as a sweep would (same probe batch, probes and recording), but
     outside any sweep; return the number of checks recorded."""
     context = CheckContext.load()
-    plans = plans_build(mirror_ids=[mirror_id], context=context)
+    probe_batches = probe_batches_build(mirror_ids=[mirror_id], context=context)
     recorded = 0
     with transaction.atomic():
-        for batch in outcomes_stream(plans):
+        for batch in outcomes_stream(probe_batches):
             recorded += outcomes_record(sweep=None, outcomes=batch, context=context)
         if recorded:  # its page's "why not listed" is read from the next snapshot
             changes_publish(f"first check of mirror {mirror_id}")
