@@ -36,16 +36,24 @@ def acting(by):
         _acting.reset(token)
 
 
-def records_by(service):
-    """Run `service` inside `acting(by)`, `by` being its keyword argument."""
+def records_as(keyword: str):
+    """Run the service inside `acting(<its keyword argument>)`: `owner` for a registration,
+    `user` for a person's own token."""
 
-    @functools.wraps(service)
-    def run(*args, **kwargs):
-        with acting(kwargs.get("by")):
-            return service(*args, **kwargs)
+    def wrap(service):
+        @functools.wraps(service)
+        def run(*args, **kwargs):
+            with acting(kwargs.get(keyword)):
+                return service(*args, **kwargs)
 
-    run.records_by = True
-    return run
+        run.records_by = True
+        return run
+
+    return wrap
+
+
+records_by = records_as("by")
+records_by.__doc__ = "Run the service inside `acting(by)`, `by` being its keyword argument."
 
 
 def audit_register(model, **options) -> None:

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .audit import audit_record, records_by
+from .audit import audit_record, records_as, records_by
 from .models import ApiToken
 
 KEY_PREFIX = "ptl_"  # "portal": lets secret scanners and people recognise a key
@@ -28,6 +28,7 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+@records_as("user")
 @transaction.atomic
 def token_issue(*, user, name: str) -> tuple[ApiToken, str]:
     """Make a token for `user` and return it with its raw key, which is never stored:

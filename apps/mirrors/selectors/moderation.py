@@ -16,7 +16,7 @@ def mirror_moderation_queue() -> dict[str, list[Mirror]]:
     those checks found of their repositories; and the mirrors out by a decision (disabled,
     suspended, rejected), newest decision first. A fixed number of queries."""
     base = (
-        Mirror.objects.select_related("owner", "upstream")
+        Mirror.objects.select_related("owner", "upstream", "approval_by")
         .prefetch_related(
             Prefetch("urls", queryset=MirrorURL.objects.order_by("protocol", "url")),
             Prefetch(

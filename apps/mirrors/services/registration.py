@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
-from apps.core.audit import records_by
+from apps.core.audit import records_as, records_by
 from apps.core.geo import COUNTRIES, continent_of
 from apps.core.mail import person_name, portal_message, send_after_commit
 from apps.core.outbox import task_record, task_waiting
@@ -113,6 +113,7 @@ def first_check_waiting(mirror: Mirror) -> bool:
     return task_waiting(key=FIRST_CHECK_KEY.format(mirror.pk))
 
 
+@records_as("owner")
 @transaction.atomic
 def mirror_register(*, owner, details: MirrorDetails) -> Mirror:
     """Create a pending mirror with its URLs, netblocks and choices; after commit, queue its

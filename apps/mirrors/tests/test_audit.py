@@ -56,6 +56,9 @@ def test_a_disable_on_the_moderation_page_names_the_moderator(
     who, changes = history(mirror, people)[0]
     assert who == "moderator-ann"
     assert "Serves a truncated tree." in changes
+    queue = staff.get(reverse("mirrors:moderation")).content.decode()
+    row = re.search(rf'<tr id="mirror-{mirror.pk}">.*?</tr>', queue, re.S)[0]
+    assert '<td data-label="By">moderator-ann</td>' in row
 
 
 def test_an_owner_edit_through_the_api_names_the_owner(people, settings):
@@ -100,3 +103,19 @@ def test_a_suspension_by_the_checks_is_the_systems(people, settings):
     who, changes = history(mirror, people)[0]
     assert who == "system"
     assert "after 2 failed checks in a row" in changes
+
+
+def test_a_registration_names_the_volunteer(people, settings):
+    settings.MIRROR_CHECK_RESOLVER = lambda host, port: ["193.0.6.139"]
+    from auditlog.models import LogEntry
+
+    from apps.mirrors.models import Mirror
+    from apps.mirrors.services.registration import MirrorDetails, mirror_register
+
+    details = MirrorDetails(
+        name="new.example.org", country="GB", contact_email="", bandwidth_mbps=100,
+        urls={"http": "http://new.example.org/c/"},
+    )  # fmt: skip
+    mirror = mirror_register(owner=people["owner"], details=details)
+    entry = LogEntry.objects.get_for_object(Mirror.objects.get(pk=mirror.pk)).earliest("timestamp")
+    assert (entry.actor, entry.get_action_display()) == (people["owner"], "create")
