@@ -119,3 +119,18 @@ def test_a_registration_names_the_volunteer(people, settings):
     mirror = mirror_register(owner=people["owner"], details=details)
     entry = LogEntry.objects.get_for_object(Mirror.objects.get(pk=mirror.pk)).earliest("timestamp")
     assert (entry.actor, entry.get_action_display()) == (people["owner"], "create")
+
+
+def test_the_api_tells_a_suspension_apart_from_the_approval(client, people):
+    from django.utils import timezone
+
+    held = MirrorFactory(name="held.example.org", suspended_at=timezone.now(),
+                         suspended_reason="Failed 96 checks in a row.")  # fmt: skip
+    MirrorFactory(name="fine.example.org")
+    client.force_login(people["reader"])  # staff see the mirrors out of the lists too
+    body = client.get("/api/v1/mirrors/", {"suspended": "true"}).json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [(m["name"], m["approval"], bool(m["suspended_at"])) for m in rows] == [
+        ("held.example.org", "approved", True)
+    ]
+    assert held.get_standing_display() == "Suspended after failing checks"
