@@ -15,7 +15,21 @@ class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
     auditlog_history_per_page = 50
 
     def history_view(self, request, object_id, extra_context=None):
-        return self.auditlog_history_view(request, object_id, extra_context)
+        """The audit log, then the admin's own notes (Django's LogEntry, which some services
+        write with a sentence, e.g. master_set)."""
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        notes = (
+            LogEntry.objects.filter(
+                object_id=str(object_id),
+                content_type=ContentType.objects.get_for_model(self.model),
+            )
+            .select_related("user")
+            .order_by("-action_time")[:50]
+        )
+        context = {"admin_notes": notes, **(extra_context or {})}
+        return self.auditlog_history_view(request, object_id, context)
 
     def changeform_view(self, request, *args, **kwargs):
         with acting(request.user):
