@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_ratelimit",
     "axes",  # failed log-ins, every way in (see "Log-in limits" below)
+    "auditlog",  # who did it: every service's by= in a LogEntry (apps.core.audit)
     "apps.core",
     "apps.releases",
     "apps.sponsors",

@@ -1,11 +1,50 @@
 """An admin whose writes go through the app's services, so the admin has no side door."""
 
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 
+from .audit import acting
 from .services import instance_delete, instance_save
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    """The object page's History shows the audit log (who changed what, when; "system" for
+    the checks), and whatever the admin writes (inlines and actions too) names the person."""
+
+    auditlog_history_template = "admin/audit_history.html"
+    auditlog_history_per_page = 50
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The audit log, then the admin's own notes (Django's LogEntry, which some services
+        write with a sentence, e.g. master_set)."""
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        notes = (
+            LogEntry.objects.filter(
+                object_id=str(object_id),
+                content_type=ContentType.objects.get_for_model(self.model),
+            )
+            .select_related("user")
+            .order_by("-action_time")[:50]
+        )
+        context = {"admin_notes": notes, **(extra_context or {})}
+        return self.auditlog_history_view(request, object_id, context)
+
+    def changeform_view(self, request, *args, **kwargs):
+        with acting(request.user):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        with acting(request.user):
+            return super().changelist_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with acting(request.user):
+            return super().delete_view(request, *args, **kwargs)
+
+
+class ServiceAdmin(AuditedAdmin):
     """Subclasses name their app's services: `save_service(obj=, by=, changed=)` and
     `delete_service(obj=, by=)`; the default saves or deletes the row whole, validated.
     The admin's change view runs in one transaction, so a service's after-commit work sees
@@ -35,7 +74,7 @@ def _register_api_tokens():
     from .tokens import token_revoke
 
     @admin.register(ApiToken)
-    class ApiTokenAdmin(admin.ModelAdmin):
+    class ApiTokenAdmin(AuditedAdmin):
         """Staff see every person's API tokens and revoke any of them (a leaked key, a
         person who left); keys are made by their owners on /my/tokens/, never here."""
 

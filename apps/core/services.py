@@ -8,7 +8,10 @@ from collections.abc import Iterable
 from django.db import models, transaction
 from django.dispatch import Signal
 
+from .audit import records_by
 
+
+@records_by
 @transaction.atomic
 def instance_save(*, instance: models.Model, by=None, changed: Iterable[str] = ()) -> models.Model:
     """Validate and save a row someone edited (the admin saves its many-to-many choices in
@@ -18,6 +21,7 @@ def instance_save(*, instance: models.Model, by=None, changed: Iterable[str] = (
     return instance
 
 
+@records_by
 @transaction.atomic
 def instance_delete(*, instance: models.Model, by=None) -> None:
     instance.delete()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .audit import audit_record, records_as, records_by
 from .models import ApiToken
 
 KEY_PREFIX = "ptl_"  # "portal": lets secret scanners and people recognise a key
@@ -27,6 +28,7 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+@records_as("user")
 @transaction.atomic
 def token_issue(*, user, name: str) -> tuple[ApiToken, str]:
     """Make a token for `user` and return it with its raw key, which is never stored:
@@ -47,12 +49,17 @@ def token_issue(*, user, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
+@records_by
 @transaction.atomic
 def token_revoke(*, token: ApiToken, by) -> ApiToken:
     """Revoke a token at once: its key answers 401 from the next request on. `by` is the
     person who did it (the owner or staff); revoking twice keeps the first time."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_record(token, changes={"revoked_at": (None, token.revoked_at)}, by=by)
     return token
 
 

@@ -29,14 +29,14 @@ PATH_ENDPOINTS = {
     "/metalink/": METALINK, "/healthz": HEALTHZ, "/healthz/": HEALTHZ, "/metrics": OTHER,
 }  # fmt: skip
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
-# Upper bounds of the latency buckets: powers of two from 2**14 ns (16.4 µs; the front answers
-# in tens of µs) to 2**31 ns (2.1 s; Django's pages), so a request's bucket is one shift and
+# Upper bounds of the latency bands: powers of two from 2**14 ns (16.4 µs; the front answers
+# in tens of µs) to 2**31 ns (2.1 s; Django's pages), so a request's band is one shift and
 # one bit_length, not a search (bench/delivery_load.py --counters-only times it).
 _SHIFT = 14
 BOUNDS_NS = tuple(1 << (_SHIFT + k) for k in range(18))
 BOUNDS = tuple(b / 1e9 for b in BOUNDS_NS)  # seconds, as Prometheus's "le" labels say
 # The layout of a row: the requests by status class then endpoint, then per endpoint its
-# buckets (+Inf last), then per endpoint the sum of its latencies in ns.
+# latency bands (+Inf last), then per endpoint the sum of its latencies in ns.
 _ENDPOINTS = len(ENDPOINTS)
 _WIDTH = len(BOUNDS) + 1
 _HIST = len(ENDPOINTS) * len(STATUS_CLASSES)
@@ -46,7 +46,7 @@ SIZE = _SUMS + len(ENDPOINTS)
 _CLASS_AT = {str(k + 1): k * _ENDPOINTS for k in range(len(STATUS_CLASSES))}
 _ODD = 4 * _ENDPOINTS
 _HIST_AT = tuple(_HIST + e * _WIDTH for e in range(_ENDPOINTS))
-_LAST = _WIDTH - 1  # the +Inf bucket
+_LAST = _WIDTH - 1  # the +Inf band
 # Rows of finished threads are folded into one when there are more rows than this.
 MAX_ROWS = 64
 
@@ -68,9 +68,10 @@ class FrontCounters:
         except AttributeError:
             row = self._row_new()
         row[_CLASS_AT.get(status[0], _ODD) + endpoint] += 1
-        # The bucket whose bound is the first power of two at or above the time.
-        bucket = ((elapsed_ns or 1) - 1 >> _SHIFT).bit_length()
-        row[_HIST_AT[endpoint] + (bucket if bucket < _LAST else _LAST)] += 1
+        # The latency band whose bound is the first power of two at or above the time
+        # (Prometheus calls them buckets; here a bucket is a tier of the mirror choice).
+        band = ((elapsed_ns or 1) - 1 >> _SHIFT).bit_length()
+        row[_HIST_AT[endpoint] + (band if band < _LAST else _LAST)] += 1
         row[_SUMS + endpoint] += elapsed_ns
 
     def _row_new(self) -> list[int]:
@@ -144,6 +145,6 @@ def requests_by_endpoint(totals: list[int]) -> dict[tuple[str, str], int]:
 
 
 def latency_of(totals: list[int], endpoint: int) -> tuple[list[int], int]:
-    """(the bucket counts, not cumulative, +Inf last; the sum in ns) of one endpoint."""
+    """(the latency bands' counts, not cumulative, +Inf last; the sum in ns) of one endpoint."""
     start = _HIST + endpoint * _WIDTH
     return totals[start : start + _WIDTH], totals[_SUMS + endpoint]

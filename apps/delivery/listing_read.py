@@ -10,7 +10,7 @@ import datetime as dt
 from django.db.models import OuterRef, Subquery
 
 from apps.mirrors.choices import (
-    Approval,
+    SUSPENDED,
     CheckError,
     ContentState,
     ImageState,
@@ -23,6 +23,7 @@ from apps.mirrors.models import (
     Mirror,
     MirrorImageState,
     MirrorRepositoryState,
+    approved_q,
 )
 from apps.releases.choices import RepositoryKind
 from apps.releases.models import Repository
@@ -91,19 +92,19 @@ def listing_collect(
     """
     listing: dict[str, dict] = {}
     restricted: dict[str, set[str]] = {}
-    for mirror_id, approval, reason, status, since, active, kinds in (
+    for mirror_id, approval, reason, suspended_at, why, status, since, active, kinds in (
         Mirror.objects.exclude(tier=MirrorTier.MASTER)
         .order_by("id")
-        .values_list("id", "approval", "approval_reason", "status", "status_since",
-                     "owner_active", "repository_kinds")
+        .values_list("id", "approval", "approval_reason", "suspended_at", "suspended_reason",
+                     "status", "status_since", "owner_active", "repository_kinds")
     ):  # fmt: skip
         if set(kinds or ()) != ALL_KINDS:
             restricted[str(mirror_id)] = set(kinds or ())
         # The windows are in start order: the first of a resting mirror is the open one.
         window = windows[mirror_id][0] if mirror_id in resting else None
-        info = {
-            "approval": approval,
-            "reason": reason,
+        info = {  # "approval": the mirror's standing (its approval, or suspended by the checks)
+            "approval": SUSPENDED if suspended_at else approval,
+            "reason": why if suspended_at else reason,
             "status": status,
             "since": since.timestamp() if since else None,
             "active": active,
@@ -126,7 +127,7 @@ def listing_collect(
             label = CheckError(error).label if error in CheckError.values else error
             listing[str(mirror_id)]["failing"] = [url, str(label), detail or ""]
     for mirror_id, release_id, repo_id, arch_id, state, lag in (
-        MirrorRepositoryState.objects.filter(mirror__approval=Approval.APPROVED)
+        MirrorRepositoryState.objects.filter(approved_q("mirror__"))
         .exclude(state=ContentState.CURRENT)
         .values_list(
             "mirror_id", "release_id", "repository_id", "architecture_id", "state", "lag_seconds"
@@ -136,7 +137,7 @@ def listing_collect(
         if key and str(mirror_id) in listing:
             listing[str(mirror_id)].setdefault("repos", {})[key] = [state, lag]
     for mirror_id, image_id, state in (
-        MirrorImageState.objects.filter(mirror__approval=Approval.APPROVED)
+        MirrorImageState.objects.filter(approved_q("mirror__"))
         .exclude(state=ImageState.PRESENT)
         .values_list("mirror_id", "image_id", "state")
     ):

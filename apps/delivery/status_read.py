@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db.models import Avg, Count, F, FloatField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 
-from apps.mirrors.choices import Approval, MirrorTier
-from apps.mirrors.models import Check, MirrorRepositoryState, MirrorURL
+from apps.mirrors.choices import MirrorTier
+from apps.mirrors.models import Check, MirrorRepositoryState, MirrorURL, approved_q
 
 CUTOFF_SECONDS = 24 * 3600  # the window of completion_pct and the durations
 
@@ -33,9 +33,7 @@ def status_collect(*, now: dt.datetime) -> dict:
     "lags": {mirror id: [max lag seconds, newest repomd timestamp]}}. Three queries: the URLs
     with their last check, the day's checks per URL, and the repository states per mirror."""
     since = now - dt.timedelta(seconds=CUTOFF_SECONDS)
-    public = Q(mirror__approval=Approval.APPROVED, mirror__private=False) & ~Q(
-        mirror__tier=MirrorTier.MASTER
-    )
+    public = approved_q("mirror__") & Q(mirror__private=False) & ~Q(mirror__tier=MirrorTier.MASTER)
     urls = []
     for row in (
         MirrorURL.objects.filter(public)

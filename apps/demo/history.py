@@ -33,7 +33,7 @@ from apps.mirrors.models import (
     MirrorRepositoryState,
     Sweep,
 )
-from apps.mirrors.selectors import CheckContext, plans_build
+from apps.mirrors.selectors import CheckContext, probe_batches_build
 from apps.mirrors.services import BATCH, check_daily_upsert
 from apps.releases.models import Release, RepositoryVersion
 
@@ -64,13 +64,21 @@ def demo_history_write(*, now: dt.datetime | None = None, seed: int = 2007) -> d
 
         context = CheckContext.load()
         mirror_ids = list(Mirror.objects.approved().order_by("name").values_list("pk", flat=True))
-        plans = plans_build(mirror_ids=mirror_ids, context=context)
-        mirrors = Mirror.objects.in_bulk([p.mirror_id for p in plans])
-        plans.sort(key=lambda plan: mirrors[plan.mirror_id].name)  # not by past failures
-        profiles = {plan.mirror_id: _profile(mirrors[plan.mirror_id], seed) for plan in plans}
-        sweeps = _sweeps_write(now=now, plans=plans, profiles=profiles, seed=seed)
-        _states_write(now=now, plans=plans, profiles=profiles, context=context, sweep=sweeps[-1])
-        _dailies_write(now=now, plans=plans, profiles=profiles, seed=seed)
+        probe_batches = probe_batches_build(mirror_ids=mirror_ids, context=context)
+        mirrors = Mirror.objects.in_bulk([p.mirror_id for p in probe_batches])
+        probe_batches.sort(key=lambda batch: mirrors[batch.mirror_id].name)  # not by past failures
+        profiles = {
+            batch.mirror_id: _profile(mirrors[batch.mirror_id], seed) for batch in probe_batches
+        }
+        sweeps = _sweeps_write(now=now, probe_batches=probe_batches, profiles=profiles, seed=seed)
+        _states_write(
+            now=now,
+            probe_batches=probe_batches,
+            profiles=profiles,
+            context=context,
+            sweep=sweeps[-1],
+        )
+        _dailies_write(now=now, probe_batches=probe_batches, profiles=profiles, seed=seed)
         _mirrors_update(now=now, mirrors=mirrors, profiles=profiles)
         demo_pushes_write(now=now, kinds={pk: p.kind for pk, p in profiles.items()}, seed=seed)
     kinds = [p.kind for p in profiles.values()]
@@ -102,7 +110,7 @@ def _up_at(profile: _Profile, hours_ago: int, rng: random.Random) -> bool:
     return True
 
 
-def _sweeps_write(*, now, plans, profiles, seed) -> list[Sweep]:
+def _sweeps_write(*, now, probe_batches, profiles, seed) -> list[Sweep]:
     """Hourly sweeps of the last day with a timestamp-file check per mirror and, in the
     newest sweep, the repository and image checks too."""
     sweeps, checks = [], []
@@ -118,27 +126,27 @@ def _sweeps_write(*, now, plans, profiles, seed) -> list[Sweep]:
             lease_expires_at=started + dt.timedelta(hours=1),
             chunks_total=1,
             chunks_done=1,
-            mirrors_total=len(plans),
-            mirrors_checked=len(plans),
+            mirrors_total=len(probe_batches),
+            mirrors_checked=len(probe_batches),
             master_ok=True,
             master_timestamp=int(started.timestamp()) - 1800,
             notes=DEMO_NOTE,
         )
         sweep_checks = []
-        for plan in plans:
-            profile = profiles[plan.mirror_id]
+        for batch in probe_batches:
+            profile = profiles[batch.mirror_id]
             up = _up_at(profile, hours_ago, rng)
             failed += not up
-            url_id, base = plan.urls[0]
+            url_id, base = batch.urls[0]
             at = started + dt.timedelta(seconds=rng.uniform(0, SWEEP_SECONDS))
             sweep_checks.append(
-                _check(plan.mirror_id, url_id, base + plan.timestamp_path, CheckKind.TIMESTAMP,
+                _check(batch.mirror_id, url_id, base + batch.timestamp_path, CheckKind.TIMESTAMP,
                        at, profile, rng, error="" if up else _failure(rng))
             )  # fmt: skip
             if hours_ago == 0 and up:
-                for target in plan.targets:
+                for target in batch.targets:
                     sweep_checks.append(
-                        _check(plan.mirror_id, url_id, base + target.path, target.kind,
+                        _check(batch.mirror_id, url_id, base + target.path, target.kind,
                                at, profile, rng, error="", target=target)
                     )  # fmt: skip
         sweep.mirrors_failed = failed
@@ -149,7 +157,9 @@ def _sweeps_write(*, now, plans, profiles, seed) -> list[Sweep]:
         checks += sweep_checks
         sweeps.append(sweep)
     ups = sum(1 for p in profiles.values() if p.kind != "down")
-    Sweep.objects.filter(pk=sweeps[-1].pk).update(mirrors_up=ups, mirrors_down=len(plans) - ups)
+    Sweep.objects.filter(pk=sweeps[-1].pk).update(
+        mirrors_up=ups, mirrors_down=len(probe_batches) - ups
+    )
     Check.objects.bulk_create(checks, batch_size=BATCH)
     return sweeps
 
@@ -198,14 +208,14 @@ def _iso_missing(target, mirror_id: int) -> bool:
     return "DVD" in target.path or digest[0] < 40
 
 
-def _states_write(*, now, plans, profiles, context, sweep) -> None:
+def _states_write(*, now, probe_batches, profiles, context, sweep) -> None:
     repo_rows, image_rows = [], []
     names = {r.pk: r.name for rel in context.releases.values() for r in rel.repositories.all()}
-    for plan in plans:
-        profile = profiles[plan.mirror_id]
+    for batch in probe_batches:
+        profile = profiles[batch.mirror_id]
         # A down mirror keeps what it had when it was last seen.
         checked = now - dt.timedelta(hours=profile.down_hours)
-        for target in plan.targets:
+        for target in batch.targets:
             if target.kind == CheckKind.REPOMD:
                 versions = context.versions[target.key]
                 index = 0
@@ -215,7 +225,7 @@ def _states_write(*, now, plans, profiles, context, sweep) -> None:
                 lag = 0 if index == 0 else round(checked.timestamp() - version.published_at)
                 repo_rows.append(
                     MirrorRepositoryState(
-                        mirror_id=plan.mirror_id,
+                        mirror_id=batch.mirror_id,
                         release_id=target.key[0],
                         repository_id=target.key[1],
                         architecture_id=target.key[2],
@@ -227,10 +237,10 @@ def _states_write(*, now, plans, profiles, context, sweep) -> None:
                     )
                 )
             elif target.kind == CheckKind.IMAGE:
-                missing = profile.kind == "missing_iso" and _iso_missing(target, plan.mirror_id)
+                missing = profile.kind == "missing_iso" and _iso_missing(target, batch.mirror_id)
                 image_rows.append(
                     MirrorImageState(
-                        mirror_id=plan.mirror_id,
+                        mirror_id=batch.mirror_id,
                         image_id=target.key,
                         state=ImageState.MISSING if missing else ImageState.PRESENT,
                         checked_at=checked,
@@ -252,22 +262,22 @@ def _states_write(*, now, plans, profiles, context, sweep) -> None:
     )
 
 
-def _dailies_write(*, now, plans, profiles, seed) -> None:
+def _dailies_write(*, now, probe_batches, profiles, seed) -> None:
     """Daily summaries for the days before the detailed history (48 sweeps a day)."""
     rows = []
     for days_ago in range(1, DAYS + 1):
         day = (now - dt.timedelta(days=days_ago)).date()
-        for plan in plans:
-            profile = profiles[plan.mirror_id]
-            rng = random.Random(f"{seed}:{plan.mirror_id}:{day}")
+        for batch in probe_batches:
+            profile = profiles[batch.mirror_id]
+            rng = random.Random(f"{seed}:{batch.mirror_id}:{day}")
             failures = rng.choice([0, 0, 0, 0, 1]) + (
                 rng.randint(2, 9) if profile.kind == "flaky" else 0
             )
-            checks = 48 * (1 + len(plan.targets))
+            checks = 48 * (1 + len(batch.targets))
             mean = rng.gauss(profile.latency, profile.latency / 10)
             rows.append(
                 CheckDaily(
-                    mirror_id=plan.mirror_id,
+                    mirror_id=batch.mirror_id,
                     day=day,
                     checks=checks,
                     failures=failures,

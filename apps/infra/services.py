@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, transaction
 
+from apps.core.audit import records_by
 from apps.mirrors.models import Mirror, MirrorURL, Netblock
 from apps.mirrors.services.moderation import mirror_save, mirror_url_delete, mirror_url_save
 from apps.mirrors.services.owners import netblock_add, netblock_remove
@@ -284,6 +285,7 @@ class _Import:
                     self.fail(doc, (), f"cannot be saved: {error}")
 
 
+@records_by
 def infra_import(*, documents: list[Document], by=None, dry_run: bool = False):
     """Create or update the sponsors, servers and mirrors the documents describe (nothing
     is deleted), all or nothing: any error raises InfraImportError with every fault found,

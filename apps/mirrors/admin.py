@@ -45,6 +45,7 @@ class MirrorAdmin(ServiceAdmin):
         "continent",
         "tier",
         "approval",
+        "suspended_at",
         "status",
         "bandwidth_mbps",
         "transfer_quota_gb",
@@ -57,6 +58,10 @@ class MirrorAdmin(ServiceAdmin):
     autocomplete_fields = ["sponsor", "server", "upstream", "owner"]
     filter_horizontal = ["releases", "architectures", "repositories"]
     readonly_fields = [
+        "approval_by",
+        "approval_at",
+        "suspended_at",
+        "suspended_reason",
         "status",
         "status_since",
         "consecutive_failures",

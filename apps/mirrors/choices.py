@@ -12,14 +12,19 @@ class MirrorTier(models.TextChoices):
 
 
 class Approval(models.TextChoices):
-    """Where a mirror stands with the admins. `disabled` is always a person's decision;
-    `suspended` is the checks' (after MIRROR_CHECK_SUSPEND_AFTER failures in a row)."""
+    """A person's decision on a mirror (who and when in Mirror.approval_by and
+    approval_at). The checks' own verdict, a suspension after MIRROR_CHECK_SUSPEND_AFTER
+    failures in a row, is apart: Mirror.suspended_at and suspended_reason."""
 
     PENDING = "pending", "Pending approval"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     DISABLED = "disabled", "Disabled by an admin"
-    SUSPENDED = "suspended", "Suspended after failing checks"
+
+
+# A mirror's standing: its approval, or this when the checks suspended it (pages, lists).
+SUSPENDED = "suspended"
+SUSPENDED_LABEL = "Suspended after failing checks"
 
 
 class MirrorStatus(models.TextChoices):

@@ -124,7 +124,11 @@ class MirrorAPIFilterSet(MirrorFilterSet):
     repository = _choice("repositories__name", repository_choices, "Repository")
     protocol = _choice("urls__protocol", Protocol.choices, "Has a URL of this protocol")
     sponsor = _choice("sponsor__slug", sponsor_choices, "Sponsor")
-    approval = _choice("approval", Approval.choices, "Approval")
+    approval = _choice("approval", Approval.choices, "Approval (a person's decision)")
+    suspended = django_filters.BooleanFilter(
+        field_name="suspended_at", lookup_expr="isnull", exclude=True,
+        label="Suspended by the checks",
+    )  # fmt: skip
     updated_since = IsoDateTimeFilter(
         field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"
     )

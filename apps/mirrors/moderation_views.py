@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .choices import Approval, MirrorTier
+from .choices import SUSPENDED, Approval, MirrorTier
 from .models import Mirror
 from .selectors.moderation import mirror_current_count, mirror_moderation_queue
 from .services.moderation import mirror_approve, mirror_disable, mirror_enable, mirror_reject
@@ -85,9 +85,9 @@ def moderation_enable(request, pk: int):
 
 def _reason_view(request, pk: int, *, action: str, done: str, service, allowed: tuple[str, ...]):
     mirror = _mirror(pk)
-    if mirror.approval not in allowed:
+    if mirror.standing not in allowed:
         messages.error(request, f"{mirror.name} cannot be {done}: it is "
-                                f"{mirror.get_approval_display().lower()}.")  # fmt: skip
+                                f"{mirror.get_standing_display().lower()}.")  # fmt: skip
         return redirect("mirrors:moderation")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -112,4 +112,4 @@ def moderation_reject(request, pk: int):
 @staff_required
 def moderation_disable(request, pk: int):
     return _reason_view(request, pk, action="disable", done="disabled", service=mirror_disable,
-                        allowed=(Approval.APPROVED, Approval.SUSPENDED))  # fmt: skip
+                        allowed=(Approval.APPROVED, SUSPENDED))  # fmt: skip

@@ -17,7 +17,7 @@ from apps.core.geo import GeoIP
 from apps.core.http import FetchError, SafeClient, Slots
 from apps.releases.models import Image, Release
 
-from .checks.engine import MirrorPlan, Probe, Target, loop_run, mirror_probe
+from .checks.engine import Probe, ProbeBatch, Target, loop_run, mirror_probe
 from .choices import CheckKind, MirrorTier, Protocol
 from .services.registration import upstream_suggest
 from .validators import mirror_url_validate
@@ -191,9 +191,9 @@ def url_trial(typed: dict[str, str]) -> Trial:
     repomd, image = _sample_targets()
     targets = [Target(CheckKind.REPOMD, repomd)] if repomd else []
     targets += [Target(CheckKind.IMAGE, image)] if image else []
-    plan = MirrorPlan(mirror_id=0, urls=urls, timestamp_path=settings.MASTER_TIMESTAMP_FILE,
+    probe_batch = ProbeBatch(mirror_id=0, urls=urls, timestamp_path=settings.MASTER_TIMESTAMP_FILE,
                       targets=targets)  # fmt: skip
-    outcome = loop_run(mirror_probe(plan, client=SafeClient.from_settings(total=4),
+    outcome = loop_run(mirror_probe(probe_batch, client=SafeClient.from_settings(total=4),
                                     slots=Slots(4)))  # fmt: skip
     for probe in outcome.probes:
         trial.lines.append(TrialLine(_WHAT[probe.target.kind], probe.result.url,

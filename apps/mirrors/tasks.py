@@ -19,15 +19,17 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="mirrors.sweep_start", ignore_result=True)
 def sweep_start(trigger: str = SweepTrigger.PERIODIC) -> int | None:
-    plan = services.sweep_start(trigger=trigger, chunk_size=settings.MIRROR_CHECK_CHUNK_SIZE)
-    if plan is None:
+    sweep_chunks = services.sweep_start(
+        trigger=trigger, chunk_size=settings.MIRROR_CHECK_CHUNK_SIZE
+    )
+    if sweep_chunks is None:
         logger.info("A sweep is already running; this one is skipped.")
         return None
-    if not plan.chunks:
-        sweep_finish.delay(plan.sweep.pk)
-    for mirror_ids in plan.chunks:
-        sweep_chunk.delay(plan.sweep.pk, mirror_ids)
-    return plan.sweep.pk
+    if not sweep_chunks.chunks:
+        sweep_finish.delay(sweep_chunks.sweep.pk)
+    for mirror_ids in sweep_chunks.chunks:
+        sweep_chunk.delay(sweep_chunks.sweep.pk, mirror_ids)
+    return sweep_chunks.sweep.pk
 
 
 @shared_task(name="mirrors.sweep_chunk", ignore_result=True)

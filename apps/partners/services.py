@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.core.audit import records_by
 from apps.sponsors.logos import logo_prepare
 
 from .choices import LANGUAGE_NAMES, PartnerAction, PartnerKind, PartnerStatus
@@ -154,6 +155,7 @@ def partner_apply(*, applicant, details: PartnerDetails, logo=None) -> Partner:
     return partner
 
 
+@records_by
 @transaction.atomic
 def partner_approve(*, partner: Partner, by, today: dt.date | None = None) -> Partner:
     """Approve (or renew) for PARTNER_APPROVAL_DAYS from today, or from the current
@@ -169,6 +171,7 @@ def partner_approve(*, partner: Partner, by, today: dt.date | None = None) -> Pa
     return partner
 
 
+@records_by
 @transaction.atomic
 def partner_reject(*, partner: Partner, reason: str, by) -> Partner:
     if not reason.strip():
@@ -179,6 +182,7 @@ def partner_reject(*, partner: Partner, reason: str, by) -> Partner:
     return partner
 
 
+@records_by
 @transaction.atomic
 def partner_sponsor_link(*, partner: Partner, sponsor, by) -> Partner:
     """Say that the partner is (or, with None, is not) the same organisation as a sponsor."""

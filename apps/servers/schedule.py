@@ -9,7 +9,7 @@ POLL_TASK_NAME = "Bandwidth: SNMP poll"
 PRUNE_TASK_NAME = "Bandwidth: prune old counter samples"
 
 
-def checks_schedule_setup(*, enabled: bool | None = None):
+def service_checks_schedule_setup(*, enabled: bool | None = None):
     """Create or update the round of service checks (idempotent): every
     SERVER_CHECK_ROUND_SECONDS beat starts a round that runs the services then due; a round
     queued behind a backlog expires after one interval. `enabled` defaults to
@@ -25,13 +25,13 @@ def checks_schedule_setup(*, enabled: bool | None = None):
         task, _ = PeriodicTask.objects.update_or_create(
             name=CHECKS_TASK_NAME,
             defaults={
-                "task": "servers.checks_round",
+                "task": "servers.service_checks_round",
                 "interval": interval,
                 "crontab": None,
                 "enabled": enabled,
                 "expire_seconds": every,
                 "description": "Run the servers' due service checks, nagios-style "
-                "(apps.servers.tasks.checks_round).",
+                "(apps.servers.tasks.service_checks_round).",
             },
         )
     return task

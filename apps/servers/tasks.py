@@ -13,8 +13,8 @@ from .services.traffic_poll import traffic_poll_round
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="servers.checks_round", ignore_result=True)
-def checks_round() -> dict:
+@shared_task(name="servers.service_checks_round", ignore_result=True)
+def service_checks_round() -> dict:
     """Run the due service checks (a round expires rather than pile up behind another)."""
     counts = services_run_due()
     counts["pruned"] = service_results_prune() if settings.SERVER_CHECK_HISTORY_DAYS else 0

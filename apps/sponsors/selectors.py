@@ -8,8 +8,8 @@ import datetime as dt
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
-from apps.mirrors.choices import Approval, MirrorStatus
-from apps.mirrors.models import MirrorTraffic
+from apps.mirrors.choices import MirrorStatus
+from apps.mirrors.models import MirrorTraffic, approved_q
 from apps.servers.choices import ServerStatus
 from apps.servers.models import ServerTraffic
 from apps.servers.traffic_read import busiest_week, weeks_from_days
@@ -36,7 +36,7 @@ def sponsor_list(*, active_only: bool = True):
         ),
         mirror_count=Count(
             "mirrors",
-            filter=Q(mirrors__approval=Approval.APPROVED, mirrors__owner_active=True),
+            filter=approved_q("mirrors__") & Q(mirrors__owner_active=True),
             distinct=True,
         ),
         kind_order=kind_order,

@@ -8,12 +8,14 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.core.audit import records_by
 from apps.core.services import instance_save
 
 from .logos import logo_prepare
 from .models import Sponsor
 
 
+@records_by
 @transaction.atomic
 def sponsor_save(*, sponsor: Sponsor, by=None, changed: Iterable[str] = ()) -> Sponsor:
     """Validate and save a sponsor's details (its logo changes only through
@@ -21,6 +23,7 @@ def sponsor_save(*, sponsor: Sponsor, by=None, changed: Iterable[str] = ()) -> S
     return instance_save(instance=sponsor, by=by, changed=changed)
 
 
+@records_by
 @transaction.atomic
 def sponsor_logo_set(*, sponsor: Sponsor, upload, by=None) -> Sponsor:
     """Give `sponsor` the logo in `upload` (None removes it). The file is checked and a

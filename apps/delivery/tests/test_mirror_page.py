@@ -88,8 +88,9 @@ def test_each_reason_is_shown_exactly(network_mirrors, serving, staff_client):
     decided = {
         "disabled": make_mirror(built, "dis.example.org", "GB", approval=Approval.DISABLED,
                                 approval_reason="Serves a broken tree."),
-        "suspended": make_mirror(built, "susp.example.org", "GB", approval=Approval.SUSPENDED,
-                                 approval_reason="Suspended automatically after 50 failed checks."),
+        "suspended": make_mirror(built, "susp.example.org", "GB", suspended_at=timezone.now(),
+                                 suspended_reason="Suspended automatically after 50 failed "
+                                 "checks."),
         "rejected": make_mirror(built, "rej.example.org", "GB", approval=Approval.REJECTED,
                                 approval_reason="Not a full mirror."),
     }  # fmt: skip

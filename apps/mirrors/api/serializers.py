@@ -93,7 +93,8 @@ class MirrorSerializer(serializers.ModelSerializer):
         model = Mirror
         fields = [
             "id", "name", "organisation", "sponsor", "country", "continent", "latitude",
-            "longitude", "bandwidth_mbps", "tier", "upstream", "approval", "status",
+            "longitude", "bandwidth_mbps", "tier", "upstream", "approval", "approval_at",
+            "suspended_at", "status",
             "status_since", "last_checked_at", "modified", "urls", "protocols", "releases",
             "architectures", "repositories", "repository_kinds", "listing_state",
             *OWNER_FIELDS,

@@ -60,7 +60,7 @@ class MirrorToolingMixin:
         mirror gets a content re-check (skipped while a maintenance window is open); one
         not approved yet gets its first check again."""
         mirror = self.get_object()
-        if mirror.approval == Approval.APPROVED:
+        if mirror.standing == Approval.APPROVED:
             recheck_queue([mirror.pk], reason="asked through the API")
             queued = "content check"
             detail = "A content check is queued; a maintenance window that is open skips it."

@@ -39,7 +39,7 @@ class Target:
 
 
 @dataclass(slots=True)
-class MirrorPlan:
+class ProbeBatch:
     """What to ask one mirror: its URLs (preferred first) and the files it should have."""
 
     mirror_id: int
@@ -79,23 +79,23 @@ class MirrorOutcome:
     family: str | None = None  # and the address family, when its host has both
 
 
-async def plans_probe(
-    plans: Iterable[MirrorPlan],
+async def probe_batches_run(
+    probe_batches: Iterable[ProbeBatch],
     *,
     client: SafeClient,
     concurrency: int,
     on_done: Callable[[MirrorOutcome], None] | None = None,
 ) -> list[MirrorOutcome]:
-    """Probe every plan; at most `concurrency` requests (and mirrors) in flight."""
+    """Probe every probe batch; at most `concurrency` requests (and mirrors) in flight."""
     slots = Slots(concurrency)
-    plans_iter = iter(plans)
+    batches_iter = iter(probe_batches)
     outcomes: list[MirrorOutcome] = []
 
     async def worker() -> None:
         # A fixed pool of workers instead of one task per mirror: 10,000 mirrors must not
         # mean 10,000 sessions waiting for a slot.
-        for plan in plans_iter:
-            outcome = await mirror_probe(plan, client=client, slots=slots)
+        for probe_batch in batches_iter:
+            outcome = await mirror_probe(probe_batch, client=client, slots=slots)
             outcomes.append(outcome)
             if on_done is not None:
                 on_done(outcome)
@@ -105,7 +105,7 @@ async def plans_probe(
 
 
 async def mirror_probe(
-    plan: MirrorPlan,
+    probe_batch: ProbeBatch,
     *,
     client: SafeClient,
     slots: Slots,
@@ -114,9 +114,9 @@ async def mirror_probe(
     host (a dual-stack host is asked over IPv4 and IPv6 apart, each pinned to its own
     addresses), then the content through the http(s) or ftp answer that served the newest
     timestamp file (https first on a tie), over that answer's family."""
-    outcome = MirrorOutcome(plan.mirror_id)
+    outcome = MirrorOutcome(probe_batch.mirror_id)
     per_host = Slots(client.per_host)
-    time_target = Target(CheckKind.TIMESTAMP, plan.timestamp_path)
+    time_target = Target(CheckKind.TIMESTAMP, probe_batch.timestamp_path)
     async with client.session() as session:
 
         async def one(url_id: int, base: str, target: Target, family: str | None) -> Probe:
@@ -129,16 +129,16 @@ async def mirror_probe(
             async with per_host, slots:
                 result = await client.fetch(session, base + target.path, method=method,
                                             family=family, **more)  # fmt: skip
-            return _probe_read(Probe(plan.mirror_id, url_id, target, result, family=family))
+            return _probe_read(Probe(probe_batch.mirror_id, url_id, target, result, family=family))
 
         asks = [
             (url_id, base, family)
-            for url_id, base in plan.urls
-            for family in await session.families(base + plan.timestamp_path)
+            for url_id, base in probe_batch.urls
+            for family in await session.families(base + probe_batch.timestamp_path)
         ]
         firsts = await asyncio.gather(*(one(u, b, time_target, f) for u, b, f in asks))
         outcome.probes.extend(firsts)
-        bases = dict(plan.urls)
+        bases = dict(probe_batch.urls)
         answered = [p for p in firsts if p.result.ok]
         # rsync serves the mirrors below this one, not clients: it makes a mirror reachable
         # only when it has nothing else.
@@ -154,21 +154,21 @@ async def mirror_probe(
         outcome.url_id, outcome.family = chosen.url_id, chosen.family
         base = bases[chosen.url_id]
         content = await asyncio.gather(*(one(chosen.url_id, base, t, chosen.family)
-                                         for t in plan.targets))  # fmt: skip
+                                         for t in probe_batch.targets))  # fmt: skip
         outcome.probes.extend(content)
         current = {
             p.target.key
             for p in content
             if p.target.kind == CheckKind.REPOMD and p.sha256 and p.sha256 == p.target.newest
         }
-        asked = [t for t in plan.samples if t.key in current]
+        asked = [t for t in probe_batch.samples if t.key in current]
         present = {
             p.target.key
             for p in content
             if p.target.kind == CheckKind.IMAGE and p.result.ok
             and p.result.content_length is not None and p.result.content_length == p.target.size
         }  # fmt: skip
-        asked += [t for t in plan.image_parts if t.key in present]
+        asked += [t for t in probe_batch.image_parts if t.key in present]
         if asked:
             outcome.probes.extend(
                 await asyncio.gather(*(one(chosen.url_id, base, t, chosen.family) for t in asked))

@@ -16,6 +16,7 @@ from .network import (
     MirrorURL,
     MirrorURLQuerySet,
     Netblock,
+    approved_q,
     validate_netblock,
 )
 from .people import CoOwnerInvite, MaintenanceWindow, MaintenanceWindowQuerySet
@@ -30,5 +31,5 @@ __all__ = [
     "MirrorTraffic", "MirrorTrafficPeriod", "MirrorURL", "MirrorURLQuerySet", "MirrorURLState",
     "MirrorVantageState", "MirrorWebhook", "Netblock", "Push", "PushArrival", "PushQuerySet",
     "RolloutSample", "Sweep", "SweepQuerySet", "VantagePoint", "WebhookDelivery",
-    "validate_netblock",
+    "approved_q", "validate_netblock",
 ]  # fmt: skip

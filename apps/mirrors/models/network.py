@@ -13,6 +13,8 @@ from apps.core.models import TimeStampedModel
 from apps.releases.choices import RepositoryKind
 
 from ..choices import (
+    SUSPENDED,
+    SUSPENDED_LABEL,
     Approval,
     Continent,
     MirrorStatus,
@@ -34,9 +36,15 @@ def repository_kinds_default() -> list[str]:
     return list(RepositoryKind.values)
 
 
+def approved_q(prefix: str = "") -> Q:
+    """Approved by a person and not suspended by the checks (`prefix`: "mirror__")."""
+    return Q(**{f"{prefix}approval": Approval.APPROVED, f"{prefix}suspended_at__isnull": True})
+
+
 class MirrorQuerySet(models.QuerySet):
     def approved(self):
-        return self.filter(approval=Approval.APPROVED)
+        """Approved by a person and not suspended by the checks: the mirrors they sweep."""
+        return self.filter(approved_q())
 
     def active(self):
         """Approved, and switched on by the owner."""
@@ -128,11 +136,27 @@ class Mirror(TimeStampedModel):
         verbose_name="ASN",
         help_text="Autonomous system it prefers to serve.",
     )
+    # A person's decision (apps.mirrors.services.moderation)...
     approval = models.CharField(
         max_length=10, choices=Approval.choices, default=Approval.PENDING, db_index=True
     )
     approval_reason = models.TextField(
-        blank=True, help_text="Why the mirror was rejected, disabled or suspended."
+        blank=True, help_text="Why the person rejected or disabled the mirror."
+    )
+    approval_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False, help_text="Who made the last decision.",
+    )  # fmt: skip
+    approval_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the last decision was made."
+    )
+    # ...and the checks' own: suspended after failing too many times in a row, until a
+    # person enables it again.
+    suspended_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the checks suspended it; empty: not suspended."
+    )
+    suspended_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the checks suspended it."
     )
     owner_active = models.BooleanField(default=True, help_text="Switched on by the owner.")
     co_owners = models.ManyToManyField(
@@ -221,9 +245,22 @@ class Mirror(TimeStampedModel):
                 node = node.upstream
 
     @property
+    def standing(self) -> str:
+        """Its approval, or `suspended` while the checks hold it out (what pages show)."""
+        return SUSPENDED if self.suspended_at else self.approval
+
+    def get_standing_display(self) -> str:
+        return SUSPENDED_LABEL if self.suspended_at else self.get_approval_display()
+
+    @property
+    def standing_reason(self) -> str:
+        return self.suspended_reason if self.suspended_at else self.approval_reason
+
+    @property
     def is_serving(self) -> bool:
         return (
             self.approval == Approval.APPROVED
+            and self.suspended_at is None
             and self.owner_active
             and self.status == MirrorStatus.UP
         )

@@ -1,4 +1,4 @@
-"""Reads of the mirrors app: `pages` for the public pages, `plans` for what a sweep probes,
+"""Reads of the mirrors app: `pages` for the public pages, `probe_batches` for what a sweep probes,
 `propagation` for how fast the mirrors follow the master's pushes."""
 
 from .masters import master_base_urls
@@ -10,7 +10,7 @@ from .pages import (
     mirror_public_list,
     mirror_sync_path,
 )
-from .plans import CheckContext, plans_build
+from .probe_batches import CheckContext, probe_batches_build
 from .propagation import mirror_propagation, push_chart, push_summaries
 
 __all__ = [
@@ -23,7 +23,7 @@ __all__ = [
     "mirror_propagation",
     "mirror_public_list",
     "mirror_sync_path",
-    "plans_build",
+    "probe_batches_build",
     "push_chart",
     "push_summaries",
 ]

@@ -50,6 +50,8 @@ def mirror_status_rows(queryset):
             "tier",
             "approval",
             "approval_reason",
+            "suspended_at",
+            "suspended_reason",
             "owner_active",
         )
         .annotate(lag=Max("repository_states__lag_seconds"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q
 
 from ..choices import Approval, CheckKind, ContentState
-from ..models import Check, Mirror, MirrorURL
+from ..models import Check, Mirror, MirrorURL, approved_q
 
 # The checks of a pending mirror shown in the queue: its latest, at most this many.
 QUEUE_CHECKS = 300
@@ -16,7 +16,7 @@ def mirror_moderation_queue() -> dict[str, list[Mirror]]:
     those checks found of their repositories; and the mirrors out by a decision (disabled,
     suspended, rejected), newest decision first. A fixed number of queries."""
     base = (
-        Mirror.objects.select_related("owner", "upstream")
+        Mirror.objects.select_related("owner", "upstream", "approval_by")
         .prefetch_related(
             Prefetch("urls", queryset=MirrorURL.objects.order_by("protocol", "url")),
             Prefetch(
@@ -46,7 +46,8 @@ def mirror_moderation_queue() -> dict[str, list[Mirror]]:
         "pending": pending,
         "decided": list(
             base.filter(
-                approval__in=[Approval.DISABLED, Approval.SUSPENDED, Approval.REJECTED]
+                Q(approval__in=[Approval.DISABLED, Approval.REJECTED])
+                | Q(suspended_at__isnull=False)
             ).order_by("-modified", "name")
         ),
     }
@@ -79,7 +80,7 @@ def mirror_visible_to(user):
     mirrors = Mirror.objects.all()
     if user.is_authenticated and user.is_staff:
         return mirrors
-    public = Q(approval=Approval.APPROVED, private=False)
+    public = approved_q() & Q(private=False)
     if user.is_authenticated:
         ids = Mirror.objects.managed_by(user).values("pk")
         return mirrors.filter(public | Q(pk__in=ids))

@@ -73,8 +73,9 @@ def listing_state(mirror: Mirror, counts: dict | None, in_maintenance: bool) -> 
         return state("disabled", f"An admin disabled it. {mirror.approval_reason}".strip())
     if not mirror.owner_active:
         return state("disabled", "Its owner switched it out of the lists.")
-    if mirror.approval == Approval.SUSPENDED:
-        return state("suspended", "The checks suspended it after it failed many times in a row.")
+    if mirror.suspended_at:
+        return state("suspended", mirror.suspended_reason
+                     or "The checks suspended it after it failed many times in a row.")  # fmt: skip
     if in_maintenance:
         return state("maintenance", "Its owner announced a maintenance window that is open now.")
     if mirror.status == MirrorStatus.DOWN:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from ..choices import Approval, ContentState, MirrorStatus, MirrorTier
+from ..choices import SUSPENDED, Approval, ContentState, MirrorStatus, MirrorTier
 from ..models import MaintenanceWindow, Mirror, MirrorRepositoryState, Push, PushArrival
 
 _TIERS = {MirrorTier.MASTER: 0, MirrorTier.INTERNAL: 1, MirrorTier.EXTERNAL: 2}
@@ -41,7 +41,7 @@ def mirror_tree(*, now=None) -> dict:
         .order_by("name")
         .values_list(
             "id", "name", "tier", "country", "upstream_id", "status", "approval",
-            "owner_active", "private", "created",
+            "owner_active", "private", "created", "suspended_at",
         )
     )  # fmt: skip
     states: dict[int, dict[str, int]] = defaultdict(dict)
@@ -63,10 +63,10 @@ def mirror_tree(*, now=None) -> dict:
         )
 
     nodes: dict[int, dict] = {}
-    for pk, name, tier, cc, upstream_id, status, approval, active, private, created in rows:
+    for pk, name, tier, cc, upstream_id, status, approval, active, private, created, held in rows:
         counts = states.get(pk, {})
         content = next((s for s in _WORST if counts.get(s)), ContentState.UNKNOWN)
-        availability = _availability(status, approval, active)
+        availability = _availability(status, SUSPENDED if held else approval, active)
         node = {
             "id": pk,
             "name": "a private mirror" if private else name,
@@ -124,7 +124,7 @@ def mirror_tree(*, now=None) -> dict:
 
 
 def _availability(status: str, approval: str, active: bool) -> str:
-    if approval in (Approval.DISABLED, Approval.SUSPENDED):
+    if approval in (Approval.DISABLED, SUSPENDED):
         return approval
     if not active:
         return "off"

@@ -10,7 +10,7 @@ from .recording import outcomes_record
 from .status import Notice, mirror_status_next, notices_send
 from .sweeps import (
     ChunkReport,
-    SweepPlan,
+    SweepChunks,
     sweep_chunk_fail,
     sweep_chunk_run,
     sweep_finish,
@@ -24,7 +24,7 @@ __all__ = [
     "HealthReport",
     "MasterReport",
     "Notice",
-    "SweepPlan",
+    "SweepChunks",
     "check_daily_upsert",
     "checks_aggregate",
     "health_round",

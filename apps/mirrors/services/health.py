@@ -22,11 +22,11 @@ from apps.core.http import FetchResult, SafeClient, Slots, TargetPolicy
 
 from ..checks.engine import loop_run
 from ..checks.evaluate import timestamp_parse
-from ..choices import Approval, MirrorStatus, MirrorTier, SweepState
-from ..models import MaintenanceWindow, MirrorURL, Sweep
+from ..choices import MirrorStatus, MirrorTier, SweepState
+from ..models import MaintenanceWindow, MirrorURL, Sweep, approved_q
 from ..selectors.masters import master_base_urls
 from ..selectors.metrics import LAST_ROUND_KEY
-from ..selectors.plans import PROTOCOL_ORDER
+from ..selectors.probe_batches import PROTOCOL_ORDER
 from .health_record import HealthReport, ProbedMirror
 from .health_record import outcomes_record as _outcomes_record  # (bench/ times it here)
 from .maintenance import maintenance_events
@@ -131,7 +131,7 @@ def _mirrors_load(*, now: dt.datetime) -> dict[int, ProbedMirror]:
     resting = set(MaintenanceWindow.objects.open_at(now).values_list("mirror_id", flat=True))
     rows = (
         MirrorURL.objects.filter(
-            mirror__approval=Approval.APPROVED,
+            approved_q("mirror__"),
             mirror__status__in=[MirrorStatus.UP, MirrorStatus.DOWN],
         )
         .exclude(mirror__tier=MirrorTier.MASTER)

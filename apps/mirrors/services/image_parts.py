@@ -14,25 +14,27 @@ from django.conf import settings
 
 from apps.core.http import SafeClient, TargetPolicy
 
-from ..checks.engine import MirrorPlan, Target, loop_run
+from ..checks.engine import ProbeBatch, Target, loop_run
 from ..checks.images import image_spans, part_request, parts_pick, span_named
 from ..choices import CheckKind, ImageState
 from ..models import MirrorImageState
 from ..selectors.masters import master_base_urls
-from ..selectors.plans import CheckContext
+from ..selectors.probe_batches import CheckContext
 from .master import BATCH
 
 Span = tuple[int, int]
 
 
 def image_parts_add(
-    plans: Sequence[MirrorPlan], context: CheckContext, *, rng: random.Random | None = None
+    probe_batches: Sequence[ProbeBatch], context: CheckContext, *, rng: random.Random | None = None
 ) -> list[str]:
-    """Give each plan its image parts; return the problems met reading the master."""
+    """Give each probe batch its image parts; return the problems met reading the master."""
     count = settings.MIRROR_CHECK_IMAGE_RANGES
     full_rate = settings.MIRROR_CHECK_IMAGE_FULL_RATE
-    images = {t.key: t for p in plans for t in p.targets if t.kind == CheckKind.IMAGE and t.size}
-    named = _named(plans, images) if images else {}
+    images = {
+        t.key: t for p in probe_batches for t in p.targets if t.kind == CheckKind.IMAGE and t.size
+    }
+    named = _named(probe_batches, images) if images else {}
     if not named and (count <= 0 and full_rate <= 0):
         return []
     rng = rng or random.Random()  # noqa: S311  (a sample, not a secret)
@@ -50,13 +52,13 @@ def image_parts_add(
         if span in spans.get(key, ()):
             pool[key].append((span, digest))
     sha256 = {i.pk: i.sha256 for found in context.images.values() for i in found if i.sha256}
-    for plan in plans:
-        plan.image_parts = parts_pick(
-            plan.targets, pool, count=count, full_rate=full_rate, sha256=sha256, rng=rng,
+    for probe_batch in probe_batches:
+        probe_batch.image_parts = parts_pick(
+            probe_batch.targets, pool, count=count, full_rate=full_rate, sha256=sha256, rng=rng,
             full_max_bytes=settings.MIRROR_CHECK_IMAGE_FULL_MAX_BYTES,
         )  # fmt: skip
-        asked = {(t.key, t.span) for t in plan.image_parts}
-        for key, span in named.get(plan.mirror_id, ()):
+        asked = {(t.key, t.span) for t in probe_batch.image_parts}
+        for key, span in named.get(probe_batch.mirror_id, ()):
             image = images[key]
             if (key, span) in asked or (span is not None and (key, span) not in digests):
                 continue
@@ -64,14 +66,16 @@ def image_parts_add(
             if digest:
                 part = Target(CheckKind.IMAGE_PART, image.path, key, size=image.size,
                               sha256=digest, span=span)  # fmt: skip
-                plan.image_parts.append(part)
+                probe_batch.image_parts.append(part)
     return problems
 
 
-def _named(plans: Sequence[MirrorPlan], images: dict) -> dict[int, list[tuple[int, Span | None]]]:
+def _named(
+    probe_batches: Sequence[ProbeBatch], images: dict
+) -> dict[int, list[tuple[int, Span | None]]]:
     """{mirror: [(image, span)]} the incomplete images of these mirrors name."""
     named: dict[int, list] = defaultdict(list)
-    ids = [plan.mirror_id for plan in plans]
+    ids = [probe_batch.mirror_id for probe_batch in probe_batches]
     for start in range(0, len(ids), BATCH):
         for mirror_id, image_id, detail in MirrorImageState.objects.filter(
             mirror_id__in=ids[start : start + BATCH], state=ImageState.INCOMPLETE

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.audit import records_by
 from apps.core.geo import COUNTRIES, continent_of
 from apps.core.services import who
 
@@ -54,6 +55,7 @@ def _master_pick(name: str | None) -> Mirror | None:
     return masters[0] if masters else None
 
 
+@records_by
 @transaction.atomic
 def master_set(
     *, urls: list[str], name: str | None = None, country: str | None = None, by=None

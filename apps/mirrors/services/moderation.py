@@ -12,7 +12,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from apps.core.audit import person, records_by
 from apps.core.mail import portal_message
 from apps.core.services import signal_after_commit, who
 
@@ -28,13 +30,26 @@ def changes_publish(reason: str) -> None:
     signal_after_commit(mirrors_changed, sender=Mirror, reason=reason)
 
 
+def _decide(mirror: Mirror, approval: str, reason: str, *, by, also=()) -> None:
+    """Record a person's decision: what, why, who and when. It ends any suspension by the
+    checks: the person has looked at the mirror since."""
+    mirror.approval, mirror.approval_reason = approval, reason
+    mirror.approval_by, mirror.approval_at = person(by), timezone.now()
+    mirror.suspended_at, mirror.suspended_reason = None, ""
+    mirror.save(update_fields=[*DECISION_FIELDS, *also, "modified"])
+
+
+DECISION_FIELDS = ["approval", "approval_reason", "approval_by", "approval_at",
+                   "suspended_at", "suspended_reason"]  # fmt: skip
+
+
+@records_by
 @transaction.atomic
 def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
     """Approve a pending, rejected, disabled or suspended mirror; it needs a URL to check."""
     if not mirror.urls.filter(protocol__in=[Protocol.HTTP, Protocol.HTTPS]).exists():
         raise ValidationError("A mirror without an http or https URL cannot be approved.")
-    mirror.approval, mirror.approval_reason = Approval.APPROVED, ""
-    mirror.save(update_fields=["approval", "approval_reason", "modified"])
+    _decide(mirror, Approval.APPROVED, "", by=by)
     changes_publish(f"{mirror.name} approved by {who(by)}")
     moderation_notify(mirror=mirror, event="approved")
     from .webhooks import webhooks_notify  # (it imports this module's neighbours)
@@ -43,45 +58,40 @@ def mirror_approve(*, mirror: Mirror, by=None) -> Mirror:
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_reject(*, mirror: Mirror, reason: str, by=None) -> Mirror:
     if not reason.strip():
         raise ValidationError("Say why the mirror is rejected: its owner reads it.")
-    mirror.approval, mirror.approval_reason = Approval.REJECTED, reason.strip()
-    mirror.save(update_fields=["approval", "approval_reason", "modified"])
+    _decide(mirror, Approval.REJECTED, reason.strip(), by=by)
     changes_publish(f"{mirror.name} rejected by {who(by)}")
     moderation_notify(mirror=mirror, event="rejected")
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_disable(*, mirror: Mirror, reason: str = "", by=None) -> Mirror:
     """Take an approved mirror out of every list until an admin enables it again."""
-    mirror.approval = Approval.DISABLED
-    mirror.approval_reason = reason.strip() or f"Disabled by {who(by)}."
-    mirror.save(update_fields=["approval", "approval_reason", "modified"])
+    _decide(mirror, Approval.DISABLED, reason.strip() or f"Disabled by {who(by)}.", by=by)
     changes_publish(f"{mirror.name} disabled by {who(by)}")
     moderation_notify(mirror=mirror, event="disabled")
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_enable(*, mirror: Mirror, by=None) -> Mirror:
     """Put a disabled or suspended mirror back; the checks decide when it is listed again
     (its status starts from unknown, so the next sweep's first result counts)."""
-    if mirror.approval not in (Approval.DISABLED, Approval.SUSPENDED):
+    if mirror.approval != Approval.DISABLED and not mirror.suspended_at:
         raise ValidationError(f"Only a disabled or suspended mirror can be enabled, not "
-                              f"a {mirror.get_approval_display().lower()} one.")  # fmt: skip
-    mirror.approval, mirror.approval_reason = Approval.APPROVED, ""
+                              f"a {mirror.get_standing_display().lower()} one.")  # fmt: skip
     mirror.status, mirror.consecutive_failures, mirror.consecutive_successes = (
         MirrorStatus.UNKNOWN, 0, 0
     )  # fmt: skip
-    mirror.save(
-        update_fields=[
-            "approval", "approval_reason", "status", "consecutive_failures",
-            "consecutive_successes", "modified",
-        ]
-    )  # fmt: skip
+    _decide(mirror, Approval.APPROVED, "", by=by,
+            also=["status", "consecutive_failures", "consecutive_successes"])  # fmt: skip
     changes_publish(f"{mirror.name} enabled by {who(by)}")
     moderation_notify(mirror=mirror, event="enabled")
     return mirror
@@ -119,7 +129,7 @@ def moderation_notify(*, mirror: Mirror, event: str) -> None:
     if not to:
         return
     subject, body = _MODERATION_EMAILS[event]
-    values = {"name": mirror.name, "reason": mirror.approval_reason}
+    values = {"name": mirror.name, "reason": mirror.standing_reason}
     message = portal_message(subject=subject.format(**values), body=body.format(**values),
                              to=to)  # fmt: skip
 
@@ -132,6 +142,7 @@ def moderation_notify(*, mirror: Mirror, event: str) -> None:
     transaction.on_commit(send)
 
 
+@records_by
 @transaction.atomic
 def mirror_save(*, mirror: Mirror, by=None, changed: Iterable[str] = ()) -> Mirror:
     """Save a mirror someone edited (its URLs and netblocks are saved by the caller's
@@ -143,6 +154,7 @@ def mirror_save(*, mirror: Mirror, by=None, changed: Iterable[str] = ()) -> Mirr
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_parts_save(*, mirror: Mirror, formset, by=None) -> None:
     """Save a validated formset of a mirror's URLs or netblocks (the admin's inlines, the
@@ -152,6 +164,7 @@ def mirror_parts_save(*, mirror: Mirror, formset, by=None) -> None:
     changes_publish(f"{what} of {mirror.name} changed by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
     mirror_url.full_clean()
@@ -160,6 +173,7 @@ def mirror_url_save(*, mirror_url: MirrorURL, by=None) -> MirrorURL:
     return mirror_url
 
 
+@records_by
 @transaction.atomic
 def mirror_url_delete(*, mirror_url: MirrorURL, by=None) -> None:
     url = mirror_url.url
@@ -167,6 +181,7 @@ def mirror_url_delete(*, mirror_url: MirrorURL, by=None) -> None:
     changes_publish(f"URL {url} deleted by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def mirror_delete(*, mirror: Mirror, by=None) -> None:
     name = mirror.name
@@ -174,6 +189,7 @@ def mirror_delete(*, mirror: Mirror, by=None) -> None:
     changes_publish(f"{name} deleted by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def check_record_delete(*, record, by=None) -> None:
     """Delete what the checks recorded (a check, a day's summary, a sweep, a repository or

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.audit import records_by
 from apps.core.mail import portal_message
 from apps.core.services import who
 
@@ -24,6 +25,7 @@ from .moderation import changes_publish
 logger = logging.getLogger(__name__)
 
 
+@records_by
 @transaction.atomic
 def mirror_owner_switch(*, mirror: Mirror, active: bool, by=None) -> Mirror:
     """Take the mirror out of the lists (or put it back) until its owner says otherwise."""
@@ -34,6 +36,7 @@ def mirror_owner_switch(*, mirror: Mirror, active: bool, by=None) -> Mirror:
     return mirror
 
 
+@records_by
 @transaction.atomic
 def maintenance_window_add(
     *, mirror: Mirror, starts_at: dt.datetime, ends_at: dt.datetime, note: str = "", by=None
@@ -49,6 +52,7 @@ def maintenance_window_add(
     return window
 
 
+@records_by
 @transaction.atomic
 def maintenance_window_remove(*, window: MaintenanceWindow, by=None) -> None:
     name = window.mirror.name
@@ -57,6 +61,7 @@ def maintenance_window_remove(*, window: MaintenanceWindow, by=None) -> None:
     changes_publish(f"maintenance window of {name} removed by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def netblock_add(*, mirror: Mirror, cidr: str, by=None) -> Netblock:
     """Add a network the mirror prefers to serve (validated as the form's netblocks, and
@@ -69,6 +74,7 @@ def netblock_add(*, mirror: Mirror, cidr: str, by=None) -> Netblock:
     return netblock
 
 
+@records_by
 @transaction.atomic
 def netblock_remove(*, netblock: Netblock, by=None) -> None:
     cidr, name = netblock.cidr, netblock.mirror.name
@@ -76,6 +82,7 @@ def netblock_remove(*, netblock: Netblock, by=None) -> None:
     changes_publish(f"netblock {cidr} of {name} removed by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def mirror_notify_update(
     *, mirror: Mirror, events: list[str], addresses: list[str], by=None
@@ -90,6 +97,7 @@ def mirror_notify_update(
     return mirror
 
 
+@records_by
 @transaction.atomic
 def co_owner_invite(*, mirror: Mirror, email: str, by, site_url: str) -> CoOwnerInvite:
     """Invite someone by email to manage the mirror; the email carries the accept link.

@@ -1,5 +1,5 @@
 """Content checks outside the sweeps: a mirror the health loop saw come back, and every
-mirror carrying a repository the master just pushed. Same plans, probes and recording as
+mirror carrying a repository the master just pushed. Same probe batches, probes and recording as
 a sweep's chunk; the lists follow after commit."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import MaintenanceWindow, Mirror
-from ..selectors.plans import CheckContext, plans_build
+from ..selectors.probe_batches import CheckContext, probe_batches_build
 from .image_parts import image_parts_add
 from .moderation import changes_publish
 from .recording import outcomes_record
@@ -32,11 +32,11 @@ def mirrors_recheck(*, mirror_ids: Sequence[int], reason: str, now: dt.datetime 
     if not ids:
         return 0
     context = CheckContext.load()
-    plans = plans_build(mirror_ids=ids, context=context)
-    image_parts_add(plans, context)
+    probe_batches = probe_batches_build(mirror_ids=ids, context=context)
+    image_parts_add(probe_batches, context)
     recorded = 0
     with transaction.atomic():
-        for batch in outcomes_stream(plans):
+        for batch in outcomes_stream(probe_batches):
             recorded += outcomes_record(sweep=None, outcomes=batch, context=context)
         if recorded:
             changes_publish(f"content re-check of {len(ids)} mirrors ({reason})")

@@ -13,6 +13,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core.audit import audit_record
+
 from ..checks.engine import MirrorOutcome
 from ..checks.evaluate import (
     image_state_evaluate,
@@ -30,7 +32,7 @@ from ..models import (
     PushArrival,
     Sweep,
 )
-from ..selectors.plans import CheckContext
+from ..selectors.probe_batches import CheckContext
 from .master import BATCH
 from .status import Notice, mirror_status_next, notices_send
 from .url_states import URLResult, outcome_url_results, url_states_record
@@ -324,11 +326,11 @@ def _mirrors_status_record(
     ids = [pk for pk in verdicts if pk not in resting]
     for start in range(0, len(ids), BATCH):
         batch = Mirror.objects.filter(pk__in=ids[start : start + BATCH]).only(
-            "name", "contact_email", *MIRROR_CHECK_FIELDS
+            "name", "contact_email", "approval", *MIRROR_CHECK_FIELDS
         )
         for mirror in batch:
             reachable, lag, why = verdicts[mirror.pk]
-            before = (mirror.status, mirror.approval, mirror.stale_notified)
+            before = (mirror.status, mirror.suspended_at, mirror.stale_notified)
             events = mirror_status_next(
                 mirror=mirror,
                 reachable=reachable,
@@ -336,7 +338,7 @@ def _mirrors_status_record(
                 now=now,
             )
             notices += [Notice(mirror, event, why) for event in events]
-            if (mirror.status, mirror.approval, mirror.stale_notified) != before:
+            if (mirror.status, mirror.suspended_at, mirror.stale_notified) != before:
                 changed.append(mirror)
             else:
                 (succeeded if reachable else failed).append(mirror.pk)
@@ -357,10 +359,16 @@ def _mirrors_status_record(
     for start in range(0, len(resting_ids), BATCH):
         Mirror.objects.filter(pk__in=resting_ids[start : start + BATCH]).update(last_checked_at=now)
     Mirror.objects.bulk_update(changed, MIRROR_CHECK_FIELDS, batch_size=BATCH // 4)
+    for notice in notices:  # the checks' suspensions, in the audit log as the system's
+        if notice.event == "suspended":
+            mirror = notice.mirror
+            changes = {"suspended_at": (None, mirror.suspended_at),
+                       "suspended_reason": ("", mirror.suspended_reason)}  # fmt: skip
+            audit_record(mirror, changes=changes)
     return notices
 
 
 MIRROR_CHECK_FIELDS = [
     "status", "status_since", "consecutive_failures", "consecutive_successes",
-    "last_checked_at", "last_success_at", "approval", "approval_reason", "stale_notified",
+    "last_checked_at", "last_success_at", "suspended_at", "suspended_reason", "stale_notified",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
+from apps.core.audit import records_as, records_by
 from apps.core.geo import COUNTRIES, continent_of
 from apps.core.mail import person_name, portal_message, send_after_commit
 from apps.core.outbox import task_record, task_waiting
@@ -19,7 +20,7 @@ from ..choices import Approval, MirrorStatus, Protocol
 from ..models import Mirror, MirrorURL, Netblock
 from ..models.network import repository_kinds_default
 from ..selectors.msync import msync_answer
-from ..selectors.plans import CheckContext, plans_build
+from ..selectors.probe_batches import CheckContext, probe_batches_build
 from .moderation import changes_publish
 from .recording import outcomes_record
 from .sweeps import outcomes_stream
@@ -112,6 +113,7 @@ def first_check_waiting(mirror: Mirror) -> bool:
     return task_waiting(key=FIRST_CHECK_KEY.format(mirror.pk))
 
 
+@records_as("owner")
 @transaction.atomic
 def mirror_register(*, owner, details: MirrorDetails) -> Mirror:
     """Create a pending mirror with its URLs, netblocks and choices; after commit, queue its
@@ -128,6 +130,7 @@ def mirror_register(*, owner, details: MirrorDetails) -> Mirror:
     return mirror
 
 
+@records_by
 @transaction.atomic
 def mirror_owner_update(*, mirror: Mirror, details: MirrorDetails, by=None) -> Mirror:
     """Save what an owner changed; the mirror is checked again at once."""
@@ -172,13 +175,13 @@ def registration_notify(*, mirror: Mirror, site_url: str) -> None:
 
 
 def mirror_check_first(*, mirror_id: int) -> int:
-    """Check one mirror now, as a sweep would (same plan, probes and recording), but
+    """Check one mirror now, as a sweep would (same probe batch, probes and recording), but
     outside any sweep; return the number of checks recorded."""
     context = CheckContext.load()
-    plans = plans_build(mirror_ids=[mirror_id], context=context)
+    probe_batches = probe_batches_build(mirror_ids=[mirror_id], context=context)
     recorded = 0
     with transaction.atomic():
-        for batch in outcomes_stream(plans):
+        for batch in outcomes_stream(probe_batches):
             recorded += outcomes_record(sweep=None, outcomes=batch, context=context)
         if recorded:  # its page's "why not listed" is read from the next snapshot
             changes_publish(f"first check of mirror {mirror_id}")

@@ -68,10 +68,15 @@ def mirror_status_next(*, mirror: Mirror, reachable: bool, stale: bool, now: dt.
             events.append("down")
             mirror.status, mirror.status_since = MirrorStatus.DOWN, now
         limit = settings.MIRROR_CHECK_SUSPEND_AFTER
-        if limit and mirror.consecutive_failures >= limit and mirror.approval == Approval.APPROVED:
+        if (
+            limit
+            and mirror.consecutive_failures >= limit
+            and mirror.approval == Approval.APPROVED
+            and not mirror.suspended_at
+        ):
             events.append("suspended")
-            mirror.approval = Approval.SUSPENDED
-            mirror.approval_reason = (
+            mirror.suspended_at = now
+            mirror.suspended_reason = (
                 f"Suspended automatically on {now:%Y-%m-%d %H:%M} UTC after "
                 f"{mirror.consecutive_failures} failed checks in a row."
             )
@@ -115,7 +120,7 @@ def notices_send(*, notices: Sequence[Notice]) -> int:
             "name": mirror.name,
             "n": mirror.consecutive_failures,
             "detail": notice.detail,
-            "reason": mirror.approval_reason,
+            "reason": mirror.suspended_reason,
             "hours": settings.MIRROR_CHECK_STALE_EMAIL_SECONDS // 3600,
         }
         messages.append(

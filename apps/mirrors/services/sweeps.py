@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.core.http import SafeClient
 
-from ..checks.engine import MirrorOutcome, MirrorPlan, loop_run, plans_probe
+from ..checks.engine import MirrorOutcome, ProbeBatch, loop_run, probe_batches_run
 from ..choices import (
     MirrorStatus,
     MirrorTier,
@@ -31,7 +31,7 @@ from ..models import (
     Mirror,
     Sweep,
 )
-from ..selectors.plans import CheckContext, plans_build
+from ..selectors.probe_batches import CheckContext, probe_batches_build
 from ..signals import sweep_finished
 from .image_parts import image_parts_add
 from .master import MasterReport, master_refresh
@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass
-class SweepPlan:
+class SweepChunks:
     """A started sweep and the mirror ids of each of its chunks."""
 
     sweep: Sweep
@@ -55,7 +55,7 @@ def sweep_start(
     mirror_ids: Iterable[int] | None = None,
     chunk_size: int | None = None,
     now: dt.datetime | None = None,
-) -> SweepPlan | None:
+) -> SweepChunks | None:
     """Start a sweep, or return None when one is already running.
 
     A running sweep whose lease expired (its worker died) is marked abandoned first, so
@@ -95,7 +95,7 @@ def sweep_start(
     sweep.save(
         update_fields=["master_ok", "master_timestamp", "mirrors_total", "chunks_total", "notes"]
     )
-    return SweepPlan(sweep=sweep, chunks=chunks, master=master)
+    return SweepChunks(sweep=sweep, chunks=chunks, master=master)
 
 
 @dataclass
@@ -121,13 +121,13 @@ def sweep_chunk_run(
         return ChunkReport(skipped=True)  # finished, or this chunk delivered again
     clock = time.perf_counter()
     context = CheckContext.load()
-    plans = plans_build(mirror_ids=mirror_ids, context=context)
-    for problem in image_parts_add(plans, context):
+    probe_batches = probe_batches_build(mirror_ids=mirror_ids, context=context)
+    for problem in image_parts_add(probe_batches, context):
         logger.warning("Sweep %s: %s", sweep_id, problem)
-    logger.info("Sweep %s: planned %d mirrors in %.1f s", sweep_id, len(plans),
+    logger.info("Sweep %s: planned %d mirrors in %.1f s", sweep_id, len(probe_batches),
                 time.perf_counter() - clock)  # fmt: skip
     report = ChunkReport()
-    for batch in outcomes_stream(plans, progress=progress):
+    for batch in outcomes_stream(probe_batches, progress=progress):
         # Recording here, in the caller's thread, while the probes go on in another: the
         # writes overlap the waiting for slow and hung mirrors.
         report.mirrors += len(batch)
@@ -144,12 +144,12 @@ def sweep_chunk_run(
 
 
 def outcomes_stream(
-    plans: list[MirrorPlan],
+    probe_batches: list[ProbeBatch],
     *,
     progress: Callable[[MirrorOutcome], None] | None = None,
     batch_size: int = 500,
 ):
-    """Probe the plans in an event loop in a worker thread; yield the outcomes in batches.
+    """Probe the probe_batches in an event loop in a worker thread; yield the outcomes in batches.
 
     The database stays in the calling thread (its connection, its transaction in tests);
     the thread running the loop never touches it.
@@ -171,8 +171,8 @@ def outcomes_stream(
     def probe() -> None:
         try:
             loop_run(
-                plans_probe(
-                    plans,
+                probe_batches_run(
+                    probe_batches,
                     client=SafeClient.from_settings(),
                     concurrency=settings.MIRROR_CHECK_CONCURRENCY,
                     on_done=on_done,
@@ -273,22 +273,22 @@ def sweep_run(
     trigger: str = SweepTrigger.COMMAND,
     mirror_ids: Iterable[int] | None = None,
     progress: Callable[[MirrorOutcome], None] | None = None,
-    on_start: Callable[[SweepPlan], None] | None = None,
+    on_start: Callable[[SweepChunks], None] | None = None,
 ) -> Sweep | None:
     """A whole sweep in this process, in one chunk (the command and the benchmark).
 
     None when another sweep is running.
     """
-    plan = sweep_start(trigger=trigger, mirror_ids=mirror_ids, chunk_size=None)
-    if plan is None:
+    sweep_chunks = sweep_start(trigger=trigger, mirror_ids=mirror_ids, chunk_size=None)
+    if sweep_chunks is None:
         return None
     if on_start is not None:
-        on_start(plan)
+        on_start(sweep_chunks)
     try:
-        for ids in plan.chunks:
-            sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=ids, progress=progress)
+        for ids in sweep_chunks.chunks:
+            sweep_chunk_run(sweep_id=sweep_chunks.sweep.pk, mirror_ids=ids, progress=progress)
     except BaseException as exc:
-        sweep_chunk_fail(sweep_id=plan.sweep.pk, error=repr(exc), mirror_ids=ids)
-        sweep_finish(sweep_id=plan.sweep.pk, foreground=True)
+        sweep_chunk_fail(sweep_id=sweep_chunks.sweep.pk, error=repr(exc), mirror_ids=ids)
+        sweep_finish(sweep_id=sweep_chunks.sweep.pk, foreground=True)
         raise
-    return sweep_finish(sweep_id=plan.sweep.pk, foreground=True)
+    return sweep_finish(sweep_id=sweep_chunks.sweep.pk, foreground=True)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core.audit import records_by
 from apps.servers.counters import Delta, Reading, counter_delta, split_by_day
 from apps.servers.services.traffic import (
     CLOCK_SKEW,
@@ -23,6 +24,7 @@ from ..models import Mirror, MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
 from .quota import mirror_quota_check
 
 
+@records_by
 @transaction.atomic
 def mirror_traffic_period_report(
     *, mirror: Mirror, start: dt.datetime, end: dt.datetime, bytes_out: int, bytes_in: int, by
@@ -41,6 +43,7 @@ def mirror_traffic_period_report(
     return Recorded(None, delta)
 
 
+@records_by
 @transaction.atomic
 def mirror_traffic_counters_report(
     *, mirror: Mirror, interface: str, reading: Reading, by

@@ -21,6 +21,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.audit import records_by
 from apps.core.http import FetchError, SafeClient, TargetPolicy
 from apps.core.http.targets import target_parse
 from apps.core.services import who
@@ -36,6 +37,7 @@ NOTICE_EVENTS = {"down": "down", "recovered": "back", "stale": "behind", "suspen
 SIGNATURE_HEADER = "X-Portal-Signature-256"
 
 
+@records_by
 @transaction.atomic
 def webhook_add(*, mirror: Mirror, url: str, by=None) -> MirrorWebhook:
     """A webhook for the mirror: an http(s) URL whose host is not a forbidden address
@@ -55,6 +57,7 @@ def webhook_add(*, mirror: Mirror, url: str, by=None) -> MirrorWebhook:
     return hook
 
 
+@records_by
 @transaction.atomic
 def webhook_remove(*, webhook: MirrorWebhook, by=None) -> None:
     logger.info("Webhook %s of %s removed by %s", webhook.url, webhook.mirror.name, who(by))

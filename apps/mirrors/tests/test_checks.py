@@ -166,8 +166,8 @@ def test_a_mirror_failing_n_times_is_suspended_and_its_owner_told(
     for _ in range(3):
         sweep(mirror)
     mirror.refresh_from_db()
-    assert mirror.approval == Approval.SUSPENDED
-    assert re.search(r" after (\d+) failed checks in a row\.$", mirror.approval_reason)[1] == "3"
+    assert (mirror.approval, mirror.standing) == (Approval.APPROVED, "suspended")
+    assert re.search(r" after (\d+) failed checks in a row\.$", mirror.suspended_reason)[1] == "3"
     assert [m.subject for m in mail.outbox] == [
         "[CentOS mirrors] Mirror refused.farm.test is down",
         "[CentOS mirrors] Mirror refused.farm.test has been suspended",
@@ -234,8 +234,8 @@ def test_only_one_sweep_runs_at_a_time(farm_mirrors):
     # A sweep whose worker died does not block the next one after its lease.
     running.lease_expires_at = now - dt.timedelta(seconds=1)
     running.save()
-    plan = services.sweep_start(chunk_size=4)
-    assert plan is not None and len(plan.chunks) == 3
+    sweep_chunks = services.sweep_start(chunk_size=4)
+    assert sweep_chunks is not None and len(sweep_chunks.chunks) == 3
     running.refresh_from_db()
     assert running.state == SweepState.ABANDONED
 
@@ -244,16 +244,20 @@ def test_a_chunk_delivered_again_counts_once(farm_mirrors, django_capture_on_com
     """A worker killed after counting its chunk but before acknowledging the task: the
     chunk comes again (acks_late) and is neither probed nor counted a second time."""
     ids = [farm_mirrors[name].pk for name in ("current", "behind", "refused")]
-    plan = services.sweep_start(mirror_ids=ids, chunk_size=2)
-    first, second = plan.chunks
+    sweep_chunks = services.sweep_start(mirror_ids=ids, chunk_size=2)
+    first, second = sweep_chunks.chunks
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=first).mirrors == 2
+        assert (
+            services.sweep_chunk_run(sweep_id=sweep_chunks.sweep.pk, mirror_ids=first).mirrors == 2
+        )
         checks = Check.objects.count()
-        again = services.sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=first)
+        again = services.sweep_chunk_run(sweep_id=sweep_chunks.sweep.pk, mirror_ids=first)
         assert again.skipped and not again.last and Check.objects.count() == checks
-        assert not services.sweep_chunk_fail(sweep_id=plan.sweep.pk, error="x", mirror_ids=first)
-        assert services.sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=second).last
-    sweep = Sweep.objects.get(pk=plan.sweep.pk)
+        assert not services.sweep_chunk_fail(
+            sweep_id=sweep_chunks.sweep.pk, error="x", mirror_ids=first
+        )
+        assert services.sweep_chunk_run(sweep_id=sweep_chunks.sweep.pk, mirror_ids=second).last
+    sweep = Sweep.objects.get(pk=sweep_chunks.sweep.pk)
     assert (sweep.chunks_done, sweep.mirrors_checked) == (2, 3)
     assert "A chunk failed" not in sweep.notes
 

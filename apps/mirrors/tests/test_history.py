@@ -68,7 +68,7 @@ def test_setupschedule_creates_the_periodic_tasks_once(settings):
     tasks = {t.task: t for t in PeriodicTask.objects.all()}
     assert set(tasks) == {
         "mirrors.sweep_start", "mirrors.checks_aggregate", "mirrors.health_round",
-        "servers.checks_round",
+        "servers.service_checks_round",
         "servers.traffic_poll", "servers.traffic_prune",  # bandwidth: SNMP every 5 minutes
         "core.heartbeat",  # the workers' heartbeat, which also sends what the outbox kept
         "mirrors.staged_open",  # staged releases opened at their time or share

@@ -56,10 +56,10 @@ def test_a_window_opening_during_a_sweep_keeps_the_checks_but_counts_nothing(
     mirror.save()
     mirror_farm.set_behaviour("current", Behaviour.REFUSED)
     with django_capture_on_commit_callbacks(execute=True):
-        plan = services.sweep_start(mirror_ids=[mirror.pk])
+        sweep_chunks = services.sweep_start(mirror_ids=[mirror.pk])
         window(mirror, hours_ago=0)  # opens now, after the sweep planned the mirror
-        services.sweep_chunk_run(sweep_id=plan.sweep.pk, mirror_ids=plan.chunks[0])
-        services.sweep_finish(sweep_id=plan.sweep.pk)
+        services.sweep_chunk_run(sweep_id=sweep_chunks.sweep.pk, mirror_ids=sweep_chunks.chunks[0])
+        services.sweep_finish(sweep_id=sweep_chunks.sweep.pk)
     mirror.refresh_from_db()
     assert (mirror.status, mirror.consecutive_failures) == (MirrorStatus.UP, 1)
     assert mirror.last_checked_at is not None

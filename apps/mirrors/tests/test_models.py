@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from apps.mirrors.choices import Approval, MirrorStatus
 from apps.mirrors.models import Mirror, MirrorURL, Netblock
@@ -15,7 +16,7 @@ def test_serving_needs_approval_the_owners_switch_and_up():
     serving = MirrorFactory(name="ok.example.org")
     MirrorFactory(approval=Approval.PENDING)
     MirrorFactory(approval=Approval.DISABLED)
-    MirrorFactory(approval=Approval.SUSPENDED)
+    MirrorFactory(approval=Approval.APPROVED, suspended_at=timezone.now())
     MirrorFactory(owner_active=False)
     MirrorFactory(status=MirrorStatus.DOWN)
     MirrorFactory(status=MirrorStatus.UNKNOWN)

@@ -65,7 +65,7 @@ def test_the_closest_healthy_current_internal_mirror_and_the_fallbacks(client, n
     assert chosen(client, ip=LONDON)[:2] == ("jp.internal.test", "global")
 
     # No internal mirror qualifies: the master.
-    network["jp"].approval = "suspended"
+    network["jp"].suspended_at = timezone.now()
     network["jp"].save()
     assert chosen(client, ip=LONDON) == ("master.test", "master", [])
 

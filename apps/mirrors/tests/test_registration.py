@@ -358,7 +358,7 @@ def test_a_mirror_that_carries_one_image_is_checked_for_that_one_only(
     """The form's ISO images: a mirror that ticks one is probed for it, not the others."""
     from apps.mirrors.choices import CheckKind
     from apps.mirrors.models import Mirror
-    from apps.mirrors.selectors import CheckContext, plans_build
+    from apps.mirrors.selectors import CheckContext, probe_batches_build
     from apps.releases.models import Image
 
     from .factories import MirrorFactory, MirrorURLFactory
@@ -369,13 +369,13 @@ def test_a_mirror_that_carries_one_image_is_checked_for_that_one_only(
     picky.images.set([one])
     every = MirrorFactory(name="every.example.org")
     MirrorURLFactory(mirror=every)
-    plans = {
+    probe_batches = {
         p.mirror_id: p
-        for p in plans_build(mirror_ids=[picky.pk, every.pk], context=CheckContext.load())
+        for p in probe_batches_build(mirror_ids=[picky.pk, every.pk], context=CheckContext.load())
     }
 
     def images(mirror: Mirror) -> set[int]:
-        return {t.key for t in plans[mirror.pk].targets if t.kind == CheckKind.IMAGE}
+        return {t.key for t in probe_batches[mirror.pk].targets if t.kind == CheckKind.IMAGE}
 
     assert images(picky) == {one.pk}
     assert images(every) == set(Image.objects.values_list("pk", flat=True))

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps.core.audit import records_by
 from apps.core.services import signal_after_commit, who
 
 from ..choices import ReleaseStatus
@@ -24,6 +25,7 @@ def _changed(reason: str) -> None:
     signal_after_commit(releases_changed, sender=Release, reason=reason)
 
 
+@records_by
 @transaction.atomic
 def catalogue_save(*, instance: models.Model, by=None, changed: Iterable[str] = ()) -> None:
     """Save a release, architecture, repository or repository version someone edited (the
@@ -40,6 +42,7 @@ def catalogue_save(*, instance: models.Model, by=None, changed: Iterable[str] = 
     _changed(f"{instance._meta.verbose_name} {instance} {verb} by {who(by)} ({fields})")
 
 
+@records_by
 @transaction.atomic
 def release_save(
     *,
@@ -66,6 +69,7 @@ def release_save(
     return release
 
 
+@records_by
 @transaction.atomic
 def catalogue_delete(*, instance: models.Model, by=None) -> None:
     label = f"{instance._meta.verbose_name} {instance}"
@@ -73,6 +77,7 @@ def catalogue_delete(*, instance: models.Model, by=None) -> None:
     _changed(f"{label} deleted by {who(by)}")
 
 
+@records_by
 @transaction.atomic
 def release_mark_end_of_life(*, release: Release, by=None, note: str = "") -> Release:
     """The release moves to the vault: mirrors stop being asked for it, and clients asking
@@ -92,6 +97,7 @@ def release_mark_end_of_life(*, release: Release, by=None, note: str = "") -> Re
     return release
 
 
+@records_by
 @transaction.atomic
 def image_save(*, image: Image, by=None, changed: Iterable[str] = ()) -> Image:
     """Save an image someone edited. The size and hash served stay the master's: a typed

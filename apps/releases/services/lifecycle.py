@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.core.audit import records_by
 from apps.core.services import signal_after_commit, who
 
 from ..choices import TRANSITIONS, ReleaseStatus, Team
@@ -63,6 +64,7 @@ def require_team(by, *teams: str) -> None:
     raise TeamRefused(f"{who(by)} is not in the {names} team.")
 
 
+@records_by
 @transaction.atomic
 def release_advance(*, release: Release, to: str, by, note: str = "") -> Release:
     """A plain step (planned → beta → candidate): release engineering or staff."""
@@ -78,6 +80,7 @@ def release_advance(*, release: Release, to: str, by, note: str = "") -> Release
     return release
 
 
+@records_by
 @transaction.atomic
 def candidate_add(*, release: Release, by, path_template: str = "") -> ReleaseCandidate:
     """The next candidate (RC1, RC2...); a planned or beta release becomes a candidate.
@@ -121,6 +124,7 @@ def candidate_images_record(
     return count
 
 
+@records_by
 @transaction.atomic
 def signoff_record(*, candidate: ReleaseCandidate, team: str, by, note: str = "") -> Signoff:
     """A team member signs a candidate off for their team. A developer cannot sign as QA,
@@ -138,6 +142,7 @@ def signoff_record(*, candidate: ReleaseCandidate, team: str, by, note: str = ""
     return signoff
 
 
+@records_by
 @transaction.atomic
 def candidate_go(*, candidate: ReleaseCandidate, by, note: str = "") -> Release:
     """Go for a candidate (release engineering or staff), only when nothing is missing
@@ -161,6 +166,7 @@ def candidate_go(*, candidate: ReleaseCandidate, by, note: str = "") -> Release:
     return release
 
 
+@records_by
 @transaction.atomic
 def release_stage(
     *, release: Release, by, opens_at: dt.datetime | None = None, share: int | None = None
@@ -188,6 +194,7 @@ def release_stage(
     return release
 
 
+@records_by
 @transaction.atomic
 def release_open(*, release: Release, by=None, reason: str = "") -> Release:
     """The bit flip: a staged release becomes public in every answer at once (a new

@@ -10,6 +10,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.audit import records_by
+
 from ..choices import BlockerStatus, Team
 from ..models import (
     Architecture,
@@ -39,6 +41,7 @@ def _urls(urls) -> list[str]:
     return out
 
 
+@records_by
 @transaction.atomic
 def result_record(
     *, candidate: ReleaseCandidate, case: ValidationCase, architecture: Architecture,
@@ -60,6 +63,7 @@ def result_record(
     return result
 
 
+@records_by
 @transaction.atomic
 def blocker_propose(
     *, release, milestone: str, criterion: str, bug_url: str, by, summary: str = ""
@@ -78,6 +82,7 @@ def blocker_propose(
     return blocker
 
 
+@records_by
 @transaction.atomic
 def blocker_vote(*, blocker: Blocker, vote: int, by) -> Blocker:
     """A team member's +1 or -1 (their later vote replaces the earlier one). At a net
@@ -105,6 +110,7 @@ def blocker_vote(*, blocker: Blocker, vote: int, by) -> Blocker:
     return blocker
 
 
+@records_by
 @transaction.atomic
 def blocker_close(*, blocker: Blocker, by) -> Blocker:
     """The bug is fixed in a candidate: a team member or staff closes the blocker."""

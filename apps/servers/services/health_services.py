@@ -114,7 +114,7 @@ def job_run(job: Job) -> PluginResult:
     return plugin_run(job.argv, timeout=settings.SERVER_CHECK_TIMEOUT + 2)
 
 
-def services_check(*, services, now: dt.datetime | None = None) -> list[ServiceCheckResult]:
+def service_checks_run(*, services, now: dt.datetime | None = None) -> list[ServiceCheckResult]:
     """Run these active services' plugins now, SERVER_CHECK_CONCURRENCY at a time, and
     record every result."""
     policy = TargetPolicy.from_settings()
@@ -140,7 +140,7 @@ def services_run_due(*, now: dt.datetime | None = None, limit: int = 1000) -> di
     )
     active = [s for s in due if not s.passive]
     passive = [s for s in due if s.passive]
-    services_check(services=active)
+    service_checks_run(services=active)
     stale_state = ServerHealth(settings.SERVER_READINGS_STALE_STATE)
     for service in passive:
         minutes = round((now - (service.last_check or service.created)).total_seconds() / 60)

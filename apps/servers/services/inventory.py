@@ -7,12 +7,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from apps.core.audit import records_by
 from apps.core.services import instance_delete, instance_save
 
 from ..models import Role, Server
 from .health_services import server_services_derive
 
 
+@records_by
 @transaction.atomic
 def server_save(
     *,
@@ -37,6 +39,7 @@ def server_save(
     return server
 
 
+@records_by
 @transaction.atomic
 def server_delete(*, server: Server, by=None) -> None:
     """Remove a server from the inventory (its traffic goes with it); a sponsor's page

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.audit import audit_record, records_by
 from apps.core.tokens import TOUCH_EVERY, key_hash
 
 from ..models import Server, ServerPushToken
@@ -19,6 +20,7 @@ PREFIX_LENGTH = len(KEY_PREFIX) + 8
 MAX_ACTIVE_PER_SERVER = 5
 
 
+@records_by
 @transaction.atomic
 def push_token_issue(*, server: Server, name: str, by=None) -> tuple[ServerPushToken, str]:
     """Make a push key for `server` and return it with the raw key, which is never stored:
@@ -40,13 +42,16 @@ def push_token_issue(*, server: Server, name: str, by=None) -> tuple[ServerPushT
     return token, key
 
 
+@records_by
 @transaction.atomic
 def push_token_revoke(*, token: ServerPushToken, by=None) -> ServerPushToken:
     """Revoke a key at once; revoking twice keeps the first time."""
-    ServerPushToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+    revoked = ServerPushToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_record(token, changes={"revoked_at": (None, token.revoked_at)}, by=by)
     return token
 
 

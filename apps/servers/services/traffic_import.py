@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.core.audit import records_by
+
 from ..models import Server, ServerTraffic
 
 MAX_ERRORS = 20
@@ -72,6 +74,7 @@ def _row(fields: list[str]) -> tuple[str, TrafficDay | None]:
     return "", TrafficDay(day, numbers[0], numbers[1])
 
 
+@records_by
 @transaction.atomic
 def traffic_csv_import(*, server: Server, text: str, by=None) -> int:
     """Set the server's daily totals to the CSV's (a day already recorded is replaced:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from apps.servers import services
 from apps.servers.models import Server, ServerService
-from apps.servers.services.health_services import services_check, services_run_due
+from apps.servers.services.health_services import service_checks_run, services_run_due
 
 from .health_targets import (
     dns_server,
@@ -41,7 +41,9 @@ def server_with(hostname: str, address: str, roles: list[str]) -> Server:
 
 def check(service: ServerService, callbacks) -> ServerService:
     with callbacks(execute=True):
-        services_check(services=[ServerService.objects.select_related("server").get(pk=service.pk)])
+        service_checks_run(
+            services=[ServerService.objects.select_related("server").get(pk=service.pk)]
+        )
     service.refresh_from_db()
     return service
 

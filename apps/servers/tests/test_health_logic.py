@@ -90,5 +90,5 @@ def test_setupschedule_adds_the_round_of_server_checks(settings):
     settings.SERVER_CHECK_PERIODIC = False
     call_command("setupschedule")
     call_command("setupschedule", "--enable")
-    task = PeriodicTask.objects.get(task="servers.checks_round")
+    task = PeriodicTask.objects.get(task="servers.service_checks_round")
     assert task.enabled and task.interval.every == settings.SERVER_CHECK_ROUND_SECONDS

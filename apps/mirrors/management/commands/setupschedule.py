@@ -30,7 +30,7 @@ class Command(BaseCommand):
             f"Mirror checks every {sweep.interval.every} minutes: {state} "
             f"(periodic tasks {sweep.pk} and {aggregate.pk})."
         )
-        servers = server_schedule.checks_schedule_setup(
+        servers = server_schedule.service_checks_schedule_setup(
             enabled=True if enable else False if disable else None
         )
         self.stdout.write(

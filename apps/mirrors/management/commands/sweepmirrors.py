@@ -41,7 +41,7 @@ class Command(BaseCommand):
         sweep = services.sweep_run(
             trigger=SweepTrigger.COMMAND,
             mirror_ids=ids,
-            on_start=lambda plan: bar.reset(total=plan.sweep.mirrors_total),
+            on_start=lambda sweep_chunks: bar.reset(total=sweep_chunks.sweep.mirrors_total),
             progress=lambda outcome: bar.update(1),
         )
         bar.close()

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.servers.models import Server, ServerService
 from apps.servers.services.health_services import (
     server_services_derive,
-    services_check,
+    service_checks_run,
     services_run_due,
 )
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             active = ServerService.objects.filter(
                 server__in=servers, passive=False, enabled=True
             ).select_related("server")
-            results = services_check(services=list(active))
+            results = service_checks_run(services=list(active))
             counts = {"checked": len(results), "stale": 0}
         else:
             counts = services_run_due()

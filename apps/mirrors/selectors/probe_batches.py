@@ -1,4 +1,4 @@
-"""What a chunk of a sweep probes: the master's side (CheckContext) and one plan per
+"""What a chunk of a sweep probes: the master's side (CheckContext) and one probe batch per
 mirror (its URLs and the files it should carry)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.releases.models import Image, Release, RepositoryVersion
 
-from ..checks.engine import MirrorPlan, Target
+from ..checks.engine import ProbeBatch, Target
 from ..checks.evaluate import (
     KnownVersion,
 )
@@ -123,13 +123,13 @@ def _push_versions_load(releases) -> tuple[dict[str, list[int]], dict[int, dt.da
     return dict(push_versions), pushes
 
 
-def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[MirrorPlan]:
-    """One plan per mirror with a URL: what it carries, as files to probe.
+def probe_batches_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[ProbeBatch]:
+    """One probe batch per mirror with a URL: what it carries, as files to probe.
 
     Reads plain rows (six queries per batch, no model instances) and shares one target
     list between the mirrors that carry the same things, which is nearly all of them.
     """
-    plans, failing = [], {}
+    probe_batches, failing = [], {}
     through = (
         (Mirror.releases.through, "release_id"),
         (Mirror.architectures.through, "architecture_id"),
@@ -179,8 +179,8 @@ def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[Mir
                     for t in shared[choice]
                     if t.kind == CheckKind.REPOMD and context.packages.get(t.key)
                 ]
-            plans.append(
-                MirrorPlan(
+            probe_batches.append(
+                ProbeBatch(
                     mirror_id=mirror_id,
                     urls=[(pk, url if url.endswith("/") else url + "/")
                           for _, pk, url in sorted(urls[mirror_id])],
@@ -195,8 +195,8 @@ def plans_build(*, mirror_ids: Sequence[int], context: CheckContext) -> list[Mir
             )  # fmt: skip
     # Mirrors that failed last time first: if they hang again, their timeouts run while the
     # healthy ones are probed instead of after them.
-    plans.sort(key=lambda plan: -failing.get(plan.mirror_id, 0))
-    return plans
+    probe_batches.sort(key=lambda probe_batch: -failing.get(probe_batch.mirror_id, 0))
+    return probe_batches
 
 
 def _named_package(context: CheckContext, key: RepoKey, detail: str) -> Target | None:
