@@ -142,7 +142,43 @@ def mirror_detail(mirror: Mirror) -> dict:
             .select_related("vantage")
             .order_by("vantage__region")
         ),
+        "content_elsewhere": content_disagreements(mirror, repository_states),
     }
+
+
+def content_disagreements(mirror: Mirror, repository_states: list) -> list[str]:
+    """Where the places that checked a repository's content lately disagree with the
+    recorded state: "repository 5.0 os x86_64 behind as seen from Asia"."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from ..models import MirrorVantageState
+    from ..services.vantage_content import HERE, repo_key
+
+    recent = timezone.now() - dt.timedelta(minutes=2 * settings.MIRROR_CHECK_INTERVAL_MINUTES)
+    said: dict[str, list[tuple[str, str]]] = {}
+    for region, content in MirrorVantageState.objects.filter(
+        mirror=mirror, content_at__gte=recent, vantage__enabled=True
+    ).values_list("vantage__region", "content"):
+        for key, (state, _lag, _detail) in content.items():
+            said.setdefault(key, []).append((region, state))
+    lines = []
+    for row in repository_states:
+        name = f"repository {row.release} {row.repository.name} {row.architecture.name}"
+        if row.state == "current" and row.detail.endswith(f" as seen from {HERE}"):
+            lines.append(f"{name} {row.detail}")
+        elsewhere = sorted(
+            (state, region)
+            for region, state in said.get(repo_key(
+                (row.release_id, row.repository_id, row.architecture_id)), ())
+            if state != row.state
+        )  # fmt: skip
+        for state in dict.fromkeys(state for state, _ in elsewhere):
+            regions = ", ".join(region for s, region in elsewhere if s == state)
+            lines.append(f"{name} {state} as seen from {regions}")
+    return lines
 
 
 def mirror_network_summary() -> dict:

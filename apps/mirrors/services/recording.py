@@ -34,6 +34,7 @@ from ..selectors.plans import CheckContext
 from .master import BATCH
 from .status import Notice, mirror_status_next, notices_send
 from .url_states import URLResult, outcome_url_results, url_states_record
+from .vantage_content import content_majority
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def outcomes_record(
                 (sweep_id, outcome.mirror_id, probe.url_id, result.url[:1000], target.kind,
                  adapt(dt.datetime.fromtimestamp(result.started, tz=dt.UTC)), result.status,
                  result.latency_ms, result.nbytes, result.error or "", result.detail[:200],
-                 result.family)
+                 result.family, "")
             )  # fmt: skip
             if target.kind == CheckKind.REPOMD:
                 state, lag, stamp = repository_state_evaluate(
@@ -125,6 +126,7 @@ def outcomes_record(
         verdicts[outcome.mirror_id] = (outcome.reachable, max_lag, why)
         url_results += outcome_url_results(outcome)
 
+    content_majority(repo_states, now=now)  # the vantage points' votes, when there are any
     with transaction.atomic():
         _rows_insert(Check, CHECK_COLUMNS, checks)
         _repository_states_record(states=repo_states, now=now, answered=answered)
@@ -145,7 +147,7 @@ def outcomes_record(
 
 CHECK_COLUMNS = [
     "sweep", "mirror", "mirror_url", "url", "kind", "checked_at", "http_status", "latency_ms",
-    "bytes", "error", "detail", "family",
+    "bytes", "error", "detail", "family", "vantage",
 ]  # fmt: skip
 
 
