@@ -147,13 +147,16 @@ def vantage_content_record(*, vantage: str, results: Sequence, now=None) -> int:
                 state, lag, _ = repository_state_evaluate(sha256, stamp, versions[tuple(key)],
                                                           started)  # fmt: skip
                 content[name] = [state, lag, ""]
-            elif kind == CheckKind.PACKAGE and problem:
-                if content.get(name, [""])[0] == ContentState.CURRENT:
-                    content[name] = [ContentState.INCOMPLETE, None, problem[:300]]
+            elif kind == CheckKind.PACKAGE and problem and _current(content.get(name)):
+                content[name] = [ContentState.INCOMPLETE, None, problem[:300]]
         verdicts[mirror_id] = (bool(reachable), content)
     _rows_insert(Check, CHECK_COLUMNS, rows)
     _states_save(point, verdicts, now)
     return len(rows)
+
+
+def _current(verdict: list | None) -> bool:
+    return verdict is not None and verdict[0] == ContentState.CURRENT
 
 
 def _states_save(point: VantagePoint, verdicts: dict, now: dt.datetime) -> None:
@@ -194,7 +197,7 @@ def content_majority(states: dict[tuple, tuple], *, now: dt.datetime) -> None:
                 seen[(pk, name)].append((region, state, lag, detail))
     if not seen:
         return
-    for key, (here, sha256, lag, stamp, detail) in list(states.items()):
+    for key, (here, sha256, _lag, stamp, _detail) in list(states.items()):
         votes = seen.get((key[0], repo_key(key[1:])))
         if not votes:
             continue

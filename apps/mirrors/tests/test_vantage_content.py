@@ -21,7 +21,6 @@ from apps.core.testing.worker import celery_worker
 from apps.mirrors import services
 from apps.mirrors.choices import ContentState, MirrorStatus
 from apps.mirrors.models import Check, MirrorRepositoryState, MirrorVantageState, VantagePoint
-
 from portal.celery import app as celery_app
 
 from .factories import MirrorFactory, MirrorURLFactory, master_mirror_create
