@@ -116,6 +116,11 @@ def mirror_detail(mirror: Mirror) -> dict:
         .select_related("image__release", "image__architecture")
         .order_by("image__release", "image__architecture", "image__name")
     )
+    vantage_states = list(
+        MirrorVantageState.objects.filter(mirror=mirror, vantage__enabled=True)
+        .select_related("vantage")
+        .order_by("vantage__region")
+    )
     counts: dict[str, int] = {}
     for state in repository_states:
         counts[state.state] = counts.get(state.state, 0) + 1
@@ -137,16 +142,12 @@ def mirror_detail(mirror: Mirror) -> dict:
         "history": mirror_check_history(mirror),
         "recent_checks": list(Check.objects.filter(mirror=mirror).order_by("-checked_at")[:15]),
         # "not reachable from Asia since 14:02": what the vantage points saw
-        "unreachable_from": list(
-            MirrorVantageState.objects.filter(mirror=mirror, reachable=False, vantage__enabled=True)
-            .select_related("vantage")
-            .order_by("vantage__region")
-        ),
-        "content_elsewhere": content_disagreements(mirror, repository_states),
+        "unreachable_from": [s for s in vantage_states if not s.reachable],
+        "content_elsewhere": content_disagreements(repository_states, vantage_states),
     }
 
 
-def content_disagreements(mirror: Mirror, repository_states: list) -> list[str]:
+def content_disagreements(repository_states: list, vantage_states: list) -> list[str]:
     """Where the places that checked a repository's content lately disagree with the
     recorded state: "repository 5.0 os x86_64 behind as seen from Asia"."""
     import datetime as dt
@@ -154,16 +155,15 @@ def content_disagreements(mirror: Mirror, repository_states: list) -> list[str]:
     from django.conf import settings
     from django.utils import timezone
 
-    from ..models import MirrorVantageState
     from ..services.vantage_content import HERE, repo_key
 
     recent = timezone.now() - dt.timedelta(minutes=2 * settings.MIRROR_CHECK_INTERVAL_MINUTES)
     said: dict[str, list[tuple[str, str]]] = {}
-    for region, content in MirrorVantageState.objects.filter(
-        mirror=mirror, content_at__gte=recent, vantage__enabled=True
-    ).values_list("vantage__region", "content"):
-        for key, (state, _lag, _detail) in content.items():
-            said.setdefault(key, []).append((region, state))
+    for point in vantage_states:
+        if point.content_at is None or point.content_at < recent:
+            continue
+        for key, (state, _lag, _detail) in point.content.items():
+            said.setdefault(key, []).append((point.vantage.region, state))
     lines = []
     for row in repository_states:
         name = f"repository {row.release} {row.repository.name} {row.architecture.name}"

@@ -126,7 +126,14 @@ def outcomes_record(
         verdicts[outcome.mirror_id] = (outcome.reachable, max_lag, why)
         url_results += outcome_url_results(outcome)
 
-    content_majority(repo_states, now=now)  # the vantage points' votes, when there are any
+    # The vantage points' votes, when there are any; a mirror's lag is then the majority's.
+    if swayed := content_majority(repo_states, now=now):
+        lags: dict[int, list[int]] = {pk: [] for pk in swayed}
+        for (pk, *_key), (state, _sha, lag, _stamp, _detail) in repo_states.items():
+            if pk in swayed and state == ContentState.BEHIND and lag is not None:
+                lags[pk].append(lag)
+        for pk, seen in lags.items():
+            verdicts[pk] = (verdicts[pk][0], max(seen, default=None), verdicts[pk][2])
     with transaction.atomic():
         _rows_insert(Check, CHECK_COLUMNS, checks)
         _repository_states_record(states=repo_states, now=now, answered=answered)

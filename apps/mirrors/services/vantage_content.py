@@ -180,11 +180,12 @@ def _states_save(point: VantagePoint, verdicts: dict, now: dt.datetime) -> None:
     MirrorVantageState.objects.bulk_update(changed, ["content", "content_at"])
 
 
-def content_majority(states: dict[tuple, tuple], *, now: dt.datetime) -> None:
+def content_majority(states: dict[tuple, tuple], *, now: dt.datetime) -> set[int]:
     """Apply the majority to this place's repository states, in place: (mirror, release,
     repository, architecture) -> (state, sha256, lag, timestamp, detail). A state is the
     majority's of this place and the vantage points that checked it lately; a tie keeps
-    it current. With no vantage point's verdict (the default), nothing changes."""
+    it current. With no vantage point's verdict (the default), nothing changes. The mirrors
+    whose states the votes changed."""
     recent = now - dt.timedelta(minutes=2 * settings.MIRROR_CHECK_INTERVAL_MINUTES)
     seen: dict[tuple[int, str], list[tuple]] = defaultdict(list)
     mirror_ids = sorted({key[0] for key in states})
@@ -195,8 +196,9 @@ def content_majority(states: dict[tuple, tuple], *, now: dt.datetime) -> None:
         ).values_list("mirror_id", "vantage__region", "content"):  # fmt: skip
             for name, (state, lag, detail) in content.items():
                 seen[(pk, name)].append((region, state, lag, detail))
+    swayed: set[int] = set()
     if not seen:
-        return
+        return swayed
     for key, (here, sha256, _lag, stamp, _detail) in list(states.items()):
         votes = seen.get((key[0], repo_key(key[1:])))
         if not votes:
@@ -205,6 +207,7 @@ def content_majority(states: dict[tuple, tuple], *, now: dt.datetime) -> None:
         good = len(votes) - len(bad) + (here == ContentState.CURRENT)
         if here != ContentState.CURRENT and good >= len(bad) + 1:
             states[key] = (ContentState.CURRENT, sha256, 0, stamp, f"{here} as seen from {HERE}")
+            swayed.add(key[0])
         elif here == ContentState.CURRENT and len(bad) > good:
             state = Counter(v[1] for v in bad).most_common(1)[0][0]
             regions = ", ".join(sorted(v[0] for v in bad if v[1] == state))
@@ -212,3 +215,5 @@ def content_majority(states: dict[tuple, tuple], *, now: dt.datetime) -> None:
             said = next((v[3] for v in bad if v[1] == state and v[3]), "")
             states[key] = (state, sha256, max(lags) if lags else None, stamp,
                            f"{said or state} as seen from {regions}"[:300])  # fmt: skip
+            swayed.add(key[0])
+    return swayed
