@@ -172,3 +172,24 @@ def candidate_images_read(candidate_id: int) -> list[str]:
     from .services.candidates import candidate_images_read as read
 
     return read(candidate_id=candidate_id)
+
+
+@shared_task(name="mirrors.vantage_content", ignore_result=True)
+def vantage_content_task(vantage: str, plans: list, reply_queue: str | None = None) -> int:
+    """On a vantage point (no database): a chunk's repository probes, then what each answer
+    held back to the portal's workers (`reply_queue`, else the default queue)."""
+    from celery import current_app
+
+    from .services.vantage_content import vantage_content_probe
+
+    results = vantage_content_probe(plans)
+    current_app.send_task("mirrors.vantage_content_record", args=(vantage, results),
+                          queue=reply_queue)  # fmt: skip
+    return len(results)
+
+
+@shared_task(name="mirrors.vantage_content_record", ignore_result=True)
+def vantage_content_record_task(vantage: str, results: list) -> int:
+    from .services.vantage_content import vantage_content_record
+
+    return vantage_content_record(vantage=vantage, results=results)

@@ -421,6 +421,9 @@ class MirrorOptions:
     # any behaviour: connections from these client addresses are reset at once (a mirror
     # unreachable from one vantage point, reachable from the others)
     refuse_from: tuple[str, ...] = ()
+    # any behaviour: clients from these addresses are served as BEHIND (content wrong as
+    # seen from one vantage point only)
+    behind_from: tuple[str, ...] = ()
     iso_bad_offset: int = 200_000  # CORRUPT_ISO, ZEROED_ISO: where the bad bytes start
     iso_bad_length: int = 16  # CORRUPT_ISO: how many
 
@@ -526,8 +529,8 @@ class SimMirror:
         for conn in list(self._connections):
             conn.transport.abort()
 
-    def _respond(self, req: _Request) -> _Reply:
-        reply = self._resolve(req)
+    def _respond(self, req: _Request, peer: str | None = None) -> _Reply:
+        reply = self._resolve(req, peer)
         reply.keep_alive = req.keep_alive
         reply.send_body = req.method != "HEAD"
         if self.behaviour is Behaviour.SLOW:
@@ -535,7 +538,7 @@ class SimMirror:
         reply.bandwidth = self.options.bandwidth
         return reply
 
-    def _resolve(self, req: _Request) -> _Reply:
+    def _resolve(self, req: _Request, peer: str | None = None) -> _Reply:
         behaviour, opts = self.behaviour, self.options
         if req.method not in ("GET", "HEAD"):
             return _error(405, [("Allow", "GET, HEAD")])
@@ -552,7 +555,7 @@ class SimMirror:
             return _error(404)
         if behaviour is Behaviour.MISSING_ISO and _is_iso(rel):
             return _error(404)
-        res = self._lookup(rel)
+        res = self._lookup(rel, behind=peer is not None and peer in opts.behind_from)
         if res is None:
             return _error(404)
         if behaviour is Behaviour.WRONG_ISO_SIZE and _is_iso(rel):
@@ -578,7 +581,7 @@ class SimMirror:
             return None  # directories, empty segments and escapes are not files
         return rel
 
-    def _lookup(self, rel: str) -> _Resource | None:
+    def _lookup(self, rel: str, *, behind: bool = False) -> _Resource | None:
         if self.options.tree_dir is not None:
             path = Path(self.options.tree_dir, rel)
             try:
@@ -590,8 +593,8 @@ class SimMirror:
             return _Resource(st.st_size, int(st.st_mtime), _content_type(rel), path=path)
         if self.tree is None:
             return None
-        behind = self.options.versions_behind if self.behaviour is Behaviour.BEHIND else 0
-        return self.tree.view(behind).get(rel)
+        behind = behind or self.behaviour is Behaviour.BEHIND
+        return self.tree.view(self.options.versions_behind if behind else 0).get(rel)
 
 
 class _Altered(_Resource):
@@ -698,6 +701,7 @@ class _HttpProtocol(asyncio.Protocol):
     def __init__(self, mirror: SimMirror):
         self.mirror = mirror
         self.transport: asyncio.Transport | None = None
+        self.peer: str | None = None  # the client's address
         self.buf = bytearray()
         self.task: asyncio.Task | None = None  # an answer being sent asynchronously
         self.closed = False
@@ -710,6 +714,7 @@ class _HttpProtocol(asyncio.Protocol):
         if peer and peer[0] in self.mirror.options.refuse_from:
             transport.abort()
             return
+        self.peer = peer[0] if peer else None
         self.mirror._connections.add(self)
 
     def connection_lost(self, exc):
@@ -744,7 +749,7 @@ class _HttpProtocol(asyncio.Protocol):
             if self.mirror.behaviour is Behaviour.HANG:
                 self.buf.clear()  # read and drop, never answer
                 return
-            reply = self.mirror._respond(req)
+            reply = self.mirror._respond(req, self.peer)
             if reply.delay or reply.bandwidth or (reply.send_body and reply.length > INLINE_BODY):
                 self.task = asyncio.get_running_loop().create_task(self._send_async(reply))
                 return
@@ -1099,7 +1104,7 @@ class MirrorFarm:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     def _check(self, behaviour: Behaviour, opts: MirrorOptions) -> None:
-        if behaviour is Behaviour.BEHIND:
+        if behaviour is Behaviour.BEHIND or opts.behind_from:
             if opts.tree_dir is not None or self.tree is None:
                 raise ValueError("BEHIND needs the generated master tree, not a tree_dir")
             self.tree.behind_map(opts.versions_behind)  # validate now, not at the first request

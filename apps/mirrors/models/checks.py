@@ -154,6 +154,10 @@ class Check(models.Model):
         max_length=4, choices=AddressFamily.choices, blank=True,
         help_text="The address family asked; blank when the name did not resolve.",
     )  # fmt: skip
+    vantage = models.CharField(
+        max_length=40, blank=True,
+        help_text="The vantage point that probed; blank for this place.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-checked_at", "-id"]

@@ -40,6 +40,10 @@ class MirrorVantageState(models.Model):
     # When its owner was told it is not reachable from here while reachable from elsewhere
     # (once per episode: cleared when it is reachable from here again).
     told_at = models.DateTimeField(null=True, blank=True)
+    # Its last content check of the mirror: {"release:repository:architecture": [state,
+    # lag_seconds, detail]} for each repository it asked (apps.mirrors.services.vantage_content)
+    content = models.JSONField(default=dict, blank=True)
+    content_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["mirror", "vantage"]

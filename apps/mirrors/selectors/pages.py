@@ -116,6 +116,11 @@ def mirror_detail(mirror: Mirror) -> dict:
         .select_related("image__release", "image__architecture")
         .order_by("image__release", "image__architecture", "image__name")
     )
+    vantage_states = list(
+        MirrorVantageState.objects.filter(mirror=mirror, vantage__enabled=True)
+        .select_related("vantage")
+        .order_by("vantage__region")
+    )
     counts: dict[str, int] = {}
     for state in repository_states:
         counts[state.state] = counts.get(state.state, 0) + 1
@@ -137,12 +142,43 @@ def mirror_detail(mirror: Mirror) -> dict:
         "history": mirror_check_history(mirror),
         "recent_checks": list(Check.objects.filter(mirror=mirror).order_by("-checked_at")[:15]),
         # "not reachable from Asia since 14:02": what the vantage points saw
-        "unreachable_from": list(
-            MirrorVantageState.objects.filter(mirror=mirror, reachable=False, vantage__enabled=True)
-            .select_related("vantage")
-            .order_by("vantage__region")
-        ),
+        "unreachable_from": [s for s in vantage_states if not s.reachable],
+        "content_elsewhere": content_disagreements(repository_states, vantage_states),
     }
+
+
+def content_disagreements(repository_states: list, vantage_states: list) -> list[str]:
+    """Where the places that checked a repository's content lately disagree with the
+    recorded state: "repository 5.0 os x86_64 behind as seen from Asia"."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from ..services.vantage_content import HERE, repo_key
+
+    recent = timezone.now() - dt.timedelta(minutes=2 * settings.MIRROR_CHECK_INTERVAL_MINUTES)
+    said: dict[str, list[tuple[str, str]]] = {}
+    for point in vantage_states:
+        if point.content_at is None or point.content_at < recent:
+            continue
+        for key, (state, _lag, _detail) in point.content.items():
+            said.setdefault(key, []).append((point.vantage.region, state))
+    lines = []
+    for row in repository_states:
+        name = f"repository {row.release} {row.repository.name} {row.architecture.name}"
+        if row.state == "current" and row.detail.endswith(f" as seen from {HERE}"):
+            lines.append(f"{name} {row.detail}")
+        elsewhere = sorted(
+            (state, region)
+            for region, state in said.get(repo_key(
+                (row.release_id, row.repository_id, row.architecture_id)), ())
+            if state != row.state
+        )  # fmt: skip
+        for state in dict.fromkeys(state for state, _ in elsewhere):
+            regions = ", ".join(region for s, region in elsewhere if s == state)
+            lines.append(f"{name} {state} as seen from {regions}")
+    return lines
 
 
 def mirror_network_summary() -> dict:

@@ -36,6 +36,7 @@ from ..selectors.probe_batches import CheckContext
 from .master import BATCH
 from .status import Notice, mirror_status_next, notices_send
 from .url_states import URLResult, outcome_url_results, url_states_record
+from .vantage_content import content_majority
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def outcomes_record(
                 (sweep_id, outcome.mirror_id, probe.url_id, result.url[:1000], target.kind,
                  adapt(dt.datetime.fromtimestamp(result.started, tz=dt.UTC)), result.status,
                  result.latency_ms, result.nbytes, result.error or "", result.detail[:200],
-                 result.family)
+                 result.family, "")
             )  # fmt: skip
             if target.kind == CheckKind.REPOMD:
                 state, lag, stamp = repository_state_evaluate(
@@ -127,6 +128,14 @@ def outcomes_record(
         verdicts[outcome.mirror_id] = (outcome.reachable, max_lag, why)
         url_results += outcome_url_results(outcome)
 
+    # The vantage points' votes, when there are any; a mirror's lag is then the majority's.
+    if swayed := content_majority(repo_states, now=now):
+        lags: dict[int, list[int]] = {pk: [] for pk in swayed}
+        for (pk, *_key), (state, _sha, lag, _stamp, _detail) in repo_states.items():
+            if pk in swayed and state == ContentState.BEHIND and lag is not None:
+                lags[pk].append(lag)
+        for pk, seen in lags.items():
+            verdicts[pk] = (verdicts[pk][0], max(seen, default=None), verdicts[pk][2])
     with transaction.atomic():
         _rows_insert(Check, CHECK_COLUMNS, checks)
         _repository_states_record(states=repo_states, now=now, answered=answered)
@@ -147,7 +156,7 @@ def outcomes_record(
 
 CHECK_COLUMNS = [
     "sweep", "mirror", "mirror_url", "url", "kind", "checked_at", "http_status", "latency_ms",
-    "bytes", "error", "detail", "family",
+    "bytes", "error", "detail", "family", "vantage",
 ]  # fmt: skip
 
 

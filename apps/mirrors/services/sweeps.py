@@ -36,6 +36,7 @@ from ..signals import sweep_finished
 from .image_parts import image_parts_add
 from .master import MasterReport, master_refresh
 from .recording import outcomes_record
+from .vantage_content import vantage_content_dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def sweep_chunk_run(
     probe_batches = probe_batches_build(mirror_ids=mirror_ids, context=context)
     for problem in image_parts_add(probe_batches, context):
         logger.warning("Sweep %s: %s", sweep_id, problem)
+    vantage_content_dispatch(probe_batches)  # the same repositories checked from elsewhere
     logger.info("Sweep %s: planned %d mirrors in %.1f s", sweep_id, len(probe_batches),
                 time.perf_counter() - clock)  # fmt: skip
     report = ChunkReport()
