@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from apps.core.buckets import ASN, GEOGRAPHIC, INTERNAL, NETBLOCK, place_of
 from apps.core.geo import COUNTRIES
 
+from .entries import DEFAULT_PROTOCOLS, Client, Target, url_for
 from .sampler import Bucket, bucket_make, group_of
-from .snapshot import DEFAULT_PROTOCOLS, Client, Target, url_for
 
 if TYPE_CHECKING:
     from .snapshot import LoadedSnapshot
