@@ -22,6 +22,7 @@ from .entries import (
     PROTOCOLS,
     Choice,
     Client,
+    MemberSet,
     MirrorEntry,
     SnapshotError,
     Target,
@@ -54,7 +55,10 @@ class LoadedSnapshot:
         self.groups = {k.upper(): [c.upper() for c in v] for k, v in (groups or {}).items()}
         self.releases: dict = data["releases"]
         self.aliases: dict = data["aliases"]
-        self.mirrors = [mirror_entry(i, m) for i, m in enumerate(data["mirrors"])]
+        # One int object per mirror index, shared by every target and group that names it
+        # (each index orjson parses is an object of its own: a few hundred thousand).
+        self._ints = ints = list(range(len(data["mirrors"])))
+        self.mirrors = [mirror_entry(ints[i], m) for i, m in enumerate(data["mirrors"])]
         self.repos: dict[str, Target] = {}
         self.grace_targets: dict[str, Target] = {}
         self.repo_names: set[str] = set()
@@ -98,27 +102,34 @@ class LoadedSnapshot:
         versions = tuple(tuple(v) for v in r["versions"])
         common = {"path": r["path"], "eol": r["eol"], "versions": versions,
                   "release": release, "arch": arch, "name": repo}  # fmt: skip
-        mirrors = tuple(r["mirrors"])
+        mirrors = self._indexes(r["mirrors"])
         target = self.repos[key] = Target(
-            key=key, mirrors=mirrors, mirror_set=frozenset(mirrors), **common
+            key=key, mirrors=mirrors, mirror_set=self._members(mirrors), **common
         )
-        grace = tuple(r.get("grace", ()))
+        grace = self._indexes(r.get("grace", ()))
         if grace:
             target.grace = self.grace_targets[key + "#grace"] = Target(
-                key=key + "#grace", mirrors=grace, mirror_set=frozenset(grace), **common
+                key=key + "#grace", mirrors=grace, mirror_set=self._members(grace), **common
             )
+
+    def _indexes(self, indexes) -> tuple[int, ...]:
+        return tuple(map(self._ints.__getitem__, indexes))
+
+    def _members(self, indexes) -> MemberSet:
+        return MemberSet(indexes, len(self._ints))
 
     def _load_folder(self, key: str, folder: dict) -> None:
         """An ISO folder's files as Targets, and the folder's own Target."""
         release, arch = key.split("/")
         files = []
         for name, f in sorted(folder["files"].items()):
+            mirrors = self._indexes(f["mirrors"])
             t = Target(
                 key=f"{key}/{name}",
                 path=folder["path"] + name,
                 eol=folder["eol"],
-                mirrors=tuple(f["mirrors"]),
-                mirror_set=frozenset(f["mirrors"]),
+                mirrors=mirrors,
+                mirror_set=self._members(mirrors),
                 size=f["size"],
                 sha256=f["sha256"],
                 torrent=f["torrent"],
@@ -129,13 +140,17 @@ class LoadedSnapshot:
             self.files[t.key] = t
             files.append(t)
         # The folder page lists the mirrors that have every image of the folder.
-        having_all = frozenset.intersection(*(t.mirror_set for t in files)) if files else ()
+        having_all = self._members(())
+        if files:
+            having_all = files[0].mirror_set
+            for t in files[1:]:
+                having_all &= t.mirror_set
         self.folders[key] = Target(
             key=key,
             path=folder["path"],
             eol=folder["eol"],
-            mirrors=tuple(sorted(having_all)),
-            mirror_set=frozenset(having_all),
+            mirrors=self._indexes(having_all),
+            mirror_set=having_all,
             release=release,
             arch=arch,
         )
