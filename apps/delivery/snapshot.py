@@ -36,8 +36,13 @@ from .sampler import draw
 # The types live in entries.py; importers of this module find them here too.
 __all__ = [
     "DEFAULT_PROTOCOLS", "GRACE_PREFIX", "PROTOCOLS", "Choice", "Client", "LoadedSnapshot",
-    "MirrorEntry", "SnapshotError", "Target", "url_for",
+    "MirrorEntry", "SnapshotError", "Target", "status_pack", "url_for",
 ]  # fmt: skip
+
+
+def status_pack(status: dict) -> bytes:
+    """The status API's data as a snapshot keeps it: compressed JSON."""
+    return zlib.compress(orjson.dumps(status), 1)
 
 
 class LoadedSnapshot:
@@ -76,7 +81,8 @@ class LoadedSnapshot:
         self.windows: dict = data.get("windows", {})
         self.window_next: float | None = data.get("window_next")
         # The status API's data (status_json.py renders it once), compressed: a third of it.
-        self._status = zlib.compress(orjson.dumps(data.get("status", {})), 1)
+        status = data.get("status", {})
+        self._status = status if isinstance(status, bytes) else status_pack(status)
         self._by_id: dict[int, MirrorEntry] | None = None
         self._repo_hits: dict[tuple, Target] = {}
         self._bases: dict[tuple, list[str | None]] = {}
