@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 
 def isoredirect(front: DeliveryFront, environ, start_response):
-    """/isoredirect/<release>/isos/<arch>/[<file>[.metalink|.meta4|.torrent]]"""
+    """/isoredirect/<release>/isos/<arch>/[<file>[.metalink|.meta4|.torrent]]
+
+    A protocol other than http, https or ftp is a 400, for a folder as for a file (as for
+    the mirrorlist)."""
     parts = environ["PATH_INFO"][len("/isoredirect/") :].split("/")
     if len(parts) == 3:
         parts.append("")
@@ -29,34 +32,20 @@ def isoredirect(front: DeliveryFront, environ, start_response):
             b"ask for /isoredirect/<release>/isos/<arch>/[<file>]\n",
         )
     release, _, arch, name = parts
-    if not name:
-        # Command-line clients go straight to a mirror's folder (browsers get Django's
-        # page, or this 302 when they omit the trailing slash).
-        snapshot = front.store.snapshot
-        if snapshot is None:
-            return no_snapshot(environ, start_response)
-        target, reason = snapshot.folder_target(release, arch)
-        if target is None:
-            return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
-        params = parse_query(environ.get("QUERY_STRING", ""))
-        client = front._client(environ, params)
-        protocol, _bad = front._protocol(params)
-        choices = snapshot.draw(target, client, count=1, protocol=protocol, rng=front.rng)
-        if not choices:
-            return nobody(environ, start_response, target)
-        return _redirect(environ, start_response, choices[0].url, front._snapshot_headers(snapshot))
-
     snapshot = front.store.snapshot
     if snapshot is None:
         return no_snapshot(environ, start_response)
     if name == replies.CHECKSUM_NAME:
         return replies.checksum_reply(environ, start_response, snapshot, release, arch)
-    kind = None
+    folder, kind = not name, None
     for suffix in (".metalink", ".meta4", ".torrent"):
         if name.endswith(suffix):
             kind, name = suffix, name[: -len(suffix)]
             break
-    target, reason = snapshot.file_target(release, arch, name)
+    if folder:
+        target, reason = snapshot.folder_target(release, arch)
+    else:
+        target, reason = snapshot.file_target(release, arch, name)
     if target is None:
         return _reply(environ, start_response, "404 Not Found", (reason + "\n").encode())
     params = parse_query(environ.get("QUERY_STRING", ""))
@@ -64,22 +53,38 @@ def isoredirect(front: DeliveryFront, environ, start_response):
     if bad:
         return _reply(environ, start_response, "400 Bad Request", bad.encode())
     client = front._client(environ, params)
-    headers = front._snapshot_headers(snapshot)
-
-    if kind is None:
-        choices = snapshot.draw(
-            target, client, count=1 + front.link_count, protocol=protocol, rng=front.rng
-        )
+    if folder:
+        # Command-line clients go straight to a mirror's folder (browsers get Django's
+        # page, or this 302 when they omit the trailing slash).
+        choices = snapshot.draw(target, client, count=1, protocol=protocol, rng=front.rng)
         if not choices:
             return nobody(environ, start_response, target)
-        headers += render.link_headers(choices[1:])
-        headers.append(("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"'))
-        digest = snapshot.answers.digests.get(target.key)
-        if digest:
-            headers.append(digest)
-        front._count(kinds.ISO, client, target)
-        return _redirect(environ, start_response, choices[0].url, headers)
+        return _redirect(environ, start_response, choices[0].url, front._snapshot_headers(snapshot))
+    if kind is None:
+        return _file_redirect(front, environ, start_response, snapshot, target, client, protocol)
+    return _file_document(front, environ, start_response, snapshot, target, client, protocol, kind)
 
+
+def _file_redirect(front, environ, start_response, snapshot, target, client, protocol):
+    """A 302 to the closest mirror, the next ones as Link headers, and the Digest."""
+    headers = front._snapshot_headers(snapshot)
+    choices = snapshot.draw(
+        target, client, count=1 + front.link_count, protocol=protocol, rng=front.rng
+    )
+    if not choices:
+        return nobody(environ, start_response, target)
+    headers += render.link_headers(choices[1:])
+    headers.append(("Link", f'<{target.name}.meta4>; rel=describedby; type="{METALINK4}"'))
+    digest = snapshot.answers.digests.get(target.key)
+    if digest:
+        headers.append(digest)
+    front._count(kinds.ISO, client, target)
+    return _redirect(environ, start_response, choices[0].url, headers)
+
+
+def _file_document(front, environ, start_response, snapshot, target, client, protocol, kind):
+    """The file's metalink (3 or 4), or its torrent with the mirrors as web seeds."""
+    headers = front._snapshot_headers(snapshot)
     choices = snapshot.draw(
         target, client, count=front.metalink_count, protocol=protocol, rng=front.rng
     )

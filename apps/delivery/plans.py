@@ -17,11 +17,11 @@ from bisect import bisect_right
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from apps.core.buckets import ASN, GEOGRAPHIC, INTERNAL, NETBLOCK, place_of
+from apps.core.buckets import ASN, GEOGRAPHIC, INTERNAL, NETBLOCK, Place, place_of
 from apps.core.geo import COUNTRIES
 
+from .entries import DEFAULT_PROTOCOLS, Client, Target, url_for
 from .sampler import Bucket, bucket_make, group_of
-from .snapshot import DEFAULT_PROTOCOLS, Client, Target, url_for
 
 if TYPE_CHECKING:
     from .snapshot import LoadedSnapshot
@@ -60,12 +60,16 @@ class Planner:
         self._shared: dict[tuple, tuple[Bucket, ...]] = {}
         self._indexes: dict[tuple, tuple[dict, tuple]] = {}
         self._home: dict[tuple, tuple[list, list]] = {}
+        self._countries: dict[int, tuple] = {}  # by id() of a country index (kept alive)
+        self._bucket_of: dict[str | None, dict] = {}  # client country: {(cc, continent): name}
+        self._pairs = {(m.cc, m.continent) for m in self.mirrors}
         self._special: dict[tuple, Bucket | None] = {}
         self._buckets: dict[tuple, Bucket] = {}  # plans that share a bucket share it
         if prebuild:
             self.prebuild(DEFAULT_PROTOCOLS)
         self._buckets.clear()  # its keys are only for building: the plans hold the buckets
         self._home.clear()
+        self._bucket_of.clear()
 
     def prebuild(self, protocols) -> int:
         """Build the plans of every target, country (and none) and family for `protocols`:
@@ -147,7 +151,7 @@ class Planner:
     def _place(self, cc: str | None):
         place = self._places.get(cc)
         if place is None:
-            place = self._places[cc] = place_of(cc, nearby_km=self.nearby_km, groups=self.groups)
+            place = self._places[cc] = _place_of(cc, self.nearby_km, self.groups)
         return place
 
     def _homes(self, protocols, ipv6: bool) -> tuple[list, list]:
@@ -209,7 +213,16 @@ class Planner:
         by_cc, internal = self._country_index(target, protocols, ipv6)
         # Which bucket each of the target's countries falls in for this client: clients
         # whose countries put every mirror country in the same bucket share one plan.
-        where = tuple(place.bucket(mcc, mcont) for mcc, (mcont, *_s) in by_cc.items())
+        # (place.bucket once per client country and mirror country, not per target.)
+        countries = self._countries.get(id(by_cc))
+        if countries is None:
+            countries = self._countries[id(by_cc)] = tuple(
+                (mcc, mcont) for mcc, (mcont, *_s) in by_cc.items()
+            )
+        bucket_of = self._bucket_of.get(cc)
+        if bucket_of is None:
+            bucket_of = self._bucket_of[cc] = {p: place.bucket(*p) for p in self._pairs}
+        where = tuple(map(bucket_of.__getitem__, countries))
         shared_key = (target.key, protocols, ipv6, where)
         plan = self._shared.get(shared_key)
         if plan is not None:
@@ -244,6 +257,22 @@ class Planner:
         if bucket is None:
             bucket = self._buckets[key] = bucket_make(name, parts)
         return bucket
+
+
+# Places (frozen) by (country, nearby km, groups): the same for every snapshot a worker
+# loads, so the distances are computed once per worker (bounded: ~250 countries per
+# setting, and the settings do not change while a worker runs).
+_PLACES: dict[tuple, Place] = {}
+
+
+def _place_of(cc: str | None, nearby_km: float, groups: dict) -> Place:
+    key = (cc, nearby_km, tuple(sorted((k, tuple(v)) for k, v in groups.items())))
+    place = _PLACES.get(key)
+    if place is None:
+        if len(_PLACES) >= 4096:
+            _PLACES.clear()
+        place = _PLACES[key] = place_of(cc, nearby_km=nearby_km, groups=groups)
+    return place
 
 
 def _ranges(netblocks, version: int) -> tuple[list[int], list[tuple[int, ...] | None]]:

@@ -8,7 +8,7 @@ import base64
 import logging
 from email.utils import formatdate
 
-from .snapshot import DEFAULT_PROTOCOLS, Choice, Target, url_for
+from .entries import DEFAULT_PROTOCOLS, Choice, Target, url_for
 
 log = logging.getLogger(__name__)
 

@@ -11,122 +11,38 @@ from __future__ import annotations
 import random
 import time
 import zlib
-from dataclasses import dataclass
-from sys import intern
 
 import orjson
 
 from apps.core.buckets import MASTER, VAULT
 
+from .entries import (
+    DEFAULT_PROTOCOLS,
+    GRACE_PREFIX,
+    PROTOCOLS,
+    Choice,
+    Client,
+    MemberSet,
+    MirrorEntry,
+    SnapshotError,
+    Target,
+    mirror_entry,
+    url_for,
+)
+from .plans import Planner
+from .render import Answers
 from .sampler import draw
 
-# A bucket of mirrors inside the grace window is named with this prefix ("grace-country").
-GRACE_PREFIX = "grace-"
-PROTOCOLS = ("http", "https", "ftp")
-# A client that names no protocol gets each mirror's https URL, else its http one.
-DEFAULT_PROTOCOLS = ("https", "http")
+# The types live in entries.py; importers of this module find them here too.
+__all__ = [
+    "DEFAULT_PROTOCOLS", "GRACE_PREFIX", "PROTOCOLS", "Choice", "Client", "LoadedSnapshot",
+    "MirrorEntry", "SnapshotError", "Target", "status_pack", "url_for",
+]  # fmt: skip
 
 
-_NO_SIDES: frozenset = frozenset()
-
-
-class SnapshotError(ValueError):
-    """A snapshot that cannot be served (wrong format, missing parts)."""
-
-
-@dataclass(slots=True)
-class Client:
-    """Who asks: the address (`value`: as an int, when the locator parsed it), its family
-    and its location. Not frozen: a frozen dataclass costs twice as much to build."""
-
-    ip: str | None
-    country: str | None
-    continent: str | None
-    ipv6: bool = False
-    asn: int | None = None
-    value: int | None = None
-
-    @property
-    def family(self) -> str:
-        return "ipv6" if self.ipv6 else "ipv4"
-
-
-class Choice:
-    """One chosen base URL and why: the bucket it came from (a plain slotted class: built
-    ten times per request)."""
-
-    __slots__ = ("url", "bucket", "mirror")
-
-    def __init__(self, url: str, bucket: str, mirror: MirrorEntry | None = None):
-        self.url = url
-        self.bucket = bucket
-        self.mirror = mirror
-
-    def __repr__(self) -> str:
-        return f"Choice({self.url!r}, {self.bucket!r})"
-
-    @property
-    def country(self) -> str:
-        return self.mirror.cc if self.mirror else ""
-
-
-@dataclass(slots=True, frozen=True)
-class MirrorEntry:
-    index: int
-    id: int
-    name: str
-    cc: str
-    continent: str
-    lat: float | None
-    lon: float | None
-    weight: int
-    internal: bool
-    private: bool
-    asn: int | None
-    urls: dict  # protocol -> (url, ipv6)
-    out: frozenset = frozenset()  # "ipv4"/"ipv6": families whose clients it is not listed to
-
-
-@dataclass(slots=True)
-class Target:
-    """Something a client asks for: a repository or an ISO file (or an ISO folder)."""
-
-    key: str
-    path: str  # relative to a mirror's top, ending with "/" for folders
-    eol: bool
-    mirrors: tuple[int, ...]
-    mirror_set: frozenset
-    # Repositories: the master's recent repomd.xml versions, newest first, and the mirrors
-    # inside the grace window (holding a version the master replaced a short while ago) as
-    # a target of their own, drawn after the current mirrors.
-    versions: tuple = ()
-    grace: Target | None = None
-    # ISO files.
-    size: int | None = None
-    sha256: str = ""
-    torrent: str | None = None
-    release: str = ""
-    arch: str = ""
-    name: str = ""  # repository name or file name
-
-
-def _mirror_entry(i: int, m: dict) -> MirrorEntry:
-    """A snapshot's mirror row as the draw reads it (positional, in MirrorEntry's order;
-    the two-letter codes interned, one empty frozenset shared)."""
-    sides = frozenset(m["out"]) if m.get("out") else _NO_SIDES
-    urls = {p: (u[0], bool(u[1])) for p, u in m["urls"].items()}
-    cc, continent = intern(m["cc"]), intern(m["continent"])
-    return MirrorEntry(i, m["id"], m["name"], cc, continent, m["lat"], m["lon"], m["weight"],
-                       m["internal"], m["private"], m["asn"], urls, sides)  # fmt: skip
-
-
-def url_for(mirror: MirrorEntry, protocols) -> tuple[str, bool] | None:
-    urls = mirror.urls
-    for p in protocols:
-        found = urls.get(p)
-        if found:
-            return found
-    return None
+def status_pack(status: dict) -> bytes:
+    """The status API's data as a snapshot keeps it: compressed JSON."""
+    return zlib.compress(orjson.dumps(status), 1)
 
 
 class LoadedSnapshot:
@@ -144,86 +60,32 @@ class LoadedSnapshot:
         self.groups = {k.upper(): [c.upper() for c in v] for k, v in (groups or {}).items()}
         self.releases: dict = data["releases"]
         self.aliases: dict = data["aliases"]
-        self.mirrors = [_mirror_entry(i, m) for i, m in enumerate(data["mirrors"])]
+        # One int object per mirror index, shared by every target and group that names it
+        # (each index orjson parses is an object of its own: a few hundred thousand).
+        self._ints = ints = list(range(len(data["mirrors"])))
+        self.mirrors = [mirror_entry(ints[i], m) for i, m in enumerate(data["mirrors"])]
         self.repos: dict[str, Target] = {}
         self.grace_targets: dict[str, Target] = {}
         self.repo_names: set[str] = set()
         self.arch_names: set[str] = set()
         for key, r in data["repos"].items():
-            release, repo, arch = key.split("/")
-            self.repo_names.add(repo)
-            self.arch_names.add(arch)
-            versions = tuple(tuple(v) for v in r["versions"])
-            grace = tuple(r.get("grace", ()))
-            self.repos[key] = Target(
-                key=key,
-                path=r["path"],
-                eol=r["eol"],
-                mirrors=tuple(r["mirrors"]),
-                mirror_set=frozenset(r["mirrors"]),
-                versions=versions,
-                release=release,
-                arch=arch,
-                name=repo,
-            )
-            if grace:
-                self.repos[key].grace = self.grace_targets[key + "#grace"] = Target(
-                    key=key + "#grace",
-                    path=r["path"],
-                    eol=r["eol"],
-                    mirrors=grace,
-                    mirror_set=frozenset(grace),
-                    versions=versions,
-                    release=release,
-                    arch=arch,
-                    name=repo,
-                )
+            self._load_repo(key, r)
         self.files: dict[str, Target] = {}
         self.folders: dict[str, Target] = {}
         self.folder_files: dict[str, list[Target]] = {}
         for key, folder in data["images"].items():
-            release, arch = key.split("/")
-            files = []
-            for name, f in sorted(folder["files"].items()):
-                t = Target(
-                    key=f"{key}/{name}",
-                    path=folder["path"] + name,
-                    eol=folder["eol"],
-                    mirrors=tuple(f["mirrors"]),
-                    mirror_set=frozenset(f["mirrors"]),
-                    size=f["size"],
-                    sha256=f["sha256"],
-                    torrent=f["torrent"],
-                    release=release,
-                    arch=arch,
-                    name=name,
-                )
-                self.files[t.key] = t
-                files.append(t)
-            # The folder page lists the mirrors that have every image of the folder.
-            having_all = frozenset.intersection(*(t.mirror_set for t in files)) if files else ()
-            self.folders[key] = Target(
-                key=key,
-                path=folder["path"],
-                eol=folder["eol"],
-                mirrors=tuple(sorted(having_all)),
-                mirror_set=frozenset(having_all),
-                release=release,
-                arch=arch,
-            )
-            self.folder_files[key] = files
+            self._load_folder(key, folder)
         self.netblocks: list = data["netblocks"]
         # Why each mirror is in the answers or not, and the windows (listing.py reads them).
         self.listing: dict = data.get("listing", {})
         self.windows: dict = data.get("windows", {})
         self.window_next: float | None = data.get("window_next")
         # The status API's data (status_json.py renders it once), compressed: a third of it.
-        self._status = zlib.compress(orjson.dumps(data.get("status", {})), 1)
+        status = data.get("status", {})
+        self._status = status if isinstance(status, bytes) else status_pack(status)
         self._by_id: dict[int, MirrorEntry] | None = None
         self._repo_hits: dict[tuple, Target] = {}
         self._bases: dict[tuple, list[str | None]] = {}
-        from .render import Answers  # (render imports this module)
-
         self.planner = Planner(self)  # the plans, built here: no request pays for one
         self.answers = Answers(
             self.mirrors,
@@ -237,6 +99,68 @@ class LoadedSnapshot:
             ("X-Snapshot-Version", str(self.version)),
             ("X-Snapshot-Time", self.built_iso),
         )
+
+    def _load_repo(self, key: str, r: dict) -> None:
+        """A repository's Target, and its grace window's as a Target of its own."""
+        release, repo, arch = key.split("/")
+        self.repo_names.add(repo)
+        self.arch_names.add(arch)
+        versions = tuple(tuple(v) for v in r["versions"])
+        common = {"path": r["path"], "eol": r["eol"], "versions": versions,
+                  "release": release, "arch": arch, "name": repo}  # fmt: skip
+        mirrors = self._indexes(r["mirrors"])
+        target = self.repos[key] = Target(
+            key=key, mirrors=mirrors, mirror_set=self._members(mirrors), **common
+        )
+        grace = self._indexes(r.get("grace", ()))
+        if grace:
+            target.grace = self.grace_targets[key + "#grace"] = Target(
+                key=key + "#grace", mirrors=grace, mirror_set=self._members(grace), **common
+            )
+
+    def _indexes(self, indexes) -> tuple[int, ...]:
+        return tuple(map(self._ints.__getitem__, indexes))
+
+    def _members(self, indexes) -> MemberSet:
+        return MemberSet(indexes, len(self._ints))
+
+    def _load_folder(self, key: str, folder: dict) -> None:
+        """An ISO folder's files as Targets, and the folder's own Target."""
+        release, arch = key.split("/")
+        files = []
+        for name, f in sorted(folder["files"].items()):
+            mirrors = self._indexes(f["mirrors"])
+            t = Target(
+                key=f"{key}/{name}",
+                path=folder["path"] + name,
+                eol=folder["eol"],
+                mirrors=mirrors,
+                mirror_set=self._members(mirrors),
+                size=f["size"],
+                sha256=f["sha256"],
+                torrent=f["torrent"],
+                release=release,
+                arch=arch,
+                name=name,
+            )
+            self.files[t.key] = t
+            files.append(t)
+        # The folder page lists the mirrors that have every image of the folder.
+        having_all = self._members(())
+        if files:
+            having_all = files[0].mirror_set
+            for t in files[1:]:
+                having_all &= t.mirror_set
+        self.folders[key] = Target(
+            key=key,
+            path=folder["path"],
+            eol=folder["eol"],
+            mirrors=self._indexes(having_all),
+            mirror_set=having_all,
+            release=release,
+            arch=arch,
+        )
+        self.folder_files[key] = files
 
     status = property(lambda self: orjson.loads(zlib.decompress(self._status)))
 
@@ -394,6 +318,3 @@ class LoadedSnapshot:
         from .listing import folder_groups
 
         return folder_groups(self, target, client)
-
-
-from .plans import Planner  # noqa: E402  (plans needs the types above)

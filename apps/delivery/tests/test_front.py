@@ -89,6 +89,18 @@ def test_iso_for_eol_release_goes_to_vault_and_unknown_file_404(front, built):
     assert call(front, "/isoredirect/5/isos/ppc/x.iso").status == 404
 
 
+def test_iso_unknown_protocol_is_a_400_for_a_folder_as_for_a_file(front):
+    for path in ("/isoredirect/5/isos/x86_64/", f"/isoredirect/5/isos/x86_64/{DVD}",
+                 f"/isoredirect/5/isos/x86_64/{DVD}.meta4"):  # fmt: skip
+        answer = call(front, path, "cc=GB&protocol=gopher", headers={"User-Agent": "curl/8"})
+        assert answer.status == 400, path
+        assert "valid: http, https, ftp" in answer.text
+    plain = call(front, "/isoredirect/5/isos/x86_64/", "cc=GB&protocol=http",
+               headers={"User-Agent": "curl/8"})  # fmt: skip
+    assert plain.status == 302
+    assert plain.header("Location").startswith("http://")
+
+
 def test_cli_agents_on_the_folder_get_a_302_browsers_get_the_page(front):
     for agent in ("curl/7.88.1", "Wget/1.21", "aria2/1.36.0", "python-requests/2.31"):
         answer = call(front, "/isoredirect/5/isos/x86_64/", "cc=GB", headers={"User-Agent": agent})
