@@ -32,7 +32,8 @@ class SponsorSerializer(serializers.ModelSerializer):
         model = Sponsor
         fields = [
             "name", "slug", "kind", "website", "email", "logo_url", "logo", "country",
-            "sponsor_since", "active", "description", "description_html", "servers", "mirrors", "modified",
+            "sponsor_since", "active", "description", "description_html", "servers", "mirrors",
+            "modified",
         ]  # fmt: skip
         read_only_fields = ["modified"]
 
