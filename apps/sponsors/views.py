@@ -51,6 +51,8 @@ def sponsor_page_edit(request, slug: str):
     sponsor = _managed_sponsor(request, slug)
     copy = Sponsor.objects.get(pk=sponsor.pk)  # the form's: the heading keeps the saved name
     form = SponsorPageForm(request.POST or None, request.FILES or None, instance=copy)
+    if not sponsor.logo:
+        del form.fields["remove_logo"]  # nothing to remove
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
