@@ -72,3 +72,12 @@ def test_the_page_shows_the_answers_that_named_its_mirror_first(client, lists):
 def test_no_counted_answers_no_figure(client, lists):
     page = client.get(reverse("sponsors:detail", args=["lyon"])).content.decode()
     assert 'id="answer-share"' not in page and "named its mirror" not in page
+
+
+def test_answers_that_never_named_its_mirror_first_are_said_so(client, lists):
+    count(dt.date(2007, 5, 2), "GB", 1100)
+    page = client.get(reverse("sponsors:detail", args=["lyon"])).content.decode()
+    assert "None of the 1,100 mirror lists and metalinks the portal gave from 3 Apr 2007 to " in (
+        " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    )
+    assert "answers named its mirror first" not in page and "<svg" not in page
