@@ -57,9 +57,11 @@ def answers_to_mirrors(
 
 def _estimate(snapshot, mirror_ids: set[int], days: int, today: dt.date) -> dict | None:
     indexes = {m.index for m in snapshot.mirrors if m.id in mirror_ids}
+    if not indexes:
+        return None  # none of them in the lists: no query
     usage = DailyUsage.objects.filter(kind__in=REPOSITORY_KINDS, day__lte=today)
     until = usage.aggregate(last=Max("day"))["last"]
-    if not indexes or until is None:
+    if until is None:
         return None
     since = until - dt.timedelta(days=days - 1)
     rows = (

@@ -7,7 +7,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
+from apps.delivery import runtime
 from apps.demo.services import demo_load
 from apps.sponsors.models import Sponsor
 from portal.tests.browser import PHONE, chrome, shoot, sideways_overflow
@@ -15,10 +17,23 @@ from portal.tests.browser import PHONE, chrome, shoot, sideways_overflow
 DESKTOP = (1366, 900)
 
 
+@pytest.fixture
+def demo_world(settings, tmp_path):
+    """The demo, and the web process's snapshot store reading the snapshot it published
+    (not one another test left behind)."""
+    settings.DELIVERY_POLL_SECONDS = 0
+    settings.DELIVERY_SNAPSHOT_CACHE = str(tmp_path / "snapshot.json")
+    runtime.reset()
+    demo_load()
+    runtime.reset()
+    runtime.store().poll_once()
+    yield
+    runtime.reset()
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_contact_edits_the_sponsor_page(live_server, django_user_model):
-    demo_load()
+def test_a_contact_edits_the_sponsor_page(live_server, django_user_model, demo_world):
     sponsor = Sponsor.objects.get(slug="amsterdam-institute-of-technology")  # a mirror only
     person = django_user_model.objects.create_user("amelie", "amelie@example.org", "pw-1")
     sponsor.contacts.add(person)
@@ -49,7 +64,9 @@ def test_a_contact_edits_the_sponsor_page(live_server, django_user_model):
         description.send_keys("We give **10 Gbit/s** to the mirror.")
         browser.find_element(By.ID, "id_email").send_keys("mirror@ait.example.nl")
         browser.find_element(By.CSS_SELECTOR, "form.sponsor-edit-form button").click()
-        summary = browser.find_element(By.CSS_SELECTOR, ".error-summary")
+        summary = WebDriverWait(browser, 20).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"), "no error summary"
+        )[0]
         assert "Website: Enter a valid URL." in summary.text
         assert sideways_overflow(browser) == 0
         shoot(browser, "sponsor-edit-error", PHONE)
@@ -59,7 +76,10 @@ def test_a_contact_edits_the_sponsor_page(live_server, django_user_model):
         website.clear()
         website.send_keys("https://www.ait.example.nl/")
         browser.find_element(By.CSS_SELECTOR, "form.sponsor-edit-form button").click()
-        assert "Your page is saved" in browser.find_element(By.CSS_SELECTOR, ".messages").text
+        saved = WebDriverWait(browser, 20).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".messages"), "no message after saving"
+        )[0]
+        assert "Your page is saved" in saved.text
         assert (
             "We give 10 Gbit/s to the mirror."
             in browser.find_element(By.CSS_SELECTOR, ".description").text
