@@ -22,6 +22,11 @@ def bytes_label(value: float, *, digits: int = 1) -> str:
     return f"{value:.0f} B"
 
 
+def count_label(value: float, *, digits: int = 1) -> str:
+    """A count on a scale: 1,250; a fraction only where the step is one (0.5)."""
+    return f"{value:,.0f}" if value == int(value) or value >= 100 else f"{value:,.{digits}f}"
+
+
 def nice_step(peak: float, ticks: int = 4) -> float:
     raw = peak / ticks
     power = 10 ** math.floor(math.log10(raw))
@@ -38,11 +43,13 @@ def bar_chart(
     mark: dt.date | None = None,
     mark_label: str = "",
     date_format: str = "j M",
+    unit=bytes_label,
 ) -> dict | None:
     """Geometry of one bar per (date, bytes), oldest first: the scale's gridlines, a date
     label under the last bar and every `label_every` bars before it, and the bar of `mark`
-    flagged with `mark_label` above it; dates are written with the Django `date_format`.
-    None when every value is zero."""
+    flagged with `mark_label` above it; dates are written with the Django `date_format`,
+    values with `unit(value, digits=...)` (bytes unless told). None when every value is
+    zero."""
     if not values or not any(v for _, v in values):
         return None
     peak = max(v for _, v in values)
@@ -60,7 +67,7 @@ def bar_chart(
             "width": round(max(slot * 0.76, 0.8), 1),
             "height": round(height, 1),
             "day": day,
-            "value": bytes_label(value, digits=2),
+            "value": unit(value, digits=2),
             "marked": day == mark,
         }
         bars.append(bar)
@@ -85,7 +92,7 @@ def bar_chart(
                 "label": mark_label,
             }
     grid = [
-        {"y": round(TOP + plot_h - plot_h * k * step / top, 1), "label": bytes_label(k * step)}
+        {"y": round(TOP + plot_h - plot_h * k * step / top, 1), "label": unit(k * step)}
         for k in range(round(top / step) + 1)
     ]
     return {
@@ -100,7 +107,7 @@ def bar_chart(
         "grid": grid,
         "marker": marker,
         "date_format": date_format,
-        "peak": bytes_label(peak, digits=2),
+        "peak": unit(peak, digits=2),
         "first": values[0][0],
         "last": values[-1][0],
     }

@@ -88,5 +88,11 @@ class ServiceFilterSet(django_filters.FilterSet):
         model = ServerService
         fields = ["server", "state", "state_type", "problems"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value in self.filters.values():  # "Any" reads better than "---------"
+            if isinstance(value, django_filters.ChoiceFilter):
+                value.extra["empty_label"] = "Any"
+
     def filter_problems(self, queryset, name, value):
         return queryset.exclude(state=ServerHealth.OK) if value else queryset

@@ -13,6 +13,7 @@ from .choices import ServerHealth
 from .models import Server, ServerService, ServiceCheckResult
 
 STATE_ORDER = [ServerHealth.CRITICAL, ServerHealth.WARNING, ServerHealth.UNKNOWN, ServerHealth.OK]
+STATE_LABELS = {**dict(ServerHealth.choices), "pending": "Pending"}
 
 
 def service_list():
@@ -78,3 +79,27 @@ def server_results(*, server: Server, limit: int = 50):
         .select_related("service")
         .order_by("-checked_at", "-pk")[:limit]
     )
+
+
+def services_by_server(services) -> list[dict]:
+    """The services grouped by server, servers by host name: each group with its worst state
+    (nagios' host summary) and how many services are in each state, for a folded line."""
+    groups: dict[str, dict] = {}
+    for service in services:
+        group = groups.setdefault(
+            service.server.hostname, {"server": service.server, "services": [], "states": {}}
+        )
+        group["services"].append(service)
+        state = "pending" if service.pending else service.state
+        group["states"][state] = group["states"].get(state, 0) + 1
+    order = [*STATE_ORDER, "pending"]
+    for group in groups.values():
+        found = group["states"]
+        group["worst"] = min(found, key=order.index)
+        group["worst_label"] = STATE_LABELS[group["worst"]]
+        group["states"] = [
+            (s, STATE_LABELS[s] if s == "ok" else STATE_LABELS[s].lower(), found[s])
+            for s in order
+            if s in found
+        ]
+    return [groups[hostname] for hostname in sorted(groups)]

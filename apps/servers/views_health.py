@@ -1,9 +1,11 @@
-"""The health pages: every server's services as nagios' status view shows them, and one
-server's page with its services and their history."""
+"""The health pages: every server's services as nagios' status view shows them (problems
+first, then one folded line per server), and one server's page with its services and their
+history."""
 
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from .choices import ServerHealth
 from .filters import ServiceFilterSet
 from .selectors import server_list
 from .selectors_health import (
@@ -11,6 +13,7 @@ from .selectors_health import (
     service_history,
     service_list,
     service_state_counts,
+    services_by_server,
     services_worst_first,
 )
 from .traffic_read import server_bandwidth
@@ -22,10 +25,17 @@ def server_status(request):
     everything = service_list()
     filterset = ServiceFilterSet(request.GET, queryset=everything)
     services = list(services_worst_first(filterset.qs)) if filterset.is_valid() else []
+    groups = services_by_server(services)
     context = {
         "filter": filterset,
         "services": services,
-        "counts": service_state_counts(everything),
+        "problems": [s for s in services if s.state != ServerHealth.OK and not s.pending],
+        "groups": groups,
+        "open_groups": len(groups) == 1,
+        "counts": [
+            (state, ServerHealth(state).label, n)
+            for state, n in service_state_counts(everything).items()
+        ],
         "now": timezone.now(),
     }
     return render(request, "servers/server_status.html", context)

@@ -26,7 +26,7 @@ class SponsorAdminForm(forms.ModelForm):
     class Meta:
         model = Sponsor
         fields = [
-            "name", "slug", "kind", "website", "description", "country", "sponsor_since",
+            "name", "slug", "kind", "website", "email", "description", "country", "sponsor_since",
             "active", "contacts",
         ]  # fmt: skip
 

@@ -55,13 +55,18 @@ class Sponsor(TimeStampedModel):
         blank=True, help_text="Markdown. HTML is cleaned before it is shown."
     )
     country = CountryField(blank=True)
+    email = models.EmailField(
+        "contact e-mail",
+        blank=True,
+        help_text="Shown on the promotion page, for people who want to reach the sponsor.",
+    )
     sponsor_since = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True, db_index=True)
     contacts = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="sponsorships",
         blank=True,
-        help_text="People of the sponsor who may change its logo on the site.",
+        help_text="People of the sponsor who may edit its promotion page on the site.",
     )
 
     objects = SponsorQuerySet.as_manager()

@@ -50,3 +50,32 @@ def sponsor_logo_set(*, sponsor: Sponsor, upload, by=None) -> Sponsor:
     if old_name:
         transaction.on_commit(lambda: storage.delete(old_name), robust=True)
     return sponsor
+
+
+# What a sponsor's contacts edit on their promotion page (the rest is staff's: kind, slug,
+# since when, active, contacts).
+PAGE_FIELDS = ("name", "website", "email", "country", "description")
+
+
+@transaction.atomic
+def sponsor_page_update(
+    *, sponsor: Sponsor, by, logo=None, remove_logo: bool = False, **fields
+) -> Sponsor:
+    """Change what a sponsor's contact owns on its page: the `PAGE_FIELDS` given, and the
+    logo (`logo` an upload, or `remove_logo`). Validated whole; a bad value or file raises
+    ValidationError and nothing is changed (the row is read again)."""
+    unknown = set(fields) - set(PAGE_FIELDS)
+    if unknown:
+        raise TypeError(f"not a page field: {', '.join(sorted(unknown))}")
+    changed = [name for name, value in fields.items() if getattr(sponsor, name) != value]
+    try:
+        for name in changed:
+            setattr(sponsor, name, fields[name])
+        if changed:
+            sponsor_save(sponsor=sponsor, by=by, changed=changed)
+        if logo is not None or (remove_logo and sponsor.logo):
+            sponsor_logo_set(sponsor=sponsor, upload=logo, by=by)
+    except BaseException:
+        sponsor.refresh_from_db()
+        raise
+    return sponsor

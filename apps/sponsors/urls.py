@@ -8,5 +8,6 @@ app_name = "sponsors"
 # delivery's figures too (portal/sponsor_page.py).
 urlpatterns = [
     path("", views.sponsor_index, name="list"),
+    path("<slug:slug>/edit/", views.sponsor_page_edit, name="edit"),
     path("<slug:slug>/logo/", views.sponsor_logo_edit, name="logo"),
 ]

@@ -1,4 +1,5 @@
-"""The sponsor list, by kind, and the page where a sponsor changes its logo. A sponsor's
+"""The sponsor list, by kind, and the pages where a sponsor's contact edits its promotion
+page and its logo. A sponsor's
 promotion page shows delivery's figures too, so it is composed in portal/sponsor_page.py
 (sponsors never imports delivery)."""
 
@@ -8,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .filters import SponsorFilterSet
-from .forms import SponsorLogoForm
+from .forms import SponsorLogoForm, SponsorPageForm
 from .models import Sponsor
 from .selectors import sponsor_editable_by, sponsor_groups, sponsor_list
-from .services import sponsor_logo_set
+from .services import PAGE_FIELDS, sponsor_logo_set, sponsor_page_update
 
 
 def sponsor_index(request):
@@ -36,3 +37,36 @@ def sponsor_logo_edit(request, slug: str):
             messages.success(request, "The new logo is on the page.")
             return redirect(sponsor)
     return render(request, "sponsors/sponsor_logo.html", {"sponsor": sponsor, "form": form})
+
+
+def _managed_sponsor(request, slug: str) -> Sponsor:
+    sponsor = get_object_or_404(Sponsor.objects.active(), slug=slug)
+    if not sponsor_editable_by(sponsor=sponsor, user=request.user):
+        raise PermissionDenied("Only the sponsor's contacts and the staff edit its page.")
+    return sponsor
+
+
+@login_required
+def sponsor_page_edit(request, slug: str):
+    sponsor = _managed_sponsor(request, slug)
+    copy = Sponsor.objects.get(pk=sponsor.pk)  # the form's: the heading keeps the saved name
+    form = SponsorPageForm(request.POST or None, request.FILES or None, instance=copy)
+    if not sponsor.logo:
+        del form.fields["remove_logo"]  # nothing to remove
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sponsor_page_update(
+                sponsor=sponsor,
+                by=request.user,
+                logo=data.get("logo") or None,
+                remove_logo=data.get("remove_logo", False),
+                **{name: data[name] for name in PAGE_FIELDS},
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Your page is saved; this is how people see it.")
+            return redirect(sponsor)
+    return render(request, "sponsors/sponsor_edit.html", {"sponsor": sponsor, "form": form})

@@ -341,3 +341,11 @@ def test_the_checksum_file_lists_the_folders_images_as_sha256sum_reads_them(live
     assert f"  {DVD}\n" in answer.text
     missing = call(new_front(runtime.store()), "/isoredirect/5/isos/vax/sha256sum.txt", "")
     assert missing.status == 404 and "no ISO images for arch 'vax'" in missing.text
+
+
+def test_the_iso_folder_says_when_it_cannot_tell_the_country(client, live_snapshot):
+    """A visitor whose address has no country is told so, not "no mirror in this country"."""
+    url = reverse("delivery:iso-folder", args=["5", "x86_64"])
+    text = client.get(url, HTTP_USER_AGENT="Mozilla/5.0").content.decode()
+    assert "We could not tell your country from your address." in text
+    assert "No mirror in this country has these images." not in text

@@ -94,3 +94,15 @@ def test_the_pages_queries_do_not_grow(client, world, django_assert_max_num_quer
             assert client.get("/servers/status/").status_code == 200
         with django_assert_max_num_queries(9):  # with its bandwidth section
             assert client.get(f"/servers/{server.hostname}/").status_code == 200
+
+
+def test_the_status_page_folds_each_server_after_the_problems(client, world):
+    page = client.get("/servers/status/").content.decode()
+    assert page.index('id="problems"') < page.index('id="by-server"')
+    problems = page[page.index('id="problems"') : page.index('id="by-server"')]
+    assert "DNS CRITICAL" in problems and "HTTP OK" not in problems
+    assert '<details class="server-group worst-critical">' in page  # ns1, folded
+    assert "1 critical, 2 pending" in page and "1 warning, 1 OK, 2 pending" in page
+    one = client.get("/servers/status/", {"server": "www.example.org"}).content.decode()
+    assert '<details class="server-group worst-warning" open>' in one
+    assert "<strong>4</strong> services on 1 server match these filters." in one

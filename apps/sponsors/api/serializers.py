@@ -31,8 +31,9 @@ class SponsorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sponsor
         fields = [
-            "name", "slug", "kind", "website", "logo_url", "logo", "country", "sponsor_since",
-            "active", "description", "description_html", "servers", "mirrors", "modified",
+            "name", "slug", "kind", "website", "email", "logo_url", "logo", "country",
+            "sponsor_since", "active", "description", "description_html", "servers", "mirrors",
+            "modified",
         ]  # fmt: skip
         read_only_fields = ["modified"]
 
