@@ -57,6 +57,7 @@ def sponsor_logo_set(*, sponsor: Sponsor, upload, by=None) -> Sponsor:
 PAGE_FIELDS = ("name", "website", "email", "country", "description")
 
 
+@records_by
 @transaction.atomic
 def sponsor_page_update(
     *, sponsor: Sponsor, by, logo=None, remove_logo: bool = False, **fields
