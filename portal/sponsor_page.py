@@ -4,7 +4,7 @@ sponsors and delivery sit side by side and import neither the other."""
 
 from django.shortcuts import get_object_or_404, render
 
-from apps.delivery.usage_read import usage_from_countries
+from apps.delivery.selectors import usage_from_countries
 from apps.mirrors.selectors.pages import mirrors_bandwidth_share
 from apps.partners.selectors import partner_for_sponsor
 from apps.sponsors.models import Sponsor

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from apps.delivery import forecast
-from apps.delivery.capacity_read import capacity_forecast
 from apps.delivery.models import DailyUsage
+from apps.delivery.selectors import capacity_forecast
 from apps.mirrors.choices import MirrorStatus
 from apps.mirrors.tests.factories import MirrorFactory
 from apps.servers.models import ServerTraffic

@@ -25,7 +25,7 @@ from apps.mirrors.models import (
     MirrorRepositoryState,
 )
 
-from .listing import LISTING_DEFAULTS
+from ..listing import LISTING_DEFAULTS
 
 
 def windows_collect(*, now: dt.datetime) -> tuple[dict[int, list], set[int], float | None]:

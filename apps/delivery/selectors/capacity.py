@@ -17,8 +17,8 @@ from apps.mirrors.models import Mirror, MirrorTraffic
 from apps.mirrors.quota import month_bytes_out, quota_headroom_mbps
 from apps.servers.models import ServerTraffic
 
-from . import forecast
-from .models import DailyUsage
+from .. import forecast
+from ..models import DailyUsage
 
 
 def _major(release: str) -> int | None:

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from django.db.models import Sum
 from django.utils import timezone
 
-from .choices import UsageKind
-from .models import DailyUsage
+from ..choices import UsageKind
+from ..models import DailyUsage
 
 
 def usage_from_countries(
@@ -72,3 +72,36 @@ def answers_on_version(
         for day, (on, total) in sorted(days.items())
         if total
     ]
+
+
+def usage_totals(*, days: int = 30, today: dt.date | None = None) -> dict:
+    """Per-day totals, and the top countries, releases and files, for the last `days` days."""
+    today = today or timezone.now().date()
+    since = today - dt.timedelta(days=days - 1)
+    rows = DailyUsage.objects.filter(day__gte=since)
+    per_day = dict(rows.values_list("day").annotate(total=Sum("count")).order_by("day"))
+    per_kind = dict(rows.values_list("kind").annotate(total=Sum("count")).order_by("kind"))
+
+    def top(field: str, limit: int = 15) -> list[dict]:
+        q = rows.exclude(**{field: ""}).values(field).annotate(total=Sum("count"))
+        return [{"key": r[field], "total": r["total"]} for r in q.order_by("-total", field)[:limit]]
+
+    return {
+        "since": since,
+        "until": today,
+        "days": [
+            {"day": since + dt.timedelta(days=i), "total": per_day.get(since + dt.timedelta(i), 0)}
+            for i in range(days)
+        ],
+        "kinds": [{"key": k, "total": v} for k, v in per_kind.items()],
+        "countries": top("country"),
+        "releases": top("release"),
+        "files": top("file"),
+        "repos": top("repo"),
+    }
+
+
+def images_without_torrent() -> list[int]:
+    from apps.releases.models import Image
+
+    return list(Image.objects.filter(torrent__isnull=True).values_list("id", flat=True))
