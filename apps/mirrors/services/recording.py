@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -55,58 +56,16 @@ def outcomes_record(
     """
     now = now or timezone.now()
     clock = time.perf_counter()
-    adapt = connection.ops.adapt_datetimefield_value
-    images_by_id = {i.pk: i for images in context.images.values() for i in images}
-    checks: list[tuple] = []
-    repo_states: dict[tuple, tuple] = {}  # (mirror, release, repository, arch) -> values
-    image_states: dict[tuple[int, int], str] = {}  # (mirror, image) -> state
-    verdicts: dict[int, tuple[bool, int | None, str]] = {}  # mirror -> (reachable, lag, why)
-    followed: set[tuple[int, int]] = set()  # (push, mirror) seen holding a push's version
-    url_results: list[URLResult] = []
-    answered: set[tuple[int, str]] = set()  # (mirror, package path) served right
-    sweep_id = sweep.pk if sweep else None
+    tally = _Tally(
+        sweep_id=sweep.pk if sweep else None,
+        images_by_id={i.pk: i for images in context.images.values() for i in images},
+    )
     for outcome in outcomes:
         max_lag: int | None = None
         for probe in outcome.probes:
-            result, target = probe.result, probe.target
-            checks.append(
-                (sweep_id, outcome.mirror_id, probe.url_id, result.url[:1000], target.kind,
-                 adapt(dt.datetime.fromtimestamp(result.started, tz=dt.UTC)), result.status,
-                 result.latency_ms, result.nbytes, result.error or "", result.detail[:200],
-                 result.family)
-            )  # fmt: skip
-            if target.kind == CheckKind.REPOMD:
-                state, lag, stamp = repository_state_evaluate(
-                    probe.sha256,
-                    probe.repomd.timestamp if probe.repomd else None,
-                    context.versions[target.key],
-                    result.started,
-                )
-                if state == ContentState.BEHIND and lag is not None:
-                    max_lag = max(max_lag or 0, lag)
-                repo_states[(outcome.mirror_id, *target.key)] = (
-                    state, probe.sha256 or "", lag, stamp, ""
-                )  # fmt: skip
-                for push_id in context.push_versions.get(probe.sha256 or "", ()):
-                    followed.add((push_id, outcome.mirror_id))
-            elif target.kind == CheckKind.PACKAGE:  # asked only of a current repository
-                length = result.content_length if result.content_length is not None else (
-                    result.nbytes if target.sha256 and result.ok else None
-                )  # fmt: skip
-                problem = package_problem(target, result.status, length, probe.sha256)
-                if problem == "":
-                    answered.add((outcome.mirror_id, target.path))
-                key = (outcome.mirror_id, *target.key)
-                if problem and repo_states.get(key, ("",))[0] == ContentState.CURRENT:
-                    state, sha256, lag, stamp, _detail = repo_states[key]
-                    repo_states[key] = (ContentState.INCOMPLETE, sha256, lag, stamp, problem)
-            elif target.kind == CheckKind.IMAGE:
-                image = images_by_id[target.key]
-                # ftp has no HTTP status: a SIZE that answered is its 200
-                status = result.status if result.status is not None or not result.ok else 200
-                image_states[(outcome.mirror_id, image.pk)] = image_state_evaluate(
-                    status, result.content_length, image.size
-                )
+            lag = tally.probe_add(outcome.mirror_id, probe, context)
+            if lag is not None:
+                max_lag = max(max_lag or 0, lag)
         why = next(
             (
                 f"{p.result.url}: {p.result.error} ({p.result.detail})"
@@ -115,25 +74,84 @@ def outcomes_record(
             ),
             "",
         )
-        verdicts[outcome.mirror_id] = (outcome.reachable, max_lag, why)
-        url_results += outcome_url_results(outcome)
-
+        tally.verdicts[outcome.mirror_id] = (outcome.reachable, max_lag, why)
+        tally.url_results += outcome_url_results(outcome)
     with transaction.atomic():
-        _rows_insert(Check, CHECK_COLUMNS, checks)
-        _repository_states_record(states=repo_states, now=now, answered=answered)
-        _image_states_record(states=image_states, now=now)
-        url_states_record(results=url_results, now=now)
-        notices = _mirrors_status_record(verdicts=verdicts, now=now)
-        _push_arrivals_record(followed=followed, pushes=context.pushes, now=now)
+        _rows_insert(Check, CHECK_COLUMNS, tally.checks)
+        _repository_states_record(states=tally.repo_states, now=now, answered=tally.answered)
+        _image_states_record(states=tally.image_states, now=now)
+        url_states_record(results=tally.url_results, now=now)
+        notices = _mirrors_status_record(verdicts=tally.verdicts, now=now)
+        _push_arrivals_record(followed=tally.followed, pushes=context.pushes, now=now)
         if notices:
             transaction.on_commit(lambda: notices_send(notices=notices))
     logger.info(
         "Recorded %d checks of %d mirrors in %.1f s",
-        len(checks),
+        len(tally.checks),
         len(outcomes),
         time.perf_counter() - clock,
     )
-    return len(checks)
+    return len(tally.checks)
+
+
+@dataclass
+class _Tally:
+    """What the probes of one batch of outcomes found, gathered for the bulk writes."""
+
+    sweep_id: int | None
+    images_by_id: dict
+    checks: list[tuple] = field(default_factory=list)
+    # (mirror, release, repository, arch) -> (state, sha256, lag, stamp, detail)
+    repo_states: dict[tuple, tuple] = field(default_factory=dict)
+    image_states: dict[tuple[int, int], str] = field(default_factory=dict)  # (mirror, image)
+    # mirror -> (reachable, lag, why)
+    verdicts: dict[int, tuple[bool, int | None, str]] = field(default_factory=dict)
+    followed: set[tuple[int, int]] = field(default_factory=set)  # (push, mirror) that arrived
+    url_results: list[URLResult] = field(default_factory=list)
+    answered: set[tuple[int, str]] = field(default_factory=set)  # (mirror, package) served
+
+    def probe_add(self, mirror_id: int, probe, context: CheckContext) -> int | None:
+        """Count one probe; return the repository's lag when it is behind."""
+        result, target = probe.result, probe.target
+        adapt = connection.ops.adapt_datetimefield_value
+        self.checks.append(
+            (self.sweep_id, mirror_id, probe.url_id, result.url[:1000], target.kind,
+             adapt(dt.datetime.fromtimestamp(result.started, tz=dt.UTC)), result.status,
+             result.latency_ms, result.nbytes, result.error or "", result.detail[:200],
+             result.family)
+        )  # fmt: skip
+        if target.kind == CheckKind.REPOMD:
+            state, lag, stamp = repository_state_evaluate(
+                probe.sha256,
+                probe.repomd.timestamp if probe.repomd else None,
+                context.versions[target.key],
+                result.started,
+            )
+            self.repo_states[(mirror_id, *target.key)] = (
+                state, probe.sha256 or "", lag, stamp, ""
+            )  # fmt: skip
+            for push_id in context.push_versions.get(probe.sha256 or "", ()):
+                self.followed.add((push_id, mirror_id))
+            return lag if state == ContentState.BEHIND else None
+        if target.kind == CheckKind.PACKAGE:  # asked only of a current repository
+            length = result.content_length if result.content_length is not None else (
+                result.nbytes if target.sha256 and result.ok else None
+            )  # fmt: skip
+            problem = package_problem(target, result.status, length, probe.sha256)
+            if problem == "":
+                self.answered.add((mirror_id, target.path))
+            key = (mirror_id, *target.key)
+            if problem and self.repo_states.get(key, ("",))[0] == ContentState.CURRENT:
+                state, sha256, lag, stamp, _detail = self.repo_states[key]
+                self.repo_states[key] = (ContentState.INCOMPLETE, sha256, lag, stamp, problem)
+        elif target.kind == CheckKind.IMAGE:
+            image = self.images_by_id[target.key]
+            # ftp has no HTTP status: a SIZE that answered is its 200
+            status = result.status if result.status is not None or not result.ok else 200
+            self.image_states[(mirror_id, image.pk)] = image_state_evaluate(
+                status, result.content_length, image.size
+            )
+        return None
 
 
 CHECK_COLUMNS = [
