@@ -9,8 +9,8 @@ from collections import Counter
 from django.db.models import Case, Count, Value, When
 from django.utils import timezone
 
-from .choices import ServerHealth
-from .models import Server, ServerService, ServiceCheckResult
+from ..choices import ServerHealth
+from ..models import Server, ServerService, ServiceCheckResult
 
 STATE_ORDER = [ServerHealth.CRITICAL, ServerHealth.WARNING, ServerHealth.UNKNOWN, ServerHealth.OK]
 

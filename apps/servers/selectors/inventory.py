@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 
 from apps.core.geo import continent_of
 
-from .models import Server, ServerService
+from ..models import Server, ServerService
 
 
 def group_name(prefix: str, value: str) -> str:

@@ -2,8 +2,8 @@
 
 from django.shortcuts import render
 
-from .filters import ServerFilterSet
-from .selectors import server_list, traffic_sparkline
+from ..filters import ServerFilterSet
+from ..selectors import server_list, traffic_sparkline
 
 
 def server_index(request):

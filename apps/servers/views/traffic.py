@@ -4,8 +4,8 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from .models import Server
-from .traffic_read import bandwidth_overview, server_bandwidth
+from ..models import Server
+from ..selectors.traffic import bandwidth_overview, server_bandwidth
 
 DAY_CHOICES = (30, 90)
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
-from .models import Server, ServerTraffic
+from ..models import Server, ServerTraffic
 
 
 def server_list(*, traffic_days: int = 30, retired: bool = False):
@@ -46,7 +46,7 @@ def server_states() -> list[tuple[str, str, str]]:
 def service_states() -> list[tuple[str, str, str, str]]:
     """(hostname, service, state, soft/hard) of every enabled service check of the servers
     in service (/metrics)."""
-    from .models import ServerService
+    from ..models import ServerService
 
     return list(
         ServerService.objects.filter(enabled=True, server__in=Server.objects.in_service())

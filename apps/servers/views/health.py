@@ -4,16 +4,16 @@ server's page with its services and their history."""
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from .filters import ServiceFilterSet
-from .selectors import server_list
-from .selectors_health import (
+from ..filters import ServiceFilterSet
+from ..selectors import server_list
+from ..selectors.health import (
     server_results,
     service_history,
     service_list,
     service_state_counts,
     services_worst_first,
 )
-from .traffic_read import server_bandwidth
+from ..selectors.traffic import server_bandwidth
 
 HISTORY_HOURS = 24
 

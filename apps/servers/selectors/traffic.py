@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.core.charts import bar_chart, bytes_label
 from apps.releases.models import Release
 
-from .models import Server, ServerTraffic, SnmpTarget
+from ..models import Server, ServerTraffic, SnmpTarget
 
 WEEK = dt.timedelta(days=7)
 
