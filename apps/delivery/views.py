@@ -1,6 +1,7 @@
 """The pages of the delivery app: the ISO folder page people see (the redirect itself is
-answered by the lean front), a mirror's page (with what the snapshot answers of it) and
-the usage chart for staff."""
+answered by the lean front) and the usage chart for staff; and the parts of other apps'
+pages drawn from delivery (what the snapshot answers of a mirror, the answers counted for a
+sponsor's countries), registered in DeliveryConfig.ready (apps.core.page_parts)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,14 @@ import datetime as dt
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from apps.core.geo import COUNTRIES
-from apps.mirrors.selectors import mirror_detail, mirror_propagation
-from apps.mirrors.selectors.moderation import mirror_visible_to
-from apps.mirrors.selectors.owners import mirror_owner_panel
-from apps.mirrors.selectors.states import listing_state_of
 
 from . import runtime
 from .front import CLI_AGENTS
 from .replies import CHECKSUM_NAME
-from .selectors import usage_totals
+from .selectors import usage_from_countries, usage_totals
 from .snapshot import Client
 
 # The nearest mirrors of each group are listed; a page of 10,000 links helps nobody.
@@ -129,24 +126,19 @@ def iso_folder(request, release: str, arch: str):
     return render(request, "delivery/iso_folder.html", context)
 
 
-def mirror_page(request, pk: int):
-    """A mirror, what it carries and how its checks went, and whether the lists send clients
-    to it now for each repository and ISO, or why not: answered by the loaded snapshot the
-    lists are drawn from. Public for approved public mirrors; its people and staff also see
-    it pending, rejected, disabled or private (others get a 404)."""
-    mirror = get_object_or_404(
-        mirror_visible_to(request.user).select_related("sponsor", "upstream", "owner"), pk=pk
-    )
-    context = mirror_detail(mirror)
-    context["propagation"] = mirror_propagation(mirror=mirror)  # how fast it follows pushes
+def mirror_listing_part(*, mirror, **_) -> dict:
+    """The part of a mirror's page (apps.mirrors.views.mirror_page) drawn from the loaded
+    snapshot: whether the lists send clients to it now, for each repository and ISO, or why
+    not (registered in DeliveryConfig.ready)."""
     snapshot = current_snapshot()
-    context["listing"] = snapshot.listing_for(mirror.pk) if snapshot else None
-    context["listing_groups"] = listing_groups(context["listing"])
-    context["state"] = listing_state_of(mirror, context["repository_states"])
-    # What the checks found is only fresh while the mirror is up and approved.
-    context["states_fresh"] = mirror.is_serving
-    context.update(mirror_owner_panel(mirror=mirror, user=request.user))  # its people's actions
-    return render(request, "mirrors/mirror_detail.html", context)
+    listing = snapshot.listing_for(mirror.pk) if snapshot else None
+    return {"listing": listing, "listing_groups": listing_groups(listing)}
+
+
+def sponsor_usage_part(*, countries, **_) -> dict:
+    """The part of a sponsor's page (apps.sponsors.views.sponsor_page): the answers counted
+    for the countries its mirrors are in."""
+    return {"usage": usage_from_countries(countries=countries)}
 
 
 def country_choices() -> list[tuple[str, str]]:

@@ -12,8 +12,7 @@ urlpatterns = [
     path("run/", views.run_a_mirror, name="run"),
     path("tree/", views.mirror_tree_page, name="tree"),
     re_path(r"^(?P<cc>[A-Za-z]{2})/$", views.mirror_country, name="country"),
-    # "detail" (/mirrors/<pk>/) shows what the delivery snapshot says of the mirror, so its
-    # view is apps.delivery.views.mirror_page, added to this namespace by portal/urls.py.
+    path("<int:pk>/", views.mirror_page, name="detail"),
     path("moderation/", moderation_views.moderation_queue, name="moderation"),
     path("moderation/<int:pk>/approve/", moderation_views.moderation_approve, name="approve"),
     path("moderation/<int:pk>/reject/", moderation_views.moderation_reject, name="reject"),

@@ -1,18 +1,28 @@
 """The public mirror lists: the summary and map by country, a page per country, and the
-status of every mirror (a mirror's own page is apps.delivery.views.mirror_page)."""
+status of every mirror, and a mirror's own page."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django_countries import countries
 
+from apps.core.page_parts import page_parts
+
 from .filters import MirrorFilterSet
-from .selectors import mirror_public_list, push_chart, push_summaries
+from .selectors import (
+    mirror_detail,
+    mirror_propagation,
+    mirror_public_list,
+    push_chart,
+    push_summaries,
+)
 from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
+from .selectors.moderation import mirror_visible_to
+from .selectors.owners import mirror_owner_panel
 from .selectors.pages import run_a_mirror_facts
 from .selectors.staging import staged_progress_list
-from .selectors.states import listing_states
+from .selectors.states import listing_state_of, listing_states
 from .selectors.tree import mirror_tree
 from .worldmap import world_map
 
@@ -88,3 +98,21 @@ def mirror_tree_page(request):
 def run_a_mirror(request):
     """The invitation to run a mirror: what it needs, how registration and checks work."""
     return render(request, "mirrors/run_a_mirror.html", run_a_mirror_facts())
+
+
+def mirror_page(request, pk: int):
+    """A mirror, what it carries and how its checks went, and whether the lists send clients
+    to it now for each repository and ISO, or why not (that part is delivery's: its loaded
+    snapshot, apps.core.page_parts). Public for approved public mirrors; its people and staff
+    also see it pending, rejected, disabled or private (others get a 404)."""
+    mirror = get_object_or_404(
+        mirror_visible_to(request.user).select_related("sponsor", "upstream", "owner"), pk=pk
+    )
+    context = mirror_detail(mirror)
+    context["propagation"] = mirror_propagation(mirror=mirror)  # how fast it follows pushes
+    context.update(page_parts("mirrors:detail", mirror=mirror))
+    context["state"] = listing_state_of(mirror, context["repository_states"])
+    # What the checks found is only fresh while the mirror is up and approved.
+    context["states_fresh"] = mirror.is_serving
+    context.update(mirror_owner_panel(mirror=mirror, user=request.user))  # its people's actions
+    return render(request, "mirrors/mirror_detail.html", context)
