@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.core import accounts, token_views
-from apps.delivery.rollout_page import release_rollout
+from apps.delivery.views import release_rollout
 from apps.mirrors import urls as mirror_urls
 from portal import views as portal_views
 

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .choices import Approval, MirrorTier
-from .models import Mirror
-from .selectors.moderation import mirror_current_count, mirror_moderation_queue
-from .services.moderation import mirror_approve, mirror_disable, mirror_enable, mirror_reject
+from ..choices import Approval, MirrorTier
+from ..models import Mirror
+from ..selectors.moderation import mirror_current_count, mirror_moderation_queue
+from ..services.moderation import mirror_approve, mirror_disable, mirror_enable, mirror_reject
 
 
 class ReasonForm(forms.Form):

@@ -13,11 +13,11 @@ from django.shortcuts import render
 
 from apps.core.geo import COUNTRIES
 
-from . import runtime
-from .front import CLI_AGENTS
-from .replies import CHECKSUM_NAME
-from .selectors import usage_from_countries, usage_totals
-from .snapshot import Client
+from .. import runtime
+from ..front import CLI_AGENTS
+from ..replies import CHECKSUM_NAME
+from ..selectors import usage_from_countries, usage_totals
+from ..snapshot import Client
 
 # The nearest mirrors of each group are listed; a page of 10,000 links helps nobody.
 PAGE_GROUP_LIMIT = 40

@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.mirrors.selectors.staging import rollout_chart, staging_progress
 from apps.releases.models import Release
 
-from .selectors import answers_on_version
+from ..selectors import answers_on_version
 
 # The days drawn: from the day before the first sample (or the opening) on.
 ANSWER_DAYS = 60

@@ -4,7 +4,7 @@ mirrors can give, per continent for everyone and per country in full for staff."
 from django.shortcuts import render
 from django.utils import timezone
 
-from .selectors import capacity_forecast, shortfall_chart
+from ..selectors import capacity_forecast, shortfall_chart
 
 PUBLIC_COUNTRIES = 10
 

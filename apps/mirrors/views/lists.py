@@ -9,22 +9,22 @@ from django_countries import countries
 
 from apps.core.page_parts import page_parts
 
-from .filters import MirrorFilterSet
-from .selectors import (
+from ..filters import MirrorFilterSet
+from ..selectors import (
     mirror_detail,
     mirror_propagation,
     mirror_public_list,
     push_chart,
     push_summaries,
 )
-from .selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
-from .selectors.moderation import mirror_visible_to
-from .selectors.owners import mirror_owner_panel
-from .selectors.pages import run_a_mirror_facts
-from .selectors.staging import staged_progress_list
-from .selectors.states import listing_state_of, listing_states
-from .selectors.tree import mirror_tree
-from .worldmap import world_map
+from ..selectors.lists import mirror_country_list, mirror_country_summary, mirror_status_rows
+from ..selectors.moderation import mirror_visible_to
+from ..selectors.owners import mirror_owner_panel
+from ..selectors.pages import run_a_mirror_facts
+from ..selectors.staging import staged_progress_list
+from ..selectors.states import listing_state_of, listing_states
+from ..selectors.tree import mirror_tree
+from ..worldmap import world_map
 
 STATUS_PAGE_SIZE = 50
 

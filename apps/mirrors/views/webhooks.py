@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .models import MirrorWebhook, WebhookDelivery
-from .owner_views import _managed, form_rate_limited
-from .services.webhooks import EVENTS, SIGNATURE_HEADER, webhook_add, webhook_remove
+from ..models import MirrorWebhook, WebhookDelivery
+from ..services.webhooks import EVENTS, SIGNATURE_HEADER, webhook_add, webhook_remove
+from .owners import _managed, form_rate_limited
 
 DELIVERIES_SHOWN = 20
 

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 from django_ratelimit.decorators import ratelimit
 
-from .choices import Protocol
-from .forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
-from .models import CoOwnerInvite, MaintenanceWindow, Mirror
-from .registration_help import carry_grid, country_guess, suggestion_for, url_trial
-from .selectors.owners import invite_refusal, mirrors_of_owner
-from .selectors.summary import mirror_first_screen
-from .services.owners import (
+from ..choices import Protocol
+from ..forms import InviteForm, MaintenanceWindowForm, MirrorForm, NotifyForm
+from ..models import CoOwnerInvite, MaintenanceWindow, Mirror
+from ..registration_help import carry_grid, country_guess, suggestion_for, url_trial
+from ..selectors.owners import invite_refusal, mirrors_of_owner
+from ..selectors.summary import mirror_first_screen
+from ..services.owners import (
     co_owner_accept,
     co_owner_invite,
     maintenance_window_add,
@@ -31,7 +31,7 @@ from .services.owners import (
     mirror_notify_update,
     mirror_owner_switch,
 )
-from .services.registration import (
+from ..services.registration import (
     first_check_waiting,
     mirror_owner_update,
     mirror_register,
