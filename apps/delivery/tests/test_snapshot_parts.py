@@ -14,7 +14,7 @@ from apps.delivery.selectors.parts import (
     snapshot_repos_read,
 )
 
-from .conftest import make_mirror
+from .factories import make_mirror
 
 # The mirrors, their client URLs, their failing dual-stack sides (no quota: no traffic read).
 MIRRORS_QUERIES = 3
