@@ -5,7 +5,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.core import accounts, token_views
+from apps.core import accounts
+from apps.core import views as core_views
 from apps.delivery.views import release_rollout
 from apps.mirrors import urls as mirror_urls
 from portal import views as portal_views
@@ -31,8 +32,8 @@ urlpatterns = [
     path("servers/", include("apps.servers.urls")),
     path("partners/", include("apps.partners.urls")),
     path("", include((mirrors_namespace, "mirrors"))),
-    path("my/tokens/", token_views.token_list, name="tokens"),
-    path("my/tokens/<int:pk>/revoke/", token_views.token_revoke_view, name="token-revoke"),
+    path("my/tokens/", core_views.token_list, name="tokens"),
+    path("my/tokens/<int:pk>/revoke/", core_views.token_revoke_view, name="token-revoke"),
     path("releases/", include("apps.releases.urls")),
     path("", include("apps.delivery.urls")),
     path(
