@@ -5,27 +5,18 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.core import accounts, token_views
-from apps.delivery import views as delivery_views
-from apps.delivery.rollout_page import release_rollout
+from apps.core import accounts
+from apps.core import views as core_views
+from apps.delivery.views import release_rollout
 from apps.mirrors import urls as mirror_urls
-from apps.sponsors import urls as sponsor_urls
 from portal import views as portal_views
-from portal.sponsor_page import sponsor_page
 
-# A sponsor's promotion page shows delivery's usage figures too (sponsors never imports
-# delivery), so it is composed by the portal and added to the sponsors' URLs here.
-sponsor_urlpatterns = [
-    *sponsor_urls.urlpatterns,
-    path("<slug:slug>/", sponsor_page, name="detail"),
-]
-
-# A mirror's page says whether the delivery snapshot lists it and why not, and a release's
-# rollout page shows the share of the answers naming it, so their views are delivery's
-# (mirrors never imports delivery); they keep their place among the mirrors' URLs.
+# A release's rollout page shows the share of the answers naming it, so its view is
+# delivery's (mirrors never imports delivery); it keeps its place among the mirrors' URLs.
+# (A mirror's page and a sponsor's are their apps' own, with the parts delivery and
+# partners add: apps.core.page_parts.)
 mirror_urlpatterns = [
     *mirror_urls.urlpatterns,
-    path("<int:pk>/", delivery_views.mirror_page, name="detail"),
     path("rollout/<str:version>/", release_rollout, name="rollout"),
 ]
 
@@ -37,12 +28,12 @@ mirrors_namespace = [
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
-    path("sponsors/", include((sponsor_urlpatterns, "sponsors"))),
+    path("sponsors/", include("apps.sponsors.urls")),
     path("servers/", include("apps.servers.urls")),
     path("partners/", include("apps.partners.urls")),
     path("", include((mirrors_namespace, "mirrors"))),
-    path("my/tokens/", token_views.token_list, name="tokens"),
-    path("my/tokens/<int:pk>/revoke/", token_views.token_revoke_view, name="token-revoke"),
+    path("my/tokens/", core_views.token_list, name="tokens"),
+    path("my/tokens/<int:pk>/revoke/", core_views.token_revoke_view, name="token-revoke"),
     path("releases/", include("apps.releases.urls")),
     path("", include("apps.delivery.urls")),
     path(

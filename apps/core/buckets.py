@@ -1,4 +1,4 @@
-"""The order a client's choices are tried in (DESIGN.md, "Choosing mirrors for a client"),
+"""The order a client's choices are tried in (docs/delivery.md, "Choosing mirrors"),
 shared by the mirrorlist (apps.delivery.plans) and msync (apps.mirrors.selectors.msync): the
 bucket names, and which geographic bucket a mirror's country falls in for a client's place.
 Pure Python, no Django: it is on the delivery front's request path."""

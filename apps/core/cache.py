@@ -6,7 +6,7 @@ it for a while must let requests through, never answer them 500. So while Redis 
 answer, reads miss, writes are dropped and `add` succeeds (a limiter sees a first attempt, a
 lock is taken); one warning says so when it starts and one line when Redis is back, and
 Redis is not asked again for RETRY_SECONDS in between, so a request never waits on it twice.
-settings.py selects it for a CACHE_URL of redis://.
+portal/settings/database.py selects it for a CACHE_URL of redis://.
 """
 
 from __future__ import annotations

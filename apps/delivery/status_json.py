@@ -1,7 +1,7 @@
 """The mirror status JSON, modelled on archweb's (archlinux.org/mirrors/status/json/): every
 URL of the public mirrors with its last check, lag, completion share, score, and why its
 mirror is not in the answers. Rendered once per snapshot version from the snapshot's
-"status" part (status_read.py) and kept as bytes on the LoadedSnapshot, so a request costs
+"status" part (selectors/status.py) and kept as bytes on the LoadedSnapshot, so a request costs
 no database query and no serialisation. Pure Python, like the rest of the request path."""
 
 from __future__ import annotations

@@ -3,12 +3,12 @@ answered by the lean front (front.py) before Django sees them."""
 
 from django.urls import path
 
-from . import capacity_views, views
+from .views import capacity, pages
 
 app_name = "delivery"
 
 urlpatterns = [
-    path("isoredirect/<str:release>/isos/<str:arch>/", views.iso_folder, name="iso-folder"),
-    path("delivery/usage/", views.usage_chart, name="usage"),
-    path("capacity/", capacity_views.capacity_page, name="capacity"),
+    path("isoredirect/<str:release>/isos/<str:arch>/", pages.iso_folder, name="iso-folder"),
+    path("delivery/usage/", pages.usage_chart, name="usage"),
+    path("capacity/", capacity.capacity_page, name="capacity"),
 ]

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import traffic_views, views, views_health
+from .views import health, servers, traffic
 
 app_name = "servers"
 
 urlpatterns = [
-    path("", views.server_index, name="list"),
-    path("status/", views_health.server_status, name="status"),
-    path("bandwidth/", traffic_views.bandwidth_index, name="bandwidth"),
-    path("<str:hostname>/", views_health.server_detail, name="detail"),
-    path("<str:hostname>/bandwidth/", traffic_views.server_bandwidth_page, name="server-bandwidth"),
+    path("", servers.server_index, name="list"),
+    path("status/", health.server_status, name="status"),
+    path("bandwidth/", traffic.bandwidth_index, name="bandwidth"),
+    path("<str:hostname>/", health.server_detail, name="detail"),
+    path("<str:hostname>/bandwidth/", traffic.server_bandwidth_page, name="server-bandwidth"),
 ]

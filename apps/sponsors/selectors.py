@@ -12,7 +12,7 @@ from apps.mirrors.choices import MirrorStatus
 from apps.mirrors.models import MirrorTraffic, approved_q
 from apps.servers.choices import ServerStatus
 from apps.servers.models import ServerTraffic
-from apps.servers.traffic_read import busiest_week, weeks_from_days
+from apps.servers.selectors.traffic import busiest_week, weeks_from_days
 
 from .charts import bytes_label, traffic_chart
 from .choices import SPONSOR_KIND_GROUPS

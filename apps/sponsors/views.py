@@ -1,17 +1,19 @@
-"""The sponsor list, by kind, and the pages where a sponsor's contact edits its promotion
-page and its logo. A sponsor's
-promotion page shows delivery's figures too, so it is composed in portal/sponsor_page.py
-(sponsors never imports delivery)."""
+"""The sponsor list, by kind, a sponsor's promotion page and the pages where a sponsor's
+contact edits that page and its logo. The promotion page shows what delivery counted for
+the sponsor's countries and mirrors and its partner entry too: parts those apps add
+(apps.core.page_parts; sponsors imports neither)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from apps.core.page_parts import page_parts
+
 from .filters import SponsorFilterSet
 from .forms import SponsorLogoForm, SponsorPageForm
 from .models import Sponsor
-from .selectors import sponsor_editable_by, sponsor_groups, sponsor_list
+from .selectors import sponsor_contribution, sponsor_editable_by, sponsor_groups, sponsor_list
 from .services import PAGE_FIELDS, sponsor_logo_set, sponsor_page_update
 
 
@@ -20,6 +22,25 @@ def sponsor_index(request):
     sponsors = list(filterset.qs) if filterset.is_valid() else []
     context = {"filter": filterset, "sponsors": sponsors, "groups": sponsor_groups(sponsors)}
     return render(request, "sponsors/sponsor_list.html", context)
+
+
+def sponsor_page(request, slug: str):
+    sponsor = get_object_or_404(Sponsor.objects.active(), slug=slug)
+    contribution = sponsor_contribution(sponsor)
+    parts = page_parts(
+        "sponsors:detail",
+        sponsor=sponsor,
+        countries=contribution["country_codes"],
+        mirror_ids=[m.pk for m in contribution["mirrors"]],
+    )
+    context = {
+        "answer_share": None,  # unless delivery's part estimates it
+        "sponsor": sponsor,
+        **contribution,
+        **parts,
+        "can_edit": sponsor_editable_by(sponsor=sponsor, user=request.user),
+    }
+    return render(request, "sponsors/sponsor_detail.html", context)
 
 
 @login_required

@@ -8,7 +8,7 @@ from apps.delivery import runtime
 from apps.delivery.services import snapshot_publish
 from apps.mirrors.choices import ContentState
 
-from .conftest import make_mirror
+from .factories import make_mirror
 
 
 @pytest.fixture

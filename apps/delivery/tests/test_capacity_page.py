@@ -8,12 +8,13 @@ import random
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.delivery.capacity_read import capacity_forecast
 from apps.delivery.models import DailyUsage
+from apps.delivery.selectors import capacity_forecast
 from apps.demo.usage import demo_usage_load
 from apps.mirrors.choices import MirrorStatus
-from apps.mirrors.tests.factories import MirrorFactory
 from portal.tests.browser import DESKTOP, PHONE, chrome, shoot, sideways_overflow
+
+from .factories import MirrorFactory
 
 COUNTRIES = ["DE", "BR", "IN", "JP", "US", "FR", "NG", "KE", "MX", "AR", "VN", "EG", "TR"]
 

@@ -16,10 +16,10 @@ from apps.mirrors.tests.conftest import (  # noqa: F401  (fixtures)
     farm_mirrors,
     master_catalogue,
 )
-from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory
 from apps.mirrors.tests.test_health_loop import eager  # noqa: F401  (a fixture)
 
 from .conftest import call, new_front
+from .factories import MirrorFactory, MirrorURLFactory
 
 
 @pytest.fixture

@@ -7,12 +7,13 @@ import math
 import pytest
 
 from apps.delivery import forecast
-from apps.delivery.capacity_read import capacity_forecast
 from apps.delivery.models import DailyUsage
+from apps.delivery.selectors import capacity_forecast
 from apps.mirrors.choices import MirrorStatus
-from apps.mirrors.tests.factories import MirrorFactory
 from apps.servers.models import ServerTraffic
 from apps.servers.tests.factories import ServerFactory
+
+from .factories import MirrorFactory
 
 
 def test_an_exact_exponential_gives_its_factor_and_next_value():

@@ -264,7 +264,7 @@ def test_snapshot_build_query_count_does_not_grow_with_mirrors(
     # day's checks, the lags).
     with django_assert_max_num_queries(31):
         snapshot_publish()
-    from .conftest import make_mirror
+    from .factories import make_mirror
 
     for i in range(30):
         make_mirror(network_mirrors, f"extra{i}.example.org", "US")

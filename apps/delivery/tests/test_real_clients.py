@@ -18,16 +18,19 @@ from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.choices import ContentState, ImageState
 from apps.mirrors.models import MirrorImageState, MirrorRepositoryState
-from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 from apps.releases.models import RepositoryVersion
-from apps.releases.tests.factories import (
+
+from .conftest import new_front, require_binary
+from .factories import (
+    CENTROIDS,
     ArchitectureFactory,
     ImageFactory,
+    MirrorFactory,
+    MirrorURLFactory,
     ReleaseFactory,
     RepositoryFactory,
+    master_mirror_create,
 )
-
-from .conftest import CENTROIDS, new_front, require_binary
 
 pytestmark = pytest.mark.slow
 

@@ -19,10 +19,10 @@ from apps.delivery.store import SnapshotStore
 from apps.mirrors.choices import ContentState
 from apps.mirrors.models import MirrorRepositoryState
 from apps.mirrors.services import sweep_run
-from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 from apps.releases.models import Architecture, Release, Repository, RepositoryVersion
 
 from .conftest import new_front, require_binary
+from .factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 from .test_real_clients import dnf_makecache
 
 pytestmark = pytest.mark.slow

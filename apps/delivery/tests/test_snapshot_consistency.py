@@ -5,7 +5,7 @@ import psycopg2
 import pytest
 from django.db import connection
 
-from apps.delivery import selectors
+from apps.delivery.selectors import snapshot as selectors
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import snapshot_from_blob
 

@@ -14,7 +14,7 @@ from apps.mirrors.models import Mirror, MirrorURL
 from apps.releases.models import Image, Release, RepositoryVersion
 from apps.servers.choices import ServerRole
 from apps.servers.models import Server, ServerTraffic
-from apps.servers.traffic_read import busiest_week, traffic_weekly
+from apps.servers.selectors.traffic import busiest_week, traffic_weekly
 from apps.sponsors.models import Sponsor
 
 # The "CentOS Mirror Locations" slide, as the talk prints it.

@@ -44,24 +44,9 @@ def mirror_tree(*, now=None) -> dict:
             "owner_active", "private", "created", "suspended_at",
         )
     )  # fmt: skip
-    states: dict[int, dict[str, int]] = defaultdict(dict)
-    lags: dict[int, int] = {}
-    for mirror_id, state, count, lag in (
-        MirrorRepositoryState.objects.values_list("mirror_id", "state")
-        .annotate(count=Count("id"), lag=Max("lag_seconds"))
-        .order_by()
-    ):
-        states[mirror_id][state] = count
-        if lag is not None:
-            lags[mirror_id] = max(lag, lags.get(mirror_id, 0))
+    states, lags = _repository_states()
     resting = set(MaintenanceWindow.objects.open_at(now).values_list("mirror_id", flat=True))
-    push = Push.objects.order_by("-detected_at", "-pk").values("pk", "detected_at").first()
-    arrivals = {}
-    if push is not None:
-        arrivals = dict(
-            PushArrival.objects.filter(push_id=push["pk"]).values_list("mirror_id", "delay_seconds")
-        )
-
+    push, arrivals = _push_newest()
     nodes: dict[int, dict] = {}
     for pk, name, tier, cc, upstream_id, status, approval, active, private, created, held in rows:
         counts = states.get(pk, {})
@@ -87,20 +72,7 @@ def mirror_tree(*, now=None) -> dict:
         node["level"] = _level(node)
         nodes[pk] = node
 
-    roots, unrooted = [], []
-    for node in nodes.values():
-        parent = nodes.get(node["upstream_id"])
-        if parent is not None and parent is not node:
-            parent["children"].append(node)
-        elif node["tier"] == MirrorTier.MASTER:
-            roots.append(node)
-        else:
-            unrooted.append(node)
-    seen: set[int] = set()
-    for top in roots + unrooted:
-        _walk(top, None, seen)
-    # A loop of upstreams (the model's clean() refuses one) is reached from nowhere.
-    unrooted += [n for n in nodes.values() if n["id"] not in seen and _walk(n, None, seen)]
+    roots, unrooted = _rooted(nodes)
     stale_upstreams = sorted(
         (n for n in nodes.values() if n["stale"] and n["tier"] != MirrorTier.EXTERNAL),
         key=lambda n: (-n["downstream"], n["name"]),
@@ -121,6 +93,53 @@ def mirror_tree(*, now=None) -> dict:
             "under_stale": sum(bool(n["under_stale"]) for n in nodes.values()),
         },
     }
+
+
+def _repository_states() -> tuple[dict[int, dict[str, int]], dict[int, int]]:
+    """{mirror id: {content state: how many of its repositories}} and {mirror id: its
+    largest lag in seconds}. One query."""
+    states: dict[int, dict[str, int]] = defaultdict(dict)
+    lags: dict[int, int] = {}
+    for mirror_id, state, count, lag in (
+        MirrorRepositoryState.objects.values_list("mirror_id", "state")
+        .annotate(count=Count("id"), lag=Max("lag_seconds"))
+        .order_by()
+    ):
+        states[mirror_id][state] = count
+        if lag is not None:
+            lags[mirror_id] = max(lag, lags.get(mirror_id, 0))
+    return states, lags
+
+
+def _push_newest() -> tuple[dict | None, dict[int, float]]:
+    """The newest push (pk, detected_at) and {mirror id: seconds it took to arrive there}."""
+    push = Push.objects.order_by("-detected_at", "-pk").values("pk", "detected_at").first()
+    arrivals = {}
+    if push is not None:
+        arrivals = dict(
+            PushArrival.objects.filter(push_id=push["pk"]).values_list("mirror_id", "delay_seconds")
+        )
+    return push, arrivals
+
+
+def _rooted(nodes: dict[int, dict]) -> tuple[list[dict], list[dict]]:
+    """Each node under its upstream: the masters' trees, and the nodes whose upstream is
+    unknown or out of the tree (with their subtrees); under_stale and downstream filled."""
+    roots, unrooted = [], []
+    for node in nodes.values():
+        parent = nodes.get(node["upstream_id"])
+        if parent is not None and parent is not node:
+            parent["children"].append(node)
+        elif node["tier"] == MirrorTier.MASTER:
+            roots.append(node)
+        else:
+            unrooted.append(node)
+    seen: set[int] = set()
+    for top in roots + unrooted:
+        _walk(top, None, seen)
+    # A loop of upstreams (the model's clean() refuses one) is reached from nowhere.
+    unrooted += [n for n in nodes.values() if n["id"] not in seen and _walk(n, None, seen)]
+    return roots, unrooted
 
 
 def _availability(status: str, approval: str, active: bool) -> str:

@@ -93,27 +93,8 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
             sums_urls,
         )
     )
-    if time_result.ok:
-        try:
-            report.timestamp = timestamp_parse(time_result.body or b"")
-            report.ok = True
-        except ValueError as exc:
-            report.problems.append(f"{time_result.url}: {exc}")
-    else:
-        report.problems.append(f"{time_result.url}: {time_result.error} {time_result.detail}")
-
-    found: dict[RepoKey, object] = {}
-    bodies: dict[RepoKey, tuple[str, bytes]] = {}  # the repomd.xml's URL and content
-    for (release, repository, architecture), result in zip(combos, repomd_results, strict=True):
-        if not result.ok:
-            report.problems.append(f"{result.url}: {result.error} {result.detail}")
-            continue
-        key = (release.pk, repository.pk, architecture.pk)
-        try:
-            found[key] = repomd_parse(result.body or b"")
-            bodies[key] = (result.url, result.body or b"")
-        except ValueError as exc:
-            report.problems.append(f"{result.url}: {exc}")
+    _timestamp_read(time_result, report)
+    found, bodies = _repomds_read(combos, repomd_results, report)
     known = set(
         RepositoryVersion.objects.filter(release__in=releases).values_list(
             "release_id", "repository_id", "architecture_id", "sha256"
@@ -125,19 +106,15 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
     )
 
     checksums = _checksums_by_folder(folders, sums_results, report)
-    read: dict[int, tuple[int | None, str | None]] = {}
-    for image, result in zip(images, image_results, strict=True):
-        entry = checksums.get(image.folder, {}).get(image.name)
-        size = result.content_length if result.ok else None
-        if not result.ok:
-            report.problems.append(f"{result.url}: {result.error} {result.detail}")
-        elif entry is None:
-            report.problems.append(f"{result.url}: in no checksum file of its folder")
-        if entry is not None and entry.size is not None and size is not None and entry.size != size:
-            report.problems.append(f"{result.url}: {size} bytes, the checksum file says "
-                                   f"{entry.size}")  # fmt: skip
-        read[image.pk] = (size, entry.sha256 if entry else None)
+    read = _image_sizes_read(images, image_results, checksums, report)
+    _master_record(found, packages, known, read, releases=releases, combos=combos, now=now,
+                   report=report)  # fmt: skip
+    return report
 
+
+def _master_record(found, packages, known, read, *, releases, combos, now, report) -> None:
+    """Record the new repository versions (a push when the repository had one before) and
+    the images' sizes and hashes, in one transaction."""
     with transaction.atomic():
         new = [
             RepositoryVersion(
@@ -169,7 +146,53 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
                 master_timestamp=report.timestamp,
             )
         report.images_changed = len(image_checksums_record(found=read, now=now))
-    return report
+
+
+def _timestamp_read(result, report: MasterReport) -> None:
+    """The master's timestamp file: report.timestamp, and report.ok once it is read."""
+    if not result.ok:
+        report.problems.append(f"{result.url}: {result.error} {result.detail}")
+        return
+    try:
+        report.timestamp = timestamp_parse(result.body or b"")
+        report.ok = True
+    except ValueError as exc:
+        report.problems.append(f"{result.url}: {exc}")
+
+
+def _repomds_read(combos, results, report: MasterReport) -> tuple[dict, dict]:
+    """{key: the parsed repomd.xml} and {key: (its URL, its content)} of each repository the
+    master answered for; the others are problems."""
+    found: dict[RepoKey, object] = {}
+    bodies: dict[RepoKey, tuple[str, bytes]] = {}  # the repomd.xml's URL and content
+    for (release, repository, architecture), result in zip(combos, results, strict=True):
+        if not result.ok:
+            report.problems.append(f"{result.url}: {result.error} {result.detail}")
+            continue
+        key = (release.pk, repository.pk, architecture.pk)
+        try:
+            found[key] = repomd_parse(result.body or b"")
+            bodies[key] = (result.url, result.body or b"")
+        except ValueError as exc:
+            report.problems.append(f"{result.url}: {exc}")
+    return found, bodies
+
+
+def _image_sizes_read(images, results, checksums, report: MasterReport) -> dict:
+    """{image id: (its size from the master's Content-Length, its checksum file's sha256)}."""
+    read: dict[int, tuple[int | None, str | None]] = {}
+    for image, result in zip(images, results, strict=True):
+        entry = checksums.get(image.folder, {}).get(image.name)
+        size = result.content_length if result.ok else None
+        if not result.ok:
+            report.problems.append(f"{result.url}: {result.error} {result.detail}")
+        elif entry is None:
+            report.problems.append(f"{result.url}: in no checksum file of its folder")
+        if entry is not None and entry.size is not None and size is not None and entry.size != size:
+            report.problems.append(f"{result.url}: {size} bytes, the checksum file says "
+                                   f"{entry.size}")  # fmt: skip
+        read[image.pk] = (size, entry.sha256 if entry else None)
+    return read
 
 
 def _checksums_by_folder(folders, results, report) -> dict[str, dict[str, ChecksumEntry]]:

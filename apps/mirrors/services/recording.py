@@ -16,13 +16,8 @@ from django.utils import timezone
 from apps.core.audit import audit_record
 
 from ..checks.engine import MirrorOutcome
-from ..checks.evaluate import (
-    image_state_evaluate,
-    repository_state_evaluate,
-)
-from ..checks.images import part_problem, span_named
-from ..checks.packages import package_problem
-from ..choices import CheckKind, ContentState, ImageState, MirrorTier
+from ..checks.images import span_named
+from ..choices import ContentState, ImageState, MirrorTier
 from ..models import (
     Check,
     MaintenanceWindow,
@@ -34,9 +29,9 @@ from ..models import (
 )
 from ..selectors.probe_batches import CheckContext
 from .master import BATCH
+from .probe_tally import ProbeTally
 from .status import Notice, mirror_status_next, notices_send
-from .url_states import URLResult, outcome_url_results, url_states_record
-from .vantage_content import content_majority
+from .url_states import outcome_url_results, url_states_record
 
 logger = logging.getLogger(__name__)
 
@@ -55,68 +50,16 @@ def outcomes_record(
     """
     now = now or timezone.now()
     clock = time.perf_counter()
-    adapt = connection.ops.adapt_datetimefield_value
-    images_by_id = {i.pk: i for images in context.images.values() for i in images}
-    checks: list[tuple] = []
-    repo_states: dict[tuple, tuple] = {}  # (mirror, release, repository, arch) -> values
-    image_states: dict[tuple[int, int], tuple[str, str]] = {}  # (mirror, image) -> state, detail
-    parts_right: set[tuple[int, int, tuple | None]] = set()  # (mirror, image, span) served right
-    verdicts: dict[int, tuple[bool, int | None, str]] = {}  # mirror -> (reachable, lag, why)
-    followed: set[tuple[int, int]] = set()  # (push, mirror) seen holding a push's version
-    url_results: list[URLResult] = []
-    answered: set[tuple[int, str]] = set()  # (mirror, package path) served right
-    sweep_id = sweep.pk if sweep else None
+    tally = ProbeTally(
+        sweep_id=sweep.pk if sweep else None,
+        images_by_id={i.pk: i for images in context.images.values() for i in images},
+    )
     for outcome in outcomes:
         max_lag: int | None = None
         for probe in outcome.probes:
-            result, target = probe.result, probe.target
-            checks.append(
-                (sweep_id, outcome.mirror_id, probe.url_id, result.url[:1000], target.kind,
-                 adapt(dt.datetime.fromtimestamp(result.started, tz=dt.UTC)), result.status,
-                 result.latency_ms, result.nbytes, result.error or "", result.detail[:200],
-                 result.family, "")
-            )  # fmt: skip
-            if target.kind == CheckKind.REPOMD:
-                state, lag, stamp = repository_state_evaluate(
-                    probe.sha256,
-                    probe.repomd.timestamp if probe.repomd else None,
-                    context.versions[target.key],
-                    result.started,
-                )
-                if state == ContentState.BEHIND and lag is not None:
-                    max_lag = max(max_lag or 0, lag)
-                repo_states[(outcome.mirror_id, *target.key)] = (
-                    state, probe.sha256 or "", lag, stamp, ""
-                )  # fmt: skip
-                for push_id in context.push_versions.get(probe.sha256 or "", ()):
-                    followed.add((push_id, outcome.mirror_id))
-            elif target.kind == CheckKind.PACKAGE:  # asked only of a current repository
-                length = result.content_length if result.content_length is not None else (
-                    result.nbytes if target.sha256 and result.ok else None
-                )  # fmt: skip
-                problem = package_problem(target, result.status, length, probe.sha256)
-                if problem == "":
-                    answered.add((outcome.mirror_id, target.path))
-                key = (outcome.mirror_id, *target.key)
-                if problem and repo_states.get(key, ("",))[0] == ContentState.CURRENT:
-                    state, sha256, lag, stamp, _detail = repo_states[key]
-                    repo_states[key] = (ContentState.INCOMPLETE, sha256, lag, stamp, problem)
-            elif target.kind == CheckKind.IMAGE:
-                image = images_by_id[target.key]
-                # ftp has no HTTP status: a SIZE that answered is its 200
-                status = result.status if result.status is not None or not result.ok else 200
-                state = image_state_evaluate(status, result.content_length, image.size)
-                image_states[(outcome.mirror_id, image.pk)] = (state, (
-                    f"{target.path}: {result.content_length} bytes, the master's {image.size}"
-                    if state == ImageState.WRONG_SIZE else ""
-                ))  # fmt: skip
-            elif target.kind == CheckKind.IMAGE_PART:  # asked only of an image found present
-                problem = part_problem(target, result)
-                key = (outcome.mirror_id, target.key)
-                if problem == "":
-                    parts_right.add((*key, target.span))
-                elif problem and image_states.get(key, ("",))[0] == ImageState.PRESENT:
-                    image_states[key] = (ImageState.INCOMPLETE, problem[:300])
+            lag = tally.probe_add(outcome.mirror_id, probe, context)
+            if lag is not None:
+                max_lag = max(max_lag or 0, lag)
         why = next(
             (
                 f"{p.result.url}: {p.result.error} ({p.result.detail})"
@@ -125,33 +68,25 @@ def outcomes_record(
             ),
             "",
         )
-        verdicts[outcome.mirror_id] = (outcome.reachable, max_lag, why)
-        url_results += outcome_url_results(outcome)
-
-    # The vantage points' votes, when there are any; a mirror's lag is then the majority's.
-    if swayed := content_majority(repo_states, now=now):
-        lags: dict[int, list[int]] = {pk: [] for pk in swayed}
-        for (pk, *_key), (state, _sha, lag, _stamp, _detail) in repo_states.items():
-            if pk in swayed and state == ContentState.BEHIND and lag is not None:
-                lags[pk].append(lag)
-        for pk, seen in lags.items():
-            verdicts[pk] = (verdicts[pk][0], max(seen, default=None), verdicts[pk][2])
+        tally.verdicts[outcome.mirror_id] = (outcome.reachable, max_lag, why)
+        tally.url_results += outcome_url_results(outcome)
+    tally.majority_apply(now)  # the vantage points' votes, when there are any
     with transaction.atomic():
-        _rows_insert(Check, CHECK_COLUMNS, checks)
-        _repository_states_record(states=repo_states, now=now, answered=answered)
-        _image_states_record(states=image_states, now=now, answered=parts_right)
-        url_states_record(results=url_results, now=now)
-        notices = _mirrors_status_record(verdicts=verdicts, now=now)
-        _push_arrivals_record(followed=followed, pushes=context.pushes, now=now)
+        _rows_insert(Check, CHECK_COLUMNS, tally.checks)
+        _repository_states_record(states=tally.repo_states, now=now, answered=tally.answered)
+        _image_states_record(states=tally.image_states, now=now, answered=tally.parts_right)
+        url_states_record(results=tally.url_results, now=now)
+        notices = _mirrors_status_record(verdicts=tally.verdicts, now=now)
+        _push_arrivals_record(followed=tally.followed, pushes=context.pushes, now=now)
         if notices:
             transaction.on_commit(lambda: notices_send(notices=notices))
     logger.info(
         "Recorded %d checks of %d mirrors in %.1f s",
-        len(checks),
+        len(tally.checks),
         len(outcomes),
         time.perf_counter() - clock,
     )
-    return len(checks)
+    return len(tally.checks)
 
 
 CHECK_COLUMNS = [

@@ -69,3 +69,15 @@ def farm_mirrors(master_catalogue, mirror_farm, check_settings) -> dict[str, Mir
         MirrorURLFactory(mirror=mirror, url=sim.base_url)
         mirrors[name] = mirror
     return mirrors
+
+
+# A volunteer signed in (the registration and owners' pages).
+@pytest.fixture
+def volunteer(django_user_model):
+    return django_user_model.objects.create_user("vol", "vol@example.org", "a-long-password-1")
+
+
+@pytest.fixture
+def volunteer_client(client, volunteer):
+    client.force_login(volunteer)
+    return client

@@ -2,6 +2,7 @@ import factory
 
 from ..choices import Approval, MirrorStatus, MirrorTier, Protocol
 from ..models import Mirror, MirrorURL, Netblock
+from ..registration_help import suggestion_for
 
 
 class MirrorFactory(factory.django.DjangoModelFactory):
@@ -65,3 +66,20 @@ def internal_mirror_create(name: str, country: str, *, state: str = "current", *
         repository=RepositoryFactory(), architecture=ArchitectureFactory(), state=state,
     )  # fmt: skip
     return mirror
+
+
+# The registration form (/mirrors/register/): what a person sends, and the errors shown.
+def form_data(**changes) -> dict:
+    data = {
+        "name": "mirror.example.net", "organisation": "Example Net", "country": "FR",
+        "contact_email": "ops@example.net", "bandwidth_mbps": "1000",
+        "url_http": "http://127.0.0.250/centos/", "ipv4": "on", "netblocks": "", "asn": "",
+    }  # fmt: skip
+    data.update(changes)
+    if "upstream_shown" not in data:  # what the page would have shown for this country
+        data["upstream_shown"] = str(suggestion_for(data["country"]).mirror_id or "")
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def field_errors(response, field: str) -> list[str]:
+    return list(response.context["form"].errors.get(field, []))

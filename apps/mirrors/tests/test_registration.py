@@ -10,11 +10,10 @@ from django.urls import reverse
 
 from apps.mirrors.choices import Approval
 from apps.mirrors.models import Check, Mirror
-from apps.mirrors.registration_help import suggestion_for
 from apps.mirrors.services import master_refresh
 from portal.celery import app as celery_app
 
-from .factories import MirrorFactory, MirrorURLFactory, internal_mirror_create
+from .factories import MirrorFactory, MirrorURLFactory, field_errors, form_data
 
 REGISTER = reverse("mirrors:register")
 
@@ -31,33 +30,6 @@ def eager_tasks():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def volunteer(django_user_model):
-    return django_user_model.objects.create_user("vol", "vol@example.org", "a-long-password-1")
-
-
-@pytest.fixture
-def volunteer_client(client, volunteer):
-    client.force_login(volunteer)
-    return client
-
-
-def form_data(**changes) -> dict:
-    data = {
-        "name": "mirror.example.net", "organisation": "Example Net", "country": "FR",
-        "contact_email": "ops@example.net", "bandwidth_mbps": "1000",
-        "url_http": "http://127.0.0.250/centos/", "ipv4": "on", "netblocks": "", "asn": "",
-    }  # fmt: skip
-    data.update(changes)
-    if "upstream_shown" not in data:  # what the page would have shown for this country
-        data["upstream_shown"] = str(suggestion_for(data["country"]).mirror_id or "")
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def field_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 def test_anonymous_is_sent_to_log_in(client, db):
@@ -135,102 +107,6 @@ def test_a_name_another_mirror_has_is_refused(volunteer_client):
     MirrorFactory(name="Mirror.Example.net")
     response = volunteer_client.post(REGISTER, form_data())
     assert field_errors(response, "name") == ["A mirror with this name is already registered."]
-
-
-def _shown(page: str) -> str:
-    """The suggestion the page showed (its hidden upstream_shown), as the browser sends it."""
-    found = re.search(r'name="upstream_shown"(?: value="(\d+)")?', page)
-    assert found, "the form has no upstream_shown"
-    return found.group(1) or ""
-
-
-@pytest.fixture
-def upstreams(db):
-    jp = internal_mirror_create("internal.jp", "JP", latitude=36.0, longitude=138.0)
-    paris = internal_mirror_create("internal.fr", "FR", latitude=48.9, longitude=2.35)
-    # Closer to Belgium than Paris, but behind: msync never hands it out.
-    internal_mirror_create("internal.nl", "NL", state="behind", latitude=52.4, longitude=4.9)
-    MirrorFactory(name="external.de", country="DE", latitude=51.0, longitude=10.0)
-    return {"JP": jp, "FR": paris}
-
-
-def test_no_country_is_chosen_for_the_volunteer(volunteer_client, upstreams):
-    page = volunteer_client.get(REGISTER).content.decode()
-    assert '<option value="" selected>Choose its country</option>' in page
-    assert '<option value="" selected>Suggested for its country (choose it above)</option>' in page
-    assert _shown(page) == ""
-
-
-def test_the_nearest_internal_mirror_is_suggested(volunteer_client, volunteer, upstreams):
-    paris = upstreams["FR"]
-    page = volunteer_client.get(REGISTER + "?country=BE").content.decode()
-    assert (
-        "For Belgium we suggest internal.fr, the nearest healthy, current internal mirror." in page
-    )
-    assert '<option value="" selected>Suggested for Belgium: internal.fr</option>' in page
-    assert _shown(page) == str(paris.pk)
-
-    response = volunteer_client.post(
-        REGISTER, form_data(country="BE", upstream="", upstream_shown=_shown(page))
-    )
-    mirror = Mirror.objects.get(name="mirror.example.net")
-    assert response["Location"] == reverse("mirrors:mine-detail", args=[mirror.pk])
-    assert (mirror.upstream, mirror.owner, mirror.approval) == (paris, volunteer, "pending")
-    assert (mirror.continent, str(mirror.country)) == ("EU", "BE")
-
-
-def test_after_a_form_error_the_upstream_saved_is_the_one_shown(volunteer_client, upstreams):
-    """The page was shown for Japan; the volunteer picks Belgium (no script ran) and forgets
-    the name: the page comes back suggesting Paris, and Paris is what is saved."""
-    page = volunteer_client.get(REGISTER + "?country=JP").content.decode()
-    assert _shown(page) == str(upstreams["JP"].pk)
-    data = form_data(country="BE", upstream="", upstream_shown=_shown(page), name="")
-    again = volunteer_client.post(REGISTER, data).content.decode()
-    assert not Mirror.objects.filter(name="mirror.example.net").exists()
-    assert '<option value="" selected>Suggested for Belgium: internal.fr</option>' in again
-    assert "internal.jp</option>" in again and "Suggested for Japan" not in again
-    assert _shown(again) == str(upstreams["FR"].pk)
-
-    data.update(name="mirror.example.net", upstream_shown=_shown(again))
-    assert volunteer_client.post(REGISTER, data).status_code == 302
-    assert Mirror.objects.get(name="mirror.example.net").upstream == upstreams["FR"]
-
-
-def test_a_country_changed_without_the_script_shows_the_new_suggestion_first(
-    volunteer_client, upstreams
-):
-    data = form_data(country="BE", upstream="", upstream_shown=str(upstreams["JP"].pk))
-    response = volunteer_client.post(REGISTER, data)
-    assert field_errors(response, "upstream") == [
-        "For Belgium we suggest internal.fr: it is now the first choice below. Save again to "
-        "keep it, or pick another."
-    ]
-    assert not Mirror.objects.filter(name="mirror.example.net").exists()
-
-
-def test_an_upstream_picked_by_hand_is_saved_whatever_the_country(volunteer_client, upstreams):
-    data = form_data(country="BE", upstream=str(upstreams["JP"].pk), upstream_shown="")
-    assert volunteer_client.post(REGISTER, data).status_code == 302
-    assert Mirror.objects.get(name="mirror.example.net").upstream == upstreams["JP"]
-
-
-def test_the_suggest_button_shows_the_suggestion_and_saves_nothing(volunteer_client, upstreams):
-    data = form_data(country="BE", upstream="", upstream_shown="", name="", suggest="1")
-    page = volunteer_client.post(REGISTER, data).content.decode()
-    assert "There is a problem" not in page and "There are problems" not in page
-    assert '<option value="" selected>Suggested for Belgium: internal.fr</option>' in page
-    assert 'value="ops@example.net"' in page  # what was typed stays
-    assert not Mirror.objects.exists() or not Mirror.objects.filter(owner__isnull=False).exists()
-
-
-def test_the_page_script_reads_the_suggestion_as_json(volunteer_client, upstreams):
-    answer = volunteer_client.get(reverse("mirrors:register-suggestion") + "?country=BE").json()
-    assert answer == {
-        "country": "BE", "id": upstreams["FR"].pk, "name": "internal.fr",
-        "label": "Suggested for Belgium: internal.fr",
-        "help": "For Belgium we suggest internal.fr, the nearest healthy, current internal "
-        "mirror. Keep the suggestion or pick another; what this list shows is what is saved.",
-    }  # fmt: skip
 
 
 def test_the_url_field_names_the_files_the_checks_request(volunteer_client, master_catalogue):

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from ..filters import ServiceFilterSet
 from ..models import Server, ServerService
-from ..selectors_health import service_list
+from ..selectors.health import service_list
 from ..services.health_readings import server_readings_record
 from .push_auth import PushesForThisServer, ServerPushAuthentication
 

@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..selectors_inventory import ansible_inventory, puppet_node
+from ..selectors.inventory import ansible_inventory, puppet_node
 
 
 class AnsibleInventoryView(APIView):

@@ -12,12 +12,12 @@ from django.db.models import Q, Sum
 from apps.releases.models import Release
 from apps.servers.counters import Reading
 from apps.servers.models import ServerTraffic, TrafficPeriod, TrafficSample
+from apps.servers.selectors.traffic import busiest_week, traffic_daily, traffic_weekly
 from apps.servers.services.traffic import (
     traffic_prune,
     traffic_reading_record,
     traffic_readings_record,
 )
-from apps.servers.traffic_read import busiest_week, traffic_daily, traffic_weekly
 
 from .factories import ServerFactory
 

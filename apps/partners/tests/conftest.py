@@ -1,0 +1,3 @@
+"""Fixtures shared by the partners tests (none yet: each module's own fixtures are local to it;
+the project's, such as the mirror farm and the demo data, come from the root conftest).
+Data builders live in factories.py."""

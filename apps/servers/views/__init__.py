@@ -1,0 +1,1 @@
+"""The servers' pages: the list (servers), their health (health), their bandwidth (traffic)."""
