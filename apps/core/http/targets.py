@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+from ..client_ip import valid_ip
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -141,7 +143,7 @@ class Target:
     @property
     def literal(self) -> bool:
         """The host is an IP address, not a name."""
-        return _is_address(self.host)
+        return valid_ip(self.host)
 
     @property
     def request_url(self) -> str:
@@ -215,12 +217,3 @@ def idna_host(host: str) -> str:
 
 def family_of(address: str) -> str:
     return IPV6 if ":" in address else IPV4
-
-
-@functools.lru_cache(maxsize=_HOSTS_CACHED)
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
