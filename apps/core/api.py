@@ -1,7 +1,8 @@
 """The REST API's shared parts, configured in settings.REST_FRAMEWORK: authentication (API
-tokens, sessions, Basic), the exception handler and the errors others raise (Conflict),
-pagination and throttles that turn cheap bad requests into 400s instead of 500s, count the
-real client, and keep the API up while the cache is down."""
+tokens, sessions, Basic), who may write (StaffWritesOrReadOnly), the exception handler and
+the errors others raise (Conflict), pagination and throttles that turn cheap bad requests
+into 400s instead of 500s, count the real client, and keep the API up while the cache is
+down."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.core.cache import cache as default_cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.authentication import BasicScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, pagination, throttling
+from rest_framework import authentication, exceptions, pagination, permissions, throttling
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
@@ -140,6 +141,20 @@ class BasicAuthenticationScheme(BasicScheme):
     """The OpenAPI schema's name for it: HTTP Basic, as DRF's."""
 
     target_class = "apps.core.api.BasicAuthentication"
+
+
+def is_staff(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+class StaffWritesOrReadOnly(permissions.BasePermission):
+    """Anyone reads what the public pages show; only staff write. Without credentials a
+    write is a 401, with someone else's a 403 (the catalogue APIs: releases, images,
+    servers, sponsors, publishing)."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or is_staff(request)
 
 
 class Conflict(exceptions.APIException):
