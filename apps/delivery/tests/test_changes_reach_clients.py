@@ -9,11 +9,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tasks import REBUILD_PENDING_KEY
 from apps.mirrors.choices import Approval
 from apps.mirrors.models import Mirror, MirrorURL
 from apps.releases.services import image_checksums_record
@@ -22,18 +20,6 @@ from portal.celery import app as celery_app
 from .conftest import new_front
 
 MIRRORLIST = "/mirrorlist?release=5&arch=x86_64&repo=os&cc=GB"
-
-
-@pytest.fixture
-def eager_rebuilds(settings):
-    """Rebuilds queued after commit run at once, in this process, as a worker would."""
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    cache.delete(REBUILD_PENDING_KEY)
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-    cache.delete(REBUILD_PENDING_KEY)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -21,14 +21,12 @@ from django.utils import timezone
 from apps.core.http import SafeClient
 from apps.core.testing.mirrorfarm import Behaviour, MirrorFarm
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tasks import REBUILD_PENDING_KEY
 from apps.delivery.tests.conftest import new_front, serve  # noqa: F401  (a fixture)
 from apps.mirrors import services, tasks
 from apps.mirrors.choices import CheckKind, ContentState, MirrorStatus
 from apps.mirrors.models import Check, MaintenanceWindow, Mirror, MirrorRepositoryState
 from apps.mirrors.services.health import MASTER_TIME_KEY
 from apps.releases.models import RepositoryVersion
-from portal.celery import app as celery_app
 
 from .factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 
@@ -79,15 +77,8 @@ def network(master_catalogue, farm, health_settings) -> dict[str, Mirror]:
 
 
 @pytest.fixture
-def eager(settings):
+def eager(eager_rebuilds):
     """Tasks queued after commit (snapshot rebuilds, content re-checks) run at once here."""
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    cache.delete(REBUILD_PENDING_KEY)
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-    cache.delete(REBUILD_PENDING_KEY)
 
 
 @pytest.fixture
