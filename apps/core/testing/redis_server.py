@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from .services import program_path
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
@@ -31,9 +33,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        binary = program_path("redis-server", "apt-get install redis-server")
         self.process = subprocess.Popen(  # noqa: S603  (a fixed command)
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self.folder],

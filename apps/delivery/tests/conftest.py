@@ -5,9 +5,7 @@ server on 127.0.0.1."""
 from __future__ import annotations
 
 import io
-import os
 import random
-import shutil
 import socketserver
 import threading
 from dataclasses import dataclass, field
@@ -16,6 +14,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from django.utils import timezone
 
+from apps.core.testing.services import program_path
 from apps.delivery.client import ClientLocator
 from apps.delivery.front import DeliveryFront
 from apps.delivery.services import snapshot_publish
@@ -52,14 +51,8 @@ CENTROIDS = {
 
 
 def require_binary(name: str) -> str:
-    """The path of a client binary; skip (or fail under REQUIRE_SERVICES=1) without it."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (apt-get install it; .ci/run does)"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message + " and REQUIRE_SERVICES=1")
-        pytest.skip(message)
-    return path
+    """The path of a client binary; skip (or fail under REQUIRE_SERVICES) without it."""
+    return program_path(name, "apt-get install it; .ci/run does")
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import redis
 from celery import Celery
 from django.db import connection
 
+from apps.core.testing.services import service_missing
 from apps.core.testing.worker import celery_worker
 from apps.mirrors.choices import ContentState, MirrorStatus, SweepState
 from apps.mirrors.models import MirrorRepositoryState, Sweep
@@ -27,10 +28,7 @@ def redis_required():
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError as exc:
-        message = f"Redis at {REDIS_URL} is unreachable ({exc})"
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail(f"{message} and REQUIRE_SERVICES is set")
-        pytest.skip(f"{message}; set REQUIRE_SERVICES=1 to make this a failure")
+        service_missing(f"Redis at {REDIS_URL} is unreachable ({exc})")
 
 
 def database_url() -> str:

@@ -7,8 +7,6 @@ the API)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -18,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core.http import FetchError, SafeClient, TargetPolicy
+from apps.core.testing.services import program_path
 from apps.mirrors.models import Check, MirrorURLState
 from apps.mirrors.services import sweep_run
 
@@ -36,11 +35,7 @@ def _free_port(address: str) -> int:
 @pytest.fixture
 def rsync_daemon(master_tree, tmp_path):
     """`rsync --daemon` on 127.0.0.201 serving the master tree as module `centos`."""
-    binary = shutil.which("rsync")
-    if binary is None:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("rsync is not installed (.ci/run installs it)")
-        pytest.skip("rsync is not installed")
+    binary = program_path("rsync", ".ci/run installs it")
     config = tmp_path / "rsyncd.conf"
     config.write_text(
         f"use chroot = no\npid file = {tmp_path / 'rsyncd.pid'}\n"

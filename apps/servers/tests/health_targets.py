@@ -7,25 +7,20 @@ from __future__ import annotations
 import contextlib
 import http.server
 import os
-import shutil
 import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
 
-import pytest
+from apps.core.testing.services import program_path
 
 
 def need(program: str) -> str:
     """The program's path, or a skip (a failure where REQUIRE_SERVICES is set, as in CI)."""
-    path = shutil.which(program) or (program if os.access(program, os.X_OK) else None)
-    if path is None:
-        message = f"{program} is not installed"
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail(message + " and REQUIRE_SERVICES is set")
-        pytest.skip(message + " (CI installs it)")
-    return path
+    if os.access(program, os.X_OK):
+        return program
+    return program_path(program, "CI installs it")
 
 
 def free_port(host: str, kind=socket.SOCK_STREAM) -> int:
