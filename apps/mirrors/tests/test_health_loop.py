@@ -25,6 +25,7 @@ from apps.delivery.tests.conftest import new_front, serve  # noqa: F401  (a fixt
 from apps.mirrors import services, tasks
 from apps.mirrors.choices import CheckKind, ContentState, MirrorStatus
 from apps.mirrors.models import Check, MaintenanceWindow, Mirror, MirrorRepositoryState
+from apps.mirrors.services import queueing
 from apps.mirrors.services.health import MASTER_TIME_KEY
 from apps.releases.models import RepositoryVersion
 
@@ -197,7 +198,9 @@ def test_a_down_mirror_is_rechecked_at_most_every_recheck_min_seconds(
     Mirror.objects.filter(pk=mirror.pk).update(status=MirrorStatus.DOWN, health_successes=5)
     queued = []
     monkeypatch.setattr(  # (a push found by the master watch queues its own)
-        tasks, "recheck_queue", lambda ids, *, reason, **kw: queued.append((list(ids), reason))
+        queueing,
+        "recheck_queue",
+        lambda ids, *, reason, **kw: queued.append((list(ids), reason)),
     )
     now = timezone.now()
     for minutes in (0, 1, 4, 6):

@@ -14,9 +14,10 @@ import pytest
 from django.utils import timezone
 
 from apps.core.testing.mirrorfarm import Behaviour
-from apps.mirrors import services, tasks
+from apps.mirrors import services
 from apps.mirrors.choices import CheckKind, ContentState, MirrorStatus
 from apps.mirrors.models import Check, Mirror, MirrorRepositoryState
+from apps.mirrors.services import queueing
 from apps.mirrors.services.health_record import BACK_REASON, SYNC_REASON
 
 from .factories import MirrorFactory, MirrorURLFactory
@@ -99,7 +100,9 @@ def test_a_second_sync_within_recheck_min_seconds_queues_nothing(
     Mirror.objects.update(status=MirrorStatus.UP)
     queued = []
     monkeypatch.setattr(  # (a push found by the master watch queues its own)
-        tasks, "recheck_queue", lambda ids, *, reason, **kw: queued.append((list(ids), reason))
+        queueing,
+        "recheck_queue",
+        lambda ids, *, reason, **kw: queued.append((list(ids), reason)),
     )
     now = timezone.now()
     seen = []
