@@ -7,6 +7,7 @@ import enum
 import functools
 import ipaddress
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
@@ -217,3 +218,28 @@ def idna_host(host: str) -> str:
 
 def family_of(address: str) -> str:
     return IPV6 if ":" in address else IPV4
+
+
+def addresses_of(addresses: list[str], family: str | None, host: str) -> list[str]:
+    """The checked addresses of one family (all of them for None); Failure if none."""
+    if family is None:
+        return addresses
+    kept = [a for a in addresses if family_of(a) == family]
+    if not kept:
+        raise Failure(FetchError.DNS, f"{host}: no {family} address")
+    return kept
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@functools.lru_cache(maxsize=1024)
+def http_date(seconds: int) -> str:
+    """An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as email.utils.formatdate(usegmt)
+    writes it; cached, as mirrors that copy the master's times answer the same few."""
+    t = time.gmtime(seconds)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
