@@ -5,6 +5,7 @@ from django.db import models
 from django_countries.fields import CountryField
 
 from apps.core.models import TimeStampedModel
+from apps.core.traffic.models import DailyTraffic
 
 from ..choices import ServerHealth, ServerRole, ServerStatus
 
@@ -63,13 +64,10 @@ class Server(TimeStampedModel):
         return self.hostname
 
 
-class ServerTraffic(models.Model):
+class ServerTraffic(DailyTraffic):
     """Bytes a server sent and received on one day (what cacti graphed)."""
 
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="traffic")
-    day = models.DateField()
-    bytes_out = models.BigIntegerField(default=0)
-    bytes_in = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["server", "-day"]
