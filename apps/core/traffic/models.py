@@ -23,8 +23,9 @@ class Counter64Field(models.BigIntegerField):
 
 
 class DailyTraffic(models.Model):
-    """Bytes sent and received on one day (UTC)."""
+    """Bytes sent and received on one day (UTC), by the owner the field OWNER names."""
 
+    OWNER = ""
     day = models.DateField()
     bytes_out = models.BigIntegerField(default=0)
     bytes_in = models.BigIntegerField(default=0)
@@ -32,12 +33,16 @@ class DailyTraffic(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{getattr(self, self.OWNER)} {self.day}"
+
 
 class TrafficPeriodBase(models.Model):
     """Bytes sent and received over [start, end): two counter readings' delta or a total
     reported for a period. An owner's periods do not overlap (a report sent twice counts
-    once)."""
+    once). OWNER names the owner's field."""
 
+    OWNER = ""
     start = models.DateTimeField()
     end = models.DateTimeField()
     bytes_out = models.BigIntegerField()
@@ -45,6 +50,9 @@ class TrafficPeriodBase(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.OWNER)} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
 
 
 class CounterReading(models.Model):

@@ -13,6 +13,7 @@ from .network import Mirror
 class MirrorTraffic(DailyTraffic):
     """Bytes a mirror sent and received on one day (UTC), as its people reported."""
 
+    OWNER = "mirror"
     mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="traffic")
 
     class Meta:
@@ -22,14 +23,12 @@ class MirrorTraffic(DailyTraffic):
         ]
         verbose_name_plural = "mirror traffic"
 
-    def __str__(self) -> str:
-        return f"{self.mirror} {self.day}"
-
 
 class MirrorTrafficPeriod(TrafficPeriodBase):
     """One report: bytes over [start, end), from a period's totals or two counter readings.
     Periods of one mirror do not overlap, so a report sent twice counts once."""
 
+    OWNER = "mirror"
     mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="traffic_periods")
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -38,9 +37,6 @@ class MirrorTrafficPeriod(TrafficPeriodBase):
     class Meta:
         ordering = ["mirror", "-start"]
         indexes = [models.Index(fields=["mirror", "-start"])]
-
-    def __str__(self) -> str:
-        return f"{self.mirror} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
 
 
 class MirrorCounter(CounterReading):

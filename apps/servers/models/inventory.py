@@ -67,6 +67,7 @@ class Server(TimeStampedModel):
 class ServerTraffic(DailyTraffic):
     """Bytes a server sent and received on one day (what cacti graphed)."""
 
+    OWNER = "server"
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="traffic")
 
     class Meta:
@@ -75,6 +76,3 @@ class ServerTraffic(DailyTraffic):
             models.UniqueConstraint(fields=["server", "day"], name="unique_server_traffic_day")
         ]
         verbose_name_plural = "server traffic"
-
-    def __str__(self) -> str:
-        return f"{self.server} {self.day}"

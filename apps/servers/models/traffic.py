@@ -65,6 +65,7 @@ class TrafficPeriod(TrafficPeriodBase):
     readings (about five minutes) or a total pushed for a period. Pruned with the samples;
     what stays is the daily total."""
 
+    OWNER = "server"
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="traffic_periods")
     source = models.CharField(max_length=10, choices=TrafficSource.choices)
     interface = models.CharField(max_length=64, blank=True)
@@ -72,6 +73,3 @@ class TrafficPeriod(TrafficPeriodBase):
     class Meta:
         ordering = ["server", "-start"]
         indexes = [models.Index(fields=["server", "-start"])]
-
-    def __str__(self) -> str:
-        return f"{self.server} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
