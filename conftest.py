@@ -7,6 +7,8 @@ pytest_plugins = [
     "apps.core.testing.fixtures",
     "apps.core.testing.redis_server",
     "apps.demo.testing",
+    "apps.delivery.tests.fixtures",
+    "apps.mirrors.tests.fixtures",
 ]
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from apps.delivery.models import Snapshot
 from apps.delivery.store import SnapshotStore
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 MIRRORLIST = ("/mirrorlist", "release=5.0&arch=x86_64&repo=os&cc=GB")
 DVD = "/isoredirect/5.0/isos/x86_64/CentOS-5.0-x86_64-bin-DVD.iso"

@@ -14,7 +14,7 @@ from django.test.signals import template_rendered
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 ML = "{http://www.metalinker.org/}"
 MM = "{http://fedorahosted.org/mirrormanager}"

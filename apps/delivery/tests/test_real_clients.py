@@ -27,7 +27,8 @@ from apps.releases.tests.factories import (
     RepositoryFactory,
 )
 
-from .conftest import CENTROIDS, new_front, require_binary
+from .conftest import CENTROIDS
+from .fixtures import new_front, require_binary
 
 pytestmark = pytest.mark.slow
 

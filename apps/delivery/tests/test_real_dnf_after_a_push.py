@@ -22,7 +22,7 @@ from apps.mirrors.services import sweep_run
 from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 from apps.releases.models import Architecture, Release, Repository, RepositoryVersion
 
-from .conftest import new_front, require_binary
+from .fixtures import new_front, require_binary
 from .test_real_clients import dnf_makecache
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from apps.mirrors.forms import MirrorForm
 from apps.mirrors.models import Mirror
 from apps.releases.choices import RepositoryKind
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 GB1 = "127.0.0.251"  # gb1.example.org's address
 OS, UPDATES = (

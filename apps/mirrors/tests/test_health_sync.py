@@ -2,9 +2,6 @@
 sync, so the Last-Modified of the HEAD the loop sends anyway changes; the round that sees
 it queues a content check, and the mirror is current and listed within that round."""
 
-# The fixtures of test_health_loop.py are imported, then asked for by name.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import datetime as dt
@@ -21,17 +18,7 @@ from apps.mirrors.services import queueing
 from apps.mirrors.services.health_record import BACK_REASON, SYNC_REASON
 
 from .factories import MirrorFactory, MirrorURLFactory
-from .test_health_loop import (  # noqa: F401  (the fixtures with the helpers)
-    eager,
-    farm,
-    health_settings,
-    listed,
-    live,
-    network,
-    run,
-    serve,
-    sweep,
-)
+from .fixtures import listed, run, sweep
 
 pytestmark = [pytest.mark.django_db]
 

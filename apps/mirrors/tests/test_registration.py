@@ -12,7 +12,6 @@ from apps.mirrors.choices import Approval
 from apps.mirrors.models import Check, Mirror
 from apps.mirrors.registration_help import suggestion_for
 from apps.mirrors.services import master_refresh
-from portal.celery import app as celery_app
 
 from .factories import MirrorFactory, MirrorURLFactory, internal_mirror_create
 
@@ -24,13 +23,6 @@ def _fresh_rate_counts():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

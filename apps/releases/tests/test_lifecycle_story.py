@@ -13,7 +13,7 @@ from apps.core.testing.fixtures import tasks_eager
 from apps.delivery.models import Snapshot
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tests.conftest import call, new_front
+from apps.delivery.tests.fixtures import call, new_front
 from apps.mirrors.choices import ContentState
 from apps.mirrors.models import MirrorRepositoryState
 from apps.mirrors.selectors import CheckContext

@@ -13,7 +13,7 @@ import pytest
 from apps.core.testing.mirrorfarm import Behaviour, MirrorFarm
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tests.conftest import new_front, require_binary, serve  # noqa: F401
+from apps.delivery.tests.fixtures import new_front, require_binary
 from apps.delivery.tests.test_real_clients import dnf_makecache
 from apps.mirrors.choices import ContentState
 from apps.mirrors.models import MirrorRepositoryState
@@ -63,13 +63,13 @@ def staged_on_mirrors(db, tmp_path, settings):
         yield farm
 
 
-def portal(serve) -> str:  # noqa: F811
+def portal(serve) -> str:
     store = SnapshotStore(poll_seconds=0)
     store.install(bytes(snapshot_publish(reason="test").blob), write_cache=False)
     return serve(new_front(store))
 
 
-def test_dnf_finds_a_staged_release_only_once_it_opens(staged_on_mirrors, serve, tmp_path):  # noqa: F811
+def test_dnf_finds_a_staged_release_only_once_it_opens(staged_on_mirrors, serve, tmp_path):
     farm = staged_on_mirrors
     source = "metalink={base}/metalink?repo=os-5.1&arch=$basearch"
     (tmp_path / "before").mkdir()

@@ -1,0 +1,125 @@
+"""Delivery's test support shared with the other apps' tests (the root conftest loads it as a
+plugin, so `serve` is a fixture everywhere): a front made as production makes it, a WSGI
+call, a real HTTP server for an application, and the path of a client program."""
+
+from __future__ import annotations
+
+import io
+import random
+import socketserver
+import threading
+from dataclasses import dataclass
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from apps.core.testing.services import program_path
+from apps.delivery.client import ClientLocator
+from apps.delivery.front import DeliveryFront
+from apps.delivery.store import SnapshotStore
+from apps.delivery.usage import UsageCounter
+
+
+def require_binary(name: str) -> str:
+    """The path of a client binary; skip (or fail under REQUIRE_SERVICES) without it."""
+    return program_path(name, "apt-get install it; .ci/run does")
+
+
+def new_front(store: SnapshotStore | None = None, *, seed: int = 1, app=None, **options):
+    def django_stub(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"django\n"]
+
+    return DeliveryFront(
+        app or django_stub,
+        store=store or SnapshotStore(poll_seconds=0),
+        locator=ClientLocator(
+            trusted_proxies=options.pop("trusted_proxies", ()),
+            ip_override_networks=options.pop("ip_override_networks", ("127.0.0.0/8", "::1")),
+        ),
+        usage=options.pop("usage", UsageCounter()),
+        rng=random.Random(seed),
+        **options,
+    )
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: list
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+def call(
+    app,
+    path: str,
+    query: str = "",
+    *,
+    method: str = "GET",
+    remote: str = "127.0.0.1",
+    headers: dict | None = None,
+) -> Answer:
+    """Call a WSGI application directly, as a server would."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "REMOTE_ADDR": remote,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+    }
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    captured = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        captured["status"] = int(status.split()[0])
+        captured["headers"] = response_headers
+
+    body = b"".join(app(environ, start_response))
+    return Answer(captured["status"], captured["headers"], body)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def serve():
+    """serve(app) -> base URL of a real HTTP server on 127.0.0.1 running `app` in a thread."""
+    servers = []
+
+    def start(app) -> str:
+        server = make_server(
+            "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        thread.start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
