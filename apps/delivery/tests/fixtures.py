@@ -1,14 +1,17 @@
 """Delivery's test support shared with the other apps' tests (the root conftest loads it as a
 plugin, so `serve` is a fixture everywhere): a front made as production makes it, a WSGI
-call, a real HTTP server for an application, and the path of a client program."""
+call, a real HTTP server for an application, the path of a client program and a real
+`dnf makecache`."""
 
 from __future__ import annotations
 
 import io
 import random
 import socketserver
+import subprocess
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -123,3 +126,36 @@ def serve():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def dnf_makecache(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
+    """`dnf makecache` with its own config (skip_if_unavailable=False), root and cache."""
+    root = tmp_path / "root"
+    (tmp_path / "repos.d").mkdir(exist_ok=True)
+    conf = tmp_path / "dnf.conf"
+    conf.write_text(
+        "[main]\n"
+        f"cachedir={tmp_path}/cache\nlogdir={tmp_path}/log\npersistdir={tmp_path}/persist\n"
+        f"reposdir={tmp_path}/repos.d\n"
+        "skip_if_unavailable=False\ngpgcheck=0\nmetadata_expire=0\ntimeout=10\n"
+        "minrate=1\nretries=2\nfastestmirror=False\n\n"
+        "[portal-os]\nname=portal os\n"
+        f"{source}\nenabled=1\ngpgcheck=0\nskip_if_unavailable=False\n"
+    )
+    return subprocess.run(
+        [
+            "dnf",
+            f"--config={conf}",
+            f"--installroot={root}",
+            "--releasever=5",
+            "--setopt=skip_if_unavailable=False",
+            "--disablerepo=*",
+            "--enablerepo=portal-os",
+            "-y",
+            "-v",
+            "makecache",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )

@@ -22,8 +22,7 @@ from apps.mirrors.services import sweep_run
 from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 from apps.releases.models import Architecture, Release, Repository, RepositoryVersion
 
-from .fixtures import new_front, require_binary
-from .test_real_clients import dnf_makecache
+from .fixtures import dnf_makecache, new_front, require_binary
 
 pytestmark = pytest.mark.slow
 REPOMD = "/centos/5.0/os/x86_64/repodata/repomd.xml"

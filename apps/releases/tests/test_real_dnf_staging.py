@@ -13,8 +13,7 @@ import pytest
 from apps.core.testing.mirrorfarm import Behaviour, MirrorFarm
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tests.fixtures import new_front, require_binary
-from apps.delivery.tests.test_real_clients import dnf_makecache
+from apps.delivery.tests.fixtures import dnf_makecache, new_front, require_binary
 from apps.mirrors.choices import ContentState
 from apps.mirrors.models import MirrorRepositoryState
 from apps.mirrors.services import sweep_run
