@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from apps.core.testing.ports import free_port  # noqa: F401  (the deploy tests import it from here)
 from apps.core.testing.services import program_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,12 +43,6 @@ def manage(*args: str, env: dict, timeout: float = 180) -> subprocess.CompletedP
 
 def require_binary(name: str) -> str:
     return program_path(name, "apt-get install it; .ci/run does")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60.0) -> None:

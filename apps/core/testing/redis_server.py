@@ -12,13 +12,8 @@ import time
 
 import pytest
 
+from .ports import free_port
 from .services import program_path
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

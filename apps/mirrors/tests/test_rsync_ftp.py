@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core.http import FetchError, SafeClient, TargetPolicy
+from apps.core.testing.ports import free_port
 from apps.core.testing.services import program_path
 from apps.mirrors.models import Check, MirrorURLState
 from apps.mirrors.services import sweep_run
@@ -24,12 +25,6 @@ from .factories import MirrorFactory, MirrorURLFactory
 
 ADDRESS = "127.0.0.201"
 LOOPBACK = TargetPolicy.from_networks(["127.0.0.0/8"])
-
-
-def _free_port(address: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((address, 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -41,7 +36,7 @@ def rsync_daemon(master_tree, tmp_path):
         f"use chroot = no\npid file = {tmp_path / 'rsyncd.pid'}\n"
         f"[centos]\npath = {master_tree.root}\nread only = yes\n"
     )
-    port = _free_port(ADDRESS)
+    port = free_port(ADDRESS)
     daemon = subprocess.Popen(  # noqa: S603  (our own arguments)
         [binary, "--daemon", "--no-detach", f"--config={config}", f"--address={ADDRESS}",
          f"--port={port}", f"--log-file={tmp_path / 'rsyncd.log'}"],
@@ -109,7 +104,7 @@ def test_rsync_lists_and_reads_the_timestamp_file(rsync_daemon, master_tree, han
     assert module.error == FetchError.NOT_FOUND and "Unknown module 'fedora'" in module.detail
     missing = fetch(f"{rsync_daemon}/centos/NOPE", method="HEAD")
     assert missing.error == FetchError.NOT_FOUND and "No such file" in missing.detail
-    dead = fetch(f"rsync://{ADDRESS}:{_free_port(ADDRESS)}/centos/TIME")
+    dead = fetch(f"rsync://{ADDRESS}:{free_port(ADDRESS)}/centos/TIME")
     assert dead.error == FetchError.REFUSED
     started = time.monotonic()
     hung = fetch(f"rsync://{ADDRESS}:{hanging}/centos/TIME", timeout=1.0)

@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from apps.core.testing.ports import free_port
 from apps.core.testing.services import program_path
 
 
@@ -21,12 +22,6 @@ def need(program: str) -> str:
     if os.access(program, os.X_OK):
         return program
     return program_path(program, "CI installs it")
-
-
-def free_port(host: str, kind=socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(host: str, port: int, seconds: float = 5.0) -> None:

@@ -13,6 +13,7 @@ import time
 import pytest
 from django.core.management import call_command
 
+from apps.core.testing.ports import free_port
 from apps.core.testing.services import program_path
 from apps.servers.models import ServerTraffic, SnmpTarget, TrafficPeriod, TrafficSample
 from apps.servers.services.traffic_poll import traffic_poll_round
@@ -24,16 +25,10 @@ SENT = 20 * 10**6
 AGENT_CACHE = 3.3  # seconds snmpd answers from its cached interface table
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def snmpd(tmp_path):
     snmpd_binary = program_path("snmpd", "Debian's snmpd; CI installs it")
-    port = free_udp_port()
+    port = free_port(kind=socket.SOCK_DGRAM)
     conf = tmp_path / "snmpd.conf"
     conf.write_text(f"agentaddress udp:127.0.0.1:{port}\nrocommunity portal-test 127.0.0.1\n")
     log = tmp_path / "snmpd.log"
@@ -120,7 +115,11 @@ def test_a_silent_agent_and_a_forbidden_address_are_the_targets_errors(settings)
     settings.TRAFFIC_SNMP_ALLOW_NETWORKS = ["127.0.0.0/8"]
     settings.TRAFFIC_POLL_TIMEOUT = 0.2
     silent = SnmpTarget.objects.create(
-        server=ServerFactory(), host="127.0.0.1", port=free_udp_port(), community="x", if_index=1
+        server=ServerFactory(),
+        host="127.0.0.1",
+        port=free_port(kind=socket.SOCK_DGRAM),
+        community="x",
+        if_index=1,
     )
     private = SnmpTarget.objects.create(
         server=ServerFactory(), host="10.1.2.3", community="x", if_index=1
