@@ -1,7 +1,7 @@
 """Delivery's test support shared with the other apps' tests (the root conftest loads it as a
 plugin, so `serve` is a fixture everywhere): a front made as production makes it, a WSGI
-call, a real HTTP server for an application, the path of a client program and a real
-`dnf makecache`."""
+call, a real HTTP server for an application, the path of a client program, a real
+`createrepo_c` repository and a real `dnf makecache`."""
 
 from __future__ import annotations
 
@@ -159,3 +159,16 @@ def dnf_makecache(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=180,
     )
+
+
+def createrepo(tree: Path, revision: int, release: str = "5.0") -> Path:
+    """A real (empty) repository at <tree>/<release>/os/x86_64/ and the tree's TIME file."""
+    repo_dir = tree / release / "os" / "x86_64"
+    repo_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [require_binary("createrepo_c"), "--quiet", f"--revision={revision}",
+         "--set-timestamp-to-revision", str(repo_dir)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    (tree / "TIME").write_text(f"{revision}\n")
+    return tree
