@@ -7,6 +7,8 @@ pytest_plugins = [
     "apps.core.testing.fixtures",
     "apps.core.testing.redis_server",
     "apps.demo.testing",
+    "apps.delivery.tests.fixtures",
+    "apps.mirrors.tests.fixtures",
 ]
 
 
@@ -33,6 +35,23 @@ def _tasks_back_in_memory():
         app.conf.broker_transport_options = {}
         app.conf.task_always_eager = False
         app._pool, app.amqp._producer_pool = None, None
+
+
+@pytest.fixture
+def eager_rebuilds(settings):
+    """Snapshot rebuilds queued after commit (and any other task) run at once, in this
+    process, as a worker would; no rebuild is left pending before or after."""
+    from django.core.cache import cache
+
+    from apps.core.testing.fixtures import tasks_eager
+    from apps.delivery.tasks import REBUILD_PENDING_KEY
+
+    settings.DELIVERY_REBUILD_ON_CHANGE = True
+    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
+    cache.delete(REBUILD_PENDING_KEY)
+    with tasks_eager():
+        yield
+    cache.delete(REBUILD_PENDING_KEY)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
 """The REST API's shared parts, configured in settings.REST_FRAMEWORK: authentication (API
-tokens, sessions, Basic), the exception handler and the errors others raise (Conflict),
-pagination and throttles that turn cheap bad requests into 400s instead of 500s, count the
-real client, and keep the API up while the cache is down."""
+tokens, sessions, Basic), who may write (StaffWritesOrReadOnly), the exception handler and
+the errors others raise (Conflict), pagination and throttles that turn cheap bad requests
+into 400s instead of 500s, count the real client, and keep the API up while the cache is
+down."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.core.cache import cache as default_cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.authentication import BasicScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, pagination, throttling
+from rest_framework import authentication, exceptions, pagination, permissions, throttling
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
@@ -47,34 +48,52 @@ def token_key(request) -> str | None:
         raise exceptions.AuthenticationFailed("Invalid token header: a key is ASCII.") from None
 
 
-class TokenAuthentication(authentication.BaseAuthentication):
+class KeyAuthentication(authentication.BaseAuthentication):
+    """The one reader of `Authorization: Token <key>` keys, people's API tokens and
+    servers' push keys alike: the key's token among `tokens()`, a 401 that says why when it
+    is unknown or revoked, its use noted. Other schemes are left to the next authenticator.
+    A subclass names its tokens, its messages and who the request is (`user_of`)."""
+
+    realm = "api"
+    unknown = ("Unknown API token.", "token_unknown")
+    revoked = ("This API token was revoked; make a new one at /my/tokens/.", "token_revoked")
+
+    def tokens(self):
+        return None  # people's API tokens (apps.core.tokens.token_for_key)
+
+    def user_of(self, token):
+        return token.user
+
+    def authenticate(self, request):
+        key = token_key(request)
+        if key is None:
+            return None
+        token = token_for_key(key, self.tokens())
+        if token is None:
+            raise exceptions.AuthenticationFailed(self.unknown[0], code=self.unknown[1])
+        if token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(self.revoked[0], code=self.revoked[1])
+        user = self.user_of(token)
+        token_touch(token=token)
+        return user, token
+
+    def authenticate_header(self, request) -> str:
+        return f'Token realm="{self.realm}"'
+
+
+class TokenAuthentication(KeyAuthentication):
     """`Authorization: Token <key>` or `Authorization: Bearer <key>`, a key from the
     volunteer's /my/tokens/ page: request.user is its owner and request.auth the ApiToken.
     An unknown or revoked key is a 401 that says which; other schemes are left to the next
     authenticator. Listed first in the settings, so an anonymous write is a 401 with
     `WWW-Authenticate: Token` rather than a 403."""
 
-    def authenticate(self, request):
-        key = token_key(request)
-        if key is None:
-            return None
-        token = token_for_key(key)
-        if token is None:
-            raise exceptions.AuthenticationFailed("Unknown API token.", code="token_unknown")
-        if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed(
-                "This API token was revoked; make a new one at /my/tokens/.",
-                code="token_revoked",
-            )
+    def user_of(self, token):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(
                 "The token's account is inactive.", code="user_inactive"
             )
-        token_touch(token=token)
-        return token.user, token
-
-    def authenticate_header(self, request) -> str:
-        return 'Token realm="api"'
+        return token.user
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -140,6 +159,20 @@ class BasicAuthenticationScheme(BasicScheme):
     """The OpenAPI schema's name for it: HTTP Basic, as DRF's."""
 
     target_class = "apps.core.api.BasicAuthentication"
+
+
+def is_staff(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+class StaffWritesOrReadOnly(permissions.BasePermission):
+    """Anyone reads what the public pages show; only staff write. Without credentials a
+    write is a 401, with someone else's a 403 (the catalogue APIs: releases, images,
+    servers, sponsors, publishing)."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or is_staff(request)
 
 
 class Conflict(exceptions.APIException):

@@ -43,7 +43,9 @@ def trusted_proxies(networks: tuple[str, ...]) -> TrustedProxies:
     return TrustedProxies(networks)
 
 
+@functools.lru_cache(maxsize=65536)
 def valid_ip(value: str) -> bool:
+    """Whether `value` is an IPv4 or IPv6 address (the one such test of the portal)."""
     try:
         ipaddress.ip_address(value)
     except ValueError:

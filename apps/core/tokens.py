@@ -1,5 +1,7 @@
 """API tokens: issue one (the key is shown once and kept only as its SHA-256), find the
-token a key belongs to, note its use, revoke it. Every write to ApiToken goes through here."""
+token a key belongs to, note its use, revoke it. Every write to ApiToken goes through here.
+Finding a key and noting its use serve the servers' push keys too (any model with
+key_hash, last_used_at and revoked_at)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .audit import audit_record, records_as, records_by
@@ -63,18 +66,20 @@ def token_revoke(*, token: ApiToken, by) -> ApiToken:
     return token
 
 
-def token_for_key(key: str) -> ApiToken | None:
-    """The token a raw key belongs to, revoked or not, with its user; None if unknown."""
-    return ApiToken.objects.select_related("user").filter(key_hash=key_hash(key)).first()
+def token_for_key(key: str, tokens: QuerySet | None = None):
+    """The token a raw key belongs to among `tokens` (default: people's, with their user),
+    revoked or not; None if unknown."""
+    tokens = ApiToken.objects.select_related("user") if tokens is None else tokens
+    return tokens.filter(key_hash=key_hash(key)).first()
 
 
-def token_touch(*, token: ApiToken) -> None:
-    """Note that the token was just used, unless that was noted less than a minute ago
-    (one conditional UPDATE at most, no read)."""
+def token_touch(*, token) -> None:
+    """Note that the token (a person's or a server's) was just used, unless that was noted
+    less than a minute ago (one conditional UPDATE at most, no read)."""
     now = timezone.now()
     if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
         return
-    ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - TOUCH_EVERY).update(
-        last_used_at=now
-    )
+    type(token)._default_manager.filter(pk=token.pk).exclude(
+        last_used_at__gt=now - TOUCH_EVERY
+    ).update(last_used_at=now)
     token.last_used_at = now

@@ -9,3 +9,8 @@ from django.dispatch import Signal
 
 sweep_finished = Signal()  # kwargs: sweep (the finished Sweep)
 mirrors_changed = Signal()  # kwargs: reason (str)
+
+# What the services ask the workers to do; receivers.py queues it (the services do not
+# import the tasks, which import the services).
+webhook_deliveries_recorded = Signal()  # kwargs: delivery_ids (list[int]), after commit
+vantage_round_wanted = Signal()  # kwargs: points (VantagePoints), items (id, base URLs)

@@ -70,30 +70,6 @@ def mirrors_recheck_task(mirror_ids: list[int], reason: str = "") -> int:
     return rechecks.mirrors_recheck(mirror_ids=mirror_ids, reason=reason)
 
 
-def recheck_queue(mirror_ids, *, reason: str, spread_seconds: float = 0.0, slots: int = 20):
-    """Queue content checks of `mirror_ids` after the current transaction commits, spread
-    evenly over `spread_seconds` in up to `slots` tasks (0: one task, now). They go through
-    the outbox (apps.core.outbox): asked for while the broker is down, they run once it is
-    back."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from apps.core.outbox import tasks_record
-
-    ids = sorted(set(mirror_ids))
-    if not ids:
-        return
-    count = max(1, min(slots, len(ids))) if spread_seconds > 0 else 1
-    now = timezone.now()
-    calls = []
-    for index in range(count):
-        countdown = spread_seconds * index / count if count > 1 else 0
-        eta = now + dt.timedelta(seconds=countdown) if countdown else None
-        calls.append(({"mirror_ids": ids[index::count], "reason": reason}, eta))
-    tasks_record(name="mirrors.recheck", calls=calls)
-
-
 @shared_task(name="mirrors.webhook_deliver", bind=True, ignore_result=True, max_retries=None)
 def webhook_deliver_task(self, delivery_id: int) -> None:
     """One attempt to deliver an event to a webhook; a failure is tried again after

@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
+from apps.core.testing.services import service_missing
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(
@@ -21,10 +21,9 @@ DESKTOP, PHONE = (1280, 900), (390, 844)
 def chrome():
     """A headless Chromium, or a skip (a failure where REQUIRE_SERVICES is set, as in CI)."""
     if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        message = "Debian's chromium and chromium-driver are not installed"
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail(message + " and REQUIRE_SERVICES is set")
-        pytest.skip(message + " (CI installs them)")
+        service_missing(
+            "Debian's chromium and chromium-driver are not installed (CI installs them)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

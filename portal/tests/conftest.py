@@ -16,3 +16,15 @@ def collected_static(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stdout + result.stderr
     assert (root / "staticfiles.json").is_file()
     return root
+
+
+@pytest.fixture
+def eager(settings, eager_rebuilds):
+    """Rebuilds and mails queued after commit go at once, with a clean cache (the portal's
+    stories; the apps' `eager` is apps/mirrors/tests/fixtures.py's)."""
+    from django.core.cache import cache
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield
+    cache.clear()

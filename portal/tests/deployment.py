@@ -4,7 +4,6 @@ free ports, the tools a test drives (skipped on a laptop without them, a failure
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from apps.core.testing.ports import free_port  # noqa: F401  (the deploy tests import it from here)
+from apps.core.testing.services import program_path
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_CACHE = "redis://127.0.0.1:6379/2"  # rate limits shared by every worker
@@ -40,21 +42,7 @@ def manage(*args: str, env: dict, timeout: float = 180) -> subprocess.CompletedP
 
 
 def require_binary(name: str) -> str:
-    path = shutil.which(name) or (
-        f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None
-    )
-    if path is None:
-        message = f"{name} is not installed (apt-get install it; .ci/run does)"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message + " and REQUIRE_SERVICES=1")
-        pytest.skip(message)
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return program_path(name, "apt-get install it; .ci/run does")
 
 
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60.0) -> None:

@@ -6,19 +6,13 @@ import pytest
 
 from apps.core.tokens import token_issue
 from apps.mirrors.models import Mirror
-from apps.mirrors.tests.conftest import (  # noqa: F401  (fixtures)
-    check_settings,
-    master_catalogue,
-)
 from docs import api_client
-
-from .test_volunteer_story import eager  # noqa: F401
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_example_client_registers_and_reads_why_not_listed(
-    live_server, mirror_farm, check_settings, master_catalogue, eager, settings, capsys,  # noqa: F811
+    live_server, mirror_farm, check_settings, master_catalogue, eager, settings, capsys,
     django_user_model, tmp_path,
 ):  # fmt: skip
     from apps.delivery import runtime

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from apps.core.testing.services import service_missing
+
 from .deployment import ROOT, manage, production_env, require_binary
 
 pytestmark = [pytest.mark.timeout(300)]
@@ -21,10 +23,7 @@ pytestmark = [pytest.mark.timeout(300)]
 def _postgres_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        message = "DATABASE_URL does not name a PostgreSQL database"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message + " and REQUIRE_SERVICES=1")
-        pytest.skip(message)
+        service_missing("DATABASE_URL does not name a PostgreSQL database")
     return url
 
 

@@ -11,19 +11,16 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tests.conftest import call, new_front
+from apps.delivery.tests.fixtures import call, new_front
 from apps.mirrors.models import Mirror
 from apps.mirrors.services import master_refresh
 from apps.mirrors.services.registration import upstream_suggest
-from apps.mirrors.tests.conftest import check_settings, master_catalogue  # noqa: F401
 from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, internal_mirror_create
-from portal.celery import app as celery_app
 
 from .browser import PHONE, chrome, shoot, sideways_overflow
 
@@ -37,19 +34,6 @@ def browser():
     driver = chrome()
     yield driver
     driver.quit()
-
-
-@pytest.fixture
-def eager(settings):
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    cache.clear()
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
-    cache.clear()
 
 
 def _look(driver, name):
@@ -97,8 +81,8 @@ def test_a_volunteer_registers_a_mirror_that_reaches_clients(
     live_server,
     browser,
     mirror_farm,
-    check_settings,  # noqa: F811
-    master_catalogue,  # noqa: F811
+    check_settings,
+    master_catalogue,
     eager,
 ):
     base, driver = live_server.url, browser

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import functools
 import hashlib
 import inspect
 import socket
@@ -16,6 +15,7 @@ import pycurl
 
 from .curl import CurlDriver, Transfer
 from .dns import resolver_build
+from .rsync import rsync_exchange
 from .targets import (
     Failure,
     FetchError,
@@ -23,7 +23,9 @@ from .targets import (
     ForbiddenTarget,
     Target,
     TargetPolicy,
+    addresses_of,
     family_of,
+    http_date,
 )
 from .targets import target_parse as _target_parse
 
@@ -70,21 +72,6 @@ class Slots:
                 waiter.set_result(None)
                 return
         self._free += 1
-
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@functools.lru_cache(maxsize=1024)
-def _http_date(seconds: int) -> str:
-    """An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as email.utils.formatdate(usegmt)
-    writes it; cached, as mirrors that copy the master's times answer the same few."""
-    t = time.gmtime(seconds)
-    return (
-        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
-    )
 
 
 async def system_resolve(host: str, port: int) -> list[str]:
@@ -256,8 +243,6 @@ class SafeClient:
             # libcurl keeps the time of each hop; this is the net below it
             async with asyncio.timeout(self.timeout + 1):
                 if url[:8].lower() == "rsync://":
-                    from .rsync import rsync_exchange
-
                     await rsync_exchange(self, session, url, result, family=family)
                 else:
                     await self._exchange(session, url, result, start + self.timeout, family, sent)
@@ -344,7 +329,7 @@ class SafeClient:
             length = c.getinfo(pycurl.CONTENT_LENGTH_DOWNLOAD_T)  # SIZE, or the 150 reply's
             result.content_length = length if length >= 0 else None
             modified = c.getinfo(pycurl.INFO_FILETIME)  # MDTM
-            result.last_modified = _http_date(modified) if modified >= 0 else ""
+            result.last_modified = http_date(modified) if modified >= 0 else ""
             if result.method != "HEAD":
                 body = transfer.buffer.getvalue()
                 result.body, result.nbytes = body, len(body)
@@ -353,7 +338,7 @@ class SafeClient:
         length = c.getinfo(pycurl.CONTENT_LENGTH_DOWNLOAD_T)
         result.content_length = length if length >= 0 else None
         modified = c.getinfo(pycurl.INFO_FILETIME)  # -1: no (readable) Last-Modified
-        result.last_modified = _http_date(modified) if modified >= 0 else ""
+        result.last_modified = http_date(modified) if modified >= 0 else ""
         if hasher is not None:
             result.body, result.nbytes, result.sha256 = b"", hasher[1], hasher[0].hexdigest()
         elif result.method != "HEAD":
@@ -387,13 +372,3 @@ class _Once(SafeClient):
 
         transfer.handle.setopt(pycurl.WRITEFUNCTION, write)
         return state
-
-
-def addresses_of(addresses: list[str], family: str | None, host: str) -> list[str]:
-    """The checked addresses of one family (all of them for None); Failure if none."""
-    if family is None:
-        return addresses
-    kept = [a for a in addresses if family_of(a) == family]
-    if not kept:
-        raise Failure(FetchError.DNS, f"{host}: no {family} address")
-    return kept

@@ -21,7 +21,7 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from .targets import Failure, FetchError, FetchResult, family_of
+from .targets import Failure, FetchError, FetchResult, addresses_of, family_of, http_date
 from .targets import target_parse as _target_parse
 
 if TYPE_CHECKING:
@@ -41,8 +41,6 @@ async def rsync_exchange(
     family: str | None = None,
 ) -> None:  # fmt: skip
     """Fill `result` for an rsync URL, or raise Failure (SafeClient.fetch records it)."""
-    from .client import _http_date, addresses_of
-
     target = _target_parse(url)
     path = unquote(target.path)
     if path.count("/") < 2 or any(ord(ch) < 32 for ch in path):
@@ -82,7 +80,7 @@ async def rsync_exchange(
             result.nbytes = len(result.body)
             size, mtime = result.nbytes, int(os.stat(name).st_mtime)
     result.content_length = size
-    result.last_modified = _http_date(mtime) if mtime is not None else ""
+    result.last_modified = http_date(mtime) if mtime is not None else ""
 
 
 async def _run(argv: list[str], home: str, timeout: float) -> tuple[int, str, str]:

@@ -7,9 +7,12 @@ import enum
 import functools
 import ipaddress
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
+
+from ..client_ip import valid_ip
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -142,7 +145,7 @@ class Target:
     @property
     def literal(self) -> bool:
         """The host is an IP address, not a name."""
-        return _is_address(self.host)
+        return valid_ip(self.host)
 
     @property
     def request_url(self) -> str:
@@ -218,10 +221,26 @@ def family_of(address: str) -> str:
     return IPV6 if ":" in address else IPV4
 
 
-@functools.lru_cache(maxsize=_HOSTS_CACHED)
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+def addresses_of(addresses: list[str], family: str | None, host: str) -> list[str]:
+    """The checked addresses of one family (all of them for None); Failure if none."""
+    if family is None:
+        return addresses
+    kept = [a for a in addresses if family_of(a) == family]
+    if not kept:
+        raise Failure(FetchError.DNS, f"{host}: no {family} address")
+    return kept
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@functools.lru_cache(maxsize=1024)
+def http_date(seconds: int) -> str:
+    """An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as email.utils.formatdate(usegmt)
+    writes it; cached, as mirrors that copy the master's times answer the same few."""
+    t = time.gmtime(seconds)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )

@@ -1,5 +1,8 @@
-"""Pytest fixtures `master_tree`, `mirror_farm` and `farm_names`; enable with
-`pytest_plugins = ["apps.core.testing.fixtures"]` in the root conftest."""
+"""Pytest fixtures `master_tree`, `mirror_farm`, `farm_names` and `eager_tasks` (with its
+context manager `tasks_eager`); enable with `pytest_plugins = ["apps.core.testing.fixtures"]`
+in the root conftest."""
+
+import contextlib
 
 import pytest
 
@@ -45,3 +48,22 @@ def farm_names(mirror_farm, settings):
     settings.MIRROR_CHECK_RESOLVER = mirror_farm.resolve
     settings.MIRROR_CHECK_CA_FILE = mirror_farm.ca_file
     return mirror_farm
+
+
+@contextlib.contextmanager
+def tasks_eager():
+    """Tasks sent inside the block run at once, in this process, as a worker would."""
+    from celery import current_app  # the portal's app (portal.celery), without importing it
+
+    current_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        current_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks the test sends run at once, in this process (tasks_eager for the whole test)."""
+    with tasks_eager():
+        yield

@@ -12,11 +12,8 @@ import time
 
 import pytest
 
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+from .ports import free_port
+from .services import program_path
 
 
 class RedisServer:
@@ -31,9 +28,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        binary = program_path("redis-server", "apt-get install redis-server")
         self.process = subprocess.Popen(  # noqa: S603  (a fixed command)
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self.folder],

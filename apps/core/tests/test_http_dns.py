@@ -5,8 +5,6 @@ whose server never answers fails as `dns` within the configured time, not the C 
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import socket
 import subprocess
 import time
@@ -14,17 +12,13 @@ import time
 import pytest
 
 from apps.core.http import FetchError, SafeClient
+from apps.core.testing.services import program_path
 
 from .test_http_client import ScriptServer, ok
 
 
 def _dnsmasq() -> str:
-    path = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
-    if not os.access(path, os.X_OK):
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail("dnsmasq is not installed and REQUIRE_SERVICES is set")
-        pytest.skip("dnsmasq is not installed (CI installs dnsmasq-base)")
-    return path
+    return program_path("dnsmasq", "CI installs dnsmasq-base")
 
 
 @pytest.fixture

@@ -1,25 +1,13 @@
-"""Fixtures of the delivery tests: a built snapshot of mirrors in the database, its published
-snapshot loaded into a store, the lean front called directly or through a real HTTP
-server on 127.0.0.1."""
+"""Fixtures of the delivery tests: a built snapshot of mirrors in the database and its
+published snapshot loaded into a store (the lean front's helpers, called directly or through a
+real HTTP server on 127.0.0.1, are in fixtures.py, which the root conftest loads)."""
 
 from __future__ import annotations
 
-import io
-import os
-import random
-import shutil
-import socketserver
-import threading
-from dataclasses import dataclass
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
 import pytest
 
-from apps.delivery.client import ClientLocator
-from apps.delivery.front import DeliveryFront
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
-from apps.delivery.usage import UsageCounter
 from apps.mirrors.choices import ContentState, MirrorStatus, MirrorTier
 
 from .factories import (
@@ -28,17 +16,7 @@ from .factories import (
     catalogue_build,
     make_mirror,
 )
-
-
-def require_binary(name: str) -> str:
-    """The path of a client binary; skip (or fail under REQUIRE_SERVICES=1) without it."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (apt-get install it; .ci/run does)"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message + " and REQUIRE_SERVICES=1")
-        pytest.skip(message)
-    return path
+from .fixtures import new_front
 
 
 @pytest.fixture(autouse=True)
@@ -78,24 +56,6 @@ def network_mirrors(built) -> Built:
     return built
 
 
-def new_front(store: SnapshotStore | None = None, *, seed: int = 1, app=None, **options):
-    def django_stub(environ, start_response):
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"django\n"]
-
-    return DeliveryFront(
-        app or django_stub,
-        store=store or SnapshotStore(poll_seconds=0),
-        locator=ClientLocator(
-            trusted_proxies=options.pop("trusted_proxies", ()),
-            ip_override_networks=options.pop("ip_override_networks", ("127.0.0.0/8", "::1")),
-        ),
-        usage=options.pop("usage", UsageCounter()),
-        rng=random.Random(seed),
-        **options,
-    )
-
-
 @pytest.fixture
 def published(network_mirrors):
     """The built snapshot's snapshot, published and parsed: (row, store)."""
@@ -110,83 +70,25 @@ def front(published):
     return new_front(published[1])
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: list
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode()
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
-
-    def all(self, name: str) -> list[str]:
-        return [v for k, v in self.headers if k.lower() == name.lower()]
-
-
-def call(
-    app,
-    path: str,
-    query: str = "",
-    *,
-    method: str = "GET",
-    remote: str = "127.0.0.1",
-    headers: dict | None = None,
-) -> Answer:
-    """Call a WSGI application directly, as a server would."""
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "REMOTE_ADDR": remote,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": io.StringIO(),
-    }
-    for name, value in (headers or {}).items():
-        environ["HTTP_" + name.upper().replace("-", "_")] = value
-    captured = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        captured["status"] = int(status.split()[0])
-        captured["headers"] = response_headers
-
-    body = b"".join(app(environ, start_response))
-    return Answer(captured["status"], captured["headers"], body)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("ops", "ops@example.org", "pw-for-tests")
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
-def serve():
-    """serve(app) -> base URL of a real HTTP server on 127.0.0.1 running `app` in a thread."""
-    servers = []
+def redis_down(settings):
+    """The cache and the broker both point at a port nobody listens on (Redis is down)."""
+    from portal.celery import app as celery_app
 
-    def start(app) -> str:
-        server = make_server(
-            "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
-        )
-        thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        thread.start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    dead = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}
+    }
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout
+    celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout = dead, 1
+    celery_app._pool, celery_app.amqp._producer_pool = None, None
+    yield
+    celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout = saved
+    celery_app._pool, celery_app.amqp._producer_pool = None, None

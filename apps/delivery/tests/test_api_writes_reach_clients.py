@@ -4,28 +4,14 @@ polling as every worker does, answers differently."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
 from apps.delivery.models import Snapshot
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tasks import REBUILD_PENDING_KEY
-from portal.celery import app as celery_app
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 MIRRORLIST = ("/mirrorlist", "release=5.0&arch=x86_64&repo=os&cc=GB")
 DVD = "/isoredirect/5.0/isos/x86_64/CentOS-5.0-x86_64-bin-DVD.iso"
-
-
-@pytest.fixture
-def eager_rebuilds(settings):
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    cache.delete(REBUILD_PENDING_KEY)
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-    cache.delete(REBUILD_PENDING_KEY)
 
 
 @pytest.fixture

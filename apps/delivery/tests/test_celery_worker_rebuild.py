@@ -8,14 +8,14 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from apps.core.testing.services import REDIS_URL, database_url, redis_required
 from apps.core.testing.worker import celery_worker
 from apps.delivery.models import Snapshot
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.models import Mirror
-from apps.mirrors.tests.test_celery_worker import REDIS_URL, database_url, redis_required
 from portal.celery import app as celery_app
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 
 @pytest.fixture

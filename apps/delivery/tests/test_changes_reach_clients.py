@@ -9,31 +9,16 @@ import urllib.error
 import urllib.request
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tasks import REBUILD_PENDING_KEY
 from apps.mirrors.choices import Approval
 from apps.mirrors.models import Mirror, MirrorURL
 from apps.releases.services import image_checksums_record
-from portal.celery import app as celery_app
 
-from .conftest import new_front
+from .fixtures import new_front
 
 MIRRORLIST = "/mirrorlist?release=5&arch=x86_64&repo=os&cc=GB"
-
-
-@pytest.fixture
-def eager_rebuilds(settings):
-    """Rebuilds queued after commit run at once, in this process, as a worker would."""
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    cache.delete(REBUILD_PENDING_KEY)
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-    cache.delete(REBUILD_PENDING_KEY)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -66,13 +51,6 @@ def live(published, serve, eager_rebuilds):
         version = property(lambda self: store.version)
 
     return Live()
-
-
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("ops", "ops@example.org", "pw-for-tests")
-    client.force_login(user)
-    return client
 
 
 def admin_action(staff_client, model: str, action: str, pks, django_capture_on_commit_callbacks):
@@ -199,21 +177,6 @@ def test_a_new_hash_from_the_master_reaches_the_meta4_and_the_digest(
     assert new in live.get(DVD + ".meta4")[2]
     status, headers, _body = live.get(DVD)
     assert (status, headers["Digest"]) == (302, digest(new))
-
-
-@pytest.fixture
-def redis_down(settings):
-    """The cache and the broker both point at a port nobody listens on (Redis is down)."""
-    dead = "redis://127.0.0.1:1/0"
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}
-    }
-    saved = celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout
-    celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout = dead, 1
-    celery_app._pool, celery_app.amqp._producer_pool = None, None
-    yield
-    celery_app.conf.broker_url, celery_app.conf.broker_connection_timeout = saved
-    celery_app._pool, celery_app.amqp._producer_pool = None, None
 
 
 def test_with_redis_down_an_admin_save_succeeds_and_publishes_in_process(

@@ -7,7 +7,7 @@ import threading
 
 from apps.delivery.store import SnapshotStore
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 THREADS = 48
 ROUNDS = 3

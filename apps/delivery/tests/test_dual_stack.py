@@ -11,15 +11,9 @@ from apps.delivery import runtime
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.models import Check, MirrorURLState
 from apps.mirrors.services import health_round, sweep_run
-from apps.mirrors.tests.conftest import (  # noqa: F401  (fixtures)
-    check_settings,
-    farm_mirrors,
-    master_catalogue,
-)
-from apps.mirrors.tests.test_health_loop import eager  # noqa: F401  (a fixture)
 
-from .conftest import call, new_front
 from .factories import MirrorFactory, MirrorURLFactory
+from .fixtures import call, new_front
 
 
 @pytest.fixture
@@ -38,7 +32,7 @@ QUERY = "release=5.0&arch=x86_64&repo=os&cc=GB"
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_dual_stack_mirror_is_listed_per_family(
-    farm_mirrors,  # noqa: F811
+    farm_mirrors,
     mirror_farm,
     settings,
     client,
@@ -97,10 +91,10 @@ def test_a_dual_stack_mirror_is_listed_per_family(
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_health_loop_takes_a_failing_side_out_for_its_family_only(
-    farm_mirrors,  # noqa: F811
+    farm_mirrors,
     mirror_farm,
     settings,
-    eager,  # noqa: F811  (the rebuilds and re-checks a round queues run at once)
+    eager,  # the rebuilds and re-checks a round queues run at once
 ):
     """Between sweeps, the light health loop asks each side of a dual-stack mirror apart:
     the IPv6 side stops answering and IPv6 clients lose the mirror within two rounds, IPv4

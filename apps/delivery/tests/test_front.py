@@ -4,7 +4,6 @@ request path, and serving through a database outage."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import threading
 import xml.etree.ElementTree as ET  # noqa: S405  (our own answers)
 
@@ -15,7 +14,7 @@ from django.test.signals import template_rendered
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 ML = "{http://www.metalinker.org/}"
 MM = "{http://fedorahosted.org/mirrormanager}"
@@ -255,9 +254,14 @@ def test_store_polls_and_swaps_in_a_newer_snapshot(transactional_db, network_mir
 
 
 def test_blob_is_compact_and_parses(published):
+    import orjson
+
     row, store = published
-    assert row.size == len(bytes(row.blob))
-    assert hashlib.sha256(bytes(row.blob)).hexdigest()
+    blob = bytes(row.blob)
+    assert row.size == len(blob)
+    data = orjson.loads(blob)  # parses: one JSON object, as the stores read it
+    assert orjson.dumps(data) == blob  # compact: no indentation, no spaces, nothing extra
+    assert (data["version"], len(data["mirrors"])) == (row.version, row.mirror_count)
     assert store.snapshot.version == row.version
 
 

@@ -15,8 +15,8 @@ from apps.mirrors.choices import ContentState
 from apps.mirrors.models import MirrorRepositoryState
 from apps.releases.models import RepositoryVersion
 
-from .conftest import call, new_front
 from .factories import make_mirror
+from .fixtures import call, new_front
 
 DVD = "CentOS-5.0-x86_64-bin-DVD.iso"
 MASTER = "http://master.example.org/centos/"

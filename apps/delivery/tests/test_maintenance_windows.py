@@ -11,15 +11,15 @@ from django.core.cache import cache
 from django.utils import timezone
 from kombu import Connection
 
+from apps.core.testing.services import REDIS_URL, database_url, redis_required
 from apps.core.testing.worker import celery_worker
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
 from apps.delivery.tasks import snapshot_publish_now, snapshot_publish_task
 from apps.mirrors.models import MaintenanceWindow
-from apps.mirrors.tests.test_celery_worker import REDIS_URL, database_url, redis_required
 from portal.celery import app as celery_app
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 from .test_celery_worker_rebuild import broker_is_redis  # noqa: F401  (a fixture)
 
 MIRRORLIST = "/mirrorlist"

@@ -25,7 +25,7 @@ from apps.mirrors.services.health import health_round
 from apps.mirrors.services.sweeps import sweep_run
 from apps.servers.models import Server, ServerService
 
-from .conftest import call
+from .fixtures import call
 
 ML = "release=5.0&arch=x86_64&repo=os&cc=GB"
 

@@ -16,8 +16,8 @@ from apps.delivery.services import snapshot_publish
 from apps.mirrors.choices import Approval, ContentState, ImageState, MirrorStatus
 from apps.mirrors.models import Check, MaintenanceWindow, MirrorImageState, MirrorRepositoryState
 
-from .conftest import call, new_front
 from .factories import make_mirror
+from .fixtures import call, new_front
 
 OS = "5.0/os/x86_64"
 DVD = "5.0/x86_64/CentOS-5.0-x86_64-bin-DVD.iso"

@@ -16,7 +16,7 @@ from apps.core.models import WorkerHeartbeat
 from apps.delivery import health_probe
 from apps.delivery.health import HealthState
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 from .test_front import broken_database  # noqa: F401
 
 

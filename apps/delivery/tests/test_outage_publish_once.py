@@ -7,8 +7,6 @@ from django.urls import reverse
 
 from apps.delivery.models import Snapshot
 
-from .test_changes_reach_clients import redis_down, staff_client  # noqa: F401
-
 
 class FormFields(HTMLParser):
     """What a browser would send for the page's main form, as it stands."""
@@ -60,8 +58,8 @@ def form_of(html: str) -> dict:
 
 
 def test_with_redis_down_an_admin_save_publishes_once(
-    published, staff_client, network_mirrors, django_capture_on_commit_callbacks, settings,  # noqa: F811
-    redis_down, caplog,  # noqa: F811
+    published, staff_client, network_mirrors, django_capture_on_commit_callbacks, settings,
+    redis_down, caplog,
 ):  # fmt: skip
     settings.DELIVERY_REBUILD_ON_CHANGE = True
     settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0

@@ -12,7 +12,7 @@ from apps.delivery.models import DailyUsage
 from apps.delivery.services import usage_record
 from apps.delivery.usage import UsageCounter
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 
 def test_an_unknown_country_code_is_not_a_country(published, db):

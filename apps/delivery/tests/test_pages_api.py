@@ -20,7 +20,7 @@ from apps.delivery.usage import UsageCounter
 from apps.mirrors.models import MirrorURL
 from apps.mirrors.signals import sweep_finished
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 DVD = "CentOS-5.0-x86_64-bin-DVD.iso"
 

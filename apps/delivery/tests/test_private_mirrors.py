@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from apps.core.tokens import token_issue
 from apps.delivery import runtime
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 CAMPUS = "198.51.100.7"  # inside campus.example.org's netblock (GB, private)
 OUTSIDER = "203.0.113.9"

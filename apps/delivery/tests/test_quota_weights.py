@@ -15,8 +15,8 @@ from apps.mirrors.models import MirrorTraffic
 from apps.mirrors.quota import GB, quota_headroom_mbps, quota_weight
 from apps.mirrors.services.traffic import mirror_traffic_period_report
 
-from .conftest import call, new_front
 from .factories import make_mirror
+from .fixtures import call, new_front
 
 
 @pytest.mark.parametrize(

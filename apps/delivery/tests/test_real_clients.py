@@ -20,7 +20,6 @@ from apps.mirrors.choices import ContentState, ImageState
 from apps.mirrors.models import MirrorImageState, MirrorRepositoryState
 from apps.releases.models import RepositoryVersion
 
-from .conftest import new_front, require_binary
 from .factories import (
     CENTROIDS,
     ArchitectureFactory,
@@ -31,6 +30,7 @@ from .factories import (
     RepositoryFactory,
     master_mirror_create,
 )
+from .fixtures import dnf_makecache, new_front, require_binary
 
 pytestmark = pytest.mark.slow
 
@@ -106,39 +106,6 @@ def dnf_farm(db, createrepo_tree, settings):
         add_mirror("garbage", "JP", farm["garbage"].base_url, release=release, repo=repo, arch=arch)
         add_mirror("good", "FR", farm["good"].base_url, release=release, repo=repo, arch=arch)
         yield farm
-
-
-def dnf_makecache(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
-    """`dnf makecache` with its own config (skip_if_unavailable=False), root and cache."""
-    root = tmp_path / "root"
-    (tmp_path / "repos.d").mkdir(exist_ok=True)
-    conf = tmp_path / "dnf.conf"
-    conf.write_text(
-        "[main]\n"
-        f"cachedir={tmp_path}/cache\nlogdir={tmp_path}/log\npersistdir={tmp_path}/persist\n"
-        f"reposdir={tmp_path}/repos.d\n"
-        "skip_if_unavailable=False\ngpgcheck=0\nmetadata_expire=0\ntimeout=10\n"
-        "minrate=1\nretries=2\nfastestmirror=False\n\n"
-        "[portal-os]\nname=portal os\n"
-        f"{source}\nenabled=1\ngpgcheck=0\nskip_if_unavailable=False\n"
-    )
-    return subprocess.run(
-        [
-            "dnf",
-            f"--config={conf}",
-            f"--installroot={root}",
-            "--releasever=5",
-            "--setopt=skip_if_unavailable=False",
-            "--disablerepo=*",
-            "--enablerepo=portal-os",
-            "-y",
-            "-v",
-            "makecache",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
 
 
 def test_dnf_mirrorlist_goes_past_dead_mirrors(dnf_farm, serve, tmp_path):

@@ -7,9 +7,7 @@ say who served repomd.xml."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
@@ -21,25 +19,11 @@ from apps.mirrors.models import MirrorRepositoryState
 from apps.mirrors.services import sweep_run
 from apps.releases.models import Architecture, Release, Repository, RepositoryVersion
 
-from .conftest import new_front, require_binary
 from .factories import MirrorFactory, MirrorURLFactory, master_mirror_create
-from .test_real_clients import dnf_makecache
+from .fixtures import createrepo, dnf_makecache, new_front, require_binary
 
 pytestmark = pytest.mark.slow
 REPOMD = "/centos/5.0/os/x86_64/repodata/repomd.xml"
-
-
-def createrepo(tree: Path, revision: int) -> Path:
-    """A real (empty) repository at <tree>/5.0/os/x86_64/ and the tree's TIME file."""
-    repo_dir = tree / "5.0" / "os" / "x86_64"
-    repo_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [require_binary("createrepo_c"), "--quiet", f"--revision={revision}",
-         "--set-timestamp-to-revision", str(repo_dir)],
-        check=True, timeout=60,
-    )  # fmt: skip
-    (tree / "TIME").write_text(f"{revision}\n")
-    return tree
 
 
 @pytest.fixture

@@ -5,19 +5,16 @@ mirror only for repositories of those kinds, and the mirrorlist a client reads f
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tasks import REBUILD_PENDING_KEY
 from apps.mirrors import tasks
 from apps.mirrors.forms import MirrorForm
 from apps.mirrors.models import Mirror
 from apps.releases.choices import RepositoryKind
-from portal.celery import app as celery_app
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 GB1 = "127.0.0.251"  # gb1.example.org's address
 OS, UPDATES = (
@@ -27,15 +24,11 @@ OS, UPDATES = (
 
 
 @pytest.fixture
-def world(network_mirrors, settings, django_user_model, monkeypatch):
+def world(network_mirrors, django_user_model, monkeypatch, eager_rebuilds):
     """The built release with `updates` of kind updates, gb1 owned by a volunteer, and a
     front that polls the snapshots every write publishes. No mirror listens at gb1's
     address, so the first check an edit queues is not run (it would find it down)."""
     monkeypatch.setattr(tasks.mirror_check_first_task, "apply_async", lambda *a, **kw: None)
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    cache.delete(REBUILD_PENDING_KEY)
-    celery_app.conf.task_always_eager = True
     updates = network_mirrors.repos["updates"]
     updates.kind = RepositoryKind.UPDATES
     updates.save()
@@ -45,9 +38,7 @@ def world(network_mirrors, settings, django_user_model, monkeypatch):
     gb1.save()
     gb1.urls.update(url=f"http://{GB1}/centos/")  # the forms resolve the host: an address
     store = SnapshotStore(poll_seconds=0)
-    yield gb1, owner, store
-    celery_app.conf.task_always_eager = False
-    cache.delete(REBUILD_PENDING_KEY)
+    return gb1, owner, store
 
 
 def listed(store, query) -> list[str]:

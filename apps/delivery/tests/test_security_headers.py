@@ -6,7 +6,7 @@ import pytest
 from apps.delivery import runtime
 from apps.delivery.replies import hsts_configure
 
-from .conftest import call
+from .fixtures import call
 
 ANSWERS = [
     ("/mirrorlist", "release=5&arch=x86_64&repo=os&cc=GB"),

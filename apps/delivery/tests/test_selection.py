@@ -9,8 +9,8 @@ from apps.delivery.services import snapshot_publish
 from apps.delivery.snapshot import Client
 from apps.delivery.store import SnapshotStore
 
-from .conftest import call, new_front
 from .factories import make_mirror
+from .fixtures import call, new_front
 
 NEVER = {"behind", "down", "pending", "off", "master1", "campus"}
 

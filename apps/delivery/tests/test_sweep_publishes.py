@@ -12,17 +12,12 @@ from apps.delivery import receivers
 from apps.delivery.models import Snapshot
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.signals import sweep_finished
-from apps.mirrors.tests.conftest import (  # noqa: F401  (fixtures)
-    check_settings,
-    farm_mirrors,
-    master_catalogue,
-)
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sweepmirrors_command_publishes_what_it_found(farm_mirrors):  # noqa: F811
+def test_the_sweepmirrors_command_publishes_what_it_found(farm_mirrors):
     assert not Snapshot.objects.exists()
     out = io.StringIO()
     call_command("sweepmirrors", stdout=out)
@@ -51,7 +46,7 @@ def test_the_sweepmirrors_command_publishes_what_it_found(farm_mirrors):  # noqa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_sweep_nobody_publishes_says_a_worker_must(farm_mirrors):  # noqa: F811
+def test_a_sweep_nobody_publishes_says_a_worker_must(farm_mirrors):
     sweep_finished.disconnect(receivers.rebuild_after_sweep)
     try:
         out = io.StringIO()

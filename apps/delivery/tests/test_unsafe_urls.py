@@ -10,7 +10,7 @@ from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.models import MirrorURL
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 EVIL = "\r\nhttp://attacker.test/evil/"
 DVD = "CentOS-5.0-x86_64-bin-DVD.iso"

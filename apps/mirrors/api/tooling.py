@@ -16,8 +16,8 @@ from apps.core.api import ScopedRateThrottle
 from ..choices import Approval
 from ..importers import MirrorListError, list_decode, parse_apt_mirrors
 from ..services.imports import mirrors_import
+from ..services.queueing import recheck_queue
 from ..services.registration import first_check_queue, first_check_waiting
-from ..tasks import recheck_queue
 from .access import IsStaff, ManagesMirror
 from .serializers import CheckQueuedSerializer, ImportedSerializer
 

@@ -10,14 +10,11 @@ from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
-from apps.core.api import Conflict
-from apps.servers.api.traffic import (
+from apps.core.traffic.api import (
     TrafficPushSerializer,
     TrafficRecordedSerializer,
-    recorded_answer,
+    traffic_push_handle,
 )
-from apps.servers.counters import Reading
-from apps.servers.services.traffic import TrafficConflict
 
 from ..services.traffic import mirror_traffic_counters_report, mirror_traffic_period_report
 from .access import manages, mirrors_visible
@@ -47,27 +44,12 @@ class MirrorTrafficReportView(APIView):
             raise PermissionDenied("Only the mirror's people and the mirror admins report it.")
         serializer = TrafficPushSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        try:
-            if data["kind"] == "counters":
-                reading = Reading(
-                    at=data["at"],
-                    in_octets=data["in_octets"],
-                    out_octets=data["out_octets"],
-                    uptime_ticks=data["uptime_ticks"],
-                )
-                recorded = mirror_traffic_counters_report(
-                    mirror=mirror, interface=data["interface"], reading=reading, by=request.user
-                )
-                return recorded_answer("counters", recorded, end=reading.at)
-            recorded = mirror_traffic_period_report(
-                mirror=mirror,
-                start=data["start"],
-                end=data["end"],
-                bytes_out=data["bytes_out"],
-                bytes_in=data["bytes_in"],
-                by=request.user,
-            )
-        except TrafficConflict as exc:
-            raise Conflict(str(exc)) from exc
-        return recorded_answer("totals", recorded, end=data["end"])
+        return traffic_push_handle(
+            serializer.validated_data,
+            counters=lambda interface, reading: mirror_traffic_counters_report(
+                mirror=mirror, interface=interface, reading=reading, by=request.user
+            ),
+            totals=lambda **period: mirror_traffic_period_report(
+                mirror=mirror, by=request.user, **period
+            ),
+        )

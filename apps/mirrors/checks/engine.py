@@ -19,23 +19,11 @@ from apps.core.http import FetchError, FetchResult, SafeClient, Slots
 
 from ..choices import CheckKind
 from .evaluate import RepomdInfo, repomd_parse, timestamp_parse
+from .images import part_request
+from .target import Target
 
 # A timestamp file further ahead of this machine's clock than this is not believed.
 CLOCK_SKEW_SECONDS = 3600
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One file to probe on a mirror, relative to the top of its tree."""
-
-    kind: str  # CheckKind
-    path: str
-    key: object = None  # (release_id, repository_id, architecture_id) or an image id
-    known: frozenset[str] = frozenset()  # repomd.xml: sha256 of the master's versions
-    newest: str = ""  # repomd.xml: sha256 of the master's newest version
-    size: int | None = None  # a package: its size in the master's primary.xml
-    sha256: str = ""  # a package asked whole: its sha256 (empty: a HEAD, the size compared)
-    span: tuple[int, int] | None = None  # an image part: its bytes (None: the whole image)
 
 
 @dataclass(slots=True)
@@ -174,12 +162,6 @@ async def mirror_probe(
                 await asyncio.gather(*(one(chosen.url_id, base, t, chosen.family) for t in asked))
             )
     return outcome
-
-
-def part_request(target: Target, timeout: float) -> dict:
-    from .images import part_request as request  # images.py builds on Target
-
-    return request(target, timeout)
 
 
 def _is_rsync(url: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from apps.core.http import FetchError, FetchResult
 
 from ..choices import CheckKind
-from .engine import Target
+from .target import Target
 
 # A whole image is read at no less than this rate before it times out (bytes per second).
 FULL_IMAGE_MIN_RATE = 4 << 20

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import zstandard
 
 from ..choices import CheckKind
-from .engine import Target
+from .target import Target
 
 _NS = "{http://linux.duke.edu/metadata/common}"
 _PRIMARY_RE = re.compile(rb'<data\s+type="primary"\s*>.*?<location\s+href="([^"]+)"', re.DOTALL)

@@ -1,22 +1,20 @@
 """Traffic a mirror's people report, as the servers push theirs: periods of bytes, the
 daily totals their sponsor's page shows, and the last counter reading of each interface
-(the next one's reference)."""
+(the next one's reference); the fields are apps.core.traffic's, as the servers'."""
 
 from django.conf import settings
 from django.db import models
 
-from apps.servers.models.traffic import Counter64Field
+from apps.core.traffic.models import CounterReading, DailyTraffic, TrafficPeriodBase
 
 from .network import Mirror
 
 
-class MirrorTraffic(models.Model):
+class MirrorTraffic(DailyTraffic):
     """Bytes a mirror sent and received on one day (UTC), as its people reported."""
 
+    OWNER = "mirror"
     mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="traffic")
-    day = models.DateField()
-    bytes_out = models.BigIntegerField(default=0)
-    bytes_in = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["mirror", "-day"]
@@ -25,19 +23,13 @@ class MirrorTraffic(models.Model):
         ]
         verbose_name_plural = "mirror traffic"
 
-    def __str__(self) -> str:
-        return f"{self.mirror} {self.day}"
 
-
-class MirrorTrafficPeriod(models.Model):
+class MirrorTrafficPeriod(TrafficPeriodBase):
     """One report: bytes over [start, end), from a period's totals or two counter readings.
     Periods of one mirror do not overlap, so a report sent twice counts once."""
 
+    OWNER = "mirror"
     mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="traffic_periods")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    bytes_out = models.BigIntegerField()
-    bytes_in = models.BigIntegerField()
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -46,19 +38,11 @@ class MirrorTrafficPeriod(models.Model):
         ordering = ["mirror", "-start"]
         indexes = [models.Index(fields=["mirror", "-start"])]
 
-    def __str__(self) -> str:
-        return f"{self.mirror} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
 
-
-class MirrorCounter(models.Model):
+class MirrorCounter(CounterReading):
     """The last counter reading a mirror reported for one interface."""
 
     mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="counters")
-    interface = models.CharField(max_length=64)
-    taken_at = models.DateTimeField()
-    in_octets = Counter64Field()
-    out_octets = Counter64Field()
-    uptime_ticks = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["mirror", "interface"]

@@ -155,7 +155,7 @@ def content_disagreements(repository_states: list, vantage_states: list) -> list
     from django.conf import settings
     from django.utils import timezone
 
-    from ..services.vantage_content import HERE, repo_key
+    from ..checks.places import HERE, repo_key
 
     recent = timezone.now() - dt.timedelta(minutes=2 * settings.MIRROR_CHECK_INTERVAL_MINUTES)
     said: dict[str, list[tuple[str, str]]] = {}

@@ -16,6 +16,7 @@ from apps.core.http import FetchError, FetchResult
 
 from ..choices import CheckKind, MirrorStatus
 from ..models import Check, Mirror
+from . import queueing
 from .master import BATCH
 from .moderation import changes_publish
 from .status import Notice, notices_send
@@ -210,11 +211,9 @@ def _sides_record(
         and (m.recheck_requested_at is None or m.recheck_requested_at <= may_before)
     ]
     if again:
-        from ..tasks import recheck_queue  # the tasks import the services
-
         Mirror.objects.filter(pk__in=again).update(recheck_requested_at=now)
         report.rechecks_queued += [mirrors[pk].name for pk in again]
-        recheck_queue(again, reason=SIDE_BACK_REASON)
+        queueing.recheck_queue(again, reason=SIDE_BACK_REASON)
 
 
 def _counters_record(
@@ -325,9 +324,7 @@ def _transitions_record(
         transaction.on_commit(lambda: notices_send(notices=notices))
         changes_publish(f"health: {len(down)} mirrors down ({', '.join(taken_down[:5])})")
     if back or synced:
-        from ..tasks import recheck_queue  # the tasks import the services
-
         if back:
-            recheck_queue(back, reason=BACK_REASON)
+            queueing.recheck_queue(back, reason=BACK_REASON)
         if synced:
-            recheck_queue(synced, reason=SYNC_REASON)
+            queueing.recheck_queue(synced, reason=SYNC_REASON)

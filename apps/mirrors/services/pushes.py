@@ -15,6 +15,7 @@ from apps.releases.models import RepositoryVersion
 
 from ..choices import MirrorTier
 from ..models import MaintenanceWindow, Mirror, MirrorRepositoryState, Push
+from . import queueing
 
 RepoKey = tuple[int, int, int]  # (release_id, repository_id, architecture_id)
 REPOSITORIES_LENGTH = Push._meta.get_field("repositories").max_length
@@ -60,9 +61,7 @@ def push_record(
     )
     push.versions.set(versions)
     resting = set(MaintenanceWindow.objects.open_at(now).values_list("mirror_id", flat=True))
-    from ..tasks import recheck_queue  # the tasks import the services
-
-    recheck_queue(
+    queueing.recheck_queue(
         sorted(set(expected) - resting),
         reason=f"push {push.pk}",
         spread_seconds=settings.MIRROR_PUSH_RECHECK_WINDOW_SECONDS,

@@ -30,6 +30,7 @@ from ..models import (
 from ..selectors.probe_batches import CheckContext
 from .master import BATCH
 from .probe_tally import ProbeTally
+from .rows import CHECK_COLUMNS, rows_insert
 from .status import Notice, mirror_status_next, notices_send
 from .url_states import outcome_url_results, url_states_record
 
@@ -72,7 +73,7 @@ def outcomes_record(
         tally.url_results += outcome_url_results(outcome)
     tally.majority_apply(now)  # the vantage points' votes, when there are any
     with transaction.atomic():
-        _rows_insert(Check, CHECK_COLUMNS, tally.checks)
+        rows_insert(Check, CHECK_COLUMNS, tally.checks)
         _repository_states_record(states=tally.repo_states, now=now, answered=tally.answered)
         _image_states_record(states=tally.image_states, now=now, answered=tally.parts_right)
         url_states_record(results=tally.url_results, now=now)
@@ -87,52 +88,6 @@ def outcomes_record(
         time.perf_counter() - clock,
     )
     return len(tally.checks)
-
-
-CHECK_COLUMNS = [
-    "sweep", "mirror", "mirror_url", "url", "kind", "checked_at", "http_status", "latency_ms",
-    "bytes", "error", "detail", "family", "vantage",
-]  # fmt: skip
-
-
-def _rows_insert(
-    model,
-    fields: Sequence[str],
-    rows: Sequence[tuple],
-    *,
-    unique: Sequence[str] = (),
-    update: Sequence[str] = (),
-) -> None:
-    """Multi-row INSERTs of ready values (an upsert when `unique` and `update` are given,
-    rows that conflict on `unique` left out when only `unique` is), as bulk_create writes
-    them but without a model instance and a per-field compilation for each row: for the
-    ~60,000 checks of a sweep, that Python work cost more than the database's.
-    ON CONFLICT ... DO UPDATE / DO NOTHING is the same in PostgreSQL and SQLite."""
-    if not rows:
-        return
-    ops, meta = connection.ops, model._meta
-
-    def column(name: str) -> str:
-        return ops.quote_name(meta.get_field(name).column)
-
-    # Identifiers come from the model and are quoted; every value is a parameter.
-    table, names = ops.quote_name(meta.db_table), ", ".join(map(column, fields))
-    sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
-    suffix = ""
-    if unique:
-        updates = ", ".join(f"{column(f)} = EXCLUDED.{column(f)}" for f in update)
-        action = f"DO UPDATE SET {updates}" if update else "DO NOTHING"
-        suffix = f" ON CONFLICT ({', '.join(map(column, unique))}) {action}"
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    limit = connection.features.max_query_params
-    size = min(BATCH, limit // len(fields)) if limit else BATCH
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            cursor.execute(
-                sql + ", ".join([one] * len(batch)) + suffix,
-                [value for row in batch for value in row],
-            )
 
 
 def _push_arrivals_record(
@@ -167,7 +122,7 @@ def _push_arrivals_record(
             )
         )
     seen_at = connection.ops.adapt_datetimefield_value(now)
-    _rows_insert(
+    rows_insert(
         PushArrival,
         ["push", "mirror", "seen_at", "delay_seconds"],
         [
@@ -205,7 +160,7 @@ def _repository_states_record(
             if new is not None and new == (state, sha256, lag, stamp, detail):
                 unchanged.append(pk)
                 del states[tuple(key)]
-    _rows_insert(
+    rows_insert(
         MirrorRepositoryState,
         ["mirror", "release", "repository", "architecture", "state", "sha256", "lag_seconds",
          "timestamp", "detail", "checked_at"],
@@ -240,7 +195,7 @@ def _image_states_record(
                 unchanged.append(pk)
                 del states[key]
     checked = connection.ops.adapt_datetimefield_value(now)
-    _rows_insert(
+    rows_insert(
         MirrorImageState,
         ["mirror", "image", "state", "detail", "checked_at"],
         [(*key, state, detail, checked) for key, (state, detail) in states.items()],

@@ -1,5 +1,5 @@
 """Traffic a mirror's people report (through the API): a period's totals, or interface
-counters read by the servers' rules (apps.servers.counters: wraps, reboots, gaps and
+counters read by the servers' rules (apps.core.traffic: wraps, reboots, gaps and
 impossible rates); both add to the mirror's daily totals, which its sponsor's page shows."""
 
 from __future__ import annotations
@@ -8,16 +8,16 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from apps.core.audit import records_by
-from apps.servers.counters import Delta, Reading, counter_delta, split_by_day
-from apps.servers.services.traffic import (
+from apps.core.traffic.counters import Delta, Reading, counter_delta, split_by_day
+from apps.core.traffic.services import (
     CLOCK_SKEW,
     Recorded,
-    TrafficConflict,
+    period_overlap_refuse,
     period_validate,
+    traffic_days_add,
 )
 
 from ..models import Mirror, MirrorCounter, MirrorTraffic, MirrorTrafficPeriod
@@ -33,11 +33,7 @@ def mirror_traffic_period_report(
     (TrafficConflict)."""
     period_validate(start=start, end=end, bytes_out=bytes_out, bytes_in=bytes_in)
     Mirror.objects.select_for_update().filter(pk=mirror.pk).first()
-    if MirrorTrafficPeriod.objects.filter(mirror=mirror, start__lt=end, end__gt=start).exists():
-        raise TrafficConflict(
-            f"{mirror} already has traffic counted between {start:%Y-%m-%d %H:%M} and "
-            f"{end:%Y-%m-%d %H:%M} (UTC)."
-        )
+    period_overlap_refuse(mirror.traffic_periods.all(), owner=mirror, start=start, end=end)
     delta = Delta(start=start, end=end, bytes_in=bytes_in, bytes_out=bytes_out)
     _count(mirror=mirror, delta=delta, by=by)
     return Recorded(None, delta)
@@ -57,7 +53,7 @@ def mirror_traffic_counters_report(
     if last is not None:
         if reading.at <= last.taken_at:
             raise ValidationError({"at": "The reading is not later than the previous one."})
-        prev = Reading(last.taken_at, last.in_octets, last.out_octets, last.uptime_ticks)
+        prev = last.reading()
     delta = counter_delta(prev, reading, max_mbps=mirror.bandwidth_mbps or None)
     MirrorCounter.objects.update_or_create(
         mirror=mirror,
@@ -84,12 +80,5 @@ def _count(*, mirror: Mirror, delta: Delta, by) -> None:
         reported_by=by if getattr(by, "is_authenticated", False) else None,
     )
     days = split_by_day(delta.start, delta.end, delta.bytes_in, delta.bytes_out)
-    for day, (bytes_in, bytes_out) in days.items():
-        row, created = MirrorTraffic.objects.get_or_create(
-            mirror=mirror, day=day, defaults={"bytes_in": bytes_in, "bytes_out": bytes_out}
-        )
-        if not created:
-            MirrorTraffic.objects.filter(pk=row.pk).update(
-                bytes_in=F("bytes_in") + bytes_in, bytes_out=F("bytes_out") + bytes_out
-            )
+    traffic_days_add(MirrorTraffic, days=days, mirror=mirror)
     mirror_quota_check(mirror=mirror)

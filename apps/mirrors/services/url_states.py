@@ -19,6 +19,7 @@ from ..checks.engine import MirrorOutcome
 from ..choices import CheckKind, MirrorStatus
 from ..models import MirrorURLState
 from .master import BATCH
+from .rows import rows_insert  # the same multi-row upsert as the checks
 
 
 @dataclass(slots=True)
@@ -85,8 +86,6 @@ def url_states_record(
     longer has are deleted. The health loop never brings a side back up: like a mirror, it
     returns after a content check (a re-check), which also tells whether it is current.
     """
-    from .recording import _rows_insert  # the same multi-row upsert as the checks
-
     down_after = settings.MIRROR_HEALTH_DOWN_AFTER if health else settings.MIRROR_CHECK_DOWN_AFTER
     up_after = settings.MIRROR_HEALTH_UP_AFTER if health else settings.MIRROR_CHECK_UP_AFTER
     url_ids = sorted({r.url_id for r in results})
@@ -124,7 +123,7 @@ def url_states_record(
             changed.add(r.url_id)
         rows.append((r.url_id, r.family, r.dual, new_status, adapt(since) if since else None,
                      fails, wins, stamp, behind, r.error, r.detail, adapt(now)))  # fmt: skip
-    _rows_insert(
+    rows_insert(
         MirrorURLState, STATE_COLUMNS, rows, unique=["mirror_url", "family"],
         update=STATE_COLUMNS[2:],
     )  # fmt: skip

@@ -21,6 +21,7 @@ from apps.core.http import SafeClient, Slots
 
 from ..checks.engine import loop_run
 from ..models import MirrorVantageState, VantagePoint
+from ..signals import vantage_round_wanted
 from .vantage_notices import unreachable_from_tell
 
 logger = logging.getLogger(__name__)
@@ -34,17 +35,7 @@ def vantage_dispatch(*, items: Sequence[tuple[int, list[str]]]) -> int:
     points = list(VantagePoint.objects.filter(enabled=True))
     if not points or not items:
         return len(points)
-    from ..tasks import vantage_round_task  # the tasks import the services
-
-    for point in points:
-        try:
-            vantage_round_task.apply_async(
-                args=(point.name, list(items), settings.MIRROR_VANTAGE_REPLY_QUEUE or None,
-                      point.families or ["ipv4"]),
-                queue=point.queue, expires=settings.MIRROR_HEALTH_INTERVAL_SECONDS,
-            )  # fmt: skip
-        except Exception:  # noqa: BLE001
-            logger.exception("Could not send the round to vantage point %s", point.name)
+    vantage_round_wanted.send(sender=VantagePoint, points=points, items=list(items))
     return len(points)
 
 

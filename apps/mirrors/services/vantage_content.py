@@ -15,6 +15,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,18 +25,13 @@ from apps.core.http import SafeClient
 from ..checks.engine import ProbeBatch, Target, loop_run, probe_batches_run
 from ..checks.evaluate import repository_state_evaluate
 from ..checks.packages import package_problem
+from ..checks.places import HERE, repo_key
 from ..choices import CheckKind, ContentState
 from ..models import Check, Mirror, MirrorURL, MirrorVantageState, VantagePoint
 from .master import BATCH
+from .rows import CHECK_COLUMNS, rows_insert
 
 logger = logging.getLogger(__name__)
-
-HERE = "here"  # this place, in a disagreement's words
-
-
-def repo_key(key: Sequence) -> str:
-    """(release, repository, architecture) ids as a JSON key: "3:1:2"."""
-    return ":".join(str(int(part)) for part in key)
 
 
 def probe_batches_pack(batches: Sequence[ProbeBatch]) -> list:
@@ -69,12 +65,11 @@ def vantage_content_dispatch(batches: Sequence[ProbeBatch]) -> int:
     points = list(VantagePoint.objects.filter(enabled=True))
     if not points or not batches:
         return 0
-    from ..tasks import vantage_content_task  # the tasks import the services
-
     packed = probe_batches_pack(batches)
     for point in points:
         try:
-            vantage_content_task.apply_async(
+            current_app.send_task(  # by name: the tasks import the services, not back
+                "mirrors.vantage_content",
                 args=(point.name, packed, settings.MIRROR_VANTAGE_REPLY_QUEUE or None),
                 queue=point.queue, expires=settings.MIRROR_CHECK_INTERVAL_MINUTES * 60,
             )  # fmt: skip
@@ -118,7 +113,6 @@ def vantage_content_record(*, vantage: str, results: Sequence, now=None) -> int:
     """What a vantage point's content checks saw: its probes as checks naming it, and its
     verdict per repository of each mirror it reached; the number of checks."""
     from ..selectors.probe_batches import CheckContext
-    from .recording import CHECK_COLUMNS, _rows_insert
 
     now = now or timezone.now()
     point = VantagePoint.objects.filter(name=vantage).first()
@@ -150,7 +144,7 @@ def vantage_content_record(*, vantage: str, results: Sequence, now=None) -> int:
             elif kind == CheckKind.PACKAGE and problem and _current(content.get(name)):
                 content[name] = [ContentState.INCOMPLETE, None, problem[:300]]
         verdicts[mirror_id] = (bool(reachable), content)
-    _rows_insert(Check, CHECK_COLUMNS, rows)
+    rows_insert(Check, CHECK_COLUMNS, rows)
     _states_save(point, verdicts, now)
     return len(rows)
 

@@ -28,6 +28,7 @@ from apps.core.services import who
 
 from ..checks.engine import loop_run
 from ..models import Mirror, MirrorWebhook, WebhookDelivery
+from ..signals import webhook_deliveries_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -95,16 +96,9 @@ def webhooks_notify(*, events: Iterable[tuple[int, str, str]], now: dt.datetime 
         WebhookDelivery.objects.bulk_create(deliveries)
         ids = [d.pk for d in deliveries]
 
-        def send() -> None:
-            from ..tasks import webhook_deliver_task  # the tasks import the services
-
-            for pk in ids:
-                try:
-                    webhook_deliver_task.delay(pk)
-                except Exception:  # a broker outage must not undo what was recorded
-                    logger.exception("Could not queue webhook delivery %s", pk)
-
-        transaction.on_commit(send)
+        transaction.on_commit(
+            lambda: webhook_deliveries_recorded.send(sender=WebhookDelivery, delivery_ids=ids)
+        )
     return len(deliveries)
 
 

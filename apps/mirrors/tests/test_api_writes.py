@@ -9,13 +9,13 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from apps.core.testing.fixtures import tasks_eager
 from apps.core.tokens import token_issue, token_revoke
 from apps.delivery.models import Snapshot
 from apps.mirrors import tasks
 from apps.mirrors.choices import Approval
 from apps.mirrors.models import Mirror, MirrorURL
 from apps.mirrors.signals import mirrors_changed
-from portal.celery import app as celery_app
 
 from . import test_api_reads
 from .factories import MirrorFactory, MirrorURLFactory, NetblockFactory
@@ -243,15 +243,12 @@ def test_a_staff_decision_publishes_a_new_snapshot(
 ):
     settings.DELIVERY_REBUILD_ON_CHANGE = True
     settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    celery_app.conf.task_always_eager = True
-    try:
+    with tasks_eager():
         client.force_login(people["staff"])
         before = Snapshot.objects.order_by("-version").values_list("version", flat=True).first()
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(f"{MIRRORS}{world['pending'].pk}/approve/")
         assert response.status_code == 200
-    finally:
-        celery_app.conf.task_always_eager = False
     after = Snapshot.objects.order_by("-version").values_list("version", flat=True).first()
     assert after is not None and after > (before or 0)
 

@@ -5,43 +5,19 @@ there it fails instead); skipped on SQLite, whose in-memory test database anothe
 cannot see (CI runs the suite on PostgreSQL).
 """
 
-import os
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-import redis
 from celery import Celery
-from django.db import connection
 
+from apps.core.testing.services import REDIS_URL, database_url, redis_required
 from apps.core.testing.worker import celery_worker
 from apps.mirrors.choices import ContentState, MirrorStatus, SweepState
 from apps.mirrors.models import MirrorRepositoryState, Sweep
 
 ROOT = Path(__file__).resolve().parents[3]
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_required():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        message = f"Redis at {REDIS_URL} is unreachable ({exc})"
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail(f"{message} and REQUIRE_SERVICES is set")
-        pytest.skip(f"{message}; set REQUIRE_SERVICES=1 to make this a failure")
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip(
-            "needs a test database that a worker process can open: run with "
-            "DATABASE_URL=postgres://... (CI does); SQLite's test database is in memory"
-        )
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.mark.slow

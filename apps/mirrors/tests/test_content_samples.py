@@ -3,8 +3,6 @@ repomd.xml with a package missing or short is "incomplete" for that repository, 
 named on its page, and out of the lists for that repository only; it stays so while the
 named package is not served right, and is current again once it is."""
 
-# The fixtures of test_health_loop.py are imported, then asked for by name.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import pytest
@@ -15,14 +13,7 @@ from apps.mirrors.choices import CheckKind, ContentState
 from apps.mirrors.models import Check, MirrorRepositoryState
 from apps.releases.models import RepositoryVersion
 
-from .test_health_loop import (  # noqa: F401  (the fixtures with the helpers)
-    eager,
-    health_settings,
-    live,
-    network,
-    serve,
-    sweep,
-)
+from .fixtures import sweep
 
 pytestmark = [pytest.mark.django_db]
 

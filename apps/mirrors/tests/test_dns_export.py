@@ -11,11 +11,11 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 import yaml
 from django.core.management import call_command
 
 from apps.core.geo import COUNTRIES, GeoIP
+from apps.core.testing.services import service_missing
 from apps.mirrors.choices import MirrorStatus
 from apps.mirrors.models import Mirror
 from apps.mirrors.selectors.msync import msync_answer
@@ -102,9 +102,7 @@ def require_pdns() -> None:
     if missing:
         message = f"{', '.join(missing)} missing (Debian: pdns-server pdns-backend-geoip " \
                   "bind9-dnsutils)"  # fmt: skip
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message + " and REQUIRE_SERVICES=1")
-        pytest.skip(message)
+        service_missing(message)
 
 
 def free_port() -> int:

@@ -3,8 +3,6 @@ mirror's status is asked again a few seconds later in the same round; a lone fai
 lost packet) takes no one out, and a death confirmed is recorded and published while the
 round still waits for its slowest mirrors."""
 
-# The fixtures of test_health_loop.py are imported, then asked for by name.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import threading
@@ -17,8 +15,6 @@ from apps.mirrors import services
 from apps.mirrors.choices import MirrorStatus
 from apps.mirrors.models import Mirror
 from apps.mirrors.signals import mirrors_changed
-
-from .test_health_loop import farm, health_settings, network  # noqa: F401  (fixtures)
 
 
 def _flip_after_first_request(farm, name: str, path: str, behaviour: Behaviour):

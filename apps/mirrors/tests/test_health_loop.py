@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import urllib.error
-import urllib.request
 
 import pytest
 from django.core import mail
@@ -19,111 +17,17 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apps.core.http import SafeClient
-from apps.core.testing.mirrorfarm import Behaviour, MirrorFarm
-from apps.delivery.store import SnapshotStore
-from apps.delivery.tasks import REBUILD_PENDING_KEY
-from apps.delivery.tests.conftest import new_front, serve  # noqa: F401  (a fixture)
+from apps.core.testing.mirrorfarm import Behaviour
 from apps.mirrors import services, tasks
 from apps.mirrors.choices import CheckKind, ContentState, MirrorStatus
 from apps.mirrors.models import Check, MaintenanceWindow, Mirror, MirrorRepositoryState
-from apps.mirrors.services.health import MASTER_TIME_KEY
+from apps.mirrors.services import queueing
 from apps.releases.models import RepositoryVersion
-from portal.celery import app as celery_app
 
-from .factories import MirrorFactory, MirrorURLFactory, master_mirror_create
+from .factories import MirrorFactory, MirrorURLFactory
+from .fixtures import listed, run, sweep
 
 pytestmark = [pytest.mark.django_db]
-
-MIRRORLIST = "/mirrorlist?release=5.0&arch=x86_64&repo=os&cc=GB"
-METALINK = "/metalink?repo=os-5.0&arch=x86_64&cc=GB"
-
-
-@pytest.fixture
-def farm(master_tree):
-    """The master and three current mirrors (more are added by the tests that need them)."""
-    farm = MirrorFarm(master_tree, https=False)
-    for name in ("one", "two", "three"):
-        farm.add_mirror(name, Behaviour.CURRENT)
-    with farm:
-        yield farm
-
-
-@pytest.fixture
-def health_settings(settings, farm):
-    settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8"]
-    settings.MIRROR_CHECK_TIMEOUT = settings.MIRROR_CHECK_CONNECT_TIMEOUT = 1.0
-    settings.MIRROR_HEALTH_TIMEOUT = 1.0  # the blackhole (HANG) costs a round this much
-    settings.MIRROR_HEALTH_CONNECT_TIMEOUT = 1.0
-    settings.MIRROR_HEALTH_CONFIRM_SECONDS = 0.2  # the second probe of a change
-    settings.MIRROR_CHECK_CONCURRENCY = settings.MIRROR_HEALTH_CONCURRENCY = 50
-    settings.MIRROR_CHECK_DOWN_AFTER = settings.MIRROR_CHECK_UP_AFTER = 2
-    settings.MIRROR_HEALTH_DOWN_AFTER = settings.MIRROR_HEALTH_UP_AFTER = 2
-    settings.MIRROR_CHECK_SUSPEND_AFTER = 0
-    settings.MIRROR_RECHECK_MIN_SECONDS = 300
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    cache.delete(MASTER_TIME_KEY)
-    yield settings
-    cache.delete(MASTER_TIME_KEY)
-
-
-@pytest.fixture
-def network(master_catalogue, farm, health_settings) -> dict[str, Mirror]:
-    """The master (as a master mirror) and a Mirror per farm mirror, not checked yet."""
-    master_mirror_create(farm.master.base_url)
-    mirrors = {}
-    for name, sim in farm.mirrors.items():
-        if name != "master":
-            mirrors[name] = MirrorFactory(name=f"{name}.farm.test", status="unknown")
-            MirrorURLFactory(mirror=mirrors[name], url=sim.base_url)
-    return mirrors
-
-
-@pytest.fixture
-def eager(settings):
-    """Tasks queued after commit (snapshot rebuilds, content re-checks) run at once here."""
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    cache.delete(REBUILD_PENDING_KEY)
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-    cache.delete(REBUILD_PENDING_KEY)
-
-
-@pytest.fixture
-def live(serve, eager):  # noqa: F811
-    """The real front over HTTP; each answer first polls for a newer snapshot, as every
-    delivery worker does in the background."""
-    store = SnapshotStore(poll_seconds=0)
-    base = serve(new_front(store))
-
-    def get(path: str) -> str:
-        store.poll_once()
-        try:
-            with urllib.request.urlopen(base + path, timeout=5) as answer:
-                return answer.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.read().decode()
-
-    return get
-
-
-def listed(live, mirror: Mirror) -> tuple[bool, bool]:
-    """Whether the mirror's URL is in the mirrorlist and in the metalink."""
-    url = mirror.urls.get().url
-    return url in live(MIRRORLIST), url in live(METALINK)
-
-
-def run(capture, **kwargs) -> services.HealthReport:
-    """One health round, its after-commit work (emails, rebuilds, re-checks) done."""
-    with capture(execute=True):
-        return services.health_round(**kwargs)
-
-
-def sweep(capture) -> None:
-    """A whole sweep in the foreground: it publishes the snapshot itself."""
-    with capture(execute=True):
-        services.sweep_run()
 
 
 @pytest.mark.parametrize("behaviour", [Behaviour.REFUSED, Behaviour.BLACKHOLE, Behaviour.HANG])
@@ -206,7 +110,9 @@ def test_a_down_mirror_is_rechecked_at_most_every_recheck_min_seconds(
     Mirror.objects.filter(pk=mirror.pk).update(status=MirrorStatus.DOWN, health_successes=5)
     queued = []
     monkeypatch.setattr(  # (a push found by the master watch queues its own)
-        tasks, "recheck_queue", lambda ids, *, reason, **kw: queued.append((list(ids), reason))
+        queueing,
+        "recheck_queue",
+        lambda ids, *, reason, **kw: queued.append((list(ids), reason)),
     )
     now = timezone.now()
     for minutes in (0, 1, 4, 6):

@@ -2,9 +2,6 @@
 sync, so the Last-Modified of the HEAD the loop sends anyway changes; the round that sees
 it queues a content check, and the mirror is current and listed within that round."""
 
-# The fixtures of test_health_loop.py are imported, then asked for by name.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import datetime as dt
@@ -14,23 +11,14 @@ import pytest
 from django.utils import timezone
 
 from apps.core.testing.mirrorfarm import Behaviour
-from apps.mirrors import services, tasks
+from apps.mirrors import services
 from apps.mirrors.choices import CheckKind, ContentState, MirrorStatus
 from apps.mirrors.models import Check, Mirror, MirrorRepositoryState
+from apps.mirrors.services import queueing
 from apps.mirrors.services.health_record import BACK_REASON, SYNC_REASON
 
 from .factories import MirrorFactory, MirrorURLFactory
-from .test_health_loop import (  # noqa: F401  (the fixtures with the helpers)
-    eager,
-    farm,
-    health_settings,
-    listed,
-    live,
-    network,
-    run,
-    serve,
-    sweep,
-)
+from .fixtures import listed, run, sweep
 
 pytestmark = [pytest.mark.django_db]
 
@@ -99,7 +87,9 @@ def test_a_second_sync_within_recheck_min_seconds_queues_nothing(
     Mirror.objects.update(status=MirrorStatus.UP)
     queued = []
     monkeypatch.setattr(  # (a push found by the master watch queues its own)
-        tasks, "recheck_queue", lambda ids, *, reason, **kw: queued.append((list(ids), reason))
+        queueing,
+        "recheck_queue",
+        lambda ids, *, reason, **kw: queued.append((list(ids), reason)),
     )
     now = timezone.now()
     seen = []

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from apps.mirrors import schedule, services
+from apps.core import schedule
+from apps.mirrors import services
 from apps.mirrors.models import Check, CheckDaily
 
 from .factories import MirrorFactory

@@ -10,7 +10,6 @@ from apps.delivery.models import Snapshot
 from apps.mirrors.choices import Approval, MirrorTier
 from apps.mirrors.models import Mirror
 from apps.mirrors.selectors.masters import master_base_urls
-from portal.celery import app as celery_app
 
 from . import test_api_reads
 from .factories import MirrorFactory, MirrorURLFactory
@@ -29,13 +28,9 @@ def setmaster(*args) -> str:
 
 
 @pytest.fixture
-def published(settings):
+def published(eager_rebuilds):
     """Snapshots are built in this process after each commit, as a worker would."""
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    celery_app.conf.task_always_eager = True
-    yield lambda: Snapshot.objects.order_by("-version").first()
-    celery_app.conf.task_always_eager = False
+    return lambda: Snapshot.objects.order_by("-version").first()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,9 +10,9 @@ import uuid
 import pytest
 from celery import Celery
 
+from apps.core.testing.services import database_url
 from apps.core.testing.worker import celery_worker
 from apps.delivery.models import Snapshot
-from apps.mirrors.tests.test_celery_worker import database_url
 
 
 def wait_for(condition, *, seconds: float, worker) -> bool:

@@ -13,28 +13,18 @@ from django.core import mail
 
 from apps.core.testing.mirrorfarm import Behaviour
 from apps.delivery.models import Snapshot
-from apps.delivery.tests.conftest import serve  # noqa: F401  (a fixture)
 from apps.mirrors.choices import MirrorStatus
 
+from .fixtures import listed, run, sweep
 from .test_health_confirm import _flip_after_first_request
-from .test_health_loop import (  # noqa: F401  (fixtures)
-    eager,
-    farm,
-    health_settings,
-    listed,
-    live,
-    network,
-    run,
-    sweep,
-)
 
 pytestmark = [pytest.mark.django_db]
 
 
 def test_a_flapping_mirror_stays_listed_and_quiet(
-    network,  # noqa: F811
-    farm,  # noqa: F811
-    live,  # noqa: F811
+    network,
+    farm,
+    live,
     django_capture_on_commit_callbacks,
 ):
     capture = django_capture_on_commit_callbacks

@@ -13,9 +13,9 @@ from celery import Celery
 from django.urls import reverse
 
 from apps.core.models import QueuedTask, WorkerHeartbeat
+from apps.core.testing.services import database_url
 from apps.core.testing.worker import celery_worker
 from apps.mirrors.models import Check, Mirror
-from apps.mirrors.tests.test_celery_worker import database_url
 from portal.celery import app as celery_app
 
 from .test_registration import form_data

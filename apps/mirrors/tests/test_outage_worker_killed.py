@@ -10,11 +10,10 @@ import uuid
 import pytest
 from celery import Celery
 
+from apps.core.testing.services import database_url
 from apps.core.testing.worker import celery_worker
 from apps.mirrors.choices import SweepState
 from apps.mirrors.models import Sweep
-
-from .test_celery_worker import database_url
 
 WORKER_SETTINGS = {
     "MIRROR_CHECK_TIMEOUT": "1", "MIRROR_CHECK_CONNECT_TIMEOUT": "1",

@@ -26,7 +26,6 @@ from apps.mirrors.services import master_refresh, sweep_run
 from apps.mirrors.services.rechecks import mirrors_recheck
 from apps.releases.models import RepositoryVersion
 
-from .conftest import master_catalogue  # noqa: F401  (a fixture)
 from .factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +46,7 @@ def farm(master_tree):
 
 
 @pytest.fixture
-def network(farm, master_catalogue, settings):  # noqa: F811
+def network(farm, master_catalogue, settings):
     """The farm as the portal knows it: the master and an approved Mirror per follower,
     registered two days ago."""
     settings.MIRROR_CHECK_TIMEOUT = settings.MIRROR_CHECK_CONNECT_TIMEOUT = 2.0
@@ -154,7 +153,7 @@ def test_recording_arrivals_asks_the_same_queries_for_more_mirrors(farm, network
 
 
 @pytest.fixture
-def tree(master_catalogue):  # noqa: F811
+def tree(master_catalogue):
     """Two internal mirrors, each feeding two external ones that carry 5.0/os/x86_64; two
     pushes of it (25 h and 2 h ago) with arrivals at chosen delays."""
     now = timezone.now()

@@ -11,7 +11,6 @@ from django.urls import reverse
 from apps.mirrors.choices import Approval
 from apps.mirrors.models import Check, Mirror
 from apps.mirrors.services import master_refresh
-from portal.celery import app as celery_app
 
 from .factories import MirrorFactory, MirrorURLFactory, field_errors, form_data
 
@@ -23,13 +22,6 @@ def _fresh_rate_counts():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_anonymous_is_sent_to_log_in(client, db):

@@ -7,8 +7,6 @@ the API)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -18,6 +16,8 @@ import pytest
 from django.urls import reverse
 
 from apps.core.http import FetchError, SafeClient, TargetPolicy
+from apps.core.testing.ports import free_port
+from apps.core.testing.services import program_path
 from apps.mirrors.models import Check, MirrorURLState
 from apps.mirrors.services import sweep_run
 
@@ -27,26 +27,16 @@ ADDRESS = "127.0.0.201"
 LOOPBACK = TargetPolicy.from_networks(["127.0.0.0/8"])
 
 
-def _free_port(address: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((address, 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def rsync_daemon(master_tree, tmp_path):
     """`rsync --daemon` on 127.0.0.201 serving the master tree as module `centos`."""
-    binary = shutil.which("rsync")
-    if binary is None:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("rsync is not installed (.ci/run installs it)")
-        pytest.skip("rsync is not installed")
+    binary = program_path("rsync", ".ci/run installs it")
     config = tmp_path / "rsyncd.conf"
     config.write_text(
         f"use chroot = no\npid file = {tmp_path / 'rsyncd.pid'}\n"
         f"[centos]\npath = {master_tree.root}\nread only = yes\n"
     )
-    port = _free_port(ADDRESS)
+    port = free_port(ADDRESS)
     daemon = subprocess.Popen(  # noqa: S603  (our own arguments)
         [binary, "--daemon", "--no-detach", f"--config={config}", f"--address={ADDRESS}",
          f"--port={port}", f"--log-file={tmp_path / 'rsyncd.log'}"],
@@ -114,7 +104,7 @@ def test_rsync_lists_and_reads_the_timestamp_file(rsync_daemon, master_tree, han
     assert module.error == FetchError.NOT_FOUND and "Unknown module 'fedora'" in module.detail
     missing = fetch(f"{rsync_daemon}/centos/NOPE", method="HEAD")
     assert missing.error == FetchError.NOT_FOUND and "No such file" in missing.detail
-    dead = fetch(f"rsync://{ADDRESS}:{_free_port(ADDRESS)}/centos/TIME")
+    dead = fetch(f"rsync://{ADDRESS}:{free_port(ADDRESS)}/centos/TIME")
     assert dead.error == FetchError.REFUSED
     started = time.monotonic()
     hung = fetch(f"rsync://{ADDRESS}:{hanging}/centos/TIME", timeout=1.0)

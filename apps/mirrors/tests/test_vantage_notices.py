@@ -14,7 +14,6 @@ from django.utils import timezone
 from apps.mirrors.choices import MirrorStatus
 from apps.mirrors.models import MirrorVantageState, MirrorWebhook, VantagePoint
 from apps.mirrors.services.vantage import vantage_results_record
-from portal.celery import app as celery_app
 
 from .factories import MirrorFactory
 from .test_webhooks import Receiver
@@ -23,14 +22,12 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
-def receiver(settings):
+def receiver(settings, eager_tasks):
     settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8"]
     settings.MIRROR_WEBHOOK_RETRY_SECONDS = 0
-    celery_app.conf.task_always_eager = True
     found = Receiver([])
     yield found
     found.close()
-    celery_app.conf.task_always_eager = False
 
 
 def test_the_owner_is_told_once_per_episode_where_the_mirror_is_not_reachable_from(

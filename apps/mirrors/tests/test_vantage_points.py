@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core.testing.mirrorfarm import Behaviour, MirrorFarm
+from apps.core.testing.services import REDIS_URL, database_url, redis_required
 from apps.core.testing.worker import celery_worker
 from apps.mirrors import services
 from apps.mirrors.choices import MirrorStatus
@@ -23,7 +24,6 @@ from apps.mirrors.models import Mirror, MirrorVantageState, VantagePoint
 from portal.celery import app as celery_app
 
 from .factories import MirrorFactory, MirrorURLFactory, master_mirror_create
-from .test_celery_worker import REDIS_URL, database_url, redis_required
 
 HERE, EU, ASIA = "127.0.0.55", "127.0.0.66", "127.0.0.77"  # where the probes come from
 

@@ -18,7 +18,6 @@ from apps.mirrors.choices import Approval
 from apps.mirrors.models import MirrorWebhook, WebhookDelivery
 from apps.mirrors.services.moderation import mirror_approve
 from apps.mirrors.services.status import Notice, notices_send
-from portal.celery import app as celery_app
 
 from .factories import MirrorFactory, MirrorURLFactory
 
@@ -75,11 +74,8 @@ def mirror(owner):
 
 
 @pytest.fixture
-def eager(settings):
+def eager(settings, eager_tasks):
     settings.MIRROR_WEBHOOK_RETRY_SECONDS = 0
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_an_event_arrives_signed_and_a_failed_attempt_is_tried_again(

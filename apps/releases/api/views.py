@@ -8,7 +8,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api import Conflict
+from apps.core.api import Conflict, StaffWritesOrReadOnly
 
 from .. import services
 from ..filters import (
@@ -29,7 +29,6 @@ from ..models import (
 )
 from .lifecycle import SignedInWrites, refusals
 from .lifecycle_serializers import EventSerializer, StepSerializer
-from .permissions import StaffWritesOrReadOnly
 from .serializers import (
     ArchitectureSerializer,
     EndOfLifeSerializer,

@@ -6,7 +6,6 @@ import pytest
 
 from apps.delivery.models import Snapshot
 from apps.releases.models import Architecture, Repository
-from portal.celery import app as celery_app
 
 from . import test_api_releases
 
@@ -16,13 +15,9 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def published(settings):
+def published(eager_rebuilds):
     """Snapshots are built in this process after each commit, as a worker would."""
-    settings.DELIVERY_REBUILD_ON_CHANGE = True
-    settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    celery_app.conf.task_always_eager = True
-    yield lambda: list(Snapshot.objects.order_by("version"))
-    celery_app.conf.task_always_eager = False
+    return lambda: list(Snapshot.objects.order_by("version"))
 
 
 WRITES = [

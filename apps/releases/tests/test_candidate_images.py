@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
+from apps.core.testing.fixtures import tasks_eager
 from apps.mirrors.services.candidates import candidate_images_read
 from apps.mirrors.tests.factories import master_mirror_create
 from apps.releases.models import CandidateImage, ReleaseCandidate
-from portal.celery import app as celery_app
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -47,12 +47,8 @@ def master(tmp_path):
 def test_a_new_candidate_gets_its_images_from_the_masters_checksum_file(
     api, planned, master, django_capture_on_commit_callbacks
 ):
-    celery_app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            status, body = api.post("candidates/", "releng", {"release": "5.1"})
-    finally:
-        celery_app.conf.task_always_eager = False
+    with tasks_eager(), django_capture_on_commit_callbacks(execute=True):
+        status, body = api.post("candidates/", "releng", {"release": "5.1"})
     assert status == 201
     images = api.get(f"candidates/{body['id']}/")[1]["images"]
     dvd = master / "5.1/RC1/isos/x86_64/CentOS-5.1-x86_64-bin-DVD.iso"

@@ -9,10 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from apps.core.testing.fixtures import tasks_eager
 from apps.delivery.models import Snapshot
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tests.conftest import call, new_front
+from apps.delivery.tests.fixtures import call, new_front
 from apps.mirrors.choices import ContentState
 from apps.mirrors.models import MirrorRepositoryState
 from apps.mirrors.selectors import CheckContext
@@ -146,15 +147,9 @@ def test_from_candidate_to_vault(api, world, django_capture_on_commit_callbacks,
     holds(world[2], release)
     settings.DELIVERY_REBUILD_ON_CHANGE = True
     settings.DELIVERY_REBUILD_DEBOUNCE_SECONDS = 0
-    from portal.celery import app as celery_app
-
     before = Snapshot.objects.count()
-    celery_app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            assert staged_releases_open_due() == ["5.1"]
-    finally:
-        celery_app.conf.task_always_eager = False
+    with tasks_eager(), django_capture_on_commit_callbacks(execute=True):
+        assert staged_releases_open_due() == ["5.1"]
     assert Snapshot.objects.count() == before + 1  # published after the commit
     listed = answer(LIST_51).text.split()
     assert sorted(listed[:3]) == [

@@ -4,17 +4,14 @@ takes its metadata from them, not from the master."""
 
 from __future__ import annotations
 
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from apps.core.testing.mirrorfarm import Behaviour, MirrorFarm
 from apps.delivery.services import snapshot_publish
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tests.conftest import new_front, require_binary, serve  # noqa: F401
-from apps.delivery.tests.test_real_clients import dnf_makecache
+from apps.delivery.tests.fixtures import createrepo, dnf_makecache, new_front, require_binary
 from apps.mirrors.choices import ContentState
 from apps.mirrors.models import MirrorRepositoryState
 from apps.mirrors.services import sweep_run
@@ -27,23 +24,10 @@ pytestmark = pytest.mark.slow
 REPOMD = "/centos/5.1/os/x86_64/repodata/repomd.xml"
 
 
-def createrepo(tree: Path) -> Path:
-    repo_dir = tree / "5.1" / "os" / "x86_64"
-    repo_dir.mkdir(parents=True, exist_ok=True)
-    stamp = int(time.time()) - 600
-    subprocess.run(
-        [require_binary("createrepo_c"), "--quiet", f"--revision={stamp}",
-         "--set-timestamp-to-revision", str(repo_dir)],
-        check=True, timeout=60,
-    )  # fmt: skip
-    (tree / "TIME").write_text(f"{stamp}\n")
-    return tree
-
-
 @pytest.fixture
 def staged_on_mirrors(db, tmp_path, settings):
     require_binary("dnf")
-    tree = createrepo(tmp_path / "tree")
+    tree = createrepo(tmp_path / "tree", int(time.time()) - 600, release="5.1")
     settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8"]
     settings.MIRROR_CHECK_TIMEOUT = settings.MIRROR_CHECK_CONNECT_TIMEOUT = 2.0
     farm = MirrorFarm(tree, https=False)
@@ -63,13 +47,13 @@ def staged_on_mirrors(db, tmp_path, settings):
         yield farm
 
 
-def portal(serve) -> str:  # noqa: F811
+def portal(serve) -> str:
     store = SnapshotStore(poll_seconds=0)
     store.install(bytes(snapshot_publish(reason="test").blob), write_cache=False)
     return serve(new_front(store))
 
 
-def test_dnf_finds_a_staged_release_only_once_it_opens(staged_on_mirrors, serve, tmp_path):  # noqa: F811
+def test_dnf_finds_a_staged_release_only_once_it_opens(staged_on_mirrors, serve, tmp_path):
     farm = staged_on_mirrors
     source = "metalink={base}/metalink?repo=os-5.1&arch=$basearch"
     (tmp_path / "before").mkdir()

@@ -8,30 +8,23 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import exceptions, permissions
 
-from apps.core.api import token_key
+from apps.core.api import KeyAuthentication
 
-from ..services.push_tokens import push_token_for_key, push_token_touch
+from ..models import ServerPushToken
 
 
-class ServerPushAuthentication(authentication.BaseAuthentication):
-    def authenticate(self, request):
-        key = token_key(request)
-        if key is None:
-            return None
-        token = push_token_for_key(key)
-        if token is None:
-            raise exceptions.AuthenticationFailed("Unknown server push key.", code="key_unknown")
-        if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed(
-                "This server push key was revoked.", code="key_revoked"
-            )
-        push_token_touch(token=token)
-        return AnonymousUser(), token
+class ServerPushAuthentication(KeyAuthentication):
+    realm = "server-push"
+    unknown = ("Unknown server push key.", "key_unknown")
+    revoked = ("This server push key was revoked.", "key_revoked")
 
-    def authenticate_header(self, request) -> str:
-        return 'Token realm="server-push"'
+    def tokens(self):
+        return ServerPushToken.objects.select_related("server")
+
+    def user_of(self, token):
+        return AnonymousUser()
 
 
 class PushesForThisServer(permissions.BasePermission):

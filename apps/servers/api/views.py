@@ -4,7 +4,7 @@ see the retired ones and the private fields, and edit them), and the roles."""
 from django.db.models import Count, Prefetch, Q
 from rest_framework import viewsets
 
-from apps.releases.api.permissions import StaffWritesOrReadOnly, is_staff
+from apps.core.api import StaffWritesOrReadOnly, is_staff
 
 from .. import services
 from ..choices import ServerStatus

@@ -5,6 +5,7 @@ from django.db import models
 from django_countries.fields import CountryField
 
 from apps.core.models import TimeStampedModel
+from apps.core.traffic.models import DailyTraffic
 
 from ..choices import ServerHealth, ServerRole, ServerStatus
 
@@ -63,13 +64,11 @@ class Server(TimeStampedModel):
         return self.hostname
 
 
-class ServerTraffic(models.Model):
+class ServerTraffic(DailyTraffic):
     """Bytes a server sent and received on one day (what cacti graphed)."""
 
+    OWNER = "server"
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="traffic")
-    day = models.DateField()
-    bytes_out = models.BigIntegerField(default=0)
-    bytes_in = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["server", "-day"]
@@ -77,6 +76,3 @@ class ServerTraffic(models.Model):
             models.UniqueConstraint(fields=["server", "day"], name="unique_server_traffic_day")
         ]
         verbose_name_plural = "server traffic"
-
-    def __str__(self) -> str:
-        return f"{self.server} {self.day}"

@@ -5,24 +5,10 @@ and pushed totals give. The daily totals the pages read are ServerTraffic (inven
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from apps.core.traffic.models import CounterReading, TrafficPeriodBase
+
 from ..choices import TrafficSource
 from .inventory import Server
-
-OFFSET = 2**63  # Counter64 is unsigned; the database's bigint is signed
-
-
-class Counter64Field(models.BigIntegerField):
-    """An unsigned 64-bit counter, kept in a signed bigint shifted by 2**63 (order kept)."""
-
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        return None if value is None else int(value) - OFFSET
-
-    def from_db_value(self, value, expression, connection):
-        return None if value is None else int(value) + OFFSET
-
-    def formfield(self, **kwargs):
-        return super().formfield(**{"min_value": 0, "max_value": 2**64 - 1, **kwargs})
 
 
 class SnmpTarget(models.Model):
@@ -58,16 +44,11 @@ class SnmpTarget(models.Model):
         return f"{self.server} via {self.host}:{self.port}"
 
 
-class TrafficSample(models.Model):
+class TrafficSample(CounterReading):
     """One reading of one interface's counters (octets) with the agent's sysUpTime, and
     how it compared with the one before: a wrap, a reboot, or why it was discarded."""
 
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="traffic_samples")
-    interface = models.CharField(max_length=64)
-    taken_at = models.DateTimeField()
-    in_octets = Counter64Field()
-    out_octets = Counter64Field()
-    uptime_ticks = models.BigIntegerField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=TrafficSource.choices)
     note = models.CharField(max_length=200, blank=True)
 
@@ -79,22 +60,16 @@ class TrafficSample(models.Model):
         return f"{self.server} {self.interface} {self.taken_at:%Y-%m-%d %H:%M}"
 
 
-class TrafficPeriod(models.Model):
+class TrafficPeriod(TrafficPeriodBase):
     """Bytes a server sent and received over [start, end): the delta of two counter
     readings (about five minutes) or a total pushed for a period. Pruned with the samples;
     what stays is the daily total."""
 
+    OWNER = "server"
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="traffic_periods")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    bytes_out = models.BigIntegerField()
-    bytes_in = models.BigIntegerField()
     source = models.CharField(max_length=10, choices=TrafficSource.choices)
     interface = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["server", "-start"]
         indexes = [models.Index(fields=["server", "-start"])]
-
-    def __str__(self) -> str:
-        return f"{self.server} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.audit import audit_record, records_by
-from apps.core.tokens import TOUCH_EVERY, key_hash
+from apps.core.tokens import key_hash, token_for_key
 
 from ..models import Server, ServerPushToken
 
@@ -57,15 +57,4 @@ def push_token_revoke(*, token: ServerPushToken, by=None) -> ServerPushToken:
 
 def push_token_for_key(key: str) -> ServerPushToken | None:
     """The push key a raw key is, revoked or not, with its server; None if unknown."""
-    return ServerPushToken.objects.select_related("server").filter(key_hash=key_hash(key)).first()
-
-
-def push_token_touch(*, token: ServerPushToken) -> None:
-    """Note the key's use at most once a minute (one conditional UPDATE, no read)."""
-    now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
-        return
-    ServerPushToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - TOUCH_EVERY).update(
-        last_used_at=now
-    )
-    token.last_used_at = now
+    return token_for_key(key, ServerPushToken.objects.select_related("server"))

@@ -1,45 +1,29 @@
 """Writes of bandwidth: a counter reading (polled over SNMP or pushed) turned into a
-period of traffic by apps.servers.counters, a pushed period total, and the daily totals
-(ServerTraffic) both add to; pruning old samples and periods. Every write to
-TrafficSample, TrafficPeriod and ServerTraffic goes through here or traffic_import.py."""
+period of traffic by apps.core.traffic.counters, a pushed period total, and the daily
+totals (ServerTraffic) both add to; pruning old samples and periods. The rules the mirrors
+share are apps.core.traffic's. Every write to TrafficSample, TrafficPeriod and
+ServerTraffic goes through here or traffic_import.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from apps.core.traffic.counters import Delta, Reading, counter_delta, split_by_day
+from apps.core.traffic.services import (
+    CLOCK_SKEW,
+    Recorded,
+    period_overlap_refuse,
+    period_validate,
+)
+from apps.core.traffic.services import traffic_days_add as days_add
+
 from ..choices import TrafficSource
-from ..counters import Delta, Reading, counter_delta, split_by_day
 from ..models import Server, ServerTraffic, TrafficPeriod, TrafficSample
-
-CLOCK_SKEW = dt.timedelta(minutes=5)  # a pushed time this far ahead of ours is refused
-MAX_PERIOD = dt.timedelta(days=31)  # a longer pushed total says too little about when
-
-
-class TrafficConflict(Exception):
-    """The pushed period overlaps one already counted (the API answers 409)."""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What a reading or a push counted: the sample kept and the delta, if any."""
-
-    sample: TrafficSample | None
-    delta: Delta | None
-
-    @property
-    def note(self) -> str:
-        if self.delta is None:
-            return "first reading of this interface: the next one gives a delta"
-        if self.delta.discarded:
-            return f"discarded: {self.delta.discarded}"
-        return self.delta.note
 
 
 def traffic_reading_record(
@@ -93,7 +77,7 @@ def traffic_readings_record(
     )
     if last is not None and last.taken_at == readings[0].at:
         raise ValidationError({"at": "This interface already has a reading at that time."})
-    prev = _reading(last)
+    prev = None if last is None else last.reading()
     limit = max_mbps or server.bandwidth_mbps
     recorded, samples, periods = [], [], []
     days: dict[dt.date, tuple[int, int]] = {}
@@ -123,23 +107,6 @@ def traffic_readings_record(
     return [Recorded(s, d) for s, d in zip(samples, recorded, strict=True)]
 
 
-def period_validate(*, start: dt.datetime, end: dt.datetime, bytes_out: int, bytes_in: int):
-    """The rules of a reported period's totals, for servers and mirrors alike: it ends after
-    it starts, lasts at most MAX_PERIOD, is not in the future, and counts whole bytes."""
-    errors = {}
-    if end <= start:
-        errors["end"] = "The end is not after the start."
-    elif end - start > MAX_PERIOD:
-        errors["end"] = f"A period is at most {MAX_PERIOD.days} days long."
-    if end > timezone.now() + CLOCK_SKEW:
-        errors.setdefault("end", "The period ends in the future.")
-    for name, value in (("bytes_out", bytes_out), ("bytes_in", bytes_in)):
-        if not 0 <= value < 2**63:
-            errors[name] = "Bytes are a whole number from 0."
-    if errors:
-        raise ValidationError(errors)
-
-
 @transaction.atomic
 def traffic_period_record(
     *,
@@ -154,11 +121,7 @@ def traffic_period_record(
     counted for the server is refused (TrafficConflict): a push sent twice counts once."""
     period_validate(start=start, end=end, bytes_out=bytes_out, bytes_in=bytes_in)
     Server.objects.select_for_update().filter(pk=server.pk).first()
-    if TrafficPeriod.objects.filter(server=server, start__lt=end, end__gt=start).exists():
-        raise TrafficConflict(
-            f"{server} already has traffic counted between {start:%Y-%m-%d %H:%M} and "
-            f"{end:%Y-%m-%d %H:%M} (UTC)."
-        )
+    period_overlap_refuse(server.traffic_periods.all(), owner=server, start=start, end=end)
     delta = Delta(start=start, end=end, bytes_in=bytes_in, bytes_out=bytes_out)
     _period_add(server=server, delta=delta, source=source, interface="")
     return Recorded(None, delta)
@@ -185,23 +148,7 @@ def _period_add(*, server: Server, delta: Delta, source: str, interface: str) ->
 
 def traffic_days_add(*, server: Server, days: dict[dt.date, tuple[int, int]]) -> None:
     """Add (bytes in, bytes out) to the server's daily totals; a day without one gets it."""
-    existing = set(
-        ServerTraffic.objects.filter(server=server, day__in=list(days)).values_list(
-            "day", flat=True
-        )
-    )
-    for day, (bytes_in, bytes_out) in days.items():
-        if day in existing:
-            ServerTraffic.objects.filter(server=server, day=day).update(
-                bytes_in=F("bytes_in") + bytes_in, bytes_out=F("bytes_out") + bytes_out
-            )
-    ServerTraffic.objects.bulk_create(
-        [
-            ServerTraffic(server=server, day=day, bytes_in=b_in, bytes_out=b_out)
-            for day, (b_in, b_out) in days.items()
-            if day not in existing
-        ]
-    )
+    days_add(ServerTraffic, days=days, server=server)
 
 
 @transaction.atomic
@@ -218,14 +165,3 @@ def traffic_prune(*, now: dt.datetime | None = None, days: int | None = None) ->
     removed, _ = old.exclude(pk__in=keep).delete()
     periods, _ = TrafficPeriod.objects.filter(end__lt=cutoff).delete()
     return removed + periods
-
-
-def _reading(sample: TrafficSample | None) -> Reading | None:
-    if sample is None:
-        return None
-    return Reading(
-        at=sample.taken_at,
-        in_octets=sample.in_octets,
-        out_octets=sample.out_octets,
-        uptime_ticks=sample.uptime_ticks,
-    )

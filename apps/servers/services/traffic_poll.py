@@ -5,13 +5,13 @@ with the reason."""
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 
+from apps.core.client_ip import valid_ip
 from apps.core.http.targets import TargetPolicy
 
 from ..choices import TrafficSource
@@ -30,7 +30,7 @@ class PollRound:
 
 def _address_error(host: str, policy: TargetPolicy) -> str:
     """Why the agent at `host` may not be polled; "" when it may."""
-    if _is_address(host):
+    if valid_ip(host):
         return "" if policy.address_allowed(host) else f"{host} is not a public address"
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)}
@@ -94,11 +94,3 @@ def _target_note(target: SnmpTarget, at, error: str) -> None:
     if at is not None:
         fields["last_polled_at"] = at
     SnmpTarget.objects.filter(pk=target.pk).update(**fields)
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True

@@ -7,31 +7,21 @@ from __future__ import annotations
 import contextlib
 import http.server
 import os
-import shutil
 import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
 
-import pytest
+from apps.core.testing.ports import free_port
+from apps.core.testing.services import program_path
 
 
 def need(program: str) -> str:
     """The program's path, or a skip (a failure where REQUIRE_SERVICES is set, as in CI)."""
-    path = shutil.which(program) or (program if os.access(program, os.X_OK) else None)
-    if path is None:
-        message = f"{program} is not installed"
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail(message + " and REQUIRE_SERVICES is set")
-        pytest.skip(message + " (CI installs it)")
-    return path
-
-
-def free_port(host: str, kind=socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+    if os.access(program, os.X_OK):
+        return program
+    return program_path(program, "CI installs it")
 
 
 def wait_for_port(host: str, port: int, seconds: float = 5.0) -> None:

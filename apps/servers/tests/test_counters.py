@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from apps.servers.counters import (
+from apps.core.traffic.counters import (
     COUNTER64,
     TICKS32,
     Reading,

@@ -5,7 +5,6 @@ recorded as the target's error."""
 
 import io
 import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -14,36 +13,28 @@ import time
 import pytest
 from django.core.management import call_command
 
+from apps.core.testing.ports import free_port
+from apps.core.testing.services import program_path
 from apps.servers.models import ServerTraffic, SnmpTarget, TrafficPeriod, TrafficSample
 from apps.servers.services.traffic_poll import traffic_poll_round
 
 from .factories import ServerFactory
 
-SNMPD = shutil.which("snmpd") or "/usr/sbin/snmpd"
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(SNMPD), reason="snmpd is not installed"),
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 SENT = 20 * 10**6
 AGENT_CACHE = 3.3  # seconds snmpd answers from its cached interface table
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def snmpd(tmp_path):
-    port = free_udp_port()
+    snmpd_binary = program_path("snmpd", "Debian's snmpd; CI installs it")
+    port = free_port(kind=socket.SOCK_DGRAM)
     conf = tmp_path / "snmpd.conf"
     conf.write_text(f"agentaddress udp:127.0.0.1:{port}\nrocommunity portal-test 127.0.0.1\n")
     log = tmp_path / "snmpd.log"
     env = {**os.environ, "SNMP_PERSISTENT_DIR": str(tmp_path), "MIBS": "", "MIBDIRS": str(tmp_path)}
     process = subprocess.Popen(
-        [SNMPD, "-f", "-Lf", str(log), "-C", "-c", str(conf), "-p", str(tmp_path / "pid")],
+        [snmpd_binary, "-f", "-Lf", str(log), "-C", "-c", str(conf), "-p", str(tmp_path / "pid")],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -124,7 +115,11 @@ def test_a_silent_agent_and_a_forbidden_address_are_the_targets_errors(settings)
     settings.TRAFFIC_SNMP_ALLOW_NETWORKS = ["127.0.0.0/8"]
     settings.TRAFFIC_POLL_TIMEOUT = 0.2
     silent = SnmpTarget.objects.create(
-        server=ServerFactory(), host="127.0.0.1", port=free_udp_port(), community="x", if_index=1
+        server=ServerFactory(),
+        host="127.0.0.1",
+        port=free_port(kind=socket.SOCK_DGRAM),
+        community="x",
+        if_index=1,
     )
     private = SnmpTarget.objects.create(
         server=ServerFactory(), host="10.1.2.3", community="x", if_index=1

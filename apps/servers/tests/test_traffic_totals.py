@@ -9,8 +9,8 @@ import re
 import pytest
 from django.db.models import Q, Sum
 
+from apps.core.traffic.counters import Reading
 from apps.releases.models import Release
-from apps.servers.counters import Reading
 from apps.servers.models import ServerTraffic, TrafficPeriod, TrafficSample
 from apps.servers.selectors.traffic import busiest_week, traffic_daily, traffic_weekly
 from apps.servers.services.traffic import (

@@ -4,9 +4,8 @@
 from django.db.models import ProtectedError
 from rest_framework import parsers, viewsets
 
-from apps.core.api import Conflict
+from apps.core.api import Conflict, StaffWritesOrReadOnly
 from apps.core.services import instance_delete
-from apps.releases.api.permissions import StaffWritesOrReadOnly
 
 from ..filters import SponsorAPIFilterSet
 from ..selectors import sponsor_list

@@ -1,18 +1,17 @@
-"""Create or update the periodic tasks of the mirror checks (django-celery-beat)."""
+"""Create or update every periodic task (django-celery-beat), from apps.core.schedule."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.core.schedule import heartbeat_schedule_setup
-from apps.mirrors import schedule
-from apps.servers import schedule as server_schedule
+from apps.core.schedule import schedule_setup
 
 
 class Command(BaseCommand):
     help = (
-        "Create the periodic sweep, the health loop and the daily history task in "
-        "django-celery-beat, "
-        "enabled when MIRROR_CHECK_PERIODIC is true (off by default in development). "
+        "Create the periodic sweep, the health loop, the daily history task, the server "
+        "checks, the SNMP poll and the heartbeat in django-celery-beat, each enabled when "
+        "its setting says so (MIRROR_CHECK_PERIODIC, SERVER_CHECK_PERIODIC, "
+        "TRAFFIC_POLL_PERIODIC; off by default in development). "
         "Idempotent; an interval changed in the admin is kept."
     )
 
@@ -23,16 +22,15 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, metavar="MINUTES", help="sweep interval")
 
     def handle(self, *args, enable=False, disable=False, every=None, **options):
-        enabled = True if enable else False if disable else settings.MIRROR_CHECK_PERIODIC
-        sweep, aggregate = schedule.schedule_setup(enabled=enabled, interval_minutes=every)
+        enabled = True if enable else False if disable else None
+        tasks = schedule_setup(enabled=enabled, interval_minutes=every)
+        sweep, aggregate = tasks["mirrors.sweep_start"], tasks["mirrors.checks_aggregate"]
         state = "enabled" if sweep.enabled else "disabled"
         self.stdout.write(
             f"Mirror checks every {sweep.interval.every} minutes: {state} "
             f"(periodic tasks {sweep.pk} and {aggregate.pk})."
         )
-        servers = server_schedule.service_checks_schedule_setup(
-            enabled=True if enable else False if disable else None
-        )
+        servers = tasks["servers.service_checks_round"]
         self.stdout.write(
             f"Server checks: a round every {servers.interval.every} s, "
             f"{'enabled' if servers.enabled else 'disabled'} (periodic task {servers.pk})."
@@ -42,12 +40,10 @@ class Command(BaseCommand):
             f"Health loop every {settings.MIRROR_HEALTH_INTERVAL_SECONDS:g} s between the "
             f"sweeps: {health}, with the sweeps {state}."
         )
-        poll = server_schedule.bandwidth_schedule_setup(
-            enabled=True if enable else False if disable else None
-        )
+        poll = tasks["servers.traffic_poll"]
         polling = "enabled" if poll.enabled else "disabled (TRAFFIC_POLL_PERIODIC)"
         self.stdout.write(f"Bandwidth SNMP poll every {poll.interval.every} minutes: {polling}.")
-        beat = heartbeat_schedule_setup()
+        beat = tasks["core.heartbeat"]
         self.stdout.write(
             f"Worker heartbeat and outbox every {beat.interval.every} s (periodic task {beat.pk})."
         )
