@@ -141,11 +141,23 @@ def mirror_detail(mirror: Mirror) -> dict:
         "images_present": sum(1 for s in image_states if s.state == "present"),
         "history": mirror_check_history(mirror),
         "recent_checks": list(Check.objects.filter(mirror=mirror).order_by("-checked_at")[:15]),
-        # "not reachable from Asia since 14:02": what the vantage points saw
-        "unreachable_from": [s for s in vantage_states if not s.reachable],
+        # "not reachable from Asia since 14:02": what the vantage points saw lately (a
+        # point that stopped answering no longer counts, as in the vote)
+        "unreachable_from": [s for s in vantage_states if not s.reachable and _lately(s)],
         "content_elsewhere": content_disagreements(repository_states, vantage_states)
         + image_disagreements(image_states, vantage_states),
     }
+
+
+def _lately(state) -> bool:
+    """A vantage point's health verdict recent enough to count (three health intervals)."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    limit = dt.timedelta(seconds=3 * settings.MIRROR_HEALTH_INTERVAL_SECONDS)
+    return timezone.now() - state.checked_at <= limit
 
 
 def content_disagreements(repository_states: list, vantage_states: list) -> list[str]:

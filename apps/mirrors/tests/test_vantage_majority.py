@@ -106,9 +106,11 @@ def test_a_verdict_arriving_after_the_chunk_changes_the_state_in_the_same_sweep(
 
 
 def test_staff_see_when_each_vantage_point_last_answered_and_which_are_silent(
-    admin_client, settings
+    admin_client, client, settings
 ):
     settings.MIRROR_CHECK_INTERVAL_MINUTES = 30
+    status = reverse("mirrors:status")
+    assert "Checked from" not in client.get(status).content.decode()  # one place: as before
     now = timezone.now()
     VantagePoint.objects.create(name="eu", region="Europe", last_answered_at=now)
     VantagePoint.objects.create(name="asia", region="Asia",
@@ -121,3 +123,10 @@ def test_staff_see_when_each_vantage_point_last_answered_and_which_are_silent(
     assert f"silent (last answered {old:%Y-%m-%d %H:%M} UTC)" in page
     assert "silent (last answered never)" in page
     assert page.count("silent (") == 2  # a point switched off is not silent, only off
+
+    # The status page says it too.
+    page = client.get(status).content.decode()
+    assert "This place and 3 vantage points, 2 of them silent: their checks no longer count" in page
+    assert "Asia (asia): <span class=\"status status-down\">silent</span>, last answered" in page
+    assert "North America (na): <span class=\"status status-down\">silent</span>, never answered" in page
+    assert "Europe (eu): last answered" in page and "(off)" not in page
