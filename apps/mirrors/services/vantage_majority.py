@@ -170,7 +170,7 @@ def _repos_reapply(ids: list[int], votes: dict) -> tuple[dict[int, int | None], 
         )
         touched.add(key[0])
         served += (state, lag) != before[:2]
-    lags: dict[int, int | None] = {pk: None for pk in touched}
+    lags: dict[int, int | None] = dict.fromkeys(touched)
     for key, (state, _sha256, lag, _stamp, _detail) in states.items():
         if key[0] in touched and state == ContentState.BEHIND and lag is not None:
             lags[key[0]] = max(lags[key[0]] or 0, lag)
