@@ -127,7 +127,7 @@ def majority_reapply(mirror_ids: Iterable[int], *, now: dt.datetime, why: str) -
         notices = []
         stale_after = settings.MIRROR_CHECK_STALE_EMAIL_SECONDS
         for mirror in Mirror.objects.filter(pk__in=sorted(lags), status=MirrorStatus.UP).only(
-            "name", "contact_email", "stale_notified", "consecutive_failures"
+            "name", "contact_email", "stale_notified", "consecutive_failures", "suspended_reason"
         ):
             lag = lags[mirror.pk]
             before = mirror.stale_notified
