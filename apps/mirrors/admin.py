@@ -218,8 +218,15 @@ class CheckDailyAdmin(ReadOnlyAdmin):
 class VantagePointAdmin(ServiceAdmin):
     """Vantage points: workers elsewhere, each on its queue checks.<name> (README)."""
 
-    list_display = ["name", "region", "families", "source_address", "enabled"]
+    list_display = ["name", "region", "families", "source_address", "enabled", "answering"]
     list_filter = ["enabled", "region"]
+    readonly_fields = ["last_answered_at"]
+
+    @admin.display(description="Last answered", ordering="last_answered_at")
+    def answering(self, point: VantagePoint) -> str:
+        """When its last results arrived; "silent" after two sweep intervals without."""
+        when = f"{point.last_answered_at:%Y-%m-%d %H:%M} UTC" if point.last_answered_at else "never"
+        return f"silent (last answered {when})" if point.silent else when
 
 
 @admin.register(MirrorWebhook)

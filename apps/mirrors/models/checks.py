@@ -37,6 +37,9 @@ class MirrorRepositoryState(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     # incomplete: the sampled package that was missing or wrong, with what was wrong
     detail = models.CharField(max_length=300, blank=True)
+    # [state, lag_seconds, detail] as this place found it, when the majority of the places
+    # that checked it decided otherwise (apps.mirrors.services.vantage_majority)
+    here = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["mirror", "release", "repository", "architecture"]
@@ -62,6 +65,8 @@ class MirrorImageState(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     # wrong_size or incomplete: what differs, the path named ("5.0/isos/...iso: bytes ...")
     detail = models.CharField(max_length=300, blank=True)
+    # [state, detail] as this place found it, when the majority decided otherwise
+    here = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["mirror", "image"]

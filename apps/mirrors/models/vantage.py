@@ -16,6 +16,9 @@ class VantagePoint(models.Model):
         null=True, blank=True, help_text="The address it probes from, on a host with several."
     )
     enabled = models.BooleanField(default=True)
+    # When its last results (health or content) reached the portal; silent after two
+    # sweep intervals without any (apps.mirrors.services.vantage.vantage_silent)
+    last_answered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -26,6 +29,19 @@ class VantagePoint(models.Model):
     @property
     def queue(self) -> str:
         return f"checks.{self.name}"
+
+    @property
+    def silent(self) -> bool:
+        """Enabled, and no results from it for two sweep intervals (or ever)."""
+        import datetime as dt
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        limit = dt.timedelta(minutes=2 * settings.MIRROR_CHECK_INTERVAL_MINUTES)
+        return self.enabled and (
+            self.last_answered_at is None or timezone.now() - self.last_answered_at > limit
+        )
 
 
 class MirrorVantageState(models.Model):
@@ -44,6 +60,8 @@ class MirrorVantageState(models.Model):
     # lag_seconds, detail]} for each repository it asked (apps.mirrors.services.vantage_content)
     content = models.JSONField(default=dict, blank=True)
     content_at = models.DateTimeField(null=True, blank=True)
+    # Its verdict per ISO image at that content check: {"image id": [state, detail]}
+    images = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["mirror", "vantage"]

@@ -141,10 +141,23 @@ def mirror_detail(mirror: Mirror) -> dict:
         "images_present": sum(1 for s in image_states if s.state == "present"),
         "history": mirror_check_history(mirror),
         "recent_checks": list(Check.objects.filter(mirror=mirror).order_by("-checked_at")[:15]),
-        # "not reachable from Asia since 14:02": what the vantage points saw
-        "unreachable_from": [s for s in vantage_states if not s.reachable],
-        "content_elsewhere": content_disagreements(repository_states, vantage_states),
+        # "not reachable from Asia since 14:02": what the vantage points saw lately (a
+        # point that stopped answering no longer counts, as in the vote)
+        "unreachable_from": [s for s in vantage_states if not s.reachable and _lately(s)],
+        "content_elsewhere": content_disagreements(repository_states, vantage_states)
+        + image_disagreements(image_states, vantage_states),
     }
+
+
+def _lately(state) -> bool:
+    """A vantage point's health verdict recent enough to count (three health intervals)."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    limit = dt.timedelta(seconds=3 * settings.MIRROR_HEALTH_INTERVAL_SECONDS)
+    return timezone.now() - state.checked_at <= limit
 
 
 def content_disagreements(repository_states: list, vantage_states: list) -> list[str]:
@@ -178,6 +191,33 @@ def content_disagreements(repository_states: list, vantage_states: list) -> list
         for state in dict.fromkeys(state for state, _ in elsewhere):
             regions = ", ".join(region for s, region in elsewhere if s == state)
             lines.append(f"{name} {state} as seen from {regions}")
+    return lines
+
+
+def image_disagreements(image_states: list, vantage_states: list) -> list[str]:
+    """The same for the ISO images: "image X wrong size as seen from Asia"."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from ..checks.places import HERE, said
+
+    recent = timezone.now() - dt.timedelta(minutes=2 * settings.MIRROR_CHECK_INTERVAL_MINUTES)
+    seen: dict[int, list[tuple[str, str]]] = {}
+    for point in vantage_states:
+        if point.content_at is not None and point.content_at >= recent:
+            for image_id, (state, _detail) in (point.images or {}).items():
+                seen.setdefault(int(image_id), []).append((point.vantage.region, state))
+    lines = []
+    for row in image_states:
+        name = f"image {row.image.name}"
+        if row.state == "present" and row.detail.endswith(f" as seen from {HERE}"):
+            lines.append(f"{name} {row.detail}")
+        elsewhere = sorted((s, r) for r, s in seen.get(row.image_id, ()) if s != row.state)
+        for state in dict.fromkeys(state for state, _ in elsewhere if state != "unknown"):
+            regions = ", ".join(region for s, region in elsewhere if s == state)
+            lines.append(f"{name} {said(state, image=True)} as seen from {regions}")
     return lines
 
 

@@ -14,7 +14,7 @@ from ..checks.packages import package_problem
 from ..choices import CheckKind, ContentState, ImageState
 from ..selectors.probe_batches import CheckContext
 from .url_states import URLResult
-from .vantage_content import content_majority
+from .vantage_majority import images_majority, repos_majority, votes_read
 
 
 @dataclass
@@ -35,6 +35,9 @@ class ProbeTally:
     followed: set[tuple[int, int]] = field(default_factory=set)  # (push, mirror) that arrived
     url_results: list[URLResult] = field(default_factory=list)
     answered: set[tuple[int, str]] = field(default_factory=set)  # (mirror, package) served
+    # this place's own (state, lag, detail) / (state, detail) where the majority differs
+    repo_here: dict[tuple, tuple] = field(default_factory=dict)
+    image_here: dict[tuple, tuple] = field(default_factory=dict)
 
     def probe_add(self, mirror_id: int, probe, context: CheckContext) -> int | None:
         """Count one probe; return the repository's lag when it is behind."""
@@ -89,9 +92,14 @@ class ProbeTally:
         return None
 
     def majority_apply(self, now) -> None:
-        """The vantage points' votes on the repositories; a swayed mirror's lag is then the
-        majority's."""
-        if not (swayed := content_majority(self.repo_states, now=now)):
+        """The vantage points' votes on the repositories and images; a swayed mirror's lag
+        is then the majority's."""
+        repo_votes, image_votes = votes_read(
+            {key[0] for key in self.repo_states} | {key[0] for key in self.image_states}, now=now
+        )
+        self.repo_here = repos_majority(self.repo_states, repo_votes)
+        self.image_here = images_majority(self.image_states, image_votes)
+        if not (swayed := {key[0] for key in self.repo_here}):
             return
         lags: dict[int, list[int]] = {pk: [] for pk in swayed}
         for (pk, *_key), (state, _sha, lag, _stamp, _detail) in self.repo_states.items():

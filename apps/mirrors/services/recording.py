@@ -74,8 +74,10 @@ def outcomes_record(
     tally.majority_apply(now)  # the vantage points' votes, when there are any
     with transaction.atomic():
         rows_insert(Check, CHECK_COLUMNS, tally.checks)
-        _repository_states_record(states=tally.repo_states, now=now, answered=tally.answered)
-        _image_states_record(states=tally.image_states, now=now, answered=tally.parts_right)
+        _repository_states_record(states=tally.repo_states, now=now, answered=tally.answered,
+                                  here=tally.repo_here)  # fmt: skip
+        _image_states_record(states=tally.image_states, now=now, answered=tally.parts_right,
+                             here=tally.image_here)  # fmt: skip
         url_states_record(results=tally.url_results, now=now)
         notices = _mirrors_status_record(verdicts=tally.verdicts, now=now)
         _push_arrivals_record(followed=tally.followed, pushes=context.pushes, now=now)
@@ -135,20 +137,22 @@ def _push_arrivals_record(
 
 
 def _repository_states_record(
-    *, states: dict[tuple, tuple], now: dt.datetime, answered: set[tuple[int, str]]
-) -> None:
+    *, states: dict[tuple, tuple], now: dt.datetime, answered: set[tuple[int, str]],
+    here: dict[tuple, tuple] | None = None,
+) -> None:  # fmt: skip
     """Upsert the states that changed. An incomplete repository stays so, its package named,
     while the mirror serves the same version and that package was not served right since
-    (the samples are random: one check's luck does not clear it)."""
+    (the samples are random: one check's luck does not clear it). `here`: this place's own
+    verdict where the majority's differs (apps.mirrors.services.vantage_majority)."""
+    here = {key: list(value) for key, value in (here or {}).items()}
     unchanged = []
     checked = connection.ops.adapt_datetimefield_value(now)
     mirror_ids = sorted({key[0] for key in states})
     for start in range(0, len(mirror_ids), BATCH):
-        for pk, *key, state, sha256, lag, stamp, detail in MirrorRepositoryState.objects.filter(
-            mirror_id__in=mirror_ids[start : start + BATCH]
-        ).values_list(
-            "pk", "mirror_id", "release_id", "repository_id", "architecture_id", "state",
-            "sha256", "lag_seconds", "timestamp", "detail",
+        for pk, *key, state, sha256, lag, stamp, detail, own in (
+            MirrorRepositoryState.objects.filter(mirror_id__in=mirror_ids[start : start + BATCH])
+            .values_list("pk", "mirror_id", "release_id", "repository_id", "architecture_id",
+                         "state", "sha256", "lag_seconds", "timestamp", "detail", "here")
         ):  # fmt: skip
             new = states.get(tuple(key))
             if (
@@ -157,16 +161,19 @@ def _repository_states_record(
                 and (key[0], detail.partition(": ")[0]) not in answered
             ):  # fmt: skip
                 new = states[tuple(key)] = (state, *new[1:4], detail)
-            if new is not None and new == (state, sha256, lag, stamp, detail):
+            if (
+                new is not None and new == (state, sha256, lag, stamp, detail)
+                and here.get(tuple(key)) == own
+            ):  # fmt: skip
                 unchanged.append(pk)
                 del states[tuple(key)]
     rows_insert(
         MirrorRepositoryState,
         ["mirror", "release", "repository", "architecture", "state", "sha256", "lag_seconds",
-         "timestamp", "detail", "checked_at"],
-        [(*key, *values, checked) for key, values in states.items()],
+         "timestamp", "detail", "checked_at", "here"],
+        [(*key, *values, checked, _json(here.get(key))) for key, values in states.items()],
         unique=["mirror", "release", "repository", "architecture"],
-        update=["state", "sha256", "lag_seconds", "timestamp", "detail", "checked_at"],
+        update=["state", "sha256", "lag_seconds", "timestamp", "detail", "checked_at", "here"],
     )  # fmt: skip
     for start in range(0, len(unchanged), BATCH):
         MirrorRepositoryState.objects.filter(pk__in=unchanged[start : start + BATCH]).update(
@@ -174,34 +181,42 @@ def _repository_states_record(
         )
 
 
+def _json(value):
+    """A JSON column's value for rows_insert (None: SQL NULL)."""
+    return None if value is None else connection.ops.adapt_json_value(value, None)
+
+
 def _image_states_record(
-    *, states: dict[tuple[int, int], tuple[str, str]], now: dt.datetime, answered: set
-) -> None:
+    *, states: dict[tuple[int, int], tuple[str, str]], now: dt.datetime, answered: set,
+    here: dict[tuple, tuple] | None = None,
+) -> None:  # fmt: skip
     """Upsert the states that changed. An incomplete image stays so, its range named, while
     the mirror still serves it whole and that range was not served right since."""
+    here = {key: list(value) for key, value in (here or {}).items()}
     unchanged = []
     mirror_ids = sorted({key[0] for key in states})
     for start in range(0, len(mirror_ids), BATCH):
-        for pk, *key, state, detail in MirrorImageState.objects.filter(
+        for pk, *key, state, detail, own in MirrorImageState.objects.filter(
             mirror_id__in=mirror_ids[start : start + BATCH]
-        ).values_list("pk", "mirror_id", "image_id", "state", "detail"):
+        ).values_list("pk", "mirror_id", "image_id", "state", "detail", "here"):
             new, key = states.get(tuple(key)), tuple(key)
             if (
                 new is not None and state == ImageState.INCOMPLETE
                 and new[0] == ImageState.PRESENT and (*key, span_named(detail)) not in answered
             ):  # fmt: skip
                 new = states[key] = (state, detail)
-            if new == (state, detail):
+            if new == (state, detail) and here.get(key) == own:
                 unchanged.append(pk)
                 del states[key]
     checked = connection.ops.adapt_datetimefield_value(now)
     rows_insert(
         MirrorImageState,
-        ["mirror", "image", "state", "detail", "checked_at"],
-        [(*key, state, detail, checked) for key, (state, detail) in states.items()],
+        ["mirror", "image", "state", "detail", "checked_at", "here"],
+        [(*key, state, detail, checked, _json(here.get(key)))
+         for key, (state, detail) in states.items()],
         unique=["mirror", "image"],
-        update=["state", "detail", "checked_at"],
-    )
+        update=["state", "detail", "checked_at", "here"],
+    )  # fmt: skip
     for start in range(0, len(unchanged), BATCH):
         MirrorImageState.objects.filter(pk__in=unchanged[start : start + BATCH]).update(
             checked_at=now

@@ -53,11 +53,7 @@ def mirror_status_next(*, mirror: Mirror, reachable: bool, stale: bool, now: dt.
             if mirror.status == MirrorStatus.DOWN:
                 events.append("recovered")
             mirror.status, mirror.status_since = MirrorStatus.UP, now
-        if stale and not mirror.stale_notified:
-            events.append("stale")
-            mirror.stale_notified = True
-        elif not stale:
-            mirror.stale_notified = False
+        events += stale_next(mirror=mirror, stale=stale)
     else:
         mirror.consecutive_failures += 1
         mirror.consecutive_successes = 0
@@ -81,6 +77,16 @@ def mirror_status_next(*, mirror: Mirror, reachable: bool, stale: bool, now: dt.
                 f"{mirror.consecutive_failures} failed checks in a row."
             )
     return events
+
+
+def stale_next(*, mirror: Mirror, stale: bool) -> list:
+    """A reachable mirror's staleness (in memory): "stale" to tell once, when it starts."""
+    if stale and not mirror.stale_notified:
+        mirror.stale_notified = True
+        return ["stale"]
+    if not stale:
+        mirror.stale_notified = False
+    return []
 
 
 _SUBJECTS = {

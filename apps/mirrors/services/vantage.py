@@ -82,6 +82,7 @@ def vantage_results_record(*, vantage: str, results: Sequence[list], now=None) -
     if point is None:
         logger.warning("Results from unknown vantage point %r dropped", vantage)
         return 0
+    VantagePoint.objects.filter(pk=point.pk).update(last_answered_at=now)  # (not audited)
     seen = {int(pk): (bool(ok), str(why)[:200]) for pk, ok, why in results}
     known = {
         s.mirror_id: s

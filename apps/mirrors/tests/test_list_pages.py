@@ -96,9 +96,9 @@ def status_rows(page: str) -> list[str]:
 def test_status_page_paginates_every_mirror(client, demo, django_assert_max_num_queries):
     total = public().count()
     # The mirrors' page (5 queries), their listing states (2), the demo's pushes with their
-    # arrivals (4), the snapshot's age (1, in a process that serves none) and the staged
-    # releases (1: none in the demo).
-    with django_assert_max_num_queries(13):
+    # arrivals (4), the snapshot's age (1, in a process that serves none), the staged
+    # releases (1: none in the demo) and the vantage points (1: none).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("mirrors:status"))
     page = response.content.decode()
     pages = -(-total // 50)

@@ -60,6 +60,10 @@ class MirrorOptions:
     # any behaviour: clients from these addresses are served as BEHIND (content wrong as
     # seen from one vantage point only)
     behind_from: tuple[str, ...] = ()
+    # any behaviour: clients from these addresses are served ISOs as WRONG_ISO_SIZE, or as
+    # CORRUPT_ISO (an image wrong as seen from one vantage point only)
+    wrong_iso_from: tuple[str, ...] = ()
+    corrupt_iso_from: tuple[str, ...] = ()
     iso_bad_offset: int = 200_000  # CORRUPT_ISO, ZEROED_ISO: where the bad bytes start
     iso_bad_length: int = 16  # CORRUPT_ISO: how many
 
@@ -194,6 +198,10 @@ class SimMirror:
         res = self._lookup(rel, behind=peer is not None and peer in opts.behind_from)
         if res is None:
             return _error(404)
+        if _is_iso(rel) and peer is not None and peer in opts.wrong_iso_from:
+            behaviour = Behaviour.WRONG_ISO_SIZE
+        elif _is_iso(rel) and peer is not None and peer in opts.corrupt_iso_from:
+            behaviour = Behaviour.CORRUPT_ISO
         if behaviour is Behaviour.WRONG_ISO_SIZE and _is_iso(rel):
             res = res.resized(max(0, res.size + opts.iso_size_delta))
         if behaviour in (Behaviour.CORRUPT_ISO, Behaviour.ZEROED_ISO) and _is_iso(rel):
