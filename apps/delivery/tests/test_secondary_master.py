@@ -93,10 +93,14 @@ def catalogue(db, farms, settings):
     return {"x86_64": x86, "ppc64": ppc, "mirrors": mirrors}
 
 
-def _answers(path: str, query: str) -> list[str]:
+def _answer(path: str, query: str):
     store = SnapshotStore(poll_seconds=0)
     store.poll_once()
-    answer = call(new_front(store), path, query)
+    return call(new_front(store), path, query)
+
+
+def _answers(path: str, query: str) -> str:
+    answer = _answer(path, query)
     assert answer.status == 200, answer.text
     return answer.text
 
@@ -134,6 +138,13 @@ def test_a_secondary_architecture_is_read_from_and_falls_back_to_its_own_master(
     assert ppc_repomd.sha256 in metalink
     x86_metalink = _answers("/metalink", "repo=os-5&arch=x86_64&cc=GB")
     assert main + "5.0/os/x86_64/repodata/repomd.xml" in x86_metalink and alt not in x86_metalink
+    # The annotated list (the draw's Choices) and the ISO redirect fall back the same way.
+    debug = _answers("/mirrorlist", ask.format("ppc64") + "&debug=1").splitlines()
+    assert [line for line in debug if not line.startswith("#")] == [alt + "5.0/os/ppc64/"]
+    for arch, top in (("ppc64", alt), ("x86_64", main)):
+        iso = f"5.0/isos/{arch}/{ISO.format(arch=arch)}"
+        answer = _answer(f"/isoredirect/{iso}", "cc=GB")
+        assert (answer.status, answer.header("Location")) == (302, top + iso)
 
     # A sweep judges ppc64 against the altarch master: current on the mirror that holds its
     # copy, behind on the one that holds the main master's; x86_64 current on both.
