@@ -106,9 +106,7 @@ def _answers(path: str, query: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_secondary_architecture_is_read_from_and_falls_back_to_its_own_master(
-    farms, catalogue
-):
+def test_a_secondary_architecture_is_read_from_and_falls_back_to_its_own_master(farms, catalogue):
     main_farm, alt_farm = farms
     main, alt = main_farm.master.base_url, alt_farm.master.base_url
 
