@@ -22,11 +22,12 @@ from apps.core.testing.mirrorfarm import (
     build_master_tree,
     write_tree_version,
 )
-from apps.delivery.services import snapshot_publish
+from apps.delivery.services import image_torrent_build, snapshot_publish
 from apps.delivery.store import SnapshotStore
 from apps.mirrors.choices import ContentState, ImageState
 from apps.mirrors.models import MirrorImageState, MirrorRepositoryState
 from apps.mirrors.services import master_refresh
+from apps.mirrors.services.candidates import candidate_images_read
 from apps.mirrors.tests.factories import MirrorFactory, MirrorURLFactory, master_mirror_create
 from apps.releases.choices import ArchitectureTier
 from apps.releases.models import (
@@ -34,6 +35,7 @@ from apps.releases.models import (
     Image,
     Release,
     ReleaseArchitecture,
+    ReleaseCandidate,
     Repository,
     RepositoryVersion,
 )
@@ -176,3 +178,34 @@ def test_a_secondary_architecture_is_read_from_and_falls_back_to_its_own_master(
     x86 = _answers("/mirrorlist", ask.format("x86_64")).splitlines()
     assert sorted(x86[:2]) == sorted([both + "5.0/os/x86_64/", primary_only + "5.0/os/x86_64/"])
     assert x86[2:] == [main + "5.0/os/x86_64/"]
+
+
+@pytest.mark.django_db
+def test_a_secondary_architectures_candidate_and_torrent_come_from_its_own_master(
+    farms, catalogue, settings
+):
+    main_farm, alt_farm = farms
+    settings.DELIVERY_MASTER_PATH = ""
+    ppc_iso = ISO.format(arch="ppc64")
+    # A candidate whose images lie where the farm's are: each architecture's from its master.
+    release = Release.objects.get(version="5.0")
+    candidate = ReleaseCandidate.objects.create(
+        release=release, number=1, path_template="{version}/isos/{arch}/"
+    )
+    assert candidate_images_read(candidate_id=candidate.pk) == []
+    found = set(candidate.images.values_list("architecture__name", "name", "size", "sha256"))
+    alt_sha = alt_farm.tree.isos[("5.0", "ppc64", ppc_iso)].sha256
+    main_sha = main_farm.tree.isos[("5.0", "x86_64", ISO.format(arch="x86_64"))].sha256
+    assert found == {
+        ("ppc64", ppc_iso, 96 << 10, alt_sha),
+        ("x86_64", ISO.format(arch="x86_64"), 64 << 10, main_sha),
+    }
+
+    # The torrent of the ppc64 image: downloaded from, and web-seeded by, its master.
+    master_refresh()
+    image = Image.objects.get(architecture=catalogue["ppc64"])
+    torrent = image_torrent_build(image_id=image.pk)
+    seed = (alt_farm.master.base_url + f"5.0/isos/ppc64/{ppc_iso}").encode()
+    assert seed in bytes(torrent.metainfo)
+    assert main_farm.master.base_url.encode() not in bytes(torrent.metainfo)
+    assert alt_farm.master.requests[f"/centos/5.0/isos/ppc64/{ppc_iso}"] >= 1
