@@ -130,6 +130,8 @@ class Target:
     release: str = ""
     arch: str = ""
     name: str = ""  # repository name or file name
+    # A secondary architecture's own master, the fallback instead of the snapshot's.
+    master: str = ""
 
 
 def mirror_entry(i: int, m: dict) -> MirrorEntry:

@@ -224,7 +224,8 @@ class DeliveryFront:
         indexes = snapshot.pick(target, client, count, protocols, self.rng, self.mirrorlist_grace)
         if not indexes:
             return None
-        base, path, master = snapshot.base_urls(protocols), target.path, snapshot.master_url
+        base, path = snapshot.base_urls(protocols), target.path
+        master = target.master or snapshot.master_url
         return "\n".join([base[i] + path if i >= 0 else master + path for i in indexes]) + "\n"
 
     def _mirrorlist_annotated(self, environ, params, snapshot, target, client, choices) -> str:

@@ -259,7 +259,7 @@ class Answers:
                 piece = pieces[index]
                 out.append(f'{piece[0]}{100 - rank if rank < 99 else 1}">{piece[1]}{path}</url>\n')
             else:
-                master = Choice(snapshot.master_url + target.path, "master")
+                master = Choice((target.master or snapshot.master_url) + target.path, "master")
                 out.append(_url_elements([master], "repodata/repomd.xml", rank))
         out.append(_REPOMD_TAIL)
         return "".join(out)

@@ -147,19 +147,21 @@ def usage_flush_if_due(counter) -> None:
 
 def image_torrent_build(*, image_id: int) -> ImageTorrent:
     """Compute the torrent of one image from its bytes: from DELIVERY_MASTER_PATH when set,
-    else downloaded once from the master (size and sha256 checked)."""
-    from apps.mirrors.selectors import master_base_urls
+    else downloaded once from the master (size and sha256 checked). A secondary
+    architecture's image on a master of its own is downloaded from that master."""
+    from apps.mirrors.selectors import architecture_masters, master_base_urls
     from apps.releases.models import Image
 
     from .torrents import download_to, temporary_dir, torrent_metainfo_build
 
     image = Image.objects.select_related("release", "architecture").get(pk=image_id)
-    masters = master_base_urls()
+    own = architecture_masters().get((image.release_id, image.architecture_id))
+    masters = [own] if own else master_base_urls()
     if not masters and not settings.DELIVERY_MASTER_PATH:
         raise ValueError("no approved master mirror with an http(s) URL to read the image from")
     master_url = (masters[0] if masters else "") + image.path
     with temporary_dir() as tmp:
-        if settings.DELIVERY_MASTER_PATH:
+        if settings.DELIVERY_MASTER_PATH and not own:
             source = Path(settings.DELIVERY_MASTER_PATH) / image.path
         else:
             source = Path(tmp) / image.name

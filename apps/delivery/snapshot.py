@@ -107,7 +107,8 @@ class LoadedSnapshot:
         self.arch_names.add(arch)
         versions = tuple(tuple(v) for v in r["versions"])
         common = {"path": r["path"], "eol": r["eol"], "versions": versions,
-                  "release": release, "arch": arch, "name": repo}  # fmt: skip
+                  "release": release, "arch": arch, "name": repo,
+                  "master": r.get("master", "")}  # fmt: skip
         mirrors = self._indexes(r["mirrors"])
         target = self.repos[key] = Target(
             key=key, mirrors=mirrors, mirror_set=self._members(mirrors), **common
@@ -142,6 +143,7 @@ class LoadedSnapshot:
                 release=release,
                 arch=arch,
                 name=name,
+                master=folder.get("master", ""),
             )
             self.files[t.key] = t
             files.append(t)
@@ -159,6 +161,7 @@ class LoadedSnapshot:
             mirror_set=having_all,
             release=release,
             arch=arch,
+            master=folder.get("master", ""),
         )
         self.folder_files[key] = files
 
@@ -277,7 +280,7 @@ class LoadedSnapshot:
             out += [Choice(base[i] + path, name, mirrors[i]) for i in indexes[at : at + n]]
             at += n
         if at < len(indexes):
-            out.append(Choice(self.master_url + path, MASTER))
+            out.append(Choice((target.master or self.master_url) + path, MASTER))
         return out
 
     def pick(self, target, client, count, protocols, rng, grace=False, runs=None) -> list[int]:
@@ -300,7 +303,7 @@ class LoadedSnapshot:
                 out += found
                 if runs is not None and found:
                     runs.append((prefix + bucket.name, len(found)))
-        if len(out) < count and self.master_url:
+        if len(out) < count and (target.master or self.master_url):
             out.append(-1)
         return out
 

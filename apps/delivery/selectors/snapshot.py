@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.mirrors.selectors import master_base_urls
+from apps.mirrors.selectors import architecture_masters, master_base_urls
 from apps.releases.choices import ReleaseStatus
 
 from ..models import Snapshot
@@ -70,6 +70,7 @@ def _snapshot_data_read() -> dict:
         releases=releases, architectures=architectures, position=listed.position
     )
     masters = [url for url in master_base_urls() if safe_text(url)]
+    _own_masters_mark(releases, architectures, repos.repos, images)
     listing = listing_collect(
         windows=windows, resting=resting, repo_keys=repos.keys, image_keys=image_keys
     )
@@ -104,6 +105,26 @@ def _snapshot_data_read() -> dict:
         "status": status_collect(now=now),
         "collect_ms": round((time.monotonic() - started) * 1000),
     }  # fmt: skip
+
+
+def _own_masters_mark(releases, architectures, repos: dict, images: dict) -> None:
+    """A secondary architecture on a master of its own: its repositories and image folders
+    say so ("master"), the answers' last resort instead of the snapshot's master_url."""
+    versions = {row[0]: row[1] for row in releases}
+    own = {
+        f"{versions[release_id]}/{architectures[arch_id]}": url
+        for (release_id, arch_id), url in architecture_masters().items()
+        if release_id in versions and arch_id in architectures and safe_text(url)
+    }
+    if not own:
+        return
+    for key, repo in repos.items():
+        version, _name, arch = key.split("/")
+        if f"{version}/{arch}" in own:
+            repo["master"] = own[f"{version}/{arch}"]
+    for key, folder in images.items():
+        if key in own:
+            folder["master"] = own[key]
 
 
 def _major_aliases(releases) -> dict[str, str]:

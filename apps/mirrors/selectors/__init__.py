@@ -1,7 +1,7 @@
 """Reads of the mirrors app: `pages` for the public pages, `probe_batches` for what a sweep probes,
 `propagation` for how fast the mirrors follow the master's pushes."""
 
-from .masters import master_base_urls
+from .masters import architecture_masters, master_base_urls
 from .pages import (
     mirror_check_history,
     mirror_counts_by_country,
@@ -15,6 +15,7 @@ from .propagation import mirror_propagation, push_chart, push_summaries
 
 __all__ = [
     "CheckContext",
+    "architecture_masters",
     "master_base_urls",
     "mirror_check_history",
     "mirror_counts_by_country",

@@ -1,6 +1,10 @@
-"""The masters: the top of the sync tree, and the answer of last resort."""
+"""The masters: the top of the sync tree, and the answer of last resort; and the masters of
+their own that a release's secondary architectures may live on."""
 
 from __future__ import annotations
+
+from apps.releases.choices import ArchitectureTier
+from apps.releases.models import ReleaseArchitecture
 
 from ..choices import Approval, MirrorTier, Protocol
 from ..models import MirrorURL
@@ -22,3 +26,19 @@ def master_base_urls() -> list[str]:
         .values_list("url", flat=True)
     )
     return [url if url.endswith("/") else url + "/" for url in rows]
+
+
+def architecture_masters() -> dict[tuple[int, int], str]:
+    """{(release id, architecture id): base URL ending in a slash} of the secondary
+    architectures that live on a master of their own (ReleaseArchitecture.master_url).
+
+    The master refresh reads their repositories and images there, so the mirrors' copies
+    are judged against that master, and the delivery answers fall back to it. The others
+    live on the master of master_base_urls. One query.
+    """
+    rows = (
+        ReleaseArchitecture.objects.filter(tier=ArchitectureTier.SECONDARY)
+        .exclude(master_url="")
+        .values_list("release_id", "architecture_id", "master_url")
+    )
+    return {(r, a): url if url.endswith("/") else url + "/" for r, a, url in rows}

@@ -13,21 +13,23 @@ from apps.releases.services import candidate_images_record
 
 from ..checks.engine import loop_run
 from ..checks.evaluate import CHECKSUM_FILES, checksum_file_parse
-from ..selectors.masters import master_base_urls
+from ..selectors.masters import architecture_masters, master_base_urls
 
 IMAGE_SUFFIXES = (".iso", ".img", ".qcow2", ".raw.xz")
 
 
 def candidate_images_read(*, candidate_id: int, now: dt.datetime | None = None) -> list[str]:
-    """Record the candidate's images per architecture from the master; return the
-    problems met (no master, a folder without a checksum file, an image it cannot HEAD)."""
+    """Record the candidate's images per architecture from the master (a secondary
+    architecture's own master when it has one); return the problems met (no master, a
+    folder without a checksum file, an image it cannot HEAD)."""
     candidate = ReleaseCandidate.objects.select_related("release").get(pk=candidate_id)
     masters = master_base_urls()
     if not masters:
         return ["No approved master mirror with an http(s) URL."]
-    base = masters[0]
+    others = architecture_masters()
     archs = list(candidate.release.architectures.all())
-    folders = [base + candidate.folder_for(arch) for arch in archs]
+    bases = {a.pk: others.get((candidate.release_id, a.pk), masters[0]) for a in archs}
+    folders = [bases[arch.pk] + candidate.folder_for(arch) for arch in archs]
     client = SafeClient.from_settings(policy=TargetPolicy.from_networks(["0.0.0.0/0", "::/0"]))
     sums = loop_run(_fetch_all(client, [f + n for f in folders for n in CHECKSUM_FILES]))
     problems: list[str] = []
@@ -43,7 +45,7 @@ def candidate_images_read(*, candidate_id: int, now: dt.datetime | None = None) 
                 break
         else:
             problems.append(f"{folder}: no {', '.join(CHECKSUM_FILES)} with sha256 lines")
-    heads = [(arch_id, name, base + candidate.folder_for(_arch(archs, arch_id)) + name)
+    heads = [(arch_id, name, bases[arch_id] + candidate.folder_for(_arch(archs, arch_id)) + name)
              for arch_id, entries in listed.items() for name in entries]  # fmt: skip
     results = loop_run(_fetch_all(client, [url for *_x, url in heads], method="HEAD"))
     found: dict[int, list] = {arch_id: [] for arch_id in listed}

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from django.conf import settings
 
 from apps.core.http import SafeClient, TargetPolicy
+from apps.releases.models import Image
 
 from ..checks.engine import ProbeBatch, Target, loop_run
 from ..checks.images import image_spans, part_request, parts_pick, span_named
 from ..choices import CheckKind, ImageState
 from ..models import MirrorImageState
-from ..selectors.masters import master_base_urls
+from ..selectors.masters import architecture_masters, master_base_urls
 from ..selectors.probe_batches import CheckContext
 from .master import BATCH
 
@@ -96,7 +97,7 @@ def _master_read(images: dict, wanted: list[tuple[int, Span]], problems: list[st
     client = SafeClient.from_settings(policy=TargetPolicy.from_networks(["0.0.0.0/0", "::/0"]))
     targets = [Target(CheckKind.IMAGE_PART, images[key].path, key, span=span)
                for key, span in wanted]  # fmt: skip
-    results = loop_run(_fetch(client, masters[0], targets))
+    results = loop_run(_fetch(client, _image_bases(images, masters[0]), targets))
     found = {}
     for target, result in zip(targets, results, strict=True):
         first, last = target.span
@@ -107,13 +108,25 @@ def _master_read(images: dict, wanted: list[tuple[int, Span]], problems: list[st
     return found
 
 
-async def _fetch(client: SafeClient, base: str, targets: list[Target]):
+def _image_bases(images: dict, base: str) -> dict[int, str]:
+    """{image id: the master it is read from}: a secondary architecture's own master
+    (ReleaseArchitecture.master_url) when it has one, else `base`."""
+    others = architecture_masters()
+    if not others:
+        return dict.fromkeys(images, base)
+    rows = Image.objects.filter(pk__in=list(images)).values_list(
+        "id", "release_id", "architecture_id"
+    )
+    return {pk: others.get((release, arch), base) for pk, release, arch in rows}
+
+
+async def _fetch(client: SafeClient, bases: dict[int, str], targets: list[Target]):
     slots = asyncio.Semaphore(client.per_host)
     async with client.session() as session:
 
         async def one(target: Target):
             async with slots:
                 more = part_request(target, client.timeout)
-                return await client.fetch(session, base + target.path, **more)
+                return await client.fetch(session, bases[target.key] + target.path, **more)
 
         return await asyncio.gather(*(one(t) for t in targets))

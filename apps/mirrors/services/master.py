@@ -27,7 +27,7 @@ from ..checks.evaluate import (
     timestamp_parse,
 )
 from ..models import Push
-from ..selectors.masters import master_base_urls
+from ..selectors.masters import architecture_masters, master_base_urls
 from .pushes import push_record
 from .samples import packages_read
 
@@ -60,6 +60,8 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
     image's size is the master's Content-Length, its sha256 the one its folder's checksum
     file (sha256sum.txt, SHA256SUMS or CHECKSUM) gives. New versions of repositories that
     had one before are a push (services.pushes): the mirrors carrying them are re-checked.
+    A secondary architecture with a master of its own (ReleaseArchitecture.master_url) has
+    its repositories and images read there instead; the timestamp file is the master's.
     """
     now = now or timezone.now()
     report = MasterReport()
@@ -68,6 +70,11 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
         report.problems.append("No approved master mirror with an http(s) URL.")
         return report
     base = report.base_url = masters[0]
+    others = architecture_masters()
+
+    def base_of(release_id: int, architecture_id: int) -> str:
+        return others.get((release_id, architecture_id), base)
+
     releases = list(
         Release.objects.served_by_mirrors().prefetch_related("architectures", "repositories")
     )
@@ -80,16 +87,20 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
     images = list(
         Image.objects.filter(release__in=releases).select_related("release", "architecture")
     )
-    folders = sorted({image.folder for image in images})
-    sums_urls = [base + folder + name for folder in folders for name in CHECKSUM_FILES]
+    image_bases = [base_of(image.release_id, image.architecture_id) for image in images]
+    folders = sorted({(top, image.folder) for top, image in zip(image_bases, images, strict=True)})
+    sums_urls = [top + folder + name for top, folder in folders for name in CHECKSUM_FILES]
     # The master is configured by the admins, not given by strangers: no address filter.
     client = SafeClient.from_settings(policy=TargetPolicy.from_networks(["0.0.0.0/0", "::/0"]))
     time_result, repomd_results, image_results, sums_results = loop_run(
         _master_fetch(
             client,
             base + settings.MASTER_TIMESTAMP_FILE,
-            [base + repo.path_for(rel, arch) + "repodata/repomd.xml" for rel, repo, arch in combos],
-            [base + image.path for image in images],
+            [
+                base_of(rel.pk, arch.pk) + repo.path_for(rel, arch) + "repodata/repomd.xml"
+                for rel, repo, arch in combos
+            ],
+            [top + image.path for top, image in zip(image_bases, images, strict=True)],
             sums_urls,
         )
     )
@@ -106,7 +117,7 @@ def master_refresh(*, now: dt.datetime | None = None) -> MasterReport:
     )
 
     checksums = _checksums_by_folder(folders, sums_results, report)
-    read = _image_sizes_read(images, image_results, checksums, report)
+    read = _image_sizes_read(images, image_bases, image_results, checksums, report)
     _master_record(found, packages, known, read, releases=releases, combos=combos, now=now,
                    report=report)  # fmt: skip
     return report
@@ -178,11 +189,11 @@ def _repomds_read(combos, results, report: MasterReport) -> tuple[dict, dict]:
     return found, bodies
 
 
-def _image_sizes_read(images, results, checksums, report: MasterReport) -> dict:
-    """{image id: (its size from the master's Content-Length, its checksum file's sha256)}."""
+def _image_sizes_read(images, bases, results, checksums, report: MasterReport) -> dict:
+    """{image id: (its size from its master's Content-Length, its checksum file's sha256)}."""
     read: dict[int, tuple[int | None, str | None]] = {}
-    for image, result in zip(images, results, strict=True):
-        entry = checksums.get(image.folder, {}).get(image.name)
+    for image, top, result in zip(images, bases, results, strict=True):
+        entry = checksums.get((top, image.folder), {}).get(image.name)
         size = result.content_length if result.ok else None
         if not result.ok:
             report.problems.append(f"{result.url}: {result.error} {result.detail}")
@@ -195,9 +206,10 @@ def _image_sizes_read(images, results, checksums, report: MasterReport) -> dict:
     return read
 
 
-def _checksums_by_folder(folders, results, report) -> dict[str, dict[str, ChecksumEntry]]:
-    """The first checksum file found in each folder wins; a folder with none is a problem."""
-    by_folder: dict[str, dict[str, ChecksumEntry]] = {}
+def _checksums_by_folder(folders, results, report) -> dict[tuple, dict[str, ChecksumEntry]]:
+    """The first checksum file found in each (master, folder) wins; a folder with none is a
+    problem."""
+    by_folder: dict[tuple, dict[str, ChecksumEntry]] = {}
     per = len(CHECKSUM_FILES)
     for index, folder in enumerate(folders):
         for result in results[index * per : (index + 1) * per]:
@@ -205,7 +217,8 @@ def _checksums_by_folder(folders, results, report) -> dict[str, dict[str, Checks
                 by_folder[folder] = entries
                 break
         else:
-            report.problems.append(f"{folder}: no {', '.join(CHECKSUM_FILES)} with sha256 lines")
+            where = folder[0] + folder[1]
+            report.problems.append(f"{where}: no {', '.join(CHECKSUM_FILES)} with sha256 lines")
     return by_folder
 
 
