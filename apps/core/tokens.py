@@ -45,11 +45,30 @@ def token_issue(*, user, name: str) -> tuple[ApiToken, str]:
         raise ValidationError(
             {"name": f"You have {MAX_ACTIVE_PER_USER} active tokens; revoke one first."}
         )
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=key[:PREFIX_LENGTH], key_hash=key_hash(key))
+    return key_mint(ApiToken, KEY_PREFIX, user=user, name=name)
+
+
+def key_mint(model, prefix: str, **fields):
+    """A new key of `model` (a person's token or a server's push key) and the raw key, which
+    is never stored: only its first characters, to recognise it, and its SHA-256."""
+    key = prefix + secrets.token_urlsafe(32)
+    token = model(**fields, prefix=key[: len(prefix) + 8], key_hash=key_hash(key))
     token.full_clean()
     token.save()
     return token, key
+
+
+@records_by
+def key_revoke(token, *, by):
+    """Revoke any key at once (a person's token or a server's push key): it answers 401
+    from the next request on; revoking twice keeps the first time."""
+    revoked = type(token).objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_record(token, changes={"revoked_at": (None, token.revoked_at)}, by=by)
+    return token
 
 
 @records_by
@@ -57,13 +76,7 @@ def token_issue(*, user, name: str) -> tuple[ApiToken, str]:
 def token_revoke(*, token: ApiToken, by) -> ApiToken:
     """Revoke a token at once: its key answers 401 from the next request on. `by` is the
     person who did it (the owner or staff); revoking twice keeps the first time."""
-    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    token.refresh_from_db(fields=["revoked_at"])
-    if revoked:
-        audit_record(token, changes={"revoked_at": (None, token.revoked_at)}, by=by)
-    return token
+    return key_revoke(token, by=by)
 
 
 def token_for_key(key: str, tokens: QuerySet | None = None):

@@ -4,7 +4,7 @@ from the snapshot the mirrorlist is drawn from (so the page and the answers agre
 
 from apps.releases.choices import RepositoryKind
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 from .test_mirror_page import page_of, rows, serving, staff_client  # noqa: F401  (fixtures)
 
 OS, UPDATES = "5.0/os/x86_64", "5.0/updates/x86_64"

@@ -4,14 +4,11 @@ through here."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from apps.core.audit import audit_record, records_by
-from apps.core.tokens import key_hash, token_for_key
+from apps.core.audit import records_by
+from apps.core.tokens import key_mint, key_revoke, token_for_key
 
 from ..models import Server, ServerPushToken
 
@@ -33,26 +30,14 @@ def push_token_issue(*, server: Server, name: str, by=None) -> tuple[ServerPushT
         raise ValidationError(
             {"name": f"{server} has {MAX_ACTIVE_PER_SERVER} active push keys; revoke one first."}
         )
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
-    token = ServerPushToken(
-        server=server, name=name, prefix=key[:PREFIX_LENGTH], key_hash=key_hash(key)
-    )
-    token.full_clean()
-    token.save()
-    return token, key
+    return key_mint(ServerPushToken, KEY_PREFIX, server=server, name=name)
 
 
 @records_by
 @transaction.atomic
 def push_token_revoke(*, token: ServerPushToken, by=None) -> ServerPushToken:
     """Revoke a key at once; revoking twice keeps the first time."""
-    revoked = ServerPushToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    token.refresh_from_db(fields=["revoked_at"])
-    if revoked:
-        audit_record(token, changes={"revoked_at": (None, token.revoked_at)}, by=by)
-    return token
+    return key_revoke(token, by=by)
 
 
 def push_token_for_key(key: str) -> ServerPushToken | None:
