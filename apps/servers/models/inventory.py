@@ -1,4 +1,4 @@
-"""The donated servers the volunteers run, their roles, health and traffic."""
+"""The donated servers the volunteers run, their roles, condition and traffic."""
 
 from django.conf import settings
 from django.db import models
@@ -7,7 +7,7 @@ from django_countries.fields import CountryField
 from apps.core.models import TimeStampedModel
 from apps.core.traffic.models import DailyTraffic
 
-from ..choices import ServerHealth, ServerRole, ServerStatus
+from ..choices import ServerCondition, ServerRole, ServerStatus
 
 
 class Role(models.Model):
@@ -46,8 +46,9 @@ class Server(TimeStampedModel):
     status = models.CharField(
         max_length=20, choices=ServerStatus.choices, default=ServerStatus.ACTIVE, db_index=True
     )
-    health = models.CharField(
-        max_length=10, choices=ServerHealth.choices, default=ServerHealth.UNKNOWN, db_index=True
+    condition = models.CharField(
+        max_length=10, choices=ServerCondition.choices, default=ServerCondition.UNKNOWN,
+        db_index=True,
     )
     bandwidth_mbps = models.PositiveIntegerField(
         null=True, blank=True, help_text="Capacity of the uplink the sponsor gives, in Mbit/s."
