@@ -24,7 +24,9 @@ class RoleAdmin(ServiceAdmin):
 
 @admin.register(Server)
 class ServerAdmin(ServiceAdmin):
-    list_display = ["hostname", "country", "city", "sponsor", "status", "condition", "bandwidth_mbps"]
+    list_display = [
+        "hostname", "country", "city", "sponsor", "status", "condition", "bandwidth_mbps"
+    ]  # fmt: skip
     list_filter = ["status", "condition", "roles", "country"]
     list_select_related = ["sponsor"]
     search_fields = ["hostname", "ipv4", "ipv6", "city", "datacentre", "sponsor__name"]

@@ -65,7 +65,7 @@ class ServerAPIFilterSet(ServerFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(
             "hostname", "country", "status", ("condition", "health"), "bandwidth_mbps", "modified"
-        )
+        )  # fmt: skip
     )
 
     class Meta:

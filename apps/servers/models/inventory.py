@@ -47,7 +47,9 @@ class Server(TimeStampedModel):
         max_length=20, choices=ServerStatus.choices, default=ServerStatus.ACTIVE, db_index=True
     )
     condition = models.CharField(
-        max_length=10, choices=ServerCondition.choices, default=ServerCondition.UNKNOWN,
+        max_length=10,
+        choices=ServerCondition.choices,
+        default=ServerCondition.UNKNOWN,
         db_index=True,
     )
     bandwidth_mbps = models.PositiveIntegerField(

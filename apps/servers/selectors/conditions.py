@@ -12,7 +12,12 @@ from django.utils import timezone
 from ..choices import ServerCondition
 from ..models import Server, ServerService, ServiceCheckResult
 
-STATE_ORDER = [ServerCondition.CRITICAL, ServerCondition.WARNING, ServerCondition.UNKNOWN, ServerCondition.OK]
+STATE_ORDER = [
+    ServerCondition.CRITICAL,
+    ServerCondition.WARNING,
+    ServerCondition.UNKNOWN,
+    ServerCondition.OK,
+]
 STATE_LABELS = {**dict(ServerCondition.choices), "pending": "Pending"}
 
 

@@ -1,6 +1,6 @@
 """The servers as infrastructure-as-code tools read them: Ansible's dynamic inventory (groups
-by role, country, continent, sponsor, condition (health_*) and status, in the style of NetBox's inventory
-plugin) and the node a Puppet external node classifier (ENC) asks for."""
+by role, country, continent, sponsor, condition (named health_*) and status, in the style of
+NetBox's inventory plugin) and the node a Puppet external node classifier (ENC) asks for."""
 
 from __future__ import annotations
 

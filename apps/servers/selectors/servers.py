@@ -39,7 +39,9 @@ def server_in_service_count() -> int:
 def server_states() -> list[tuple[str, str, str]]:
     """(hostname, status, condition) of every server in service, by hostname (/metrics)."""
     return list(
-        Server.objects.in_service().order_by("hostname").values_list("hostname", "status", "condition")
+        Server.objects.in_service()
+        .order_by("hostname")
+        .values_list("hostname", "status", "condition")
     )
 
 

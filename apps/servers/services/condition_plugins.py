@@ -155,7 +155,9 @@ def plugin_run(argv: Sequence[str], *, timeout: float) -> PluginResult:
             start_new_session=True,  # its own process group: a timeout kills its children too
         )
     except OSError as exc:
-        return PluginResult(ServerCondition.UNKNOWN, f"UNKNOWN - cannot run {argv[0]}: {exc.strerror}")
+        return PluginResult(
+            ServerCondition.UNKNOWN, f"UNKNOWN - cannot run {argv[0]}: {exc.strerror}"
+        )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -83,7 +83,9 @@ def service_result_record(
     row.save()
     server_condition_refresh(server=service.server)
     if step.hard_change:
-        transaction.on_commit(lambda: condition_notice_send(service=service, previous=previous_hard))
+        transaction.on_commit(
+            lambda: condition_notice_send(service=service, previous=previous_hard)
+        )
     return row
 
 

@@ -71,7 +71,9 @@ def test_the_status_page_shows_states_colours_and_outputs(client, world):
 
 def test_the_server_page_shows_its_services_and_history(client, world):
     page = client.get("/servers/ns1.example.org/").content.decode()
-    assert '<h1>ns1.example.org <span class="status condition-critical">Critical</span></h1>' in page
+    assert (
+        '<h1>ns1.example.org <span class="status condition-critical">Critical</span></h1>' in page
+    )
     assert page.count('<rect class="condition-critical soft"') == 2  # attempts 1 and 2
     assert page.count('<rect class="condition-critical"') == 1  # the hard one
     assert "3/3" in page and 'class="hard-change"' in page
