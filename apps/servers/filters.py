@@ -64,9 +64,9 @@ class ServerAPIFilterSet(ServerFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(
-            "hostname", "country", "status", ("condition", "health"), "bandwidth_mbps", "modified"
-        )  # fmt: skip
-    )
+            "hostname", "country", "status", ("condition", "health"), "bandwidth_mbps", "modified",
+        ),
+    )  # fmt: skip
 
     class Meta:
         model = Server
