@@ -5,7 +5,7 @@ from django.db import models
 from django_countries.fields import CountryField
 
 from apps.core.models import TimeStampedModel
-from apps.core.traffic.models import DailyTraffic
+from apps.core.traffic.models import daily_traffic_model
 
 from ..choices import ServerCondition, ServerRole, ServerStatus
 
@@ -67,15 +67,9 @@ class Server(TimeStampedModel):
         return self.hostname
 
 
-class ServerTraffic(DailyTraffic):
-    """Bytes a server sent and received on one day (what cacti graphed)."""
-
-    OWNER = "server"
-    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="traffic")
-
-    class Meta:
-        ordering = ["server", "-day"]
-        constraints = [
-            models.UniqueConstraint(fields=["server", "day"], name="unique_server_traffic_day")
-        ]
-        verbose_name_plural = "server traffic"
+ServerTraffic = daily_traffic_model(
+    Server,
+    "ServerTraffic",
+    module=__name__,
+    doc="Bytes a server sent and received on one day (what cacti graphed).",
+)
