@@ -1,4 +1,4 @@
-"""delivery_load.py's in-process costs: the front's counters against none (paired,
+"""delivery_load.py's in-process costs: the front's tallies against none (paired,
 interleaved rounds) and a snapshot's load and swap time and RSS."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _timed(front, environs) -> float:
 
 
 def _ab(fronts, environs, rounds: int) -> tuple[float, float, float, float, float]:
-    """(ns per request without counters and with them, each its fastest round, as timeit
+    """(ns per request without tallies and with them, each its fastest round, as timeit
     judges; the quartiles of the rounds' differences, to show the noise); the order
     alternates so that neither side always runs warm."""
     plain, counted, diffs = [], [], []
@@ -83,7 +83,7 @@ PASSES = 21  # passes over the mix: its per-request difference is the headline
 
 
 def _paired(fronts, environs, passes: int) -> tuple[float, float]:
-    """(ns per request without counters, with them): every request is answered by both
+    """(ns per request without tallies, with them): every request is answered by both
     fronts in turn (the order alternating), so that what else the machine does falls on both
     sides alike; the median of `passes` passes."""
 
@@ -109,25 +109,25 @@ def _paired(fronts, environs, passes: int) -> tuple[float, float]:
     return (*results[passes // 2], diffs[passes // 4], diffs[3 * passes // 4])
 
 
-def counter_cost(tmp: Path, urls, pools, no_country: float, clients: int = 5000) -> float:
-    """Print the counters' cost per request; returns the figure judged: the median
-    difference on the mix (every request answered with and without counters in turn, so that
+def tally_cost(tmp: Path, urls, pools, no_country: float, clients: int = 5000) -> float:
+    """Print the tallies' cost per request; returns the figure judged: the median
+    difference on the mix (every request answered with and without tallies in turn, so that
     what else the machine does falls on both alike), with its quartiles; the shortest answer
     (a 405, where little else is done) is the second line, a check with less noise."""
     from apps.delivery.client import ClientLocator
-    from apps.delivery.counters import FrontCounters
     from apps.delivery.front import DeliveryFront
     from apps.delivery.selectors import snapshot_latest
     from apps.delivery.store import SnapshotStore
+    from apps.delivery.tallies import FrontTallies
 
     store = SnapshotStore(poll_seconds=0)
     store.install(bytes(snapshot_latest()[1]), write_cache=False)
     store.ensure_started()
     locator = ClientLocator(trusted_proxies=("127.0.0.1", "::1"))
-    counters = FrontCounters()
+    tallies = FrontTallies()
     fronts = [
-        DeliveryFront(_stub, store=store, locator=locator, rng=random.Random(1), counters=c)
-        for c in (None, counters)
+        DeliveryFront(_stub, store=store, locator=locator, rng=random.Random(1), tallies=c)
+        for c in (None, tallies)
     ]
     rng = random.Random(23)
     mix = []
@@ -142,27 +142,27 @@ def counter_cost(tmp: Path, urls, pools, no_country: float, clients: int = 5000)
     without, with_, low, high = _paired(fronts, mix, PASSES)
     diff = with_ - without
     s_without, s_with, s_diff, s_low, s_high = _ab(fronts, short, 41)
-    one = counters.count
+    one = tallies.count
     started = time.thread_time_ns()
     for _ in range(200_000):
         one(0, "200 OK", 30_000)
     alone = (time.thread_time_ns() - started) / 200_000
     plain, multi = _prometheus_inc_ns(None), _prometheus_inc_ns(tmp / "prom-multiproc")
     print(
-        f"\nfront counters, {clients} requests of the mix from as many client addresses,"
+        f"\nfront tallies, {clients} requests of the mix from as many client addresses,"
         f" in this process:\n"
         f"  mix: {without / 1000:.1f} us/request without, {with_ / 1000:.1f} us with:"
         f" {diff:+.0f} ns (each request answered by both in turn; the median of {PASSES}"
         f" passes, quartiles {low:+.0f}, {high:+.0f})\n"
         f"  shortest answer (405): {s_without:.0f} ns without, {s_with:.0f} ns with:"
         f" {s_diff:+.0f} ns (fastest of 41 rounds; quartiles {s_low:+.0f}, {s_high:+.0f})\n"
-        f"  FrontCounters.count alone: {alone:.0f} ns a call\n"
+        f"  FrontTallies.count alone: {alone:.0f} ns a call\n"
         f"  prometheus-client for comparison: Counter.inc {plain['inc']:.0f} ns,"
         f" Histogram.observe {plain['observe']:.0f} ns; multiprocess mode"
         f" {multi['inc']:.0f} ns and {multi['observe']:.0f} ns"
     )
     judged = diff  # the realistic case: the mix, every request from another client
-    print(f"  the counters cost {judged:.0f} ns a request of the mix: "
+    print(f"  the tallies cost {judged:.0f} ns a request of the mix: "
           f"{'within' if judged <= 1000 else 'OVER'} the 1 us budget")  # fmt: skip
     return judged
 

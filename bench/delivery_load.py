@@ -30,12 +30,12 @@ bare WSGI callable under the same granian, and the portal, on this machine, in o
 6. Prints a table: requests/s, the ratios, p50/p99, errors (socket errors and non-2xx/3xx
    answers), bytes per answer, the servers' worker CPU µs per request (and wrk's), and
    the granian workers' RSS after the runs. Exits 1 when any run had errors.
-7. The cost of the front's request counters (/metrics), in this process: the real front's
+7. The cost of the front's request tallies (/metrics), in this process: the real front's
    call path over the mix's requests, each from a different client address, with the
-   counters against without (interleaved rounds, the median difference), the same on the
+   tallies against without (interleaved rounds, the median difference), the same on the
    shortest answer (a 405), and for comparison prometheus-client's own Counter.inc and
-   Histogram.observe, plain and in its multiprocess mode. Exits 1 when the counters cost
-   more than 1 µs a request. `--counters-only` runs just this (no wrk, nginx or granian).
+   Histogram.observe, plain and in its multiprocess mode. Exits 1 when the tallies cost
+   more than 1 µs a request. `--tallies-only` runs just this (no wrk, nginx or granian).
    Times are the measuring thread's CPU time (time.thread_time_ns), so that other load on
    the machine, which deschedules the thread, does not land on one side of a difference.
 8. Before all that: the snapshot's build time (the real builder), and the time and RSS to
@@ -61,7 +61,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from delivery_costs import counter_cost, load_figures
+from delivery_costs import load_figures, tally_cost
 from delivery_mix import cached_script, catalogue, fetch, geoip_pools, mix_script, wait_for
 from delivery_servers import (
     check_answers,
@@ -185,10 +185,13 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output too")
     parser.add_argument(
-        "--counters-only", action="store_true", help="only the cost of the front's counters"
+        "--tallies-only",
+        "--counters-only",  # its old name
+        action="store_true",
+        help="only the cost of the front's tallies",
     )
     args = parser.parse_args(argv)
-    for tool in () if args.counters_only else ("wrk", "nginx"):
+    for tool in () if args.tallies_only else ("wrk", "nginx"):
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
             print(f"{tool} is not installed (apt-get install wrk nginx-light)")
             return 2
@@ -221,9 +224,9 @@ def main(argv=None) -> int:
                 for v, has in POOL_SIZES
             )
         )
-        counters_ns = 0 if args.swap else counter_cost(tmp, urls, pools, args.no_country)
-        if args.counters_only:
-            return 0 if counters_ns <= 1000 else 1
+        tallies_ns = 0 if args.swap else tally_cost(tmp, urls, pools, args.no_country)
+        if args.tallies_only:
+            return 0 if tallies_ns <= 1000 else 1
 
         port, bare_port, nginx_port = free_port(), free_port(), free_port()
         server_env = {**os.environ, **env}
@@ -296,7 +299,7 @@ def main(argv=None) -> int:
         report(args, results, rss, cached)
         runs = [*results.values(), *(cached or {}).values()]
         failed = any(r["socket_errors"] or r["non_2xx"] for r in runs)
-        return 1 if failed or counters_ns > 1000 else 0
+        return 1 if failed or tallies_ns > 1000 else 0
     finally:
         for proc in reversed(procs):
             proc.send_signal(signal.SIGTERM)

@@ -207,4 +207,4 @@ def check_answers(port: int, urls, pools, no_country: float, samples: int) -> di
     return {"samples": first, "statuses": statuses, "countries": countries}
 
 
-# --- the cost of the front's counters ------------------------------------------------
+# --- the cost of the front's tallies -------------------------------------------------

@@ -3,7 +3,7 @@
 An app adds figures by writing, in its own `metrics.py` (found like admin.py is):
 
     @metrics_source("servers.health")
-    def server_health():
+    def server_conditions():
         family = GaugeMetricFamily("portal_servers", "...", labels=["health"])
         ...
         yield family

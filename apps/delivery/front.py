@@ -21,7 +21,6 @@ import orjson
 from . import iso, render
 from . import usage as kinds
 from .client import ClientLocator
-from .counters import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontCounters
 from .health import HealthState, healthz_report
 from .replies import (  # noqa: F401  # noqa: F401  (the front's answers' types)
     CHECKSUM_NAME,
@@ -36,6 +35,7 @@ from .replies import (  # noqa: F401  # noqa: F401  (the front's answers' types)
 )
 from .replies import reply as _reply
 from .snapshot import DEFAULT_PROTOCOLS, GRACE_PREFIX, PROTOCOLS, Client, LoadedSnapshot
+from .tallies import ISOREDIRECT, OTHER, PATH_ENDPOINTS, FrontTallies
 from .usage import UsageCounter
 
 if TYPE_CHECKING:  # the store reads the database in its own thread; requests never do
@@ -71,13 +71,13 @@ class DeliveryFront:
         mirrorlist_grace: bool = True,
         grace_hours: float = 6.0,
         rng: random.Random | None = None,
-        counters: FrontCounters | None = None,
+        tallies: FrontTallies | None = None,
         metrics: Callable[[], tuple[bytes, str]] | None = None,
         metrics_readers: Container[str] = (),
         health: HealthState | None = None,
         health_stale_after: float = 3600.0,
     ):
-        """`counters` count every answer; `metrics` renders /metrics (body, content type)
+        """`tallies` count every answer; `metrics` renders /metrics (body, content type)
         for the client addresses in `metrics_readers` (the others get a 404)."""
         self.app = app
         self.store = store
@@ -89,7 +89,7 @@ class DeliveryFront:
         self.mirrorlist_grace = mirrorlist_grace
         self.grace_hours = grace_hours
         self.rng = rng or random.Random()
-        self.counters = counters
+        self.tallies = tallies
         self.metrics = metrics
         self.metrics_readers = metrics_readers
         self.health = health  # /healthz's database, broker and workers (apps.delivery.health)
@@ -114,8 +114,8 @@ class DeliveryFront:
             if path.endswith("/") and not CLI_AGENTS.match(environ.get("HTTP_USER_AGENT", "")):
                 return self._django(environ, start_response, ISOREDIRECT)  # the folder page
             handler = self.isoredirect
-        counters = self.counters
-        started = perf_counter_ns() if counters is not None else 0
+        tallies = self.tallies
+        started = perf_counter_ns() if tallies is not None else 0
         self.store.ensure_started()
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
             answer = _reply(environ, start_response, "405 Method Not Allowed", b"GET or HEAD\n")
@@ -125,8 +125,8 @@ class DeliveryFront:
             except Exception:
                 log.exception("delivery answer failed for %s", path)
                 answer = _reply(environ, start_response, "500 Internal Server Error", b"error\n")
-        if counters is not None:
-            counters.count(
+        if tallies is not None:
+            tallies.count(
                 PATH_ENDPOINTS.get(path, ISOREDIRECT),
                 environ.get(STATUS_KEY, "500"),
                 perf_counter_ns() - started,
@@ -135,8 +135,8 @@ class DeliveryFront:
 
     def _django(self, environ, start_response, endpoint: int):
         """Django's answer, counted (its time is until Django returns the response)."""
-        counters = self.counters
-        if counters is None:
+        tallies = self.tallies
+        if tallies is None:
             return self.app(environ, start_response)
         started = perf_counter_ns()
 
@@ -145,7 +145,7 @@ class DeliveryFront:
             return start_response(status, headers, exc_info)
 
         answer = self.app(environ, noted)
-        counters.count(endpoint, environ.get(STATUS_KEY, "500"), perf_counter_ns() - started)
+        tallies.count(endpoint, environ.get(STATUS_KEY, "500"), perf_counter_ns() - started)
         return answer
 
     # --- helpers ---------------------------------------------------------------------

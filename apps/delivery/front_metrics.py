@@ -1,5 +1,5 @@
 """What /metrics says about delivery, from this process alone and without the database: the
-front's requests and latencies (counters.py), the loaded snapshot's version and age, and the
+front's requests and latencies (tallies.py), the loaded snapshot's version and age, and the
 mirrors by state as the snapshot records them. A prometheus-client Collector, read at scrape
 time; pure Python and prometheus-client, like the rest of the request path."""
 
@@ -16,7 +16,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from .counters import BOUNDS, ENDPOINTS, FrontCounters, latency_of, requests_by_endpoint
+from .tallies import BOUNDS, ENDPOINTS, FrontTallies, latency_of, requests_by_endpoint
 
 if TYPE_CHECKING:
     from .snapshot import LoadedSnapshot
@@ -27,21 +27,21 @@ CONTENT_ORDER = ("missing", "behind", "unknown")
 
 
 class DeliveryCollector(Collector):
-    """The front's counters (this worker's, plus the other workers' files in `folder`) and
+    """The front's tallies (this worker's, plus the other workers' files in `folder`) and
     the store's snapshot."""
 
-    def __init__(self, store: SnapshotStore, counters: FrontCounters | None, folder=None):
+    def __init__(self, store: SnapshotStore, tallies: FrontTallies | None, folder=None):
         self.store = store
-        self.counters = counters
+        self.tallies = tallies
         self.folder = folder
 
     def collect(self):
-        if self.counters is not None:
+        if self.tallies is not None:
             yield from self._requests()
         yield from snapshot_families(self.store.snapshot)
 
     def _requests(self):
-        totals, processes = self.counters.merged(self.folder)
+        totals, processes = self.tallies.merged(self.folder)
         requests = CounterMetricFamily(
             "portal_delivery_requests",
             "Requests the delivery front answered, by endpoint and status class.",

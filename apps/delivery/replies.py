@@ -1,5 +1,5 @@
 """The front's WSGI plumbing: the query string, plain answers and redirects. An answer notes
-its status in the environ (STATUS_KEY), where the front's counters read it."""
+its status in the environ (STATUS_KEY), where the front's tallies read it."""
 
 from __future__ import annotations
 

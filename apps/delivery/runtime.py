@@ -1,6 +1,6 @@
 """The process's delivery state, shared by the lean front and the Django views: one
 snapshot store (with its poller), one GeoIP locator, one usage counter, the front's request
-counters and the /metrics registry."""
+tallies and the /metrics registry."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import threading
 from django.conf import settings
 
 from .client import ClientLocator
-from .counters import FrontCounters
 from .health import HealthState
 from .store import SnapshotStore
+from .tallies import FrontTallies
 from .usage import UsageCounter
 
 _lock = threading.Lock()
@@ -29,12 +29,12 @@ def usage() -> UsageCounter:
         return _state["usage"]
 
 
-def counters() -> FrontCounters | None:
-    """The front's request counters, None when METRICS_ENABLED is off."""
+def tallies() -> FrontTallies | None:
+    """The front's request tallies, None when METRICS_ENABLED is off."""
     with _lock:
-        if "counters" not in _state:
-            _state["counters"] = FrontCounters() if settings.METRICS_ENABLED else None
-        return _state["counters"]
+        if "tallies" not in _state:
+            _state["tallies"] = FrontTallies() if settings.METRICS_ENABLED else None
+        return _state["tallies"]
 
 
 def health() -> HealthState:
@@ -47,7 +47,7 @@ def store() -> SnapshotStore:
     from .health_probe import refresh_if_due
     from .services import usage_flush_if_due
 
-    counter, requests, found = usage(), counters(), health()
+    counter, requests, found = usage(), tallies(), health()
     folder = settings.METRICS_DIR
 
     def tick() -> None:
@@ -79,7 +79,7 @@ def metrics() -> tuple[bytes, str]:
     with _lock:
         if "registry" not in _state:
             _state["registry"] = registry_build(
-                DeliveryCollector(served, _state.get("counters"), settings.METRICS_DIR),
+                DeliveryCollector(served, _state.get("tallies"), settings.METRICS_DIR),
                 SourcesCollector(cache_seconds=settings.METRICS_CACHE_SECONDS),
             )
         registry = _state["registry"]
@@ -126,7 +126,7 @@ def front_build(app):
         link_count=settings.DELIVERY_LINK_HEADERS,
         mirrorlist_grace=settings.DELIVERY_MIRRORLIST_GRACE,
         grace_hours=settings.DELIVERY_GRACE_SECONDS / 3600,
-        counters=counters(),
+        tallies=tallies(),
         metrics=metrics if settings.METRICS_ENABLED else None,
         metrics_readers=MetricsReaders(settings.METRICS_ALLOWED_NETWORKS),
         health=health(),

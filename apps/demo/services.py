@@ -24,11 +24,11 @@ from apps.demo.history import demo_history_write
 from apps.mirrors.models import MirrorTraffic
 from apps.releases.choices import ImageKind, ReleaseStatus
 from apps.releases.models import Architecture, Image, Release, Repository, RepositoryVersion
-from apps.servers.choices import ServerHealth, ServerRole, ServerStatus
+from apps.servers.choices import ServerCondition, ServerRole, ServerStatus
 from apps.servers.models import Role, Server, ServerTraffic
 from apps.sponsors.models import Sponsor
 
-from .health import demo_health_load
+from .conditions import demo_conditions_load
 from .mirrors import external_mirrors_load, internal_mirrors_load
 from .partners import demo_partners_load
 from .tables import (
@@ -67,7 +67,7 @@ def demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     masters, internals = internal_mirrors_load(rng, servers, releases, arches, repos)
     externals = external_mirrors_load(rng, internals, users, releases, arches, repos)
     _load_server_traffic(rng, servers, now)
-    demo_health_load(servers=servers, now=now, seed=SEED)
+    demo_conditions_load(servers=servers, now=now, seed=SEED)
     _load_mirror_traffic(rng, externals, now)
     demo_usage_load(random.Random(SEED))
     demo_partners_load(today=now.date())
@@ -215,11 +215,11 @@ def _load_servers(rng: random.Random, sponsors: list[Sponsor], now: dt.datetime)
     for index, (hostname, role_names, sponsor_index) in enumerate(SERVERS):
         sponsor = sponsors[sponsor_index]
         city = SERVER_SPONSORS[sponsor_index][3]
-        health = ServerHealth.OK
+        condition = ServerCondition.OK
         if index in (9, 21):
-            health = ServerHealth.WARNING
+            condition = ServerCondition.WARNING
         elif index == 27:
-            health = ServerHealth.CRITICAL
+            condition = ServerCondition.CRITICAL
         server, _ = Server.objects.update_or_create(
             hostname=hostname,
             defaults={
@@ -230,7 +230,7 @@ def _load_servers(rng: random.Random, sponsors: list[Sponsor], now: dt.datetime)
                 "city": city,
                 "datacentre": f"{sponsor.name}, {city}",
                 "status": ServerStatus.MAINTENANCE if index == 27 else ServerStatus.ACTIVE,
-                "health": health,
+                "condition": condition,
                 "bandwidth_mbps": rng.choice((100, 1000, 1000, 10000)),
                 "notes": "Runs CentOS, as every server of the project does.",
             },

@@ -12,7 +12,7 @@ from apps.servers.models import Server
 from apps.sponsors.models import Sponsor
 
 # The fields each document holds, in the order they are written. What the portal learns by
-# itself (health, check results, traffic) and people (owners, contacts) stay out.
+# itself (condition, check results, traffic) and people (owners, contacts) stay out.
 SPONSOR_FIELDS = ("name", "slug", "kind", "country", "website", "sponsor_since", "active",
                   "description")  # fmt: skip
 SERVER_FIELDS = ("hostname", "sponsor", "roles", "country", "city", "datacentre", "ipv4",

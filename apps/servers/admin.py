@@ -13,7 +13,7 @@ from .models import (
     TrafficSample,
 )
 from .services import push_token_revoke, server_delete, server_save
-from .services.health_services import server_services_derive
+from .services.condition_services import server_services_derive
 
 
 @admin.register(Role)
@@ -24,8 +24,10 @@ class RoleAdmin(ServiceAdmin):
 
 @admin.register(Server)
 class ServerAdmin(ServiceAdmin):
-    list_display = ["hostname", "country", "city", "sponsor", "status", "health", "bandwidth_mbps"]
-    list_filter = ["status", "health", "roles", "country"]
+    list_display = [
+        "hostname", "country", "city", "sponsor", "status", "condition", "bandwidth_mbps"
+    ]  # fmt: skip
+    list_filter = ["status", "condition", "roles", "country"]
     list_select_related = ["sponsor"]
     search_fields = ["hostname", "ipv4", "ipv6", "city", "datacentre", "sponsor__name"]
     filter_horizontal = ["roles", "admins"]

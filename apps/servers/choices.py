@@ -22,7 +22,7 @@ class ServerStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
-class ServerHealth(models.TextChoices):
+class ServerCondition(models.TextChoices):
     OK = "ok", "OK"
     WARNING = "warning", "Warning"
     CRITICAL = "critical", "Critical"

@@ -7,7 +7,7 @@ from django_countries import countries
 from apps.core.filters import IsoDateTimeFilter
 from apps.core.geo import COUNTRIES
 
-from .choices import ServerHealth, ServerRole, ServerStatus, StateType
+from .choices import ServerCondition, ServerRole, ServerStatus, StateType
 from .models import Server, ServerService
 
 CONTINENTS = [
@@ -36,7 +36,7 @@ class ServerFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Server
-        fields = ["role", "status", "health", "country", "sponsor"]
+        fields = ["role", "status", "condition", "country", "sponsor"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,7 +49,9 @@ class ServerAPIFilterSet(ServerFilterSet):
     """The page's filters as choices, and what else the API offers."""
 
     status = django_filters.ChoiceFilter(choices=ServerStatus.choices, label="Status")
-    health = django_filters.ChoiceFilter(choices=ServerHealth.choices, label="Health")
+    health = django_filters.ChoiceFilter(  # the API keeps its parameter name
+        field_name="condition", choices=ServerCondition.choices, label="Condition"
+    )
     country = django_filters.ChoiceFilter(choices=countries, label="Country")
     continent = django_filters.ChoiceFilter(
         choices=CONTINENTS, label="Continent", method="filter_continent"
@@ -61,8 +63,10 @@ class ServerAPIFilterSet(ServerFilterSet):
         field_name="modified", lookup_expr="gte", label="Changed at or after (ISO 8601)"
     )
     ordering = django_filters.OrderingFilter(
-        fields=("hostname", "country", "status", "health", "bandwidth_mbps", "modified")
-    )
+        fields=(
+            "hostname", "country", "status", ("condition", "health"), "bandwidth_mbps", "modified",
+        ),
+    )  # fmt: skip
 
     class Meta:
         model = Server
@@ -76,7 +80,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     """The status page's and the server-services API's filters."""
 
     server = django_filters.CharFilter(field_name="server__hostname", label="Server (host name)")
-    state = django_filters.ChoiceFilter(choices=ServerHealth.choices, label="State")
+    state = django_filters.ChoiceFilter(choices=ServerCondition.choices, label="State")
     state_type = django_filters.ChoiceFilter(choices=StateType.choices, label="State type")
     problems = django_filters.BooleanFilter(
         method="filter_problems",
@@ -95,4 +99,4 @@ class ServiceFilterSet(django_filters.FilterSet):
                 value.extra["empty_label"] = "Any"
 
     def filter_problems(self, queryset, name, value):
-        return queryset.exclude(state=ServerHealth.OK) if value else queryset
+        return queryset.exclude(state=ServerCondition.OK) if value else queryset

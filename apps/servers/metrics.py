@@ -1,7 +1,8 @@
-"""The servers' figures on /metrics: each server's health and status, and counts by health.
-
-and each service check's state (nagios' services: ok, warning, critical, unknown; soft or
-hard) with counts by state.
+"""The servers' figures on /metrics: each server's condition and status, and counts by
+condition (published as `portal_server_health{health}` and `portal_servers{health}` from the
+"servers.health" source: the names dashboards and alerts already use), and each service
+check's state (nagios' services: ok, warning, critical, unknown; soft or hard) with counts
+by state.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from prometheus_client.core import GaugeMetricFamily
 
 from apps.core.metrics import metrics_source
 
-from .choices import ServerHealth
+from .choices import ServerCondition
 from .selectors import server_states, service_states
 
 
 @metrics_source("servers.health")
-def server_health():
+def server_conditions():
     rows = server_states()
     per_server = GaugeMetricFamily(
         "portal_server_health",
-        "1 for each server in service and its health (ok, warning, critical, unknown).",
+        "1 for each server in service and its condition (ok, warning, critical, unknown).",
         labels=["server", "health"],
     )
     status = GaugeMetricFamily(
@@ -29,22 +30,22 @@ def server_health():
         "1 for each server in service and its status (active, maintenance, offline).",
         labels=["server", "status"],
     )
-    for hostname, state, health in rows:
-        per_server.add_metric([hostname, health], 1)
+    for hostname, state, condition in rows:
+        per_server.add_metric([hostname, condition], 1)
         status.add_metric([hostname, state], 1)
     yield per_server
     yield status
-    counts = Counter(health for _h, _s, health in rows)
-    by_health = GaugeMetricFamily(
-        "portal_servers", "Servers in service by health.", labels=["health"]
+    counts = Counter(condition for _h, _s, condition in rows)
+    by_condition = GaugeMetricFamily(
+        "portal_servers", "Servers in service by condition.", labels=["health"]
     )
-    for health in ServerHealth.values:
-        by_health.add_metric([health], counts.get(health, 0))
-    yield by_health
+    for condition in ServerCondition.values:
+        by_condition.add_metric([condition], counts.get(condition, 0))
+    yield by_condition
 
 
 @metrics_source("servers.services")
-def service_health():
+def service_checks():
     rows = service_states()
     per_service = GaugeMetricFamily(
         "portal_service_state",

@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from .services.health_services import service_results_prune, services_run_due
+from .services.condition_services import service_results_prune, services_run_due
 from .services.traffic import traffic_prune
 from .services.traffic_poll import traffic_poll_round
 

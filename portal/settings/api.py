@@ -70,7 +70,7 @@ added, never removed or changed in meaning. A breaking change comes as `/api/v2/
         "RepositoryKindEnum": "apps.releases.choices.RepositoryKind",  # g-releases
         "ServerRoleEnum": "apps.servers.choices.ServerRole",
         "ServerStatusEnum": "apps.servers.choices.ServerStatus",
-        "ServerHealthEnum": "apps.servers.choices.ServerHealth",
+        "ServerHealthEnum": "apps.servers.choices.ServerCondition",
         "StateTypeEnum": "apps.servers.choices.StateType",
         "SponsorKindEnum": "apps.sponsors.choices.SponsorKind",
         "SponsorStateEnum": "apps.sponsors.choices.SponsorState",

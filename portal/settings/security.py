@@ -61,7 +61,7 @@ if DEBUG and not CACHES["default"]["BACKEND"].endswith("RedisCache"):
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 else:
     # django-ratelimit 4.1 lists django-redis, not Django's own RedisCache, as supported;
-    # Django's has the atomic incr the counters need.
+    # Django's has the atomic incr the rate limits' counts need.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Log-in limits (django-axes, apps.core.logins) ------------------------------

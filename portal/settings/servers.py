@@ -1,9 +1,10 @@
-"""The servers: nagios-style health checks, bandwidth polls, msync over DNS."""
+"""The servers: nagios-style service checks and the condition they give, bandwidth polls,
+msync over DNS."""
 
 from .base import BASE_DIR, DEBUG, env
 from .mirrors import MIRROR_CHECK_ALLOW_NETWORKS
 
-# --- Server health (apps.servers: nagios' services, run with Monitoring Plugins) ----------
+# --- Server condition (apps.servers: nagios' services, run with Monitoring Plugins) -------
 # The plugins the service checks run, by name: the command (no shell), its {values} filled
 # from the server (hostname, address, ipv4, ipv6, timeout), the entry's "defaults" and the
 # service's arguments; a list inside the command is an optional group, left out when one
@@ -84,8 +85,10 @@ SERVER_LOAD_CRIT = env.list("SERVER_LOAD_CRIT", cast=float, default=[16.0, 12.0,
 SERVER_READINGS_STALE_MINUTES = env.int("SERVER_READINGS_STALE_MINUTES", default=30)
 SERVER_READINGS_STALE_STATE = env.str("SERVER_READINGS_STALE_STATE", default="unknown")
 # Who is emailed on a hard state change: these addresses, or else every active staff
-# member with an email address.
-SERVER_HEALTH_EMAILS = env.list("SERVER_HEALTH_EMAILS", default=[])
+# member with an email address (SERVER_HEALTH_EMAILS is the old name, still read).
+SERVER_CHECK_EMAILS = env.list(
+    "SERVER_CHECK_EMAILS", default=env.list("SERVER_HEALTH_EMAILS", default=[])
+)
 
 # Bandwidth (apps/servers): SNMP polls of the servers' interface counters every
 # TRAFFIC_POLL_INTERVAL_MINUTES (`setupschedule`; off unless TRAFFIC_POLL_PERIODIC), at most

@@ -70,12 +70,12 @@ def test_sponsor_promotion_page_shows_what_they_give(client, demo):
     assert page.count('class="col"') == 30  # a bar per day of traffic
 
 
-def test_server_list_shows_health_and_traffic(client, demo):
+def test_server_list_shows_condition_and_traffic(client, demo):
     page = client.get(reverse("servers:list"), {"role": "internal-mirror"}).content.decode()
     internal = Server.objects.with_role("internal-mirror").count()
     assert page.count('<span class="sparkline"') == internal
     assert page.count('title="') == 30 * internal  # a bar per day and server
-    assert "health-critical" in page  # mirror-jp2 is in trouble in the demo
+    assert "condition-critical" in page  # mirror-jp2 is in trouble in the demo
     assert "ns1.example.org" not in page
 
 

@@ -1,5 +1,6 @@
 """The traffic models servers and mirrors share, abstract: each app's concrete model adds
-its owner (a server, a mirror) and its Meta."""
+its owner (a server, a mirror) and its Meta; the daily totals' concrete model is built here
+for both (daily_traffic_model), as only the owner differs."""
 
 from django.db import models
 
@@ -35,6 +36,34 @@ class DailyTraffic(models.Model):
 
     def __str__(self) -> str:
         return f"{getattr(self, self.OWNER)} {self.day}"
+
+
+def daily_traffic_model(owner: type[models.Model], name: str, *, module: str, doc: str):
+    """The concrete DailyTraffic of one owner (a Server, a Mirror), the same for each: a
+    foreign key named after the owner (related_name "traffic"), rows by owner then newest
+    day, one row per owner and day. `module` is the defining module's __name__ (Django reads
+    the app from it)."""
+    field = owner._meta.model_name
+    meta = type(
+        "Meta",
+        (),
+        {
+            "ordering": [field, "-day"],
+            "constraints": [
+                models.UniqueConstraint(fields=[field, "day"], name=f"unique_{field}_traffic_day")
+            ],
+            "verbose_name_plural": f"{field} traffic",
+        },
+    )
+    attrs = {
+        "__module__": module,
+        "__doc__": doc,
+        "__qualname__": name,
+        "OWNER": field,
+        field: models.ForeignKey(owner, on_delete=models.CASCADE, related_name="traffic"),
+        "Meta": meta,
+    }
+    return type(name, (DailyTraffic,), attrs)
 
 
 class TrafficPeriodBase(models.Model):

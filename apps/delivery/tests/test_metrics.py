@@ -1,5 +1,5 @@
 """/metrics: Prometheus's text format for the allowed addresses only, read back with
-prometheus-client's own parser; the front's counters move by exactly the requests made, and
+prometheus-client's own parser; the front's tallies move by exactly the requests made, and
 the snapshot, mirror, sweep, health-loop and server figures say what the data says."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from apps.core import metrics as core_metrics
 from apps.delivery import runtime
-from apps.delivery.counters import SIZE, FrontCounters, requests_by_endpoint
 from apps.delivery.selectors import snapshot_latest
+from apps.delivery.tallies import SIZE, FrontTallies, requests_by_endpoint
 from apps.mirrors.choices import MirrorTier
 from apps.mirrors.models import Mirror, MirrorRepositoryState
 from apps.mirrors.services.health import health_round
@@ -160,7 +160,7 @@ def test_snapshot_figures_are_the_loaded_snapshots(metrics_front, published):
 
 def test_several_workers_add_up_through_their_files(metrics_front, metrics_settings):
     call(metrics_front, "/mirrorlist", ML)
-    other = FrontCounters()
+    other = FrontTallies()
     for _ in range(5):
         other.count(0, "200 OK", 30_000)  # another worker's five mirrorlists
     folder = metrics_settings.METRICS_DIR
@@ -179,18 +179,18 @@ def test_several_workers_add_up_through_their_files(metrics_front, metrics_setti
 
 
 def test_counting_threads_lose_nothing():
-    counters = FrontCounters()
+    tallies = FrontTallies()
 
     def work():
         for _ in range(2000):
-            counters.count(1, "200 OK", 1000)
+            tallies.count(1, "200 OK", 1000)
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert requests_by_endpoint(counters.totals())["metalink", "2xx"] == 16_000
+    assert requests_by_endpoint(tallies.totals())["metalink", "2xx"] == 16_000
 
 
 @pytest.mark.usefixtures("metrics_settings")
@@ -218,11 +218,12 @@ def test_mirrors_and_servers_by_state_are_the_demo_datas(demo):
     for state in ("current", "behind", "missing", "unknown"):
         assert figures[("portal_mirrors_content", (("state", state),))] == content[state], state
     servers = Server.objects.in_service()
-    by_health = Counter(servers.values_list("health", flat=True))
-    for health in ("ok", "warning", "critical", "unknown"):
-        assert figures[("portal_servers", (("health", health),))] == by_health[health]
-    for hostname, health in servers.values_list("hostname", "health"):
-        assert figures[("portal_server_health", (("health", health), ("server", hostname)))] == 1
+    by_condition = Counter(servers.values_list("condition", flat=True))
+    for condition in ("ok", "warning", "critical", "unknown"):  # the label keeps its old name
+        assert figures[("portal_servers", (("health", condition),))] == by_condition[condition]
+    for hostname, condition in servers.values_list("hostname", "condition"):
+        labels = (("health", condition), ("server", hostname))
+        assert figures[("portal_server_health", labels)] == 1
     assert figures[("portal_metrics_source_up", (("source", "servers.health"),))] == 1
     # Each service check of the demo's servers (mirror-cl1's HTTP is down: critical, hard).
     services = ServerService.objects.filter(enabled=True, server__in=servers)

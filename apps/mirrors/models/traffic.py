@@ -5,23 +5,16 @@ daily totals their sponsor's page shows, and the last counter reading of each in
 from django.conf import settings
 from django.db import models
 
-from apps.core.traffic.models import CounterReading, DailyTraffic, TrafficPeriodBase
+from apps.core.traffic.models import CounterReading, TrafficPeriodBase, daily_traffic_model
 
 from .network import Mirror
 
-
-class MirrorTraffic(DailyTraffic):
-    """Bytes a mirror sent and received on one day (UTC), as its people reported."""
-
-    OWNER = "mirror"
-    mirror = models.ForeignKey(Mirror, on_delete=models.CASCADE, related_name="traffic")
-
-    class Meta:
-        ordering = ["mirror", "-day"]
-        constraints = [
-            models.UniqueConstraint(fields=["mirror", "day"], name="unique_mirror_traffic_day")
-        ]
-        verbose_name_plural = "mirror traffic"
+MirrorTraffic = daily_traffic_model(
+    Mirror,
+    "MirrorTraffic",
+    module=__name__,
+    doc="Bytes a mirror sent and received on one day (UTC), as its people reported.",
+)
 
 
 class MirrorTrafficPeriod(TrafficPeriodBase):

@@ -7,7 +7,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from .. import services
-from ..choices import ServerRole
+from ..choices import ServerCondition, ServerRole
 from ..models import Role, Server
 
 
@@ -38,6 +38,12 @@ class ServerSerializer(serializers.ModelSerializer):
         queryset=Server._meta.get_field("sponsor").related_model.objects.all(),
         allow_null=True,
         required=False,
+    )
+    health = serializers.ChoiceField(  # the field's name before Server.condition: clients read it
+        source="condition",
+        choices=ServerCondition.choices,
+        required=False,
+        help_text="The worst hard state of the server's service checks.",
     )
     bytes_out_total = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Bytes sent, all the days recorded."

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .health import ReadingsView, ServiceViewSet
+from .conditions import ReadingsView, ServiceViewSet
 from .inventory import AnsibleInventoryView, PuppetNodeView
 from .traffic import ServerTrafficPushView
 from .views import RoleViewSet, ServerViewSet

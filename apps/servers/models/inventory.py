@@ -1,13 +1,13 @@
-"""The donated servers the volunteers run, their roles, health and traffic."""
+"""The donated servers the volunteers run, their roles, condition and traffic."""
 
 from django.conf import settings
 from django.db import models
 from django_countries.fields import CountryField
 
 from apps.core.models import TimeStampedModel
-from apps.core.traffic.models import DailyTraffic
+from apps.core.traffic.models import daily_traffic_model
 
-from ..choices import ServerHealth, ServerRole, ServerStatus
+from ..choices import ServerCondition, ServerRole, ServerStatus
 
 
 class Role(models.Model):
@@ -46,8 +46,11 @@ class Server(TimeStampedModel):
     status = models.CharField(
         max_length=20, choices=ServerStatus.choices, default=ServerStatus.ACTIVE, db_index=True
     )
-    health = models.CharField(
-        max_length=10, choices=ServerHealth.choices, default=ServerHealth.UNKNOWN, db_index=True
+    condition = models.CharField(
+        max_length=10,
+        choices=ServerCondition.choices,
+        default=ServerCondition.UNKNOWN,
+        db_index=True,
     )
     bandwidth_mbps = models.PositiveIntegerField(
         null=True, blank=True, help_text="Capacity of the uplink the sponsor gives, in Mbit/s."
@@ -64,15 +67,9 @@ class Server(TimeStampedModel):
         return self.hostname
 
 
-class ServerTraffic(DailyTraffic):
-    """Bytes a server sent and received on one day (what cacti graphed)."""
-
-    OWNER = "server"
-    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="traffic")
-
-    class Meta:
-        ordering = ["server", "-day"]
-        constraints = [
-            models.UniqueConstraint(fields=["server", "day"], name="unique_server_traffic_day")
-        ]
-        verbose_name_plural = "server traffic"
+ServerTraffic = daily_traffic_model(
+    Server,
+    "ServerTraffic",
+    module=__name__,
+    doc="Bytes a server sent and received on one day (what cacti graphed).",
+)

@@ -1,5 +1,5 @@
-"""Reads of the servers app, one module per concern: the servers (servers), their health
-(health), the inventory for Ansible and Puppet (inventory) and their bandwidth (traffic)."""
+"""Reads of the servers app, one module per concern: the servers (servers), their condition
+(conditions), the inventory for Ansible and Puppet (inventory) and their bandwidth (traffic)."""
 
 from .servers import (
     server_in_service_count,

@@ -1,6 +1,6 @@
 """The servers as infrastructure-as-code tools read them: Ansible's dynamic inventory (groups
-by role, country, continent, sponsor, health and status, in the style of NetBox's inventory
-plugin) and the node a Puppet external node classifier (ENC) asks for."""
+by role, country, continent, sponsor, condition (named health_*) and status, in the style of
+NetBox's inventory plugin) and the node a Puppet external node classifier (ENC) asks for."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def _host_vars(server: Server) -> dict:
         "city": server.city,
         "datacentre": server.datacentre,
         "status": server.status,
-        "health": server.health,
+        "health": server.condition,  # the inventory keeps its name (documented groups)
         "bandwidth_mbps": server.bandwidth_mbps,
         "services": [
             {"name": s.name, "plugin": s.plugin, "passive": s.passive, "state": s.state}

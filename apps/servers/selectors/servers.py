@@ -37,9 +37,11 @@ def server_in_service_count() -> int:
 
 
 def server_states() -> list[tuple[str, str, str]]:
-    """(hostname, status, health) of every server in service, by hostname (/metrics)."""
+    """(hostname, status, condition) of every server in service, by hostname (/metrics)."""
     return list(
-        Server.objects.in_service().order_by("hostname").values_list("hostname", "status", "health")
+        Server.objects.in_service()
+        .order_by("hostname")
+        .values_list("hostname", "status", "condition")
     )
 
 

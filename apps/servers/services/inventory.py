@@ -11,7 +11,7 @@ from apps.core.audit import records_by
 from apps.core.services import instance_delete, instance_save
 
 from ..models import Role, Server
-from .health_services import server_services_derive
+from .condition_services import server_services_derive
 
 
 @records_by

@@ -138,3 +138,15 @@ def test_validation_errors_name_each_field(client, servers, users):
     )  # fmt: skip
     assert bad.status_code == 400
     assert {"hostname", "ipv4", "roles", "country", "sponsor"} <= set(bad.json())
+
+
+def test_the_api_keeps_health_as_the_name_of_a_servers_condition(client, servers):
+    """Server.condition was Server.health: clients still read, filter and order by `health`,
+    and the servers page filters by `condition`."""
+    Server.objects.filter(hostname="mirror.example.org").update(condition="critical")
+    data = client.get("/api/v1/servers/?health=critical").json()["results"]
+    assert [(s["hostname"], s["health"]) for s in data] == [("mirror.example.org", "critical")]
+    ordered = client.get("/api/v1/servers/?ordering=health").json()["results"]
+    assert [s["health"] for s in ordered] == ["critical", "unknown"]
+    page = client.get("/servers/?condition=critical").content.decode()
+    assert "mirror.example.org" in page and "www.example.org" not in page

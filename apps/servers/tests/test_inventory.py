@@ -13,8 +13,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from apps.core.tokens import token_issue
-from apps.servers.choices import ServerHealth, ServerStatus
-from apps.servers.services.health_services import server_services_derive
+from apps.servers.choices import ServerCondition, ServerStatus
+from apps.servers.services.condition_services import server_services_derive
 from apps.sponsors.tests.factories import SponsorFactory
 
 from .factories import ServerFactory
@@ -28,12 +28,12 @@ def make_servers():
     master = ServerFactory(
         hostname="master.example.org", roles=["mirror-master", "dns"], country="DE",
         sponsor=uni, ipv4="192.0.2.10", ipv6="2001:db8::10", datacentre="KA hall 2",
-        health=ServerHealth.OK,
+        condition=ServerCondition.OK,
     )  # fmt: skip
     server_services_derive(server=master)
     ServerFactory(
         hostname="www.example.org", roles=["website"], country="US", sponsor=None,
-        ipv4="192.0.2.20", health=ServerHealth.CRITICAL, status=ServerStatus.MAINTENANCE,
+        ipv4="192.0.2.20", condition=ServerCondition.CRITICAL, status=ServerStatus.MAINTENANCE,
     )  # fmt: skip
     ServerFactory(hostname="old.example.org", roles=["wiki"], status=ServerStatus.RETIRED)
     return master

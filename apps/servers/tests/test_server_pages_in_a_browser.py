@@ -1,7 +1,7 @@
 """The servers' pages on a phone, in headless Chromium with the demo world: /servers/ and
 /servers/status/ stay a reasonable length at 390 px (the status page lists problems first,
 then one folded line per server that opens on its services), nothing scrolls sideways, and
-every server's health is still within reach."""
+every server's condition is still within reach."""
 
 import pytest
 from django.urls import reverse
@@ -63,8 +63,8 @@ def test_the_server_pages_are_short_on_a_phone_and_reach_every_server(live_serve
     assert len(cards) == len(in_service)
     for card, server in zip(cards, in_service, strict=True):
         assert card.find_element(By.CSS_SELECTOR, "th.host").text == server.hostname
-        health = card.find_element(By.CSS_SELECTOR, "td.health")
-        assert health.is_displayed() and health.text == server.get_health_display()
+        condition = card.find_element(By.CSS_SELECTOR, "td.condition")
+        assert condition.is_displayed() and condition.text == server.get_condition_display()
         for figure in ("uplink", "total", "recent .sparkline"):
             assert card.find_element(By.CSS_SELECTOR, f"td.{figure}").is_displayed()
     shoot(browser, "servers", PHONE)

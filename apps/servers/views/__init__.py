@@ -1,1 +1,2 @@
-"""The servers' pages: the list (servers), their health (health), their bandwidth (traffic)."""
+"""The servers' pages: the list (servers), their condition (conditions), their bandwidth
+(traffic)."""

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.servers.models import Server, ServerService
-from apps.servers.services.health_services import (
+from apps.servers.services.condition_services import (
     server_services_derive,
     service_checks_run,
     services_run_due,

@@ -16,13 +16,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..choices import ServerHealth
+from ..choices import ServerCondition
 
 STATES = {
-    0: ServerHealth.OK,
-    1: ServerHealth.WARNING,
-    2: ServerHealth.CRITICAL,
-    3: ServerHealth.UNKNOWN,
+    0: ServerCondition.OK,
+    1: ServerCondition.WARNING,
+    2: ServerCondition.CRITICAL,
+    3: ServerCondition.UNKNOWN,
 }
 MAX_OUTPUT = 8192  # bytes kept of a plugin's output, as nagios' MAX_PLUGIN_OUTPUT_LENGTH
 _ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"}
@@ -155,14 +155,16 @@ def plugin_run(argv: Sequence[str], *, timeout: float) -> PluginResult:
             start_new_session=True,  # its own process group: a timeout kills its children too
         )
     except OSError as exc:
-        return PluginResult(ServerHealth.UNKNOWN, f"UNKNOWN - cannot run {argv[0]}: {exc.strerror}")
+        return PluginResult(
+            ServerCondition.UNKNOWN, f"UNKNOWN - cannot run {argv[0]}: {exc.strerror}"
+        )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         process.communicate()
         return PluginResult(
-            ServerHealth.UNKNOWN,
+            ServerCondition.UNKNOWN,
             f"UNKNOWN - plugin timed out after {timeout:g} s",
             duration_ms=round((time.monotonic() - started) * 1000),
         )
@@ -176,7 +178,7 @@ def plugin_run(argv: Sequence[str], *, timeout: float) -> PluginResult:
     if state is None:
         reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
         first = f"UNKNOWN - plugin ended with {reason}" + (f": {first}" if first else "")
-        state = ServerHealth.UNKNOWN
+        state = ServerCondition.UNKNOWN
     elif not first:
         first = f"{state.label.upper()} - the plugin printed nothing"
     return PluginResult(state, first, long_output, perfdata, code, duration_ms)

@@ -1,19 +1,19 @@
 """What nagios knew of the servers: each server's service checks (active ones run by a
 Monitoring Plugin, passive ones fed by the server's pushed readings), their soft/hard state,
-and the history of every result (apps.servers.services.health_* write them)."""
+and the history of every result (apps.servers.services.condition_* write them)."""
 
 from django.db import models
 from django.db.models import Q
 
-from ..choices import ServerHealth, StateType
+from ..choices import ServerCondition, StateType
 from .inventory import Server
 
 # Severity order of the states, as nagios ranks them for a host's worst service.
 SEVERITY = {
-    ServerHealth.OK: 0,
-    ServerHealth.WARNING: 1,
-    ServerHealth.UNKNOWN: 2,
-    ServerHealth.CRITICAL: 3,
+    ServerCondition.OK: 0,
+    ServerCondition.WARNING: 1,
+    ServerCondition.UNKNOWN: 2,
+    ServerCondition.CRITICAL: 3,
 }
 
 
@@ -28,7 +28,7 @@ class ServerServiceQuerySet(models.QuerySet):
         )
 
     def problems(self):
-        return self.exclude(state=ServerHealth.OK)
+        return self.exclude(state=ServerCondition.OK)
 
 
 class ServerService(models.Model):
@@ -54,12 +54,12 @@ class ServerService(models.Model):
         default=1800, help_text="Passive: seconds without a reading before it is stale."
     )
     state = models.CharField(
-        max_length=10, choices=ServerHealth.choices, default=ServerHealth.OK, db_index=True
+        max_length=10, choices=ServerCondition.choices, default=ServerCondition.OK, db_index=True
     )
     state_type = models.CharField(max_length=4, choices=StateType.choices, default=StateType.HARD)
     attempt = models.PositiveSmallIntegerField(default=1)
     last_hard_state = models.CharField(
-        max_length=10, choices=ServerHealth.choices, default=ServerHealth.OK
+        max_length=10, choices=ServerCondition.choices, default=ServerCondition.OK
     )
     created = models.DateTimeField(auto_now_add=True)
     last_check = models.DateTimeField(null=True, blank=True)
@@ -94,7 +94,7 @@ class ServiceCheckResult(models.Model):
 
     service = models.ForeignKey(ServerService, on_delete=models.CASCADE, related_name="results")
     checked_at = models.DateTimeField()
-    state = models.CharField(max_length=10, choices=ServerHealth.choices)
+    state = models.CharField(max_length=10, choices=ServerCondition.choices)
     state_type = models.CharField(max_length=4, choices=StateType.choices)
     attempt = models.PositiveSmallIntegerField()
     hard_change = models.BooleanField(default=False, help_text="The hard state changed here.")

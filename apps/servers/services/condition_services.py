@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from apps.core.http.targets import TargetPolicy
 
-from ..choices import ServerHealth
+from ..choices import ServerCondition
 from ..models import Server, ServerService, ServiceCheckResult
-from .health_plugins import CommandError, PluginResult, command_build, plugin_run
-from .health_states import service_result_record
+from .condition_plugins import CommandError, PluginResult, command_build, plugin_run
+from .condition_states import service_result_record
 
 PASSIVE = {"disk": "Disk", "load": "Load"}  # plugin name: service name
 
@@ -109,7 +109,7 @@ def job_for(service: ServerService, policy: TargetPolicy) -> Job:
 
 def job_run(job: Job) -> PluginResult:
     if job.argv is None:
-        return PluginResult(ServerHealth.UNKNOWN, f"UNKNOWN - {job.problem}")
+        return PluginResult(ServerCondition.UNKNOWN, f"UNKNOWN - {job.problem}")
     # A little over the plugin's own -t, so that a plugin's own timeout answer wins.
     return plugin_run(job.argv, timeout=settings.SERVER_CHECK_TIMEOUT + 2)
 
@@ -141,7 +141,7 @@ def services_run_due(*, now: dt.datetime | None = None, limit: int = 1000) -> di
     active = [s for s in due if not s.passive]
     passive = [s for s in due if s.passive]
     service_checks_run(services=active)
-    stale_state = ServerHealth(settings.SERVER_READINGS_STALE_STATE)
+    stale_state = ServerCondition(settings.SERVER_READINGS_STALE_STATE)
     for service in passive:
         minutes = round((now - (service.last_check or service.created)).total_seconds() / 60)
         output = f"{stale_state.label.upper()} - no readings pushed for {minutes} min"

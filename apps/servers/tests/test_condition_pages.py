@@ -1,4 +1,4 @@
-"""The health pages: /servers/status/ lists every service with its state's colour, state
+"""The condition pages: /servers/status/ lists every service with its state's colour, state
 type, time since the change and the plugin's output, counts by state and filters; a
 server's page shows its services and their history; both in a bounded number of queries."""
 
@@ -12,8 +12,8 @@ from django.utils import timezone
 from apps.servers import services
 from apps.servers.choices import ServerStatus
 from apps.servers.models import Server
-from apps.servers.services.health_plugins import PluginResult
-from apps.servers.services.health_states import service_result_record
+from apps.servers.services.condition_plugins import PluginResult
+from apps.servers.services.condition_states import service_result_record
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +48,12 @@ def world():
 
 def test_the_status_page_shows_states_colours_and_outputs(client, world):
     page = client.get("/servers/status/").content.decode()
-    assert 'class="status health-critical">Critical</span> <span class="state-type"' in page
+    assert 'class="status condition-critical">Critical</span> <span class="state-type"' in page
     assert "DNS CRITICAL - 0.004 seconds response time (no answer)" in page
-    assert 'class="status health-warning">Warning' in page and "Soft 1/3" in page
+    assert 'class="status condition-warning">Warning' in page and "Soft 1/3" in page
     assert "HTTP OK: HTTP/1.1 200 OK - 5120 bytes" in page
     assert "for 5\xa0hours" in page  # the HTTP service has been OK since its first check
-    assert 'class="status health-pending">Pending' in page  # Disk and Load: nothing pushed
+    assert 'class="status condition-pending">Pending' in page  # Disk and Load: nothing pushed
     assert "old.example.org" not in page
     assert '<a class="card card-critical" href="?state=critical"><strong>1</strong>' in page
     assert '<a class="card card-warning" href="?state=warning"><strong>1</strong>' in page
@@ -71,9 +71,11 @@ def test_the_status_page_shows_states_colours_and_outputs(client, world):
 
 def test_the_server_page_shows_its_services_and_history(client, world):
     page = client.get("/servers/ns1.example.org/").content.decode()
-    assert '<h1>ns1.example.org <span class="status health-critical">Critical</span></h1>' in page
-    assert page.count('<rect class="health-critical soft"') == 2  # attempts 1 and 2
-    assert page.count('<rect class="health-critical"') == 1  # the hard one
+    assert (
+        '<h1>ns1.example.org <span class="status condition-critical">Critical</span></h1>' in page
+    )
+    assert page.count('<rect class="condition-critical soft"') == 2  # attempts 1 and 2
+    assert page.count('<rect class="condition-critical"') == 1  # the hard one
     assert "3/3" in page and 'class="hard-change"' in page
     assert client.get("/servers/old.example.org/").status_code == 404
     assert client.get("/servers/nope.example.org/").status_code == 404

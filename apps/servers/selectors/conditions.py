@@ -1,4 +1,4 @@
-"""Reads of the server health: the services as nagios' status view lists them, their counts
+"""Reads of the servers' condition: the services as nagios' status view lists them, their counts
 by state, and one server's services and history (the strip of results over time)."""
 
 from __future__ import annotations
@@ -9,11 +9,16 @@ from collections import Counter
 from django.db.models import Case, Count, Value, When
 from django.utils import timezone
 
-from ..choices import ServerHealth
+from ..choices import ServerCondition
 from ..models import Server, ServerService, ServiceCheckResult
 
-STATE_ORDER = [ServerHealth.CRITICAL, ServerHealth.WARNING, ServerHealth.UNKNOWN, ServerHealth.OK]
-STATE_LABELS = {**dict(ServerHealth.choices), "pending": "Pending"}
+STATE_ORDER = [
+    ServerCondition.CRITICAL,
+    ServerCondition.WARNING,
+    ServerCondition.UNKNOWN,
+    ServerCondition.OK,
+]
+STATE_LABELS = {**dict(ServerCondition.choices), "pending": "Pending"}
 
 
 def service_list():

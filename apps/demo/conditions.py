@@ -8,15 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from apps.servers.choices import ServerHealth
+from apps.servers.choices import ServerCondition
 from apps.servers.models import Server, ServiceCheckResult
-from apps.servers.services.health_plugins import PluginResult
-from apps.servers.services.health_readings import disk_judge, load_judge
-from apps.servers.services.health_services import server_services_derive
-from apps.servers.services.health_states import service_results_replay
+from apps.servers.services.condition_plugins import PluginResult
+from apps.servers.services.condition_readings import disk_judge, load_judge
+from apps.servers.services.condition_services import server_services_derive
+from apps.servers.services.condition_states import service_results_replay
 
 HOURS = 24
-OK, WARNING, CRITICAL = ServerHealth.OK, ServerHealth.WARNING, ServerHealth.CRITICAL
+OK, WARNING, CRITICAL = ServerCondition.OK, ServerCondition.WARNING, ServerCondition.CRITICAL
 
 
 def _active(plugin: str, server: Server, rng: random.Random, down: bool) -> PluginResult:
@@ -41,7 +41,7 @@ def _active(plugin: str, server: Server, rng: random.Random, down: bool) -> Plug
     return PluginResult(OK, text, perfdata=perf, exit_code=0)
 
 
-def demo_health_load(*, servers: list[Server], now: dt.datetime, seed: int) -> int:
+def demo_conditions_load(*, servers: list[Server], now: dt.datetime, seed: int) -> int:
     """Write the demo's services and their last day of results (replacing earlier ones)."""
     rng = random.Random(seed)
     ServiceCheckResult.objects.filter(service__server__in=servers).delete()

@@ -1,4 +1,4 @@
-"""The health API: a server pushes its readings with its own key (401 without one, 403 with
+"""The condition API: a server pushes its readings with its own key (401 without one, 403 with
 another server's, 400 with the reasons), they become Disk and Load results in the same
 soft/hard states, stale without pushes; the service checks are listed with filters in a
 constant number of queries, and the schema documents the push and its errors."""
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.servers import services
 from apps.servers.models import Server, ServerService
-from apps.servers.services.health_services import services_run_due
+from apps.servers.services.condition_services import services_run_due
 from apps.servers.services.push_tokens import push_token_issue
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def hosts(settings):
-    settings.SERVER_HEALTH_EMAILS = ["infra@example.org"]
+    settings.SERVER_CHECK_EMAILS = ["infra@example.org"]
     made = {}
     for hostname, roles in (("www.example.org", ["website"]), ("ns1.example.org", ["dns"])):
         server = services.server_save(server=Server(hostname=hostname, country="GB"), roles=roles)
@@ -58,7 +58,7 @@ def test_readings_become_disk_and_load_states(client, hosts, django_capture_on_c
         "[CentOS mirrors] ** PROBLEM Service Alert: www.example.org/Disk is CRITICAL **"
     ]
     server.refresh_from_db()
-    assert server.health == "critical"
+    assert server.condition == "critical"
 
 
 def test_bad_readings_are_400s_with_reasons(client, hosts):

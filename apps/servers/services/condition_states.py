@@ -1,7 +1,7 @@
 """Nagios' state logic for the server services: every result goes into the history; a
 problem from a settled OK is SOFT and retried; after max_attempts problems in a row it is
 HARD; a HARD change (a problem settling, its state changing, a recovery) emails staff once;
-the server's health is the worst hard state of its services."""
+the server's condition is the worst hard state of its services."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from apps.core.mail import portal_message
 
-from ..choices import ServerHealth, StateType
+from ..choices import ServerCondition, StateType
 from ..models import Server, ServerService, ServiceCheckResult
-from ..models.health import SEVERITY
-from .health_plugins import PluginResult
+from ..models.service_checks import SEVERITY
+from .condition_plugins import PluginResult
 
 logger = logging.getLogger(__name__)
-OK = ServerHealth.OK
+OK = ServerCondition.OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def service_result_record(
     """Take one result of a service check (a plugin's run, a pushed reading, a stale
     passive service) through the state machine, keep it in the history, schedule the next
     check (a passive service's: when it turns stale, sooner while a stale result is being
-    retried) and refresh the server's health. A hard state change emails staff after commit."""
+    retried) and refresh the server's condition. A hard state change emails staff after commit."""
     now = checked_at or timezone.now()
     service = ServerService.objects.select_for_update().select_related("server").get(pk=service.pk)
     previous_hard = service.last_hard_state
@@ -81,9 +81,11 @@ def service_result_record(
     service.next_check = now + dt.timedelta(seconds=wait)
     service.save()
     row.save()
-    server_health_refresh(server=service.server)
+    server_condition_refresh(server=service.server)
     if step.hard_change:
-        transaction.on_commit(lambda: health_notice_send(service=service, previous=previous_hard))
+        transaction.on_commit(
+            lambda: condition_notice_send(service=service, previous=previous_hard)
+        )
     return row
 
 
@@ -114,32 +116,32 @@ def _step(*, service: ServerService, result: PluginResult, when: dt.datetime):
     return step, row
 
 
-def server_health_refresh(*, server: Server) -> str:
-    """Set the server's health to the worst hard state of its checked, enabled services
+def server_condition_refresh(*, server: Server) -> str:
+    """Set the server's condition to the worst hard state of its checked, enabled services
     (unknown while none has been checked)."""
     states = (
         ServerService.objects.filter(server=server, enabled=True, last_check__isnull=False)
         .values_list("last_hard_state", flat=True)
         .distinct()
     )
-    health = max(states, key=SEVERITY.__getitem__, default=ServerHealth.UNKNOWN)
-    if health != server.health:
-        Server.objects.filter(pk=server.pk).update(health=health)
-        server.health = health
-    return health
+    condition = max(states, key=SEVERITY.__getitem__, default=ServerCondition.UNKNOWN)
+    if condition != server.condition:
+        Server.objects.filter(pk=server.pk).update(condition=condition)
+        server.condition = condition
+    return condition
 
 
-def health_recipients() -> list[str]:
-    if settings.SERVER_HEALTH_EMAILS:
-        return list(settings.SERVER_HEALTH_EMAILS)
+def condition_recipients() -> list[str]:
+    if settings.SERVER_CHECK_EMAILS:
+        return list(settings.SERVER_CHECK_EMAILS)
     staff = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
     return sorted(set(staff.values_list("email", flat=True)))
 
 
-def health_notice_send(*, service: ServerService, previous: str) -> int:
+def condition_notice_send(*, service: ServerService, previous: str) -> int:
     """Email staff a nagios-style alert about a hard state change; a mail outage is logged,
     never raised (the result is already kept)."""
-    recipients = health_recipients()
+    recipients = condition_recipients()
     if not recipients:
         return 0
     kind = "RECOVERY" if service.state == OK else "PROBLEM"
@@ -147,7 +149,7 @@ def health_notice_send(*, service: ServerService, previous: str) -> int:
     subject = f"** {kind} Service Alert: {service.server.hostname}/{service.name} is {state} **"
     body = (
         f"Service: {service.name}\nHost: {service.server.hostname}\n"
-        f"State: {state} (was {ServerHealth(previous).label.upper()})\n"
+        f"State: {state} (was {ServerCondition(previous).label.upper()})\n"
         f"Date/Time: {service.last_check:%Y-%m-%d %H:%M:%S %Z}\n\n"
         f"Additional Info:\n\n{service.output}\n"
         + (f"{service.long_output}\n" if service.long_output else "")
@@ -180,5 +182,5 @@ def service_results_replay(
         service.next_check = service.last_check + dt.timedelta(seconds=wait)
     service.save()
     ServiceCheckResult.objects.bulk_create(rows)
-    server_health_refresh(server=service.server)
+    server_condition_refresh(server=service.server)
     return len(rows)

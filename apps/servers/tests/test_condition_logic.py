@@ -8,14 +8,14 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from apps.servers.services.health_plugins import (
+from apps.servers.services.condition_plugins import (
     CommandError,
     command_build,
     output_parse,
     perfdata_parse,
     plugin_run,
 )
-from apps.servers.services.health_states import state_next
+from apps.servers.services.condition_states import state_next
 
 
 def run(states: list[str], max_attempts: int = 3) -> list[tuple]:

@@ -1,14 +1,14 @@
-"""The health pages: every server's services as nagios' status view shows them (problems
+"""The condition pages: every server's services as nagios' status view shows them (problems
 first, then one folded line per server), and one server's page with its services and their
 history."""
 
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from ..choices import ServerHealth
+from ..choices import ServerCondition
 from ..filters import ServiceFilterSet
 from ..selectors import server_list
-from ..selectors.health import (
+from ..selectors.conditions import (
     server_results,
     service_history,
     service_list,
@@ -29,11 +29,11 @@ def server_status(request):
     context = {
         "filter": filterset,
         "services": services,
-        "problems": [s for s in services if s.state != ServerHealth.OK and not s.pending],
+        "problems": [s for s in services if s.state != ServerCondition.OK and not s.pending],
         "groups": groups,
         "open_groups": len(groups) == 1,
         "counts": [
-            (state, ServerHealth(state).label, n)
+            (state, ServerCondition(state).label, n)
             for state, n in service_state_counts(everything).items()
         ],
         "now": timezone.now(),

@@ -1,4 +1,4 @@
-"""The delivery front's request counters: requests by endpoint and status class, and a
+"""The delivery front's request tallies: requests by endpoint and status class, and a
 latency histogram per endpoint, kept in plain Python lists (one per serving thread, so an
 increment needs no lock and loses nothing) and read only when /metrics is scraped.
 
@@ -20,7 +20,7 @@ import orjson
 
 log = logging.getLogger(__name__)
 
-# The endpoints, in the order of the counters; "other" is everything Django answers.
+# The endpoints, in the order of the tallies; "other" is everything Django answers.
 ENDPOINTS = ("mirrorlist", "metalink", "isoredirect", "healthz", "other")
 MIRRORLIST, METALINK, ISOREDIRECT, HEALTHZ, OTHER = range(len(ENDPOINTS))
 # The endpoint of each of the front's routes; the other paths it answers are ISO redirects.
@@ -31,7 +31,7 @@ PATH_ENDPOINTS = {
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 # Upper bounds of the latency bands: powers of two from 2**14 ns (16.4 µs; the front answers
 # in tens of µs) to 2**31 ns (2.1 s; Django's pages), so a request's band is one shift and
-# one bit_length, not a search (bench/delivery_load.py --counters-only times it).
+# one bit_length, not a search (bench/delivery_load.py --tallies-only times it).
 _SHIFT = 14
 BOUNDS_NS = tuple(1 << (_SHIFT + k) for k in range(18))
 BOUNDS = tuple(b / 1e9 for b in BOUNDS_NS)  # seconds, as Prometheus's "le" labels say
@@ -51,7 +51,7 @@ _LAST = _WIDTH - 1  # the +Inf band
 MAX_ROWS = 64
 
 
-class FrontCounters:
+class FrontTallies:
     """`count(endpoint, status, elapsed_ns)` on the request path; `totals()` at a scrape."""
 
     def __init__(self) -> None:
@@ -111,7 +111,7 @@ class FrontCounters:
             tmp.write_bytes(orjson.dumps({"size": SIZE, "counts": self.totals()}))
             os.replace(tmp, path)
         except OSError as exc:
-            log.warning("cannot write the front's counters to %s: %s", path, exc)
+            log.warning("cannot write the front's tallies to %s: %s", path, exc)
 
     def merged(self, folder: str | os.PathLike | None) -> tuple[list[int], int]:
         """(the totals of this process and of every other worker's file in `folder`, the

@@ -1,4 +1,4 @@
-"""The servers' health in the API: the service checks and their states (public, like
+"""The servers' condition in the API: the service checks and their states (public, like
 /servers/status/), and the push endpoint where a server sends its readings (free disk per
 mount, load) with its own push key."""
 
@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from ..filters import ServiceFilterSet
 from ..models import Server, ServerService
-from ..selectors.health import service_list
-from ..services.health_readings import server_readings_record
+from ..selectors.conditions import service_list
+from ..services.condition_readings import server_readings_record
 from .push_auth import PushesForThisServer, ServerPushAuthentication
 
 

@@ -11,9 +11,9 @@ from django.core.management import call_command
 
 from apps.servers import services
 from apps.servers.models import Server, ServerService
-from apps.servers.services.health_services import service_checks_run, services_run_due
+from apps.servers.services.condition_services import service_checks_run, services_run_due
 
-from .health_targets import (
+from .condition_targets import (
     dns_server,
     need,
     rsync_daemon,
@@ -29,7 +29,7 @@ PLUGINS = "/usr/lib/nagios/plugins"
 @pytest.fixture(autouse=True)
 def _checks(settings):
     settings.MIRROR_CHECK_ALLOW_NETWORKS = ["127.0.0.0/8"]
-    settings.SERVER_HEALTH_EMAILS = ["infra@example.org"]
+    settings.SERVER_CHECK_EMAILS = ["infra@example.org"]
     settings.SERVER_CHECK_TIMEOUT = 5
 
 
@@ -73,7 +73,7 @@ def test_http_ok_soft_hard_email_and_recovery(django_capture_on_commit_callbacks
         assert perf["time"]["uom"] == "s" and perf["time"]["value"] >= 0
         assert perf["size"]["uom"] == "B" and perf["size"]["value"] > 40  # headers and page
         server.refresh_from_db()
-        assert server.health == "ok" and mail.outbox == []
+        assert server.condition == "ok" and mail.outbox == []
 
         web.stop()
         seen = []
@@ -85,7 +85,7 @@ def test_http_ok_soft_hard_email_and_recovery(django_capture_on_commit_callbacks
         ]  # fmt: skip
         assert "Connection refused" in http.output
         server.refresh_from_db()
-        assert server.health == "critical"
+        assert server.condition == "critical"
         assert len(mail.outbox) == 1
         alert = mail.outbox[0]
         assert (

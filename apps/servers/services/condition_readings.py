@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..choices import ServerHealth
+from ..choices import ServerCondition
 from ..models import Server, ServerService, ServiceCheckResult
-from ..models.health import SEVERITY
-from .health_plugins import PluginResult
-from .health_services import server_services_derive
-from .health_states import service_result_record
+from ..models.service_checks import SEVERITY
+from .condition_plugins import PluginResult
+from .condition_services import server_services_derive
+from .condition_states import service_result_record
 
 FUTURE_SLACK = dt.timedelta(minutes=5)  # clocks drift
 
@@ -25,12 +25,12 @@ FUTURE_SLACK = dt.timedelta(minutes=5)  # clocks drift
 def disk_judge(disks: Mapping[str, float]) -> PluginResult:
     """check_disk's verdict on free space in %: the worst mount decides."""
     warn, crit = settings.SERVER_DISK_FREE_WARN, settings.SERVER_DISK_FREE_CRIT
-    state, parts, perfdata = ServerHealth.OK, [], []
+    state, parts, perfdata = ServerCondition.OK, [], []
     for mount, free in sorted(disks.items()):
         mount_state = (
-            ServerHealth.CRITICAL if free <= crit
-            else ServerHealth.WARNING if free <= warn
-            else ServerHealth.OK
+            ServerCondition.CRITICAL if free <= crit
+            else ServerCondition.WARNING if free <= warn
+            else ServerCondition.OK
         )  # fmt: skip
         state = max(state, mount_state, key=SEVERITY.__getitem__)
         parts.append(f"{mount} {free:g}%")
@@ -45,12 +45,12 @@ def disk_judge(disks: Mapping[str, float]) -> PluginResult:
 def load_judge(load: Sequence[float]) -> PluginResult:
     """check_load's verdict on the 1, 5 and 15 minute load averages."""
     warn, crit = settings.SERVER_LOAD_WARN, settings.SERVER_LOAD_CRIT
-    state, perfdata = ServerHealth.OK, []
+    state, perfdata = ServerCondition.OK, []
     for minutes, value, w, c in zip((1, 5, 15), load, warn, crit, strict=True):
         here = (
-            ServerHealth.CRITICAL if value > c
-            else ServerHealth.WARNING if value > w
-            else ServerHealth.OK
+            ServerCondition.CRITICAL if value > c
+            else ServerCondition.WARNING if value > w
+            else ServerCondition.OK
         )  # fmt: skip
         state = max(state, here, key=SEVERITY.__getitem__)
         perfdata.append(
