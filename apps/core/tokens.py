@@ -62,8 +62,10 @@ def key_mint(model, prefix: str, **fields):
 def key_revoke(token, *, by):
     """Revoke any key at once (a person's token or a server's push key): it answers 401
     from the next request on; revoking twice keeps the first time."""
-    revoked = type(token).objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+    revoked = (
+        type(token)
+        .objects.filter(pk=token.pk, revoked_at__isnull=True)
+        .update(revoked_at=timezone.now())
     )
     token.refresh_from_db(fields=["revoked_at"])
     if revoked:
