@@ -1,7 +1,7 @@
-"""The buckets a client is served from, in order (DESIGN.md, "Choosing mirrors for a
-client"): netblock or ASN, country, nearby, continent, the rest of the world, internal.
-Each bucket is groups of mirrors by country with alias tables, so a plan costs
-O(countries), not O(mirrors).
+"""The buckets a client is served from, in order (docs/delivery.md, "Choosing mirrors"):
+netblock or ASN, country, nearby, continent, the rest of the world, internal. Each bucket
+is groups of mirrors by country with alias tables, so a plan costs O(countries), not
+O(mirrors).
 
 Built when the snapshot is loaded, off the request path: the plans of every target, country
 and address family for the default protocols (the ones a client that names none gets), and

@@ -1,6 +1,6 @@
 """A loaded snapshot: what each worker serves from. Its lookups turn a client's question
 (release, repository, architecture, file) into a Target, and `draw` chooses the mirrors,
-through the buckets of DESIGN.md that `plans` builds and the weighted draws of `sampler`.
+through the buckets (docs/delivery.md) that `plans` builds and the weighted draws of `sampler`.
 
 Pure Python over in-memory structures, no Django and no model: the lean WSGI front, the
 Django views and the API all call `LoadedSnapshot.draw`.

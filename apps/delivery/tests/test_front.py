@@ -272,17 +272,15 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
 
 @pytest.fixture
 def redis_url():
-    import os
-
     import redis
+
+    from apps.core.testing.services import service_missing
 
     client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
     try:
         client.ping()
     except redis.RedisError as exc:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(f"Redis at {REDIS_TEST_URL} unreachable and REQUIRE_SERVICES=1: {exc}")
-        pytest.skip(f"Redis at {REDIS_TEST_URL} unreachable: {exc}")
+        service_missing(f"Redis at {REDIS_TEST_URL} is unreachable ({exc})")
     client.delete("delivery:snapshot:version", "delivery:snapshot:blob")
     yield REDIS_TEST_URL
     client.delete("delivery:snapshot:version", "delivery:snapshot:blob")
