@@ -13,7 +13,8 @@ from django.urls import reverse
 from apps.delivery import runtime
 from apps.delivery.models import DailyUsage
 from apps.delivery.services import snapshot_publish
-from apps.delivery.tests.conftest import built, make_mirror  # noqa: F401 (a fixture)
+from apps.delivery.tests.conftest import built  # noqa: F401 (a fixture)
+from apps.delivery.tests.factories import make_mirror
 from apps.sponsors.tests.factories import SponsorFactory
 
 

@@ -40,7 +40,7 @@ from apps.releases.models import (
     RepositoryVersion,
 )
 
-from .conftest import call, new_front
+from .fixtures import call, new_front
 
 ISO = "CentOS-5.0-{arch}-netinstall.iso"
 

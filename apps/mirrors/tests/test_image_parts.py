@@ -16,14 +16,7 @@ from apps.core.testing.mirrorfarm import Behaviour, MirrorFarm
 from apps.mirrors.choices import CheckKind, ImageState
 from apps.mirrors.models import Check, MirrorImageState
 
-from .test_health_loop import (  # noqa: F401  (the fixtures with the helpers)
-    eager,
-    health_settings,
-    live,
-    network,
-    serve,
-    sweep,
-)
+from .fixtures import sweep
 
 pytestmark = [pytest.mark.django_db]
 

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
-from apps.delivery.tests.conftest import require_binary, serve  # noqa: F401  (a fixture)
+from apps.delivery.tests.fixtures import require_binary
 from apps.delivery.tests.test_real_clients import dnf_makecache
 from apps.mirrors.choices import ImageState
 from apps.mirrors.models import MirrorImageState

@@ -12,11 +12,11 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from apps.core.schedule import schedule_setup
 from apps.core.testing.worker import celery_worker
 from apps.delivery.store import SnapshotStore
-from apps.delivery.tests.conftest import call, new_front
+from apps.delivery.tests.fixtures import call, new_front
 from apps.mirrors.models import RolloutSample
-from apps.mirrors.schedule import schedule_setup
 from apps.mirrors.tests.test_celery_worker import REDIS_URL, database_url, redis_required
 from apps.releases.choices import ReleaseStatus, Team
 from apps.releases.models import Release, ReleaseEvent
