@@ -207,6 +207,7 @@ def _death_main(args) -> int:
         "DEBUG": "false",
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STATIC_ROOT": f"{tmp.name}/static",  # collected below: production refuses without
     }
     os.environ.update(env)
     import django
@@ -220,6 +221,7 @@ def _death_main(args) -> int:
     from portal.celery import app
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     if args.database_url:
         call_command("flush", interactive=False, verbosity=0)  # a database to throw away
     farm = MirrorFarm(build_master_tree(Path(tmp.name) / "tree", small_spec()), https=False)
