@@ -1,15 +1,13 @@
 """WSGI entry point for the portal.
 
 The delivery front (apps.delivery.front) answers /mirrorlist, /metalink, the ISO redirects
-and /healthz from the in-memory snapshot and hands every other request to Django. Django's
-request handler (its middleware, and the URL conf it loads) is built on the first request
-the front hands on: a worker that only serves the delivery paths never imports it.
+and /healthz from the in-memory snapshot and hands every other request to Django.
 """
 
 import os
-import threading
 
 import django
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -22,27 +20,7 @@ from apps.core.staticfiles import manifest_problem  # noqa: E402  (needs Django 
 if (_problem := manifest_problem()) is not None:
     raise SystemExit(_problem)
 
-
-class LazyDjango:
-    """Django's WSGI handler, built (middleware loaded) when the first request needs it."""
-
-    def __init__(self):
-        self.handler = None
-        self._lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        handler = self.handler
-        if handler is None:
-            with self._lock:
-                if self.handler is None:
-                    from django.core.handlers.wsgi import WSGIHandler
-
-                    self.handler = WSGIHandler()  # get_wsgi_application() without setup again
-                handler = self.handler
-        return handler(environ, start_response)
-
-
-django_application = LazyDjango()
+django_application = get_wsgi_application()
 
 from apps.delivery.runtime import front_build  # noqa: E402  (needs Django set up)
 
