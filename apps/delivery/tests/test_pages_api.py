@@ -259,9 +259,9 @@ def test_snapshot_build_query_count_does_not_grow_with_mirrors(
 ):
     # 32: the answers' tables (with the kinds of repository the mirrors carry, the
     # repositories' kinds and the secondary architectures' own masters), the failing sides
-    # of dual-stack hosts, then the maintenance windows and why each mirror is listed or not (its row, its last failure if down, the
-    # states it lacks), and the status JSON's three (the URLs with their last check, the
-    # day's checks, the lags).
+    # of dual-stack hosts, then the maintenance windows and why each mirror is listed or
+    # not (its row, its last failure if down, the states it lacks), and the status JSON's
+    # three (the URLs with their last check, the day's checks, the lags).
     with django_assert_max_num_queries(32):
         snapshot_publish()
     from .factories import make_mirror
